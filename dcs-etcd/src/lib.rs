@@ -1,0 +1,1 @@
+//! pg-ha Dcs backend: not implemented yet (see the project's issues).

@@ -1,0 +1,1 @@
+//! pg-ha agent library: not implemented yet (see the project's issues).

@@ -1,0 +1,97 @@
+//! `Action`: one step of a decision, executed by the runner against the traits, in order.
+
+use crate::model::{Condition, Failsafe, History, Status, SyncState};
+use crate::postgres::{StopMode, SyncStandbyNames};
+
+/// One idempotent step. The runner executes a decision's actions in order and stops at the
+/// first that fails (an error, or a conditional write whose condition did not hold).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Create `initialize` with `""` if absent (the bootstrap race).
+    AttemptInitialize,
+    /// Set `initialize` to the system id.
+    WriteInitialize {
+        /// The system identifier.
+        sysid: String,
+    },
+    /// Delete `initialize` (failed bootstrap).
+    DeleteInitialize,
+    /// Write the `config` key.
+    WriteConfig {
+        /// The JSON to write.
+        value: serde_json::Value,
+        /// The write condition.
+        condition: Condition,
+    },
+    /// Create the leader key for this node (create-if-absent) and arm the write fence.
+    AcquireLeader,
+    /// Renew this node's lease and check the leader key is still ours; arm the write fence.
+    RenewLeader,
+    /// Delete the leader key if it is still ours.
+    ReleaseLeader,
+    /// Set `failover` to `{}`.
+    ClearFailover {
+        /// The write condition.
+        condition: Condition,
+    },
+    /// Write the `sync` key.
+    WriteSync {
+        /// The new state.
+        state: SyncState,
+        /// The write condition.
+        condition: Condition,
+    },
+    /// Delete the `sync` key (sync replication off).
+    DeleteSync {
+        /// The delete condition.
+        condition: Condition,
+    },
+    /// Write the `history` key.
+    WriteHistory(History),
+    /// Write the `status` key.
+    WriteStatus(Status),
+    /// Write the `failsafe` key.
+    WriteFailsafe(Failsafe),
+    /// initdb a new cluster and start it as primary.
+    Bootstrap,
+    /// Clone the data directory from a member.
+    CloneFrom {
+        /// The member to clone from.
+        source: String,
+    },
+    /// Start PostgreSQL as a read-write primary.
+    StartPrimary,
+    /// Start PostgreSQL as a standby of `upstream` (none: read-only without streaming).
+    StartStandby {
+        /// The member to stream from.
+        upstream: Option<String>,
+    },
+    /// Stop PostgreSQL.
+    Stop {
+        /// How.
+        mode: StopMode,
+    },
+    /// Promote the standby to primary.
+    Promote,
+    /// Point the running standby at a new upstream.
+    Follow {
+        /// The member to stream from.
+        upstream: Option<String>,
+    },
+    /// pg_rewind from `source` (PostgreSQL must be stopped).
+    Rewind {
+        /// The member to rewind from.
+        source: String,
+    },
+    /// Wipe the data directory and clone again from `source`.
+    Reinit {
+        /// The member to clone from.
+        source: String,
+    },
+    /// Restart PostgreSQL in its current role.
+    Restart,
+    /// Set `synchronous_standby_names`.
+    SetSyncStandbyNames(SyncStandbyNames),
+    /// Drop the pending local request (it was acted on or refused).
+    ClearRequest,
+}

@@ -1,0 +1,100 @@
+//! `Observation`: everything `decide` may look at, gathered by the runner's observe phase.
+
+use crate::model::Cluster;
+use crate::peers::PeerReport;
+use crate::postgres::PgStatus;
+use crate::time::{Mono, UnixMillis};
+
+/// What the DCS looked like this cycle.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DcsView {
+    /// A fresh consistent read.
+    Available(Cluster),
+    /// The read failed; the DCS has been unreachable since `since` (local monotonic time).
+    Unreachable {
+        /// When the first failure of this outage happened.
+        since: Mono,
+        /// The last cluster read successfully, if any.
+        last_known: Option<Cluster>,
+    },
+}
+
+impl DcsView {
+    /// The fresh cluster, if the DCS answered.
+    pub fn cluster(&self) -> Option<&Cluster> {
+        match self {
+            DcsView::Available(c) => Some(c),
+            DcsView::Unreachable { .. } => None,
+        }
+    }
+}
+
+/// What the local PostgreSQL looked like this cycle.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PgView {
+    /// The status call answered.
+    Known(PgStatus),
+    /// Nothing could be learned (the status call failed) since `since`.
+    Unknown {
+        /// When the status calls started failing.
+        since: Mono,
+    },
+}
+
+/// A request made to this node from outside the DCS (REST, ctl, signal), kept by the runner
+/// until `decide` acts on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalRequest {
+    /// Restart PostgreSQL in its current role.
+    Restart,
+    /// Wipe and re-clone this replica from the leader (or a clonefrom member).
+    Reinit {
+        /// Clone from the leader even when a clonefrom member exists.
+        from_leader: bool,
+    },
+    /// Stop PostgreSQL and give up leadership: the agent is shutting down.
+    Shutdown,
+}
+
+/// Facts the runner remembers between cycles and feeds back to `decide`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Facts {
+    /// When the last successful acquire or renewal of the leader lease was *sent* (local
+    /// monotonic time). The lease is safe to use until this + ttl - safety margin.
+    pub lease_renewed_at: Option<Mono>,
+    /// When this node, as leader, found its PostgreSQL not running (start of
+    /// primary_start_timeout).
+    pub primary_down_since: Option<Mono>,
+    /// Bootstrap of a new cluster failed on this node.
+    pub bootstrap_failed: bool,
+    /// A pg_rewind against the current leader failed.
+    pub rewind_failed: bool,
+    /// The last primary this node knew of (Patroni's old_cluster leader): the stale-primary
+    /// guard and the switchover source use it.
+    pub last_leader: Option<String>,
+    /// A leader that vouched for itself through `POST /failsafe`, and when (it blocks racing
+    /// for ttl).
+    pub failsafe_leader: Option<(String, Mono)>,
+    /// On a primary that cannot reach the DCS with failsafe_mode on: when every member last
+    /// accepted its failsafe notice (the round started at this time).
+    pub failsafe_confirmed_at: Option<Mono>,
+    /// A pending request from REST, ctl or a signal.
+    pub request: Option<LocalRequest>,
+}
+
+/// Everything `decide` looks at. Built by the runner's observe phase; plain data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    /// The local monotonic time of this cycle.
+    pub now: Mono,
+    /// The wall-clock time of this cycle (for scheduled switchovers).
+    pub wall: UnixMillis,
+    /// The DCS read.
+    pub dcs: DcsView,
+    /// The local PostgreSQL.
+    pub pg: PgView,
+    /// Other members' answers, when the runner asked them (leader race).
+    pub peers: Vec<PeerReport>,
+    /// What the runner remembers.
+    pub facts: Facts,
+}

@@ -1,0 +1,188 @@
+//! `members/<name>`: what each node publishes about itself every cycle.
+
+use super::{Tags, Version};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The `role` field of a member key. Patroni < 3 wrote `master`; both parse as `Primary`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Running as the read-write primary.
+    #[serde(alias = "master")]
+    Primary,
+    /// Streaming or archive replica.
+    Replica,
+    /// Leader of a standby cluster.
+    StandbyLeader,
+    /// Just demoted.
+    Demoted,
+    /// No data directory yet.
+    Uninitialized,
+    /// Just promoted.
+    Promoted,
+}
+
+/// The `state` field of a member key, in Patroni's metric index order (0..14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MemberState {
+    /// `initializing new cluster`
+    #[serde(rename = "initializing new cluster")]
+    InitializingNewCluster,
+    /// `initdb failed`
+    #[serde(rename = "initdb failed")]
+    InitdbFailed,
+    /// `running custom bootstrap script`
+    #[serde(rename = "running custom bootstrap script")]
+    RunningCustomBootstrapScript,
+    /// `custom bootstrap failed`
+    #[serde(rename = "custom bootstrap failed")]
+    CustomBootstrapFailed,
+    /// `creating replica`
+    #[serde(rename = "creating replica")]
+    CreatingReplica,
+    /// `running`
+    #[serde(rename = "running")]
+    Running,
+    /// `starting`
+    #[serde(rename = "starting")]
+    Starting,
+    /// `starting after custom bootstrap`
+    #[serde(rename = "starting after custom bootstrap")]
+    StartingAfterCustomBootstrap,
+    /// `start failed`
+    #[serde(rename = "start failed")]
+    StartFailed,
+    /// `restarting`
+    #[serde(rename = "restarting")]
+    Restarting,
+    /// `restart failed`
+    #[serde(rename = "restart failed")]
+    RestartFailed,
+    /// `stopping`
+    #[serde(rename = "stopping")]
+    Stopping,
+    /// `stopped`
+    #[serde(rename = "stopped")]
+    Stopped,
+    /// `stop failed`
+    #[serde(rename = "stop failed")]
+    StopFailed,
+    /// `crashed`
+    #[serde(rename = "crashed")]
+    Crashed,
+}
+
+impl MemberState {
+    /// The state's index in Patroni's `patroni_postgres_state` metric.
+    pub fn metric_index(self) -> u8 {
+        self as u8
+    }
+}
+
+/// The JSON value of a member key, field for field as Patroni writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberData {
+    /// `postgres://<connect_address>/postgres`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conn_url: Option<String>,
+    /// `http(s)://<restapi connect_address>/patroni`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
+    /// PostgreSQL's state.
+    pub state: MemberState,
+    /// The node's role.
+    pub role: Role,
+    /// A Patroni version number that Patroni tools parse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Flush LSN on a primary; max(receive, replay) on a replica.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xlog_location: Option<u64>,
+    /// Replica only: received LSN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receive_lsn: Option<u64>,
+    /// Replica only: replayed LSN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_lsn: Option<u64>,
+    /// Replica only: `streaming` or `in archive recovery`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replication_state: Option<String>,
+    /// PostgreSQL's timeline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<u32>,
+    /// Effective tags.
+    #[serde(default, skip_serializing_if = "tags_empty")]
+    pub tags: Tags,
+    /// Parameters changed that need a restart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_restart: Option<bool>,
+    /// Why a restart is pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_restart_reason: Option<Value>,
+    /// A scheduled restart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_restart: Option<Value>,
+    /// Present and true while the cluster is paused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause: Option<bool>,
+    /// `false` on a new leader until its post-promote checkpoint is done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint_after_promote: Option<bool>,
+    /// pg-ha's own version (Patroni tools ignore it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pg_ha_version: Option<String>,
+    /// Any other field, kept as it is.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+fn tags_empty(tags: &Tags) -> bool {
+    tags.0.is_empty()
+}
+
+impl MemberData {
+    /// A member value with only the always-present fields set.
+    pub fn new(state: MemberState, role: Role) -> MemberData {
+        MemberData {
+            conn_url: None,
+            api_url: None,
+            state,
+            role,
+            version: None,
+            xlog_location: None,
+            receive_lsn: None,
+            replay_lsn: None,
+            replication_state: None,
+            timeline: None,
+            tags: Tags::default(),
+            pending_restart: None,
+            pending_restart_reason: None,
+            scheduled_restart: None,
+            pause: None,
+            checkpoint_after_promote: None,
+            pg_ha_version: None,
+            extra: BTreeMap::new(),
+        }
+    }
+
+    /// The member's WAL position for elections: `xlog_location`, else max(receive, replay).
+    pub fn wal_position(&self) -> Option<u64> {
+        self.xlog_location
+            .or_else(|| self.receive_lsn.max(self.replay_lsn))
+    }
+}
+
+/// A member key: the name, the parsed value, and DCS metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    /// The member's name (the last path segment of its key).
+    pub name: String,
+    /// The key's version.
+    pub version: Version,
+    /// The lease / session / ephemeral owner the key is bound to.
+    pub session: Option<String>,
+    /// The parsed value.
+    pub data: MemberData,
+}

@@ -1,0 +1,102 @@
+//! The `Postgres` trait: control of the local PostgreSQL instance.
+
+mod error;
+mod status;
+
+pub use error::PgError;
+pub use status::{DataDirState, PgRole, PgStatus, ProcessState, ReplicaConnection};
+
+use crate::time::Mono;
+use async_trait::async_trait;
+
+/// Where a standby streams from: a member of this cluster (or a remote for a standby cluster).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upstream {
+    /// The member name (used for `application_name` matching and slot names).
+    pub name: String,
+    /// `postgres://host:port/postgres` as published in the member key.
+    pub conn_url: String,
+}
+
+/// How to stop PostgreSQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StopMode {
+    /// `pg_ctl stop -m fast` with a shutdown checkpoint.
+    Fast,
+    /// `pg_ctl stop -m immediate`: no checkpoint, crash recovery at next start.
+    Immediate,
+}
+
+/// What `synchronous_standby_names` should say.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SyncStandbyNames {
+    /// Empty: asynchronous replication.
+    #[default]
+    Off,
+    /// `FIRST n (a,b)` (a bare name when n = 1 and one name).
+    First {
+        /// How many must confirm.
+        count: u32,
+        /// Candidate names.
+        names: Vec<String>,
+    },
+    /// `ANY n (a,b)`.
+    Any {
+        /// How many must confirm.
+        count: u32,
+        /// Candidate names.
+        names: Vec<String>,
+    },
+}
+
+/// Control of the local PostgreSQL. Each call returns when the operation is complete or failed.
+///
+/// Called only by the runner's execute phase (and `status` by its observe phase).
+#[async_trait]
+pub trait Postgres: Send + Sync {
+    /// The current state. Returns promptly (bounded by a short timeout) even when the server
+    /// is stopped or hung; a server that cannot be asked is reported in the status, not as Err
+    /// unless nothing at all can be learned.
+    async fn status(&self) -> Result<PgStatus, PgError>;
+
+    /// Creates a new cluster in an empty data directory (initdb + roles) and starts it as
+    /// primary. Returns the system identifier.
+    async fn bootstrap(&self) -> Result<String, PgError>;
+
+    /// Clones the data directory from `source` (pg_basebackup or a replica method) into an
+    /// empty data directory. Does not start the server.
+    async fn clone_from(&self, source: &Upstream) -> Result<(), PgError>;
+
+    /// Starts as a read-write primary (no recovery settings).
+    async fn start_primary(&self) -> Result<(), PgError>;
+
+    /// Starts as a standby streaming from `upstream` (or with no upstream: read-only, archive
+    /// only).
+    async fn start_standby(&self, upstream: Option<&Upstream>) -> Result<(), PgError>;
+
+    /// Stops the server.
+    async fn stop(&self, mode: StopMode) -> Result<(), PgError>;
+
+    /// Promotes a standby and waits until it is out of recovery.
+    async fn promote(&self) -> Result<(), PgError>;
+
+    /// Points a running standby at a new upstream (reload where possible, else restart).
+    async fn follow(&self, upstream: Option<&Upstream>) -> Result<(), PgError>;
+
+    /// Runs pg_rewind against `source` on a stopped data directory.
+    async fn rewind(&self, source: &Upstream) -> Result<(), PgError>;
+
+    /// Wipes the data directory and clones it again from `source` (reinit).
+    async fn reinit(&self, source: &Upstream) -> Result<(), PgError>;
+
+    /// Restarts the server in its current role.
+    async fn restart(&self) -> Result<(), PgError>;
+
+    /// Sets `synchronous_standby_names` and reloads.
+    async fn set_sync_standby_names(&self, names: &SyncStandbyNames) -> Result<(), PgError>;
+
+    /// Arms the write fence: after `deadline` on the local monotonic clock the server must no
+    /// longer accept writes unless the fence is extended, even if the agent is frozen.
+    /// `None` disarms it. Called after every successful lease renewal.
+    async fn set_write_fence(&self, deadline: Option<Mono>) -> Result<(), PgError>;
+}
