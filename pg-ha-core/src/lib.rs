@@ -27,6 +27,8 @@ pub mod model;
 pub mod peers;
 pub mod postgres;
 pub mod time;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use config::{ConfigError, DynamicConfig, HaConfig, NodeConfig, SyncMode};
 pub use dcs::{Dcs, DcsError, DcsExt};

@@ -1,0 +1,6 @@
+//! Test support exported for backend crates (feature `testing`): the Dcs conformance suite.
+//!
+//! Every backend runs [`conformance::run_all`] against its real server, so backends cannot
+//! drift apart. `MemoryDcs` runs it in plain `cargo test`.
+
+pub mod conformance;
