@@ -23,12 +23,14 @@ pub mod config;
 pub mod dcs;
 pub mod decide;
 pub mod lsn;
+pub mod member_report;
 pub mod model;
 pub mod peers;
 pub mod postgres;
-pub mod time;
+pub mod runner;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod time;
 
 pub use config::{ConfigError, DynamicConfig, HaConfig, NodeConfig, SyncMode};
 pub use dcs::{Dcs, DcsError, DcsExt};
@@ -37,4 +39,5 @@ pub use lsn::Lsn;
 pub use model::Cluster;
 pub use peers::{PeerReport, PeerStatus, Peers};
 pub use postgres::{PgError, PgStatus, Postgres};
+pub use runner::{ActionOutcome, Runner, StepReport};
 pub use time::{Clock, Mono};

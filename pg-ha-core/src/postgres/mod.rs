@@ -65,7 +65,7 @@ pub trait Postgres: Send + Sync {
 
     /// Clones the data directory from `source` (pg_basebackup or a replica method) into an
     /// empty data directory. Does not start the server.
-    async fn clone_from(&self, source: &Upstream) -> Result<(), PgError>;
+    async fn clone_replica(&self, source: &Upstream) -> Result<(), PgError>;
 
     /// Starts as a read-write primary (no recovery settings).
     async fn start_primary(&self) -> Result<(), PgError>;

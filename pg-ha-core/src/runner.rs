@@ -1,0 +1,516 @@
+//! The runner's step: observe through the traits, `decide`, execute through the traits, record
+//! facts. The agent drives it from a tokio loop; the simulator drives it from its event queue,
+//! so both run exactly this code.
+
+use crate::config::{DynamicConfig, HaConfig, NodeConfig};
+use crate::dcs::Dcs;
+use crate::decide::{decide, Action, DcsView, Decision, Facts, LocalRequest, Observation, PgView};
+use crate::member_report::member_data;
+use crate::model::{Cluster, Condition, Key, Member};
+use crate::peers::{FailsafeNotice, PeerReport, Peers};
+use crate::postgres::{PgStatus, Postgres, Upstream};
+use crate::time::{Clock, Mono};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The result of one executed action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionOutcome {
+    /// The action.
+    pub action: Action,
+    /// `Err` with the reason when it failed (an error, or a condition that did not hold).
+    pub result: Result<(), String>,
+}
+
+/// What one step did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepReport {
+    /// The decision taken.
+    pub decision: Decision,
+    /// The actions executed, in order, up to and including the first failure.
+    pub executed: Vec<ActionOutcome>,
+    /// When the runner should step again at the latest.
+    pub next_wake: Mono,
+}
+
+/// One node's HA runner, generic over its DCS, PostgreSQL, peers and clock.
+pub struct Runner<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> {
+    node: NodeConfig,
+    dynamic: DynamicConfig,
+    dcs: Arc<D>,
+    pg: Arc<P>,
+    peers: Arc<N>,
+    clock: Arc<dyn Clock>,
+    facts: Facts,
+    last_cluster: Option<Cluster>,
+    dcs_down_since: Option<Mono>,
+    pg_unknown_since: Option<Mono>,
+    last_pg: Option<PgStatus>,
+    last_decision: Option<Decision>,
+}
+
+impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
+    /// A runner for `node`. `bootstrap_config` is the dynamic config in force until the
+    /// cluster's `config` key exists (Patroni's `bootstrap.dcs`); the bootstrap leader writes it.
+    pub fn new(
+        node: NodeConfig,
+        bootstrap_config: DynamicConfig,
+        dcs: Arc<D>,
+        pg: Arc<P>,
+        peers: Arc<N>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Runner {
+            node,
+            dynamic: bootstrap_config,
+            dcs,
+            pg,
+            peers,
+            clock,
+            facts: Facts::default(),
+            last_cluster: None,
+            dcs_down_since: None,
+            pg_unknown_since: None,
+            last_pg: None,
+            last_decision: None,
+        }
+    }
+
+    /// The facts remembered between cycles.
+    pub fn facts(&self) -> &Facts {
+        &self.facts
+    }
+
+    /// The last decision taken (for `GET /why`).
+    pub fn last_decision(&self) -> Option<&Decision> {
+        self.last_decision.as_ref()
+    }
+
+    /// The last cluster read successfully.
+    pub fn last_cluster(&self) -> Option<&Cluster> {
+        self.last_cluster.as_ref()
+    }
+
+    /// The last PostgreSQL status observed.
+    pub fn last_pg(&self) -> Option<&PgStatus> {
+        self.last_pg.as_ref()
+    }
+
+    /// The configuration in force (node + dynamic).
+    pub fn config(&self) -> HaConfig {
+        HaConfig {
+            node: self.node.clone(),
+            dynamic: self.dynamic.clone(),
+        }
+    }
+
+    /// Records a request from REST, ctl or a signal; acted on at the next step.
+    pub fn request(&mut self, request: LocalRequest) {
+        self.facts.request = Some(request);
+    }
+
+    /// Records a failsafe notice from `leader` received at the local time `at`.
+    pub fn receive_failsafe(&mut self, leader: &str, at: Mono) {
+        self.facts.failsafe_leader = Some((leader.to_string(), at));
+    }
+
+    /// True while this node holds a lease that is valid by its own clock.
+    pub fn holds_valid_lease(&self) -> bool {
+        self.facts
+            .lease_renewed_at
+            .is_some_and(|t| self.clock.now() < t + self.lease_budget())
+    }
+
+    fn lease_budget(&self) -> Duration {
+        self.dynamic
+            .ttl
+            .saturating_sub(self.dynamic.safety_margin())
+    }
+
+    /// Observes, decides and executes once.
+    pub async fn step(&mut self) -> StepReport {
+        let obs = self.observe().await;
+        let cfg = self.config();
+        let decision = decide(&obs, &cfg);
+        self.facts = obs.facts;
+        if self.last_decision.as_ref().map(|d| &d.reason) != Some(&decision.reason) {
+            tracing::info!(node = %self.node.name, "{}", decision.reason);
+        }
+        let executed = self.execute(&decision).await;
+        self.publish_member().await;
+        let failed = executed.iter().any(|o| o.result.is_err());
+        let now = self.clock.now();
+        let mut next_wake = now + self.dynamic.loop_wait;
+        if let Some(at) = decision.wake_at {
+            next_wake = next_wake.min(at);
+        }
+        if failed || changed_roles(&decision) {
+            next_wake = next_wake.min(now + Duration::from_millis(100));
+        }
+        self.last_decision = Some(decision.clone());
+        StepReport {
+            decision,
+            executed,
+            next_wake,
+        }
+    }
+
+    async fn observe(&mut self) -> Observation {
+        let now = self.clock.now();
+        let dcs = self.observe_dcs(now).await;
+        let pg = self.observe_pg(now).await;
+        let mut facts = self.facts.clone();
+        if let (PgView::Known(status), Some(cluster)) = (&pg, dcs.cluster()) {
+            track_primary_down(&mut facts, &self.node.name, cluster, status, now);
+            if let Some(leader) = cluster.leader_name() {
+                facts.last_leader = Some(leader.to_string());
+            }
+        }
+        let peers = self.observe_peers(&dcs, &pg).await;
+        self.observe_failsafe(&dcs, &pg, &mut facts, now).await;
+        Observation {
+            now,
+            wall: self.clock.wall(),
+            dcs,
+            pg,
+            peers,
+            facts,
+        }
+    }
+
+    async fn observe_dcs(&mut self, now: Mono) -> DcsView {
+        match self.dcs.read().await {
+            Ok(snapshot) => {
+                let (cluster, errors) = Cluster::from_snapshot(&snapshot);
+                for e in &errors {
+                    tracing::warn!(key = %e.key, "ignoring malformed DCS value: {}", e.reason);
+                }
+                self.apply_config(&cluster);
+                self.dcs_down_since = None;
+                self.last_cluster = Some(cluster.clone());
+                DcsView::Available(cluster)
+            }
+            Err(e) => {
+                let since = *self.dcs_down_since.get_or_insert(now);
+                tracing::warn!(node = %self.node.name, "DCS read failed: {e}");
+                DcsView::Unreachable {
+                    since,
+                    last_known: self.last_cluster.clone(),
+                }
+            }
+        }
+    }
+
+    fn apply_config(&mut self, cluster: &Cluster) {
+        let Some(entry) = &cluster.config else { return };
+        if entry.parsed == self.dynamic {
+            return;
+        }
+        match entry.parsed.validate() {
+            Ok(()) => self.dynamic = entry.parsed.clone(),
+            Err(e) => tracing::warn!("keeping the last good dynamic config: {e}"),
+        }
+    }
+
+    async fn observe_pg(&mut self, now: Mono) -> PgView {
+        match self.pg.status().await {
+            Ok(status) => {
+                self.pg_unknown_since = None;
+                self.last_pg = Some(status.clone());
+                PgView::Known(status)
+            }
+            Err(e) => {
+                tracing::warn!(node = %self.node.name, "PostgreSQL status failed: {e}");
+                PgView::Unknown {
+                    since: *self.pg_unknown_since.get_or_insert(now),
+                }
+            }
+        }
+    }
+
+    /// Asks the other members about themselves when an election may happen: no leader, or a
+    /// failover request that this node (as leader) must check.
+    async fn observe_peers(&self, dcs: &DcsView, pg: &PgView) -> Vec<PeerReport> {
+        let Some(cluster) = dcs.cluster() else {
+            return Vec::new();
+        };
+        let PgView::Known(status) = pg else {
+            return Vec::new();
+        };
+        let me = self.node.name.as_str();
+        let election = cluster.leader.is_none();
+        let switchover = cluster.is_leader(me) && cluster.failover_request().is_some();
+        if !(election || switchover) || status.process != crate::postgres::ProcessState::Running {
+            return Vec::new();
+        }
+        let mut reports = Vec::new();
+        for member in cluster.members.iter().filter(|m| m.name != me) {
+            if member.data.api_url.is_none() {
+                continue;
+            }
+            let status = self.peers.status(member).await.ok();
+            reports.push(PeerReport {
+                name: member.name.clone(),
+                status,
+            });
+        }
+        reports
+    }
+
+    /// On a primary that cannot reach the DCS with failsafe_mode on: sends every member of
+    /// the last known failsafe map a notice and records when all accepted.
+    async fn observe_failsafe(&self, dcs: &DcsView, pg: &PgView, facts: &mut Facts, now: Mono) {
+        let DcsView::Unreachable {
+            last_known: Some(cluster),
+            ..
+        } = dcs
+        else {
+            facts.failsafe_confirmed_at = None;
+            return;
+        };
+        let primary = matches!(pg, PgView::Known(s) if s.is_running_primary());
+        if !self.dynamic.failsafe_mode || !primary || facts.lease_renewed_at.is_none() {
+            return;
+        }
+        let Some(map) = &cluster.failsafe else { return };
+        if !map.0.contains_key(&self.node.name) {
+            return;
+        }
+        let notice = FailsafeNotice {
+            name: self.node.name.clone(),
+            conn_url: self.node.conn_url.clone(),
+            api_url: self.node.api_url.clone(),
+        };
+        for name in map.0.keys().filter(|n| **n != self.node.name) {
+            let Some(member) = cluster.member(name) else {
+                return;
+            };
+            if self.peers.failsafe(member, &notice).await.is_err() {
+                return;
+            }
+        }
+        facts.failsafe_confirmed_at = Some(now);
+    }
+
+    async fn execute(&mut self, decision: &Decision) -> Vec<ActionOutcome> {
+        let mut executed = Vec::new();
+        for action in &decision.actions {
+            let result = self.run(action).await;
+            if let Err(e) = &result {
+                tracing::warn!(node = %self.node.name, ?action, "action failed: {e}");
+            }
+            let failed = result.is_err();
+            executed.push(ActionOutcome {
+                action: action.clone(),
+                result,
+            });
+            if failed {
+                break;
+            }
+        }
+        executed
+    }
+
+    async fn run(&mut self, action: &Action) -> Result<(), String> {
+        let ttl = self.dynamic.ttl;
+        let name = self.node.name.clone();
+        match action {
+            Action::AttemptInitialize => self.write(Key::Initialize, "", Condition::Absent).await,
+            Action::WriteInitialize { sysid } => {
+                self.write(Key::Initialize, sysid, Condition::Any).await
+            }
+            Action::DeleteInitialize => self.delete(Key::Initialize, Condition::Any).await,
+            Action::WriteConfig { value, condition } => {
+                self.write(Key::Config, &value.to_string(), *condition)
+                    .await
+            }
+            Action::AcquireLeader => {
+                let sent = self.clock.now();
+                let won = self
+                    .dcs
+                    .acquire_leader(&name, ttl)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                self.lease_result(won, sent, "the leader key is held by another node")
+                    .await
+            }
+            Action::RenewLeader => {
+                let sent = self.clock.now();
+                let held = self
+                    .dcs
+                    .renew_leader(&name, ttl)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                self.lease_result(held, sent, "the leader key was lost")
+                    .await
+            }
+            Action::ReleaseLeader => {
+                self.facts.lease_renewed_at = None;
+                self.dcs
+                    .release_leader(&name)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            Action::ClearFailover { condition } => {
+                self.write(Key::Failover, "{}", *condition).await
+            }
+            Action::WriteSync { state, condition } => {
+                let value = serde_json::to_string(state).map_err(|e| e.to_string())?;
+                self.write(Key::Sync, &value, *condition).await
+            }
+            Action::DeleteSync { condition } => self.delete(Key::Sync, *condition).await,
+            Action::WriteHistory(history) => self.write_json(Key::History, history).await,
+            Action::WriteStatus(status) => self.write_json(Key::Status, status).await,
+            Action::WriteFailsafe(map) => self.write_json(Key::Failsafe, map).await,
+            Action::ClearRequest => {
+                self.facts.request = None;
+                Ok(())
+            }
+            pg_action => self.run_pg(pg_action).await,
+        }
+    }
+
+    async fn run_pg(&mut self, action: &Action) -> Result<(), String> {
+        let pg = Arc::clone(&self.pg);
+        let result = match action {
+            Action::Bootstrap => pg.bootstrap().await.map(|_| ()),
+            Action::CloneFrom { source } => pg.clone_replica(&self.upstream(source)?).await,
+            Action::StartPrimary => pg.start_primary().await,
+            Action::StartStandby { upstream } => {
+                let up = upstream.as_deref().map(|u| self.upstream(u)).transpose()?;
+                pg.start_standby(up.as_ref()).await
+            }
+            Action::Stop { mode } => pg.stop(*mode).await,
+            Action::Promote => pg.promote().await,
+            Action::Follow { upstream } => {
+                let up = upstream.as_deref().map(|u| self.upstream(u)).transpose()?;
+                pg.follow(up.as_ref()).await
+            }
+            Action::Rewind { source } => pg.rewind(&self.upstream(source)?).await,
+            Action::Reinit { source } => pg.reinit(&self.upstream(source)?).await,
+            Action::Restart => pg.restart().await,
+            Action::SetSyncStandbyNames(names) => pg.set_sync_standby_names(names).await,
+            other => return Err(format!("not a PostgreSQL action: {other:?}")),
+        };
+        self.record_pg_result(action, result.is_ok());
+        result.map_err(|e| e.to_string())
+    }
+
+    fn record_pg_result(&mut self, action: &Action, ok: bool) {
+        match action {
+            Action::Bootstrap => self.facts.bootstrap_failed = !ok,
+            Action::Rewind { .. } => self.facts.rewind_failed = !ok,
+            Action::Reinit { .. } if ok => self.facts.rewind_failed = false,
+            _ => {}
+        }
+    }
+
+    fn upstream(&self, name: &str) -> Result<Upstream, String> {
+        let member: Option<&Member> = self.last_cluster.as_ref().and_then(|c| c.member(name));
+        let conn_url = member
+            .and_then(|m| m.data.conn_url.clone())
+            .ok_or_else(|| format!("member {name} has no conn_url"))?;
+        Ok(Upstream {
+            name: name.to_string(),
+            conn_url,
+        })
+    }
+
+    async fn lease_result(&mut self, held: bool, sent: Mono, lost: &str) -> Result<(), String> {
+        if !held {
+            self.facts.lease_renewed_at = None;
+            return Err(lost.to_string());
+        }
+        self.facts.lease_renewed_at = Some(sent);
+        let fence = sent + self.lease_budget();
+        self.pg
+            .set_write_fence(Some(fence))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn write(&self, key: Key, value: &str, condition: Condition) -> Result<(), String> {
+        match self.dcs.write(key, value, condition).await {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(format!(
+                "conditional write of `{}` did not apply",
+                key.path()
+            )),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    async fn write_json<T: serde::Serialize + Sync>(
+        &self,
+        key: Key,
+        value: &T,
+    ) -> Result<(), String> {
+        let text = serde_json::to_string(value).map_err(|e| e.to_string())?;
+        self.write(key, &text, Condition::Any).await
+    }
+
+    async fn delete(&self, key: Key, condition: Condition) -> Result<(), String> {
+        match self.dcs.delete(key, condition).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(format!(
+                "conditional delete of `{}` did not apply",
+                key.path()
+            )),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    async fn publish_member(&mut self) {
+        if self.dcs_down_since.is_some() {
+            return;
+        }
+        let pg = match self.pg.status().await {
+            Ok(s) => Some(s),
+            Err(_) => self.last_pg.clone(),
+        };
+        let cfg = self.config();
+        let data = member_data(&cfg, pg.as_ref(), self.last_cluster.as_ref());
+        let Ok(value) = serde_json::to_string(&data) else {
+            return;
+        };
+        if let Err(e) = self
+            .dcs
+            .touch_member(&self.node.name, &value, self.dynamic.ttl)
+            .await
+        {
+            tracing::warn!(node = %self.node.name, "could not publish the member key: {e}");
+        }
+    }
+}
+
+fn track_primary_down(facts: &mut Facts, me: &str, cluster: &Cluster, pg: &PgStatus, now: Mono) {
+    let running = pg.process == crate::postgres::ProcessState::Running
+        || pg.process == crate::postgres::ProcessState::Starting;
+    if cluster.is_leader(me) && !running {
+        facts.primary_down_since.get_or_insert(now);
+    } else {
+        facts.primary_down_since = None;
+    }
+}
+
+fn changed_roles(decision: &Decision) -> bool {
+    decision.actions.iter().any(|a| {
+        matches!(
+            a,
+            Action::Promote
+                | Action::Stop { .. }
+                | Action::AcquireLeader
+                | Action::ReleaseLeader
+                | Action::Bootstrap
+                | Action::CloneFrom { .. }
+                | Action::Rewind { .. }
+                | Action::Reinit { .. }
+                | Action::StartStandby { .. }
+                | Action::StartPrimary
+        )
+    })
+}
+
+/// The request kinds a runner can hold, re-exported for embedders.
+pub use crate::decide::LocalRequest as Request;
