@@ -290,6 +290,10 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             }
         }
         facts.failsafe_confirmed_at = Some(now);
+        let fence = now + self.lease_budget();
+        if let Err(e) = self.pg.set_write_fence(Some(fence)).await {
+            tracing::warn!(node = %self.node.name, "could not extend the write fence: {e}");
+        }
     }
 
     async fn execute(&mut self, decision: &Decision) -> Vec<ActionOutcome> {

@@ -49,6 +49,30 @@ pub enum SyncStandbyNames {
     },
 }
 
+impl SyncStandbyNames {
+    /// The `synchronous_standby_names` text: `""`, `"a"` (FIRST 1 of one name),
+    /// `FIRST n ("a","b")` or `ANY n ("a","b")`. Names are double-quoted.
+    pub fn to_guc(&self) -> String {
+        let list = |names: &[String]| {
+            names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(",")
+        };
+        match self {
+            SyncStandbyNames::Off => String::new(),
+            SyncStandbyNames::First { count: 1, names } if names.len() == 1 => list(names),
+            SyncStandbyNames::First { count, names } => format!("FIRST {count} ({})", list(names)),
+            SyncStandbyNames::Any { count, names } => format!("ANY {count} ({})", list(names)),
+        }
+    }
+
+    /// The names listed.
+    pub fn names(&self) -> &[String] {
+        match self {
+            SyncStandbyNames::Off => &[],
+            SyncStandbyNames::First { names, .. } | SyncStandbyNames::Any { names, .. } => names,
+        }
+    }
+}
+
 /// Control of the local PostgreSQL. Each call returns when the operation is complete or failed.
 ///
 /// Called only by the runner's execute phase (and `status` by its observe phase).

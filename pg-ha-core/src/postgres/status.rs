@@ -81,6 +81,9 @@ pub struct PgStatus {
     pub sync_standby_names: String,
     /// Parameters changed that need a restart.
     pub pending_restart: bool,
+    /// The current timeline's history (`pg_wal/<TL>.history`): (parent timeline, switch LSN)
+    /// for every earlier timeline, oldest first. Empty on timeline 1.
+    pub timeline_history: Vec<(u32, Lsn)>,
 }
 
 impl PgStatus {
@@ -99,6 +102,7 @@ impl PgStatus {
             replicas: Vec::new(),
             sync_standby_names: String::new(),
             pending_restart: false,
+            timeline_history: Vec::new(),
         }
     }
 
