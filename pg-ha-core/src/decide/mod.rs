@@ -1,10 +1,25 @@
 //! `decide`: the pure HA decision function. Observation in, Decision out: no tokio, no clock
 //! read, no randomness, no IO.
+//!
+//! The rules follow Patroni's HA cycle (spec section 2), one situation per file: bootstrap,
+//! leader, follower, election, switchover, sync, pause, DCS outage, shutdown.
 
 mod action;
+mod bootstrap;
+mod context;
 mod decision;
+mod divergence;
+mod election;
+mod follower;
+mod leader;
 mod observation;
+mod pause;
+mod promote;
 mod reason;
+mod shutdown;
+mod switchover;
+mod sync;
+mod unreachable;
 
 pub use action::Action;
 pub use decision::Decision;
@@ -12,9 +27,78 @@ pub use observation::{DcsView, Facts, LocalRequest, Observation, PgView};
 pub use reason::{Ineligible, Reason};
 
 use crate::config::HaConfig;
+use crate::postgres::DataDirState;
+use context::Ctx;
 
 /// Decides what this node does this cycle.
 pub fn decide(obs: &Observation, cfg: &HaConfig) -> Decision {
-    let _ = (obs, cfg);
-    Decision::idle(Reason::PostgresUnknown)
+    if matches!(obs.dcs, DcsView::Unreachable { .. }) {
+        if obs.facts.request == Some(LocalRequest::Shutdown) {
+            return shutdown_offline(obs);
+        }
+        return unreachable::dcs_unreachable(obs, cfg);
+    }
+    let Some(ctx) = Ctx::new(obs, cfg) else {
+        return unreachable::pg_unknown(obs, cfg);
+    };
+    if obs.facts.request == Some(LocalRequest::Shutdown) {
+        return shutdown::shutdown(&ctx);
+    }
+    if ctx.pg.data_dir == DataDirState::Empty {
+        return bootstrap::empty_data_dir(&ctx);
+    }
+    if let Some(decision) = bootstrap::check_system_id(&ctx) {
+        return decision;
+    }
+    if let Some(decision) = restart_request(&ctx) {
+        return decision;
+    }
+    if ctx.dynamic().pause {
+        return pause::paused(&ctx);
+    }
+    match ctx.cluster.leader_name() {
+        Some(leader) if leader == ctx.me() => leader::lead(&ctx),
+        Some(leader) => follower::follow(&ctx, leader),
+        None if ctx.cluster.initialize.as_deref() == Some("") && !ctx.pg_running() => {
+            Decision::idle(Reason::WaitingForBootstrap)
+        }
+        None => election::elect(&ctx),
+    }
+}
+
+/// Shutting down without a DCS: stop PostgreSQL; the lease expires by itself.
+fn shutdown_offline(obs: &Observation) -> Decision {
+    let running = matches!(&obs.pg, PgView::Known(pg) if pg.process != crate::postgres::ProcessState::Stopped);
+    let actions = if running {
+        vec![Action::Stop {
+            mode: crate::postgres::StopMode::Fast,
+        }]
+    } else {
+        Vec::new()
+    };
+    Decision::act(Reason::ShuttingDown, actions)
+}
+
+/// A restart requested through REST or ctl (allowed in pause too). The leader keeps its lease
+/// while PostgreSQL restarts. A reinit request on the leader is refused.
+fn restart_request(ctx: &Ctx<'_>) -> Option<Decision> {
+    match ctx.obs.facts.request.as_ref()? {
+        LocalRequest::Restart => {
+            let mut actions = vec![Action::ClearRequest];
+            if ctx.i_am_leader() {
+                actions.insert(0, Action::RenewLeader);
+            }
+            actions.push(Action::Restart);
+            Some(Decision::act(Reason::RestartRequested, actions))
+        }
+        LocalRequest::Reinit { .. } if ctx.i_am_leader() || ctx.cluster.leader.is_none() => {
+            Some(Decision::act(
+                Reason::RequestRefused {
+                    why: "reinit is refused on the leader and without a leader".into(),
+                },
+                vec![Action::ClearRequest],
+            ))
+        }
+        _ => None,
+    }
 }

@@ -28,6 +28,8 @@ pub enum Reason {
         /// The local data directory's system id.
         local: String,
     },
+    /// The cluster has no `initialize` key: recording this data directory's system id.
+    AdoptingDataDirectory,
     /// This node holds the leader lease and runs as primary.
     LeaderRenewed,
     /// Promoting this node after winning the leader race.
@@ -106,6 +108,11 @@ pub enum Reason {
     SyncUpdate,
     /// Restarting PostgreSQL on request.
     RestartRequested,
+    /// A local request (restart, reinit) was refused.
+    RequestRefused {
+        /// Why.
+        why: String,
+    },
     /// Shutting down: stopping PostgreSQL and releasing the leader key.
     ShuttingDown,
     /// Leader of a standby cluster, following the remote.
@@ -232,6 +239,9 @@ impl fmt::Display for Reason {
                 f,
                 "system ID mismatch: the cluster is {cluster}, the data directory is {local}"
             ),
+            Reason::AdoptingDataDirectory => {
+                write!(f, "no initialize key: adopting the existing data directory")
+            }
             Reason::LeaderRenewed => write!(f, "no action: I am the leader with the lock"),
             Reason::Promoting => write!(f, "promoted self to leader by acquiring session lock"),
             Reason::PrimaryRestarting { down_for } => write!(
@@ -281,6 +291,7 @@ impl fmt::Display for Reason {
             }
             Reason::FailoverRejected { why } => write!(f, "failover request cleared: {why}"),
             Reason::SyncUpdate => write!(f, "updating synchronous replication"),
+            Reason::RequestRefused { why } => write!(f, "request refused: {why}"),
             Reason::RestartRequested => write!(f, "restarting PostgreSQL on request"),
             Reason::ShuttingDown => write!(f, "shutting down: stopping PostgreSQL and releasing the leader key"),
             Reason::StandbyLeader => write!(f, "leader of a standby cluster"),

@@ -1,0 +1,97 @@
+//! A node whose data directory is empty: the bootstrap race, cloning, or waiting. Also the
+//! system-id checks for a node with data.
+
+use super::{Action, Ctx, Decision, Reason};
+use crate::model::Condition;
+
+/// The data directory is empty.
+pub(super) fn empty_data_dir(ctx: &Ctx<'_>) -> Decision {
+    let cluster = ctx.cluster;
+    if ctx.i_am_leader() {
+        return Decision::act(Reason::WaitingForLeaderToClone, vec![Action::ReleaseLeader]);
+    }
+    if ctx.obs.facts.bootstrap_failed {
+        return bootstrap_failed(ctx);
+    }
+    if let Some(leader) = cluster.leader_member() {
+        let source = clone_source(ctx).unwrap_or_else(|| leader.name.clone());
+        let upstream = Some(leader.name.clone());
+        return Decision::act(
+            Reason::Cloning {
+                source: source.clone(),
+            },
+            vec![
+                Action::CloneFrom { source },
+                Action::StartStandby { upstream },
+            ],
+        );
+    }
+    match cluster.initialize.as_deref() {
+        None if cluster.leader.is_none() => bootstrap_race(ctx),
+        Some("") => Decision::idle(Reason::WaitingForBootstrap),
+        _ => Decision::idle(Reason::WaitingForLeaderToClone),
+    }
+}
+
+/// Races for `initialize`; the winner runs initdb, takes the leader key and writes the config.
+fn bootstrap_race(ctx: &Ctx<'_>) -> Decision {
+    if !ctx.cfg.node.can_bootstrap || ctx.cfg.node.tags.nofailover() {
+        return Decision::idle(Reason::CannotBootstrap);
+    }
+    Decision::act(
+        Reason::Bootstrapping,
+        vec![
+            Action::AttemptInitialize,
+            Action::Bootstrap,
+            Action::AcquireLeader,
+            Action::WriteConfig {
+                value: super::context::config_json(ctx.dynamic()),
+                condition: Condition::Absent,
+            },
+        ],
+    )
+}
+
+/// initdb failed here: remove `initialize` (while it still says "bootstrapping") so another
+/// node can try, and do nothing more.
+fn bootstrap_failed(ctx: &Ctx<'_>) -> Decision {
+    let ours = ctx.cluster.initialize.as_deref() == Some("") && ctx.cluster.leader.is_none();
+    let actions = if ours {
+        vec![Action::DeleteInitialize]
+    } else {
+        Vec::new()
+    };
+    Decision::act(Reason::BootstrapFailed, actions)
+}
+
+/// A running member tagged `clonefrom`, other than the leader (first by name).
+fn clone_source(ctx: &Ctx<'_>) -> Option<String> {
+    let leader = ctx.cluster.leader_name()?;
+    ctx.cluster
+        .members
+        .iter()
+        .filter(|m| m.name != leader && m.name != ctx.me() && m.data.tags.clonefrom())
+        .find(|m| m.data.state == crate::model::MemberState::Running && m.data.conn_url.is_some())
+        .map(|m| m.name.clone())
+}
+
+/// Checks the data directory against `initialize`. Returns a decision when the node must not
+/// go on: a system id mismatch, or a data directory to adopt into a cluster without one.
+pub(super) fn check_system_id(ctx: &Ctx<'_>) -> Option<Decision> {
+    let local = ctx.pg.sysid()?;
+    match ctx.cluster.initialize.as_deref() {
+        Some(cluster) if !cluster.is_empty() && cluster != local => {
+            Some(Decision::idle(Reason::SystemIdMismatch {
+                cluster: cluster.to_string(),
+                local: local.to_string(),
+            }))
+        }
+        None if ctx.cluster.leader.is_none() && !ctx.dynamic().pause => Some(Decision::act(
+            Reason::AdoptingDataDirectory,
+            vec![Action::WriteInitialize {
+                sysid: local.to_string(),
+            }],
+        )),
+        _ => None,
+    }
+}

@@ -1,0 +1,116 @@
+//! `Ctx`: the observation and config of one `decide` call, with the questions every rule asks.
+
+use super::{DcsView, Observation, PgView};
+use crate::config::{DynamicConfig, HaConfig, SyncMode};
+use crate::model::{Cluster, Member};
+use crate::postgres::{PgStatus, ProcessState};
+use crate::time::Mono;
+use std::time::Duration;
+
+/// One `decide` call's inputs, for rules that have a fresh cluster and a known PostgreSQL.
+pub(super) struct Ctx<'a> {
+    pub(super) obs: &'a Observation,
+    pub(super) cfg: &'a HaConfig,
+    pub(super) cluster: &'a Cluster,
+    pub(super) pg: &'a PgStatus,
+}
+
+impl<'a> Ctx<'a> {
+    /// A context when the DCS answered and PostgreSQL's state is known.
+    pub(super) fn new(obs: &'a Observation, cfg: &'a HaConfig) -> Option<Ctx<'a>> {
+        let DcsView::Available(cluster) = &obs.dcs else {
+            return None;
+        };
+        let PgView::Known(pg) = &obs.pg else {
+            return None;
+        };
+        Some(Ctx {
+            obs,
+            cfg,
+            cluster,
+            pg,
+        })
+    }
+
+    pub(super) fn me(&self) -> &str {
+        &self.cfg.node.name
+    }
+
+    pub(super) fn dynamic(&self) -> &DynamicConfig {
+        &self.cfg.dynamic
+    }
+
+    pub(super) fn now(&self) -> Mono {
+        self.obs.now
+    }
+
+    pub(super) fn i_am_leader(&self) -> bool {
+        self.cluster.is_leader(self.me())
+    }
+
+    pub(super) fn pg_running(&self) -> bool {
+        self.pg.process == ProcessState::Running
+    }
+
+    pub(super) fn pg_down(&self) -> bool {
+        matches!(
+            self.pg.process,
+            ProcessState::Stopped | ProcessState::Crashed
+        )
+    }
+
+    pub(super) fn sync_mode(&self) -> SyncMode {
+        if self.dynamic().is_standby_cluster() {
+            SyncMode::Off
+        } else {
+            self.dynamic().synchronous_mode
+        }
+    }
+
+    /// The member key of `name`.
+    pub(super) fn member(&self, name: &str) -> Option<&'a Member> {
+        self.cluster.member(name)
+    }
+
+    /// Other members that could take over: not me, not nofailover, with an api_url.
+    pub(super) fn failover_targets(&self) -> impl Iterator<Item = &'a Member> + '_ {
+        let me = self.me().to_string();
+        self.cluster
+            .members
+            .iter()
+            .filter(move |m| m.name != me && !m.data.tags.nofailover() && m.data.api_url.is_some())
+    }
+
+    /// How long since the wall-clock `at` (negative if in the future).
+    pub(super) fn wall_since(&self, at_ms: i64) -> i64 {
+        self.obs.wall - at_ms
+    }
+
+    pub(super) fn loop_wait(&self) -> Duration {
+        self.dynamic().loop_wait
+    }
+}
+
+/// The local deadline of the leader lease: last renewal (or failsafe confirmation) + ttl -
+/// safety margin. `None` when this node never held the lease.
+pub(super) fn lease_deadline(obs: &Observation, dynamic: &DynamicConfig) -> Option<Mono> {
+    let budget = dynamic.ttl.saturating_sub(dynamic.safety_margin());
+    let renewed = obs.facts.lease_renewed_at;
+    let confirmed = if dynamic.failsafe_mode {
+        obs.facts.failsafe_confirmed_at
+    } else {
+        None
+    };
+    renewed.max(confirmed).map(|t| t + budget)
+}
+
+/// The dynamic config as the JSON of the `config` key.
+pub(super) fn config_json(dynamic: &DynamicConfig) -> serde_json::Value {
+    // TODO(model helper): switch to DynamicConfig::to_json once it lands.
+    serde_json::json!({
+        "ttl": dynamic.ttl.as_secs(),
+        "loop_wait": dynamic.loop_wait.as_secs(),
+        "retry_timeout": dynamic.retry_timeout.as_secs(),
+        "maximum_lag_on_failover": dynamic.maximum_lag_on_failover,
+    })
+}

@@ -1,0 +1,240 @@
+//! No node holds the leader key: race for it if this node is the healthiest (spec 2.3).
+
+use super::promote::promotion;
+use super::{Action, Ctx, Decision, Ineligible, Reason};
+use crate::config::SyncMode;
+use crate::model::{Condition, Failover};
+use crate::postgres::{PgRole, ProcessState, StopMode};
+
+/// Decides for a node when the cluster has no leader.
+pub(super) fn elect(ctx: &Ctx<'_>) -> Decision {
+    match ctx.pg.process {
+        ProcessState::Stopped | ProcessState::Crashed => Decision::act(
+            Reason::StartingAsReplica,
+            vec![Action::StartStandby { upstream: None }],
+        ),
+        ProcessState::Starting => {
+            Decision::idle(Reason::NotHealthiest(Ineligible::PostgresNotRunning))
+        }
+        ProcessState::Running => race(ctx),
+    }
+}
+
+fn race(ctx: &Ctx<'_>) -> Decision {
+    match healthiest(ctx) {
+        Ok(()) => {
+            let mut actions = vec![Action::AcquireLeader];
+            if ctx.cluster.failover_request().is_some() {
+                actions.push(Action::ClearFailover {
+                    condition: Condition::Any,
+                });
+            }
+            if ctx.pg.role == Some(PgRole::Primary) {
+                return Decision::act(Reason::AcquiringLeader, actions);
+            }
+            actions.extend(promotion(ctx));
+            Decision::act(Reason::Promoting, actions)
+        }
+        Err(why) if ctx.pg.role == Some(PgRole::Primary) => Decision::act(
+            Reason::NotHealthiest(why),
+            vec![
+                Action::Stop {
+                    mode: StopMode::Immediate,
+                },
+                Action::StartStandby { upstream: None },
+            ],
+        ),
+        Err(why) => Decision::idle(Reason::NotHealthiest(why)),
+    }
+}
+
+/// Patroni's `is_healthiest_node`, with the reason when this node is not.
+fn healthiest(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
+    if let Some((leader, at)) = &ctx.obs.facts.failsafe_leader {
+        if leader != ctx.me() && ctx.now() < *at + ctx.dynamic().ttl {
+            return Err(Ineligible::FailsafeLeaderAlive {
+                leader: leader.clone(),
+            });
+        }
+    }
+    if let Some(request) = ctx.cluster.failover_request() {
+        return manual(ctx, &request.value);
+    }
+    if ctx.cfg.node.tags.nofailover() {
+        return Err(Ineligible::NoFailover);
+    }
+    failsafe_membership(ctx)?;
+    sync_membership(ctx)?;
+    if ctx.pg.role == Some(PgRole::Primary) {
+        return primary_timeline(ctx);
+    }
+    let position = ctx.pg.wal_position().ok_or(Ineligible::PositionUnknown)?.0;
+    lag(ctx, position)?;
+    check_timeline(ctx)?;
+    peers(ctx, position, ctx.obs.facts.last_leader.as_deref())?;
+    quorum(ctx, position)
+}
+
+/// A failover key decides: the named candidate races alone; otherwise everyone but the old
+/// leader races without the lag check.
+fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
+    let me = ctx.me();
+    if request.member.as_deref() == Some(me) {
+        return Ok(());
+    }
+    if request.leader.as_deref() == Some(me) {
+        let others = ctx
+            .obs
+            .peers
+            .iter()
+            .any(|p| p.status.as_ref().is_some_and(|s| s.failover_priority > 0));
+        return if others {
+            Err(Ineligible::NotTheCandidate {
+                candidate: request.member.clone().unwrap_or_default(),
+            })
+        } else {
+            Ok(())
+        };
+    }
+    if let Some(candidate) = request.member.as_deref() {
+        if ctx.dynamic().pause || candidate_healthy(ctx, candidate) {
+            return Err(Ineligible::NotTheCandidate {
+                candidate: candidate.to_string(),
+            });
+        }
+    }
+    if ctx.cfg.node.tags.nofailover() {
+        return Err(Ineligible::NoFailover);
+    }
+    sync_membership(ctx)?;
+    let position = ctx.pg.wal_position().ok_or(Ineligible::PositionUnknown)?.0;
+    peers(ctx, position, request.leader.as_deref())
+}
+
+fn candidate_healthy(ctx: &Ctx<'_>, candidate: &str) -> bool {
+    ctx.obs
+        .peers
+        .iter()
+        .any(|p| p.name == candidate && p.status.as_ref().is_some_and(|s| s.failover_priority > 0))
+}
+
+fn failsafe_membership(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
+    let map = ctx
+        .cluster
+        .failsafe
+        .as_ref()
+        .filter(|m| ctx.dynamic().failsafe_mode && !m.0.is_empty());
+    match map {
+        Some(map) if !map.0.contains_key(ctx.me()) => Err(Ineligible::NotInFailsafeMap),
+        _ => Ok(()),
+    }
+}
+
+/// In `synchronous_mode: on`, only the sync leader and listed standbys may promote.
+fn sync_membership(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
+    if ctx.sync_mode() != SyncMode::On {
+        return Ok(());
+    }
+    match ctx.cluster.sync_state() {
+        Some(sync) if !sync.value.is_member(ctx.me()) => Err(Ineligible::NotSyncStandby),
+        _ => Ok(()),
+    }
+}
+
+/// A running primary without the key may retake it unless it is on an older timeline than the
+/// cluster's history (a frozen old primary).
+fn primary_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
+    let cluster = ctx.cluster.history.timeline();
+    match ctx.pg.timeline {
+        Some(local) if local < cluster => Err(Ineligible::TimelineBehind { local, cluster }),
+        _ => Ok(()),
+    }
+}
+
+fn lag(ctx: &Ctx<'_>, position: u64) -> Result<(), Ineligible> {
+    let max = ctx.dynamic().maximum_lag_on_failover;
+    let optime = ctx.cluster.status.optime.unwrap_or(0);
+    let lag = optime.saturating_sub(position);
+    if lag > max {
+        return Err(Ineligible::Lagging { lag, max });
+    }
+    Ok(())
+}
+
+fn check_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
+    if !ctx.dynamic().check_timeline || ctx.dynamic().is_standby_cluster() {
+        return Ok(());
+    }
+    let cluster = ctx.cluster.history.timeline();
+    match ctx.pg.timeline {
+        Some(local) if local >= cluster => Ok(()),
+        local => Err(Ineligible::TimelineBehind {
+            local: local.unwrap_or(0),
+            cluster,
+        }),
+    }
+}
+
+/// Compares with every peer that answered: a primary blocks; more WAL blocks; the same WAL
+/// with a higher failover_priority blocks. Peers that could not be asked are skipped (as
+/// Patroni does); nofailover peers and, in sync mode, non-sync peers do not count.
+fn peers(ctx: &Ctx<'_>, position: u64, former_leader: Option<&str>) -> Result<(), Ineligible> {
+    let my_priority = ctx.cfg.node.tags.failover_priority();
+    let sync = ctx
+        .cluster
+        .sync_state()
+        .filter(|_| ctx.sync_mode() == SyncMode::On);
+    for report in &ctx.obs.peers {
+        let Some(status) = &report.status else {
+            continue;
+        };
+        if status.failover_priority <= 0 || status.watchdog_failed {
+            continue;
+        }
+        if sync.is_some_and(|s| !s.value.is_member(&report.name)) {
+            continue;
+        }
+        let peer = report.name.clone();
+        if status.is_primary {
+            return Err(Ineligible::PeerIsPrimary { peer });
+        }
+        let theirs = status.wal_position.map_or(0, |l| l.0);
+        if theirs > position {
+            return Err(Ineligible::PeerAhead { peer });
+        }
+        let former = former_leader == Some(report.name.as_str());
+        if theirs == position && status.failover_priority > my_priority && !former {
+            return Err(Ineligible::PeerPreferred { peer });
+        }
+    }
+    Ok(())
+}
+
+/// Quorum mode: the voters at or behind this node (itself included, if a voter) must be more
+/// than `sync.quorum`, so that they intersect every set that acknowledged a commit.
+fn quorum(ctx: &Ctx<'_>, position: u64) -> Result<(), Ineligible> {
+    if ctx.sync_mode() != SyncMode::Quorum {
+        return Ok(());
+    }
+    let Some(sync) = ctx.cluster.sync_state() else {
+        return Ok(());
+    };
+    let voters = sync.value.members();
+    let is_voter = |name: &str| voters.iter().any(|v| v.eq_ignore_ascii_case(name));
+    let mut votes = u32::from(is_voter(ctx.me()));
+    for report in &ctx.obs.peers {
+        let behind = report
+            .status
+            .as_ref()
+            .is_some_and(|s| s.wal_position.map_or(0, |l| l.0) <= position && !s.is_primary);
+        if behind && is_voter(&report.name) {
+            votes += 1;
+        }
+    }
+    let needed = sync.value.quorum + 1;
+    if votes >= needed {
+        Ok(())
+    } else {
+        Err(Ineligible::NoQuorum { votes, needed })
+    }
+}

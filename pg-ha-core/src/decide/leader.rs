@@ -1,0 +1,186 @@
+//! This node holds the leader key.
+
+use super::promote::promotion;
+use super::switchover::switchover;
+use super::sync::sync_actions;
+use super::{Action, Ctx, Decision, Reason};
+use crate::model::{Condition, Failsafe, History, HistoryEntry, Status};
+use crate::postgres::{DataDirState, PgRole, ProcessState, StopMode};
+
+/// Decides for the lease holder: renew first, then act on PostgreSQL's state.
+pub(super) fn lead(ctx: &Ctx<'_>) -> Decision {
+    if ctx.dynamic().is_standby_cluster() {
+        return standby_leader(ctx);
+    }
+    match (ctx.pg.process, ctx.pg.role) {
+        (ProcessState::Running, Some(PgRole::Primary)) => running_primary(ctx),
+        (ProcessState::Running, _) => {
+            let mut actions = vec![Action::RenewLeader];
+            actions.extend(promotion(ctx));
+            Decision::act(Reason::Promoting, actions)
+        }
+        (ProcessState::Starting, _) => Decision::act(
+            Reason::PrimaryRestarting {
+                down_for: down_for(ctx),
+            },
+            vec![Action::RenewLeader],
+        ),
+        (ProcessState::Stopped | ProcessState::Crashed, _) => primary_down(ctx),
+    }
+}
+
+fn running_primary(ctx: &Ctx<'_>) -> Decision {
+    let mut actions = vec![Action::RenewLeader];
+    if let Some(decision) = switchover(ctx) {
+        let mut all = actions;
+        all.extend(decision.actions);
+        return Decision {
+            actions: all,
+            ..decision
+        };
+    }
+    actions.extend(repairs(ctx));
+    let sync = sync_actions(ctx);
+    let reason = if sync.is_empty() {
+        Reason::LeaderRenewed
+    } else {
+        Reason::SyncUpdate
+    };
+    actions.extend(sync);
+    Decision::act(reason, actions).wake(ctx.now() + ctx.loop_wait())
+}
+
+/// The lease holder's PostgreSQL is down: restart it in place within primary_start_timeout;
+/// after that, give the lease up if another member can take over.
+fn primary_down(ctx: &Ctx<'_>) -> Decision {
+    let down = down_for(ctx);
+    let timeout = ctx.dynamic().primary_start_timeout;
+    let others = ctx
+        .failover_targets()
+        .any(|m| m.data.state == crate::model::MemberState::Running);
+    if down >= timeout && others {
+        return Decision::act(Reason::PrimaryStartTimedOut, vec![Action::ReleaseLeader]);
+    }
+    let standby = matches!(
+        ctx.pg.data_dir,
+        DataDirState::Initialized {
+            standby_signal: true,
+            ..
+        }
+    );
+    let start = if standby {
+        Action::StartStandby { upstream: None }
+    } else {
+        Action::StartPrimary
+    };
+    let mut decision = Decision::act(
+        Reason::PrimaryRestarting { down_for: down },
+        vec![Action::RenewLeader, start],
+    );
+    if let Some(since) = ctx.obs.facts.primary_down_since {
+        decision = decision.wake(since + timeout);
+    }
+    decision
+}
+
+fn down_for(ctx: &Ctx<'_>) -> std::time::Duration {
+    ctx.obs
+        .facts
+        .primary_down_since
+        .map_or(std::time::Duration::ZERO, |t| ctx.now().since(t))
+}
+
+/// Keeps `initialize`, `config`, `status`, `history` and `failsafe` right.
+fn repairs(ctx: &Ctx<'_>) -> Vec<Action> {
+    let mut actions = Vec::new();
+    if let Some(sysid) = ctx.pg.sysid() {
+        if ctx.cluster.initialize.as_deref() != Some(sysid) {
+            actions.push(Action::WriteInitialize {
+                sysid: sysid.to_string(),
+            });
+        }
+    }
+    if ctx.cluster.config.is_none() {
+        actions.push(Action::WriteConfig {
+            value: super::context::config_json(ctx.dynamic()),
+            condition: Condition::Any,
+        });
+    }
+    if let Some(history) = history_update(ctx) {
+        actions.push(Action::WriteHistory(history));
+    }
+    if let Some(lsn) = ctx.pg.write_lsn {
+        if ctx.cluster.status.optime != Some(lsn.0) {
+            let status = Status {
+                optime: Some(lsn.0),
+                ..ctx.cluster.status.clone()
+            };
+            actions.push(Action::WriteStatus(status));
+        }
+    }
+    if ctx.dynamic().failsafe_mode {
+        let map = failsafe_map(ctx);
+        if ctx.cluster.failsafe.as_ref() != Some(&map) {
+            actions.push(Action::WriteFailsafe(map));
+        }
+    }
+    actions
+}
+
+/// The history the cluster should show for the primary's timeline, if the key lags behind.
+fn history_update(ctx: &Ctx<'_>) -> Option<History> {
+    let timeline = ctx.pg.timeline?;
+    if ctx.cluster.history.timeline() >= timeline || ctx.pg.timeline_history.is_empty() {
+        return None;
+    }
+    let mut entries = ctx.cluster.history.0.clone();
+    for (tl, lsn) in &ctx.pg.timeline_history {
+        if entries.iter().any(|e| e.timeline == *tl) {
+            continue;
+        }
+        let new_leader = (*tl + 1 == timeline).then(|| ctx.me().to_string());
+        entries.push(HistoryEntry {
+            timeline: *tl,
+            switch_lsn: lsn.0,
+            reason: "no recovery target specified".to_string(),
+            timestamp: None,
+            new_leader,
+        });
+    }
+    entries.sort_by_key(|e| e.timeline);
+    let max = ctx.dynamic().max_timelines_history as usize;
+    if max > 0 && entries.len() > max {
+        entries.drain(..entries.len() - max);
+    }
+    Some(History(entries))
+}
+
+fn failsafe_map(ctx: &Ctx<'_>) -> Failsafe {
+    let mut map = Failsafe::default();
+    for m in &ctx.cluster.members {
+        if let Some(api) = &m.data.api_url {
+            map.0.insert(m.name.clone(), api.clone());
+        }
+    }
+    map.0
+        .insert(ctx.me().to_string(), ctx.cfg.node.api_url.clone());
+    map
+}
+
+/// Leader of a standby cluster: keep the lease and run as a standby of the remote.
+fn standby_leader(ctx: &Ctx<'_>) -> Decision {
+    let mut actions = vec![Action::RenewLeader];
+    match (ctx.pg.process, ctx.pg.role) {
+        (ProcessState::Running, Some(PgRole::Primary)) => {
+            actions.push(Action::Stop {
+                mode: StopMode::Fast,
+            });
+            actions.push(Action::StartStandby { upstream: None });
+        }
+        (ProcessState::Stopped | ProcessState::Crashed, _) => {
+            actions.push(Action::StartStandby { upstream: None })
+        }
+        _ => {}
+    }
+    Decision::act(Reason::StandbyLeader, actions)
+}

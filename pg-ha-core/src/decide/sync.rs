@@ -1,0 +1,204 @@
+//! Synchronous replication on the leader (spec 2.9): which standbys are synchronous, and the
+//! order in which the `sync` key and synchronous_standby_names change so that a name is in the
+//! key only while it is in the GUC: removal from the key first, addition to the GUC first.
+
+use super::{Action, Ctx};
+use crate::config::SyncMode;
+use crate::model::{Condition, SyncState};
+use crate::postgres::SyncStandbyNames;
+
+/// The reserved name that keeps writes blocked in strict mode when no standby is available.
+pub(super) const STRICT_PLACEHOLDER: &str = "__patroni_strict_sync_replica_placeholder__";
+
+/// The next sync actions for a running primary holding the lease (empty when in step).
+pub(super) fn sync_actions(ctx: &Ctx<'_>) -> Vec<Action> {
+    match ctx.sync_mode() {
+        SyncMode::Off => sync_off(ctx),
+        mode => sync_on(ctx, mode),
+    }
+}
+
+fn sync_off(ctx: &Ctx<'_>) -> Vec<Action> {
+    let mut actions = Vec::new();
+    if let Some(sync) = &ctx.cluster.sync {
+        if sync.value.is_active() {
+            actions.push(Action::DeleteSync {
+                condition: Condition::Version(sync.version),
+            });
+        }
+    }
+    if !ctx.pg.sync_standby_names.is_empty() {
+        actions.push(Action::SetSyncStandbyNames(SyncStandbyNames::Off));
+    }
+    actions
+}
+
+fn sync_on(ctx: &Ctx<'_>, mode: SyncMode) -> Vec<Action> {
+    let me = ctx.me();
+    let (listed, condition) = match &ctx.cluster.sync {
+        Some(s)
+            if s.value
+                .leader
+                .as_deref()
+                .is_some_and(|l| l.eq_ignore_ascii_case(me)) =>
+        {
+            (s.value.members(), Condition::Version(s.version))
+        }
+        Some(s) => return vec![write(ctx, &[], Condition::Version(s.version))],
+        None => return vec![write(ctx, &[], Condition::Absent)],
+    };
+    let desired = desired_standbys(ctx);
+    let kept: Vec<String> = listed
+        .iter()
+        .filter(|n| contains(&desired, n))
+        .cloned()
+        .collect();
+    if kept.len() < listed.len() && !strict_needs(ctx, &listed, &desired) {
+        // Removal: the key first; the GUC follows in the next step.
+        return vec![write(ctx, &kept, condition)];
+    }
+    let guc = guc_for(ctx, mode, &listed, &desired);
+    if guc.to_guc() != ctx.pg.sync_standby_names {
+        // Addition: the GUC first; the key follows once the standby confirms.
+        return vec![Action::SetSyncStandbyNames(guc)];
+    }
+    let confirmed: Vec<String> = desired
+        .iter()
+        .filter(|n| confirmed_sync(ctx, n))
+        .cloned()
+        .collect();
+    let mut next = kept;
+    for name in confirmed {
+        if !contains(&next, &name) {
+            next.push(name);
+        }
+    }
+    if next.len() != listed.len() || quorum_changed(ctx, mode, &next) {
+        return vec![write_quorum(ctx, mode, &next, condition)];
+    }
+    Vec::new()
+}
+
+/// Streaming standbys eligible for sync duty, best first, at most synchronous_node_count
+/// (in quorum mode: all of them).
+fn desired_standbys(ctx: &Ctx<'_>) -> Vec<String> {
+    let mut candidates: Vec<(i64, bool, u64, String)> = Vec::new();
+    for conn in &ctx.pg.replicas {
+        let Some(member) = ctx
+            .cluster
+            .members
+            .iter()
+            .find(|m| m.name.eq_ignore_ascii_case(&conn.application_name))
+        else {
+            continue;
+        };
+        let tags = &member.data.tags;
+        if conn.state != "streaming" || tags.nosync() || tags.nostream() || member.name == ctx.me()
+        {
+            continue;
+        }
+        let listed = ctx
+            .cluster
+            .sync
+            .as_ref()
+            .is_some_and(|s| s.value.has_standby(&member.name));
+        let lsn = conn.flush_lsn.map_or(0, |l| l.0);
+        candidates.push((tags.sync_priority(), listed, lsn, member.name.clone()));
+    }
+    candidates.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(b.1.cmp(&a.1))
+            .then(b.2.cmp(&a.2))
+            .then(a.3.cmp(&b.3))
+    });
+    let names = candidates.into_iter().map(|c| c.3);
+    match ctx.sync_mode() {
+        SyncMode::Quorum => names.collect(),
+        _ => names
+            .take(ctx.dynamic().synchronous_node_count as usize)
+            .collect(),
+    }
+}
+
+/// Strict mode keeps listed standbys while fewer than synchronous_node_count are available.
+fn strict_needs(ctx: &Ctx<'_>, listed: &[String], desired: &[String]) -> bool {
+    ctx.dynamic().synchronous_mode_strict
+        && desired.len() < ctx.dynamic().synchronous_node_count as usize
+        && !listed.is_empty()
+}
+
+fn guc_for(
+    ctx: &Ctx<'_>,
+    mode: SyncMode,
+    listed: &[String],
+    desired: &[String],
+) -> SyncStandbyNames {
+    let mut names: Vec<String> = desired.to_vec();
+    if strict_needs(ctx, listed, desired) {
+        for n in listed {
+            if !contains(&names, n) {
+                names.push(n.clone());
+            }
+        }
+    }
+    if names.is_empty() {
+        if !ctx.dynamic().synchronous_mode_strict {
+            return SyncStandbyNames::Off;
+        }
+        names.push(STRICT_PLACEHOLDER.to_string());
+    }
+    names.sort();
+    let wanted = ctx.dynamic().synchronous_node_count;
+    match mode {
+        SyncMode::Quorum => {
+            let count = wanted.min(names.len() as u32).max(1);
+            SyncStandbyNames::Any { count, names }
+        }
+        _ => SyncStandbyNames::First {
+            count: wanted.min(names.len() as u32).max(1),
+            names,
+        },
+    }
+}
+
+/// A standby confirmed as synchronous by PostgreSQL itself (pg_stat_replication.sync_state).
+fn confirmed_sync(ctx: &Ctx<'_>, name: &str) -> bool {
+    ctx.pg.replicas.iter().any(|r| {
+        r.application_name.eq_ignore_ascii_case(name)
+            && matches!(r.sync_state.as_str(), "sync" | "quorum")
+    })
+}
+
+fn quorum_for(ctx: &Ctx<'_>, mode: SyncMode, voters: &[String]) -> u32 {
+    if mode != SyncMode::Quorum {
+        return 0;
+    }
+    let numsync = ctx
+        .dynamic()
+        .synchronous_node_count
+        .min(voters.len() as u32);
+    voters.len() as u32 - numsync
+}
+
+fn quorum_changed(ctx: &Ctx<'_>, mode: SyncMode, voters: &[String]) -> bool {
+    let current = ctx.cluster.sync.as_ref().map_or(0, |s| s.value.quorum);
+    current != quorum_for(ctx, mode, voters)
+}
+
+fn write(ctx: &Ctx<'_>, standbys: &[String], condition: Condition) -> Action {
+    write_quorum(ctx, ctx.sync_mode(), standbys, condition)
+}
+
+fn write_quorum(
+    ctx: &Ctx<'_>,
+    mode: SyncMode,
+    standbys: &[String],
+    condition: Condition,
+) -> Action {
+    let state = SyncState::new(ctx.me(), standbys, quorum_for(ctx, mode, standbys));
+    Action::WriteSync { state, condition }
+}
+
+fn contains(names: &[String], name: &str) -> bool {
+    names.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
