@@ -80,7 +80,7 @@ fn clone_source(ctx: &Ctx<'_>) -> Option<String> {
 pub(super) fn check_system_id(ctx: &Ctx<'_>) -> Option<Decision> {
     let local = ctx.pg.sysid()?;
     match ctx.cluster.initialize.as_deref() {
-        Some(cluster) if !cluster.is_empty() && cluster != local => {
+        Some(cluster) if valid_sysid(cluster) && cluster != local => {
             Some(Decision::idle(Reason::SystemIdMismatch {
                 cluster: cluster.to_string(),
                 local: local.to_string(),
@@ -94,4 +94,10 @@ pub(super) fn check_system_id(ctx: &Ctx<'_>) -> Option<Decision> {
         )),
         _ => None,
     }
+}
+
+/// A system identifier as PostgreSQL prints it: at least 10 digits. Anything else in
+/// `initialize` is invalid and the leader rewrites it.
+fn valid_sysid(text: &str) -> bool {
+    text.len() >= 10 && text.bytes().all(|b| b.is_ascii_digit())
 }

@@ -1,5 +1,5 @@
-//! `decide`: the pure HA decision function. Observation in, Decision out: no tokio, no clock
-//! read, no randomness, no IO.
+//! `decide`: the pure HA decision function. Observation in, Decision out: no async runtime, no
+//! clock read, no randomness, no IO.
 //!
 //! The rules follow Patroni's HA cycle (spec section 2), one situation per file: bootstrap,
 //! leader, follower, election, switchover, sync, pause, DCS outage, shutdown.

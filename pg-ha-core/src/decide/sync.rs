@@ -48,12 +48,16 @@ fn sync_on(ctx: &Ctx<'_>, mode: SyncMode) -> Vec<Action> {
         None => return vec![write(ctx, &[], Condition::Absent)],
     };
     let desired = desired_standbys(ctx);
-    let kept: Vec<String> = listed
-        .iter()
-        .filter(|n| contains(&desired, n))
-        .cloned()
-        .collect();
-    if kept.len() < listed.len() && !strict_needs(ctx, &listed, &desired) {
+    let kept: Vec<String> = if strict_needs(ctx, &listed, &desired) {
+        listed.clone()
+    } else {
+        listed
+            .iter()
+            .filter(|n| contains(&desired, n))
+            .cloned()
+            .collect()
+    };
+    if kept.len() < listed.len() {
         // Removal: the key first; the GUC follows in the next step.
         return vec![write(ctx, &kept, condition)];
     }

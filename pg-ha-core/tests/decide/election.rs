@@ -1,0 +1,228 @@
+use crate::support::{Situation, NOW};
+use pg_ha_core::decide::{Action, Ineligible, Reason};
+use pg_ha_core::postgres::{ProcessState, StopMode};
+use std::time::Duration;
+
+/// node1 (the old leader) is gone; node2 is a replica at `lsn` deciding whether to race.
+fn leaderless(lsn: u64) -> Situation {
+    let mut s = Situation::new("node2")
+        .three_nodes(None, 1000)
+        .pg_standby(lsn, 1, Some("node1"));
+    s.obs.facts.last_leader = Some("node1".into());
+    s.cluster().members.retain(|m| m.name != "node1");
+    s
+}
+
+fn not_healthiest(s: Situation) -> Ineligible {
+    let d = s.decide();
+    assert!(
+        d.actions.is_empty(),
+        "a non-healthiest node must do nothing: {d:?}"
+    );
+    match d.reason {
+        Reason::NotHealthiest(why) => why,
+        other => panic!("expected NotHealthiest, got {other:?}"),
+    }
+}
+
+#[test]
+fn healthiest_replica_takes_the_key_and_promotes() {
+    let d = leaderless(1000).peer("node3", false, 900, 1).decide();
+    assert_eq!(d.reason, Reason::Promoting);
+    assert_eq!(d.actions, vec![Action::AcquireLeader, Action::Promote]);
+}
+
+#[test]
+fn lagging_replica_does_not_promote() {
+    let why = not_healthiest(leaderless(1000).optime(3_000_000));
+    assert_eq!(
+        why,
+        Ineligible::Lagging {
+            lag: 2_999_000,
+            max: 1_048_576
+        }
+    );
+    assert_eq!(
+        Reason::NotHealthiest(why).to_string(),
+        "not promoting: lag 2.9 MB > maximum_lag_on_failover 1.0 MB"
+    );
+}
+
+#[test]
+fn replica_within_maximum_lag_promotes() {
+    let d = leaderless(1000).optime(1_000_000).decide();
+    assert_eq!(d.reason, Reason::Promoting);
+}
+
+#[test]
+fn peer_with_more_wal_wins() {
+    let why = not_healthiest(leaderless(1000).peer("node3", false, 1001, 1));
+    assert_eq!(
+        why,
+        Ineligible::PeerAhead {
+            peer: "node3".into()
+        }
+    );
+}
+
+#[test]
+fn peer_still_running_as_primary_blocks_promotion() {
+    let why = not_healthiest(leaderless(1000).peer("node3", true, 500, 1));
+    assert_eq!(
+        why,
+        Ineligible::PeerIsPrimary {
+            peer: "node3".into()
+        }
+    );
+}
+
+#[test]
+fn equal_wal_and_higher_failover_priority_wins() {
+    let why = not_healthiest(leaderless(1000).peer("node3", false, 1000, 2));
+    assert_eq!(
+        why,
+        Ineligible::PeerPreferred {
+            peer: "node3".into()
+        }
+    );
+}
+
+#[test]
+fn equal_wal_and_equal_priority_both_race() {
+    let d = leaderless(1000).peer("node3", false, 1000, 1).decide();
+    assert_eq!(d.reason, Reason::Promoting);
+}
+
+#[test]
+fn former_leader_priority_is_ignored() {
+    let d = leaderless(1000).peer("node1", false, 1000, 5).decide();
+    assert_eq!(d.reason, Reason::Promoting);
+}
+
+#[test]
+fn peers_that_cannot_be_asked_are_skipped() {
+    let d = leaderless(1000).peer_unreachable("node3").decide();
+    assert_eq!(d.reason, Reason::Promoting);
+}
+
+#[test]
+fn nofailover_peer_ahead_does_not_block() {
+    let d = leaderless(1000).peer("node3", false, 5000, 0).decide();
+    assert_eq!(d.reason, Reason::Promoting);
+}
+
+#[test]
+fn nofailover_tag_never_races() {
+    let why = not_healthiest(leaderless(1000).tag("nofailover", true.into()));
+    assert_eq!(why, Ineligible::NoFailover);
+}
+
+#[test]
+fn failover_priority_zero_is_nofailover() {
+    let why = not_healthiest(leaderless(1000).tag("failover_priority", 0.into()));
+    assert_eq!(why, Ineligible::NoFailover);
+}
+
+#[test]
+fn check_timeline_refuses_an_old_timeline() {
+    let mut s = leaderless(1000).history(&[(1, 500)]);
+    s.cfg.dynamic.check_timeline = true;
+    let why = not_healthiest(s);
+    assert_eq!(
+        why,
+        Ineligible::TimelineBehind {
+            local: 1,
+            cluster: 2
+        }
+    );
+}
+
+#[test]
+fn without_check_timeline_an_old_timeline_may_race() {
+    let d = leaderless(1000).history(&[(1, 5000)]).decide();
+    assert_eq!(d.reason, Reason::Promoting);
+}
+
+#[test]
+fn recent_failsafe_notice_from_a_leader_blocks_racing() {
+    let mut s = leaderless(1000);
+    s.obs.facts.failsafe_leader = Some(("node1".into(), NOW - Duration::from_secs(5)));
+    assert_eq!(
+        not_healthiest(s),
+        Ineligible::FailsafeLeaderAlive {
+            leader: "node1".into()
+        }
+    );
+}
+
+#[test]
+fn old_failsafe_notice_does_not_block() {
+    let mut s = leaderless(1000);
+    s.obs.facts.failsafe_leader = Some(("node1".into(), NOW - Duration::from_secs(31)));
+    assert_eq!(s.decide().reason, Reason::Promoting);
+}
+
+#[test]
+fn node_missing_from_the_failsafe_map_may_not_race() {
+    let mut s = leaderless(1000);
+    s.cfg.dynamic.failsafe_mode = true;
+    let mut map = pg_ha_core::model::Failsafe::default();
+    map.0.insert("node3".into(), "http://x/patroni".into());
+    s.cluster().failsafe = Some(map);
+    assert_eq!(not_healthiest(s), Ineligible::NotInFailsafeMap);
+}
+
+#[test]
+fn stopped_node_without_leader_starts_as_replica_first() {
+    let d = leaderless(1000)
+        .pg_down(ProcessState::Crashed, 1000, 1, true)
+        .decide();
+    assert_eq!(d.reason, Reason::StartingAsReplica);
+    assert_eq!(d.actions, vec![Action::StartStandby { upstream: None }]);
+}
+
+#[test]
+fn starting_node_does_not_race() {
+    let mut s = leaderless(1000);
+    s.pg().process = ProcessState::Starting;
+    assert_eq!(not_healthiest(s), Ineligible::PostgresNotRunning);
+}
+
+#[test]
+fn running_primary_without_the_key_retakes_it_on_the_current_timeline() {
+    let d = leaderless(1000).pg_primary(1000, 1).decide();
+    assert_eq!(d.reason, Reason::AcquiringLeader);
+    assert_eq!(d.actions, vec![Action::AcquireLeader]);
+}
+
+#[test]
+fn stale_primary_on_an_old_timeline_demotes_instead() {
+    let d = leaderless(1000)
+        .pg_primary(1000, 1)
+        .history(&[(1, 800)])
+        .decide();
+    assert_eq!(
+        d.reason,
+        Reason::NotHealthiest(Ineligible::TimelineBehind {
+            local: 1,
+            cluster: 2
+        })
+    );
+    assert_eq!(
+        d.actions,
+        vec![
+            Action::Stop {
+                mode: StopMode::Immediate
+            },
+            Action::StartStandby { upstream: None }
+        ]
+    );
+}
+
+#[test]
+fn unknown_wal_position_does_not_race() {
+    let mut s = leaderless(1000);
+    s.pg().receive_lsn = None;
+    s.pg().replay_lsn = None;
+    assert_eq!(not_healthiest(s), Ineligible::PositionUnknown);
+}

@@ -1,0 +1,224 @@
+use crate::support::{Situation, NOW, SYSID};
+use pg_ha_core::decide::{Action, LocalRequest, Reason};
+use pg_ha_core::lsn::Lsn;
+use pg_ha_core::model::{Condition, History, HistoryEntry, Status};
+use pg_ha_core::postgres::ProcessState;
+use std::time::Duration;
+
+fn leader() -> Situation {
+    Situation::new("node1")
+        .three_nodes(Some("node1"), 1000)
+        .pg_primary(1000, 1)
+}
+
+#[test]
+fn leader_renews_and_is_otherwise_quiet() {
+    let d = leader().decide();
+    assert_eq!(d.reason, Reason::LeaderRenewed);
+    assert_eq!(d.actions, vec![Action::RenewLeader]);
+    assert_eq!(d.wake_at, Some(NOW + Duration::from_secs(10)));
+}
+
+#[test]
+fn leader_publishes_a_new_optime_in_status() {
+    let d = leader().pg_primary(2000, 1).decide();
+    let status = Status {
+        optime: Some(2000),
+        ..Status::default()
+    };
+    assert_eq!(
+        d.actions,
+        vec![Action::RenewLeader, Action::WriteStatus(status)]
+    );
+}
+
+#[test]
+fn leader_writes_a_missing_config() {
+    let mut s = leader();
+    s.cluster().config = None;
+    let d = s.decide();
+    assert_eq!(d.actions.len(), 2);
+    assert!(matches!(
+        &d.actions[1],
+        Action::WriteConfig {
+            condition: Condition::Any,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn leader_repairs_initialize() {
+    let mut s = leader();
+    s.cluster().initialize = Some("12".into());
+    let d = s.decide();
+    assert_eq!(
+        d.actions,
+        vec![
+            Action::RenewLeader,
+            Action::WriteInitialize {
+                sysid: SYSID.into()
+            }
+        ]
+    );
+}
+
+#[test]
+fn new_leader_writes_history_from_its_timeline_file() {
+    let mut s = leader().pg_primary(1000, 2);
+    s.pg().timeline_history = vec![(1, Lsn(900))];
+    let d = s.decide();
+    let history = History(vec![HistoryEntry {
+        timeline: 1,
+        switch_lsn: 900,
+        reason: "no recovery target specified".into(),
+        timestamp: None,
+        new_leader: Some("node1".into()),
+    }]);
+    assert_eq!(
+        d.actions,
+        vec![Action::RenewLeader, Action::WriteHistory(history)]
+    );
+}
+
+#[test]
+fn leader_keeps_existing_history_entries() {
+    let mut s = leader().pg_primary(1000, 3).history(&[(1, 500)]);
+    s.pg().timeline_history = vec![(1, Lsn(500)), (2, Lsn(900))];
+    let d = s.decide();
+    let Action::WriteHistory(h) = &d.actions[1] else {
+        panic!("expected a history write: {d:?}")
+    };
+    assert_eq!(h.0.len(), 2);
+    assert_eq!(h.0[0].switch_lsn, 500);
+    assert_eq!((h.0[1].timeline, h.0[1].switch_lsn), (2, 900));
+    assert_eq!(h.timeline(), 3);
+}
+
+#[test]
+fn leader_writes_the_failsafe_map_in_failsafe_mode() {
+    let mut s = leader();
+    s.cfg.dynamic.failsafe_mode = true;
+    let d = s.decide();
+    let Action::WriteFailsafe(map) = &d.actions[1] else {
+        panic!("expected a failsafe write: {d:?}")
+    };
+    assert_eq!(map.0.len(), 3);
+    assert_eq!(map.0["node2"], "http://127.0.0.1:8008/node2/patroni");
+}
+
+#[test]
+fn lease_holder_running_as_standby_promotes() {
+    let d = Situation::new("node1")
+        .three_nodes(Some("node1"), 1000)
+        .pg_standby(1000, 1, None)
+        .decide();
+    assert_eq!(d.reason, Reason::Promoting);
+    assert_eq!(d.actions, vec![Action::RenewLeader, Action::Promote]);
+}
+
+#[test]
+fn crashed_primary_restarts_in_place_while_holding_the_lease() {
+    let mut s = leader().pg_down(ProcessState::Crashed, 1000, 1, false);
+    s.obs.facts.primary_down_since = Some(NOW - Duration::from_secs(2));
+    let d = s.decide();
+    assert_eq!(
+        d.reason,
+        Reason::PrimaryRestarting {
+            down_for: Duration::from_secs(2)
+        }
+    );
+    assert_eq!(d.actions, vec![Action::RenewLeader, Action::StartPrimary]);
+    assert_eq!(d.wake_at, Some(NOW + Duration::from_secs(298)));
+}
+
+#[test]
+fn crashed_primary_past_primary_start_timeout_releases_the_lease() {
+    let mut s = leader().pg_down(ProcessState::Crashed, 1000, 1, false);
+    s.obs.facts.primary_down_since = Some(NOW - Duration::from_secs(301));
+    let d = s.decide();
+    assert_eq!(d.reason, Reason::PrimaryStartTimedOut);
+    assert_eq!(d.actions, vec![Action::ReleaseLeader]);
+}
+
+#[test]
+fn primary_start_timeout_zero_releases_at_once() {
+    let mut s = leader().pg_down(ProcessState::Crashed, 1000, 1, false);
+    s.cfg.dynamic.primary_start_timeout = Duration::ZERO;
+    s.obs.facts.primary_down_since = Some(NOW);
+    let d = s.decide();
+    assert_eq!(d.actions, vec![Action::ReleaseLeader]);
+}
+
+#[test]
+fn lone_crashed_primary_keeps_restarting_past_the_timeout() {
+    let mut s = Situation::new("node1")
+        .initialized()
+        .member("node1", pg_ha_core::model::Role::Primary, 1000)
+        .leader("node1")
+        .pg_down(ProcessState::Crashed, 1000, 1, false);
+    s.obs.facts.primary_down_since = Some(NOW - Duration::from_secs(400));
+    let d = s.decide();
+    assert_eq!(d.actions[..2], [Action::RenewLeader, Action::StartPrimary]);
+}
+
+#[test]
+fn lease_holder_with_standby_data_starts_as_standby_then_promotes() {
+    let d = leader()
+        .pg_down(ProcessState::Stopped, 1000, 1, true)
+        .decide();
+    assert_eq!(
+        d.actions,
+        vec![Action::RenewLeader, Action::StartStandby { upstream: None }]
+    );
+}
+
+#[test]
+fn starting_primary_only_renews() {
+    let mut s = leader();
+    s.pg().process = ProcessState::Starting;
+    let d = s.decide();
+    assert_eq!(d.actions, vec![Action::RenewLeader]);
+    assert!(matches!(d.reason, Reason::PrimaryRestarting { .. }));
+}
+
+#[test]
+fn restart_request_on_the_leader_keeps_the_lease() {
+    let mut s = leader();
+    s.obs.facts.request = Some(LocalRequest::Restart);
+    let d = s.decide();
+    assert_eq!(d.reason, Reason::RestartRequested);
+    assert_eq!(
+        d.actions,
+        vec![Action::RenewLeader, Action::ClearRequest, Action::Restart]
+    );
+}
+
+#[test]
+fn reinit_request_on_the_leader_is_refused() {
+    let mut s = leader();
+    s.obs.facts.request = Some(LocalRequest::Reinit { from_leader: false });
+    let d = s.decide();
+    assert!(matches!(d.reason, Reason::RequestRefused { .. }));
+    assert_eq!(d.actions, vec![Action::ClearRequest]);
+}
+
+#[test]
+fn primary_that_lost_the_key_to_another_node_demotes_immediately() {
+    let d = Situation::new("node1")
+        .three_nodes(Some("node2"), 1000)
+        .pg_primary(1000, 1)
+        .decide();
+    assert_eq!(
+        d.reason,
+        Reason::DemotingForLeader {
+            leader: "node2".into()
+        }
+    );
+    assert_eq!(
+        d.actions,
+        vec![Action::Stop {
+            mode: pg_ha_core::postgres::StopMode::Immediate
+        }]
+    );
+}

@@ -1,0 +1,16 @@
+#![allow(missing_docs)]
+//! Table tests of decide(): one named situation per test, asserting the exact actions and the
+//! reason.
+
+mod support;
+
+mod bootstrap;
+mod dcs_outage;
+mod election;
+mod follower;
+mod leader;
+mod pause;
+mod purity;
+mod shutdown;
+mod switchover;
+mod sync;

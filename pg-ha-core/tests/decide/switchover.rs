@@ -1,0 +1,234 @@
+use crate::support::{Situation, NOW};
+use pg_ha_core::decide::{Action, Ineligible, Reason};
+use pg_ha_core::model::{Condition, Status};
+use pg_ha_core::postgres::StopMode;
+use std::time::Duration;
+
+fn leader_asked(leader: Option<&str>, candidate: Option<&str>) -> Situation {
+    Situation::new("node1")
+        .three_nodes(Some("node1"), 1000)
+        .pg_primary(1000, 1)
+        .failover(leader, candidate, None)
+}
+
+fn graceful(candidate: Option<&str>) -> Vec<Action> {
+    vec![
+        Action::RenewLeader,
+        Action::Stop {
+            mode: StopMode::Fast,
+        },
+        Action::WriteStatus(Status {
+            optime: Some(1000),
+            ..Status::default()
+        }),
+        Action::ReleaseLeader,
+        Action::StartStandby {
+            upstream: candidate.map(Into::into),
+        },
+    ]
+}
+
+fn rejected(d: &pg_ha_core::Decision) {
+    assert!(matches!(d.reason, Reason::FailoverRejected { .. }), "{d:?}");
+    assert_eq!(
+        d.actions,
+        vec![
+            Action::RenewLeader,
+            Action::ClearFailover {
+                condition: Condition::Version(40)
+            }
+        ]
+    );
+}
+
+#[test]
+fn leader_hands_over_to_a_healthy_candidate() {
+    let d = leader_asked(Some("node1"), Some("node2"))
+        .peer("node2", false, 1000, 1)
+        .decide();
+    assert_eq!(
+        d.reason,
+        Reason::SwitchingOver {
+            candidate: Some("node2".into())
+        }
+    );
+    assert_eq!(d.actions, graceful(Some("node2")));
+}
+
+#[test]
+fn switchover_without_candidate_needs_any_healthy_member() {
+    let d = leader_asked(Some("node1"), None)
+        .peer("node3", false, 990, 1)
+        .decide();
+    assert_eq!(d.reason, Reason::SwitchingOver { candidate: None });
+    assert_eq!(d.actions, graceful(None));
+}
+
+#[test]
+fn failover_request_without_leader_field_is_honoured_by_the_leader() {
+    let d = leader_asked(None, Some("node2"))
+        .peer("node2", false, 1000, 1)
+        .decide();
+    assert_eq!(d.actions, graceful(Some("node2")));
+}
+
+#[test]
+fn unreachable_candidate_is_rejected_and_cleared() {
+    rejected(
+        &leader_asked(Some("node1"), Some("node2"))
+            .peer_unreachable("node2")
+            .decide(),
+    );
+}
+
+#[test]
+fn lagging_candidate_is_rejected() {
+    rejected(
+        &leader_asked(Some("node1"), Some("node2"))
+            .peer("node2", false, 0, 1)
+            .pg_primary(5_000_000, 1)
+            .decide(),
+    );
+}
+
+#[test]
+fn unknown_candidate_is_rejected() {
+    rejected(&leader_asked(Some("node1"), Some("node9")).decide());
+}
+
+#[test]
+fn nofailover_candidate_is_rejected() {
+    let s = leader_asked(Some("node1"), Some("node2"))
+        .member_tag("node2", "nofailover", true.into())
+        .peer("node2", false, 1000, 0);
+    rejected(&s.decide());
+}
+
+#[test]
+fn request_from_another_leader_is_cleared() {
+    rejected(
+        &leader_asked(Some("node3"), Some("node2"))
+            .peer("node2", false, 1000, 1)
+            .decide(),
+    );
+}
+
+#[test]
+fn request_naming_the_leader_itself_is_cleared() {
+    rejected(&leader_asked(None, Some("node1")).decide());
+}
+
+#[test]
+fn scheduled_switchover_waits_until_due() {
+    let mut s = leader_asked(Some("node1"), Some("node2")).peer("node2", false, 1000, 1);
+    s.obs.wall = chrono::DateTime::parse_from_rfc3339("2026-01-01T10:00:00+00:00")
+        .expect("valid")
+        .timestamp_millis()
+        - 30_000;
+    s = s.failover(
+        Some("node1"),
+        Some("node2"),
+        Some("2026-01-01T10:00:00+00:00"),
+    );
+    let d = s.decide();
+    assert_eq!(d.reason, Reason::SwitchoverScheduled { in_ms: 30_000 });
+    assert_eq!(d.actions, vec![Action::RenewLeader]);
+    assert_eq!(d.wake_at, Some(NOW + Duration::from_secs(30)));
+}
+
+#[test]
+fn scheduled_switchover_runs_when_due() {
+    let mut s = leader_asked(Some("node1"), Some("node2")).peer("node2", false, 1000, 1);
+    s.obs.wall = chrono::DateTime::parse_from_rfc3339("2026-01-01T10:00:01+00:00")
+        .expect("valid")
+        .timestamp_millis();
+    s = s.failover(
+        Some("node1"),
+        Some("node2"),
+        Some("2026-01-01T10:00:00+00:00"),
+    );
+    assert_eq!(s.decide().actions, graceful(Some("node2")));
+}
+
+#[test]
+fn stale_scheduled_switchover_is_cleared() {
+    let mut s = leader_asked(Some("node1"), Some("node2")).peer("node2", false, 1000, 1);
+    s.obs.wall = chrono::DateTime::parse_from_rfc3339("2026-01-01T10:01:00+00:00")
+        .expect("valid")
+        .timestamp_millis();
+    s = s.failover(
+        Some("node1"),
+        Some("node2"),
+        Some("2026-01-01T10:00:00+00:00"),
+    );
+    rejected(&s.decide());
+}
+
+/// No leader; a failover key names node3.
+fn leaderless_request(me: &str, leader: Option<&str>, candidate: Option<&str>) -> Situation {
+    Situation::new(me)
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 1, Some("node1"))
+        .failover(leader, candidate, None)
+}
+
+#[test]
+fn named_candidate_promotes_even_when_lagging() {
+    let d = leaderless_request("node3", Some("node1"), Some("node3"))
+        .optime(90_000_000)
+        .decide();
+    assert_eq!(d.reason, Reason::Promoting);
+    assert_eq!(
+        d.actions,
+        vec![
+            Action::AcquireLeader,
+            Action::ClearFailover {
+                condition: Condition::Any
+            },
+            Action::Promote
+        ]
+    );
+}
+
+#[test]
+fn other_nodes_leave_the_race_to_a_healthy_candidate() {
+    let d = leaderless_request("node2", Some("node1"), Some("node3"))
+        .peer("node3", false, 1000, 1)
+        .decide();
+    assert_eq!(
+        d.reason,
+        Reason::NotHealthiest(Ineligible::NotTheCandidate {
+            candidate: "node3".into()
+        })
+    );
+    assert!(d.actions.is_empty());
+}
+
+#[test]
+fn unreachable_candidate_lets_others_race_without_lag_check() {
+    let d = leaderless_request("node2", Some("node1"), Some("node3"))
+        .peer_unreachable("node3")
+        .optime(90_000_000)
+        .decide();
+    assert_eq!(d.reason, Reason::Promoting);
+}
+
+#[test]
+fn switchover_source_stays_out_while_others_can_take_over() {
+    let d = leaderless_request("node1", Some("node1"), Some("node3"))
+        .peer("node3", false, 1000, 1)
+        .decide();
+    assert!(matches!(
+        d.reason,
+        Reason::NotHealthiest(Ineligible::NotTheCandidate { .. })
+    ));
+    assert!(d.actions.is_empty());
+}
+
+#[test]
+fn switchover_source_takes_back_the_key_when_nobody_else_can() {
+    let d = leaderless_request("node1", Some("node1"), Some("node3"))
+        .peer_unreachable("node3")
+        .decide();
+    assert_eq!(d.reason, Reason::Promoting);
+}

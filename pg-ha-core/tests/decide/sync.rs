@@ -1,0 +1,312 @@
+use crate::support::Situation;
+use pg_ha_core::config::SyncMode;
+use pg_ha_core::decide::{Action, Ineligible, Reason};
+use pg_ha_core::model::{Condition, SyncState};
+use pg_ha_core::postgres::SyncStandbyNames;
+
+fn names(n: &[&str]) -> Vec<String> {
+    n.iter().map(|s| s.to_string()).collect()
+}
+
+fn sync_leader() -> Situation {
+    Situation::new("node1")
+        .three_nodes(Some("node1"), 1000)
+        .pg_primary(1000, 1)
+        .sync_mode(SyncMode::On)
+}
+
+fn write(standbys: &[&str], condition: Condition) -> Action {
+    Action::WriteSync {
+        state: SyncState::new("node1", &names(standbys), 0),
+        condition,
+    }
+}
+
+#[test]
+fn leader_creates_the_sync_key_listing_only_itself() {
+    let d = sync_leader().decide();
+    assert_eq!(d.reason, Reason::SyncUpdate);
+    assert_eq!(
+        d.actions,
+        vec![Action::RenewLeader, write(&[], Condition::Absent)]
+    );
+}
+
+#[test]
+fn leader_takes_over_a_sync_key_written_by_another_leader() {
+    let d = sync_leader().sync("node3", &["node1"], 0).decide();
+    assert_eq!(
+        d.actions,
+        vec![Action::RenewLeader, write(&[], Condition::Version(50))]
+    );
+}
+
+#[test]
+fn new_standby_goes_into_the_guc_first() {
+    let d = sync_leader()
+        .sync("node1", &[], 0)
+        .replica_conn("node2", "async", 1000)
+        .decide();
+    let guc = SyncStandbyNames::First {
+        count: 1,
+        names: names(&["node2"]),
+    };
+    assert_eq!(
+        d.actions,
+        vec![Action::RenewLeader, Action::SetSyncStandbyNames(guc)]
+    );
+}
+
+#[test]
+fn confirmed_standby_is_then_added_to_the_key() {
+    let d = sync_leader()
+        .sync("node1", &[], 0)
+        .replica_conn("node2", "sync", 1000)
+        .sync_guc("\"node2\"")
+        .decide();
+    assert_eq!(
+        d.actions,
+        vec![
+            Action::RenewLeader,
+            write(&["node2"], Condition::Version(50))
+        ]
+    );
+}
+
+#[test]
+fn unconfirmed_standby_is_not_added_to_the_key_yet() {
+    let d = sync_leader()
+        .sync("node1", &[], 0)
+        .replica_conn("node2", "async", 1000)
+        .sync_guc("\"node2\"")
+        .decide();
+    assert_eq!(d.actions, vec![Action::RenewLeader]);
+}
+
+#[test]
+fn disconnected_standby_leaves_the_key_before_the_guc() {
+    let d = sync_leader()
+        .sync("node1", &["node2"], 0)
+        .sync_guc("\"node2\"")
+        .decide();
+    assert_eq!(
+        d.actions,
+        vec![Action::RenewLeader, write(&[], Condition::Version(50))]
+    );
+}
+
+#[test]
+fn guc_is_cleared_once_the_key_no_longer_lists_the_standby() {
+    let d = sync_leader()
+        .sync("node1", &[], 0)
+        .sync_guc("\"node2\"")
+        .decide();
+    assert_eq!(
+        d.actions,
+        vec![
+            Action::RenewLeader,
+            Action::SetSyncStandbyNames(SyncStandbyNames::Off)
+        ]
+    );
+}
+
+#[test]
+fn steady_sync_state_needs_nothing() {
+    let d = sync_leader()
+        .sync("node1", &["node2"], 0)
+        .replica_conn("node2", "sync", 1000)
+        .replica_conn("node3", "potential", 1000)
+        .sync_guc("\"node2\"")
+        .decide();
+    assert_eq!(d.reason, Reason::LeaderRenewed);
+    assert_eq!(d.actions, vec![Action::RenewLeader]);
+}
+
+#[test]
+fn strict_mode_keeps_a_missing_standby_so_writes_block() {
+    let mut s = sync_leader()
+        .sync("node1", &["node2"], 0)
+        .sync_guc("\"node2\"");
+    s.cfg.dynamic.synchronous_mode_strict = true;
+    let d = s.decide();
+    assert_eq!(d.actions, vec![Action::RenewLeader]);
+}
+
+#[test]
+fn strict_mode_without_any_standby_uses_the_placeholder() {
+    let mut s = sync_leader().sync("node1", &[], 0);
+    s.cfg.dynamic.synchronous_mode_strict = true;
+    let d = s.decide();
+    let guc = SyncStandbyNames::First {
+        count: 1,
+        names: names(&["__patroni_strict_sync_replica_placeholder__"]),
+    };
+    assert_eq!(
+        d.actions,
+        vec![Action::RenewLeader, Action::SetSyncStandbyNames(guc)]
+    );
+}
+
+#[test]
+fn nosync_standby_is_never_chosen() {
+    let d = sync_leader()
+        .member_tag("node2", "nosync", true.into())
+        .sync("node1", &[], 0)
+        .replica_conn("node2", "async", 1000)
+        .decide();
+    assert_eq!(d.actions, vec![Action::RenewLeader]);
+}
+
+#[test]
+fn higher_sync_priority_is_preferred() {
+    let d = sync_leader()
+        .member_tag("node3", "sync_priority", 5.into())
+        .sync("node1", &[], 0)
+        .replica_conn("node2", "async", 2000)
+        .replica_conn("node3", "async", 1000)
+        .decide();
+    let guc = SyncStandbyNames::First {
+        count: 1,
+        names: names(&["node3"]),
+    };
+    assert_eq!(d.actions[1], Action::SetSyncStandbyNames(guc));
+}
+
+#[test]
+fn turning_sync_off_deletes_the_key_and_clears_the_guc() {
+    let d = sync_leader()
+        .sync_mode(SyncMode::Off)
+        .sync("node1", &["node2"], 0)
+        .sync_guc("\"node2\"")
+        .decide();
+    assert_eq!(
+        d.actions,
+        vec![
+            Action::RenewLeader,
+            Action::DeleteSync {
+                condition: Condition::Version(50)
+            },
+            Action::SetSyncStandbyNames(SyncStandbyNames::Off)
+        ]
+    );
+}
+
+#[test]
+fn sync_standby_promotes_after_taking_over_the_sync_key() {
+    let mut s = Situation::new("node2")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 1, Some("node1"))
+        .sync_mode(SyncMode::On)
+        .sync("node1", &["node2"], 0);
+    s.cluster().members.retain(|m| m.name != "node1");
+    let d = s.decide();
+    assert_eq!(
+        d.actions,
+        vec![
+            Action::AcquireLeader,
+            Action::WriteSync {
+                state: SyncState::new("node2", &[], 0),
+                condition: Condition::Version(50)
+            },
+            Action::Promote,
+            Action::SetSyncStandbyNames(SyncStandbyNames::Off),
+        ]
+    );
+}
+
+#[test]
+fn strict_promotion_keeps_writes_blocked_on_the_other_standbys() {
+    let mut s = Situation::new("node2")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 1, Some("node1"))
+        .sync_mode(SyncMode::On)
+        .sync("node1", &["node2", "node3"], 0);
+    s.cfg.dynamic.synchronous_mode_strict = true;
+    let d = s.decide();
+    let guc = SyncStandbyNames::First {
+        count: 1,
+        names: names(&["node3"]),
+    };
+    assert_eq!(d.actions.last(), Some(&Action::SetSyncStandbyNames(guc)));
+}
+
+#[test]
+fn async_standby_may_not_promote_in_sync_mode() {
+    let d = Situation::new("node3")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 1, Some("node1"))
+        .sync_mode(SyncMode::On)
+        .sync("node1", &["node2"], 0)
+        .decide();
+    assert_eq!(d.reason, Reason::NotHealthiest(Ineligible::NotSyncStandby));
+    assert!(d.actions.is_empty());
+}
+
+#[test]
+fn async_peer_ahead_does_not_block_the_sync_standby() {
+    let d = Situation::new("node2")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 1, Some("node1"))
+        .sync_mode(SyncMode::On)
+        .sync("node1", &["node2"], 0)
+        .peer("node3", false, 2000, 1)
+        .decide();
+    assert_eq!(d.reason, Reason::Promoting);
+}
+
+#[test]
+fn switchover_in_sync_mode_only_to_a_sync_standby() {
+    let d = sync_leader()
+        .sync("node1", &["node2"], 0)
+        .sync_guc("\"node2\"")
+        .replica_conn("node2", "sync", 1000)
+        .failover(Some("node1"), Some("node3"), None)
+        .peer("node3", false, 1000, 1)
+        .decide();
+    assert!(matches!(d.reason, Reason::FailoverRejected { .. }));
+}
+
+#[test]
+fn quorum_mode_needs_more_votes_than_the_quorum() {
+    let d = Situation::new("node2")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 1, Some("node1"))
+        .sync_mode(SyncMode::Quorum)
+        .sync("node1", &["node2", "node3"], 1)
+        .peer_unreachable("node3")
+        .decide();
+    assert_eq!(
+        d.reason,
+        Reason::NotHealthiest(Ineligible::NoQuorum {
+            votes: 1,
+            needed: 2
+        })
+    );
+}
+
+#[test]
+fn quorum_mode_promotes_with_enough_votes() {
+    let d = Situation::new("node2")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 1, Some("node1"))
+        .sync_mode(SyncMode::Quorum)
+        .sync("node1", &["node2", "node3"], 1)
+        .peer("node3", false, 900, 1)
+        .decide();
+    assert_eq!(d.reason, Reason::Promoting);
+}
+
+#[test]
+fn quorum_mode_guc_is_any_n() {
+    let d = sync_leader()
+        .sync_mode(SyncMode::Quorum)
+        .sync("node1", &[], 0)
+        .replica_conn("node2", "async", 1000)
+        .replica_conn("node3", "async", 1000)
+        .decide();
+    let guc = SyncStandbyNames::Any {
+        count: 1,
+        names: names(&["node2", "node3"]),
+    };
+    assert_eq!(d.actions[1], Action::SetSyncStandbyNames(guc));
+}
