@@ -33,7 +33,7 @@ pub mod testing;
 pub mod time;
 
 pub use config::{ConfigError, DynamicConfig, HaConfig, NodeConfig, SyncMode};
-pub use dcs::{Dcs, DcsError, DcsExt};
+pub use dcs::{Dcs, DcsError, DcsExt, MemoryDcs, MemoryStore};
 pub use decide::{decide, Action, Decision, Observation, Reason};
 pub use lsn::Lsn;
 pub use model::Cluster;

@@ -1,10 +1,10 @@
 //! The `Dcs` trait: what pg-ha needs from a distributed configuration store.
 
 mod error;
-// mod memory;
+mod memory;
 
 pub use error::DcsError;
-// pub use memory::MemoryDcs;
+pub use memory::{MemoryDcs, MemoryStore};
 
 use crate::model::{Cluster, Condition, Key, ParseError, Snapshot, Version};
 use async_trait::async_trait;

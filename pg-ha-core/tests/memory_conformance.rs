@@ -1,0 +1,89 @@
+//! The Dcs conformance suite against `MemoryDcs`, on a manual clock.
+
+use async_trait::async_trait;
+use pg_ha_core::dcs::{Dcs, MemoryStore};
+use pg_ha_core::testing::conformance::{self, Harness};
+use pg_ha_core::time::ManualClock;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A `MemoryStore` on a `ManualClock`: advancing moves the clock and expires leases at once.
+struct MemoryHarness {
+    clock: Arc<ManualClock>,
+    store: MemoryStore,
+}
+
+impl MemoryHarness {
+    fn new() -> MemoryHarness {
+        let clock = Arc::new(ManualClock::new(1_700_000_000_000));
+        let store = MemoryStore::new(clock.clone());
+        MemoryHarness { clock, store }
+    }
+}
+
+#[async_trait]
+impl Harness for MemoryHarness {
+    async fn client(&self, scope: &str, node: &str) -> Box<dyn Dcs> {
+        Box::new(self.store.client(scope, node))
+    }
+
+    async fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+        self.store.expire();
+    }
+
+    fn ttl(&self) -> Duration {
+        Duration::from_secs(30)
+    }
+
+    fn expiry_slack(&self) -> Duration {
+        Duration::ZERO
+    }
+}
+
+macro_rules! checks {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                conformance::$name(&MemoryHarness::new()).await;
+            }
+        )*
+    };
+}
+
+checks!(
+    leader_acquire_is_exclusive,
+    leader_renew_only_by_holder,
+    leader_release_only_by_holder,
+    expired_leader_lease_frees_key,
+    renew_fails_after_leader_key_lost,
+    conditional_writes,
+    conditional_deletes,
+    member_keys_follow_their_lease,
+    snapshot_is_complete,
+    read_is_scoped,
+    delete_cluster_removes_everything,
+    change_wakes_waiter,
+    wait_never_misses_a_change,
+);
+
+#[tokio::test]
+async fn run_all() {
+    conformance::run_all(&MemoryHarness::new()).await;
+}
+
+/// Checks are independent: running the whole suite twice on one store passes too.
+#[tokio::test]
+async fn run_all_twice_on_one_store() {
+    let harness = MemoryHarness::new();
+    conformance::run_all(&harness).await;
+    conformance::run_all(&harness).await;
+}
+
+/// The suite also runs through a `dyn Harness`.
+#[tokio::test]
+async fn run_all_through_dyn_harness() {
+    let harness: Box<dyn Harness> = Box::new(MemoryHarness::new());
+    conformance::run_all(&*harness).await;
+}
