@@ -47,6 +47,7 @@ pub struct Runner<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> {
     pg_unknown_since: Option<Mono>,
     last_pg: Option<PgStatus>,
     last_decision: Option<Decision>,
+    last_published: Option<(String, Mono)>,
 }
 
 impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
@@ -73,6 +74,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             pg_unknown_since: None,
             last_pg: None,
             last_decision: None,
+            last_published: None,
         }
     }
 
@@ -137,7 +139,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             tracing::info!(node = %self.node.name, "{}", decision.reason);
         }
         let executed = self.execute(&decision).await;
-        self.publish_member().await;
+        self.publish_member(!executed.is_empty()).await;
         let failed = executed.iter().any(|o| o.result.is_err());
         let now = self.clock.now();
         let mut next_wake = now + self.dynamic.loop_wait;
@@ -465,25 +467,44 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         }
     }
 
-    async fn publish_member(&mut self) {
+    /// Writes the member key when its value changed, when it is missing from the last read,
+    /// or at least every loop_wait (the write also keeps the node's lease alive). Skipping
+    /// unchanged writes keeps watchers on other nodes quiet.
+    async fn publish_member(&mut self, acted: bool) {
         if self.dcs_down_since.is_some() {
             return;
         }
-        let pg = match self.pg.status().await {
-            Ok(s) => Some(s),
-            Err(_) => self.last_pg.clone(),
+        let pg = if acted {
+            self.pg.status().await.ok().or_else(|| self.last_pg.clone())
+        } else {
+            self.last_pg.clone()
         };
         let cfg = self.config();
         let data = member_data(&cfg, pg.as_ref(), self.last_cluster.as_ref());
         let Ok(value) = serde_json::to_string(&data) else {
             return;
         };
-        if let Err(e) = self
-            .dcs
-            .touch_member(&self.node.name, &value, self.dynamic.ttl)
-            .await
-        {
-            tracing::warn!(node = %self.node.name, "could not publish the member key: {e}");
+        let now = self.clock.now();
+        if !self.member_write_due(&value, now) {
+            return;
+        }
+        match self.dcs.touch_member(&self.node.name, &value, self.dynamic.ttl).await {
+            Ok(()) => self.last_published = Some((value, now)),
+            Err(e) => {
+                tracing::warn!(node = %self.node.name, "could not publish the member key: {e}")
+            }
+        }
+    }
+
+    fn member_write_due(&self, value: &str, now: Mono) -> bool {
+        let listed = self
+            .last_cluster
+            .as_ref()
+            .is_some_and(|c| c.member(&self.node.name).is_some());
+        let refresh = self.dynamic.loop_wait.mul_f64(0.9);
+        match &self.last_published {
+            Some((last, at)) => !listed || last != value || now.since(*at) >= refresh,
+            None => true,
         }
     }
 }
