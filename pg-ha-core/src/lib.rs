@@ -28,6 +28,8 @@ pub mod model;
 pub mod peers;
 pub mod postgres;
 pub mod runner;
+#[cfg(feature = "sim")]
+pub mod sim;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;

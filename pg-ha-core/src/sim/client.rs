@@ -1,0 +1,138 @@
+//! `Ledger`: the client's writes and which commits were acknowledged.
+//!
+//! A write goes to a node whose PostgreSQL accepts writes. With an empty
+//! `synchronous_standby_names` it is acknowledged at once; otherwise only once the standbys
+//! it names have received it (`FIRST n`: the first n listed that stream from the primary;
+//! `ANY n`: any n listed). A commit acknowledged while the `sync` key names its primary as
+//! leader (and synchronous_mode is on) is *guaranteed*: it must survive every failover.
+
+use super::postgres::sync_set;
+use super::state::SimState;
+use super::wal::Commit;
+use crate::postgres::SyncStandbyNames;
+use std::collections::BTreeMap;
+
+/// A write waiting for its synchronous standbys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Pending {
+    node: usize,
+    commit: Commit,
+}
+
+/// An acknowledgement the client received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ack {
+    /// The primary that acknowledged.
+    pub node: usize,
+    /// The commit.
+    pub commit: Commit,
+    /// Protected by synchronous replication.
+    pub guaranteed: bool,
+}
+
+/// The client's record of writes.
+#[derive(Debug, Default, Clone)]
+pub struct Ledger {
+    pending: Vec<Pending>,
+    /// Guaranteed commits, summarised as the highest LSN per branch (holding the highest
+    /// implies holding every earlier one on that branch).
+    guaranteed: BTreeMap<u64, u64>,
+    /// Writes attempted.
+    pub attempted: u64,
+    /// Writes acknowledged.
+    pub acknowledged: u64,
+    /// Writes acknowledged under the synchronous guarantee.
+    pub guaranteed_count: u64,
+}
+
+impl Ledger {
+    /// An empty ledger.
+    pub fn new() -> Ledger {
+        Ledger::default()
+    }
+
+    /// Writes `bytes` to node `node` (which accepts writes).
+    pub fn write(&mut self, state: &mut SimState, node: usize, bytes: u64) {
+        let Some(data) = state.nodes[node].pg.data.as_mut() else {
+            return;
+        };
+        let commit = data.wal.append(bytes);
+        self.attempted += 1;
+        self.pending.push(Pending { node, commit });
+    }
+
+    /// Acknowledges every pending commit whose standbys have it; drops those whose primary
+    /// stopped being a primary on that branch (the client saw an error). `protected_leader` is
+    /// the `sync` key's leader while synchronous_mode is on.
+    pub fn settle(&mut self, state: &SimState, protected_leader: Option<&str>) -> Vec<Ack> {
+        let mut acks = Vec::new();
+        let mut keep = Vec::new();
+        for p in std::mem::take(&mut self.pending) {
+            let node = &state.nodes[p.node];
+            let alive = node.pg.is_running_primary()
+                && node.pg.wal().is_some_and(|w| w.branch() == p.commit.branch);
+            if !alive {
+                continue;
+            }
+            if !confirmed(state, p.node, p.commit) {
+                keep.push(p);
+                continue;
+            }
+            let guaranteed = protected_leader.is_some_and(|l| l == node.name);
+            acks.push(Ack {
+                node: p.node,
+                commit: p.commit,
+                guaranteed,
+            });
+        }
+        self.pending = keep;
+        for ack in &acks {
+            self.acknowledged += 1;
+            if ack.guaranteed {
+                self.guaranteed_count += 1;
+                let best = self.guaranteed.entry(ack.commit.branch).or_insert(0);
+                *best = (*best).max(ack.commit.lsn);
+            }
+        }
+        acks
+    }
+
+    /// Guaranteed commits: the highest acknowledged LSN per branch.
+    pub fn guaranteed(&self) -> &BTreeMap<u64, u64> {
+        &self.guaranteed
+    }
+
+    /// Drops the guarantee of every commit so far: a promotion happened that synchronous
+    /// replication does not cover (manual failover, or synchronous_mode off).
+    pub fn forgive(&mut self) {
+        self.guaranteed.clear();
+    }
+}
+
+/// True when node `i`'s synchronous standbys have `commit`.
+fn confirmed(state: &SimState, i: usize, commit: Commit) -> bool {
+    let primary = &state.nodes[i];
+    let has = |j: usize| state.nodes[j].pg.wal().is_some_and(|w| w.contains(commit));
+    match &primary.pg.sync_names {
+        SyncStandbyNames::Off => true,
+        SyncStandbyNames::First { count, .. } => {
+            let set = sync_set(state, i);
+            set.len() >= *count as usize && set.iter().all(|j| has(*j))
+        }
+        SyncStandbyNames::Any { count, names } => {
+            let confirming = state
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|(j, n)| {
+                    *j != i
+                        && names.iter().any(|m| m.eq_ignore_ascii_case(&n.name))
+                        && n.pg.streams_from(&primary.name)
+                        && state.connected(i, *j)
+                        && has(*j)
+                })
+                .count();
+            confirming >= *count as usize
+        }
+    }
+}

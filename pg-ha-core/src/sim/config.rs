@@ -1,0 +1,152 @@
+//! `SimConfig`: the shape of one simulation run (cluster size, timing profile, phases),
+//! derived from the seed so that a seed alone replays a run.
+
+use super::rng::SimRng;
+use crate::config::{DynamicConfig, SyncMode};
+use std::time::Duration;
+
+/// How one run is shaped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimConfig {
+    /// The seed of the run's RNG.
+    pub seed: u64,
+    /// Number of nodes (3 to 7).
+    pub nodes: usize,
+    /// The bootstrap dynamic configuration (the bootstrap leader writes it to `config`).
+    pub dynamic: DynamicConfig,
+    /// Random faults are injected between `warmup` and `warmup + chaos`.
+    pub random_faults: bool,
+    /// The chaos phase may toggle `synchronous_mode` in the `config` key.
+    pub toggle_sync: bool,
+    /// Time for the cluster to bootstrap before faults start.
+    pub warmup: Duration,
+    /// Length of the chaos phase.
+    pub chaos: Duration,
+    /// Extra time after ttl + loop_wait (from the heal) by which a writable primary must exist.
+    pub heal_bound: Duration,
+    /// Length of the heal phase (after which every node must replicate from the primary).
+    pub settle: Duration,
+    /// Interval of client writes and replication progress.
+    pub tick: Duration,
+}
+
+impl SimConfig {
+    /// The run for `seed`: mostly a fast profile (ttl 5 s, loop_wait 1 s, retry_timeout 2 s),
+    /// sometimes Patroni's defaults (30/10/10), sometimes synchronous_mode on. Uses `rng` (the
+    /// run's RNG, fresh from `seed`) for the choices.
+    pub fn from_seed(seed: u64, rng: &mut SimRng) -> SimConfig {
+        let nodes = rng.range(3, 8) as usize;
+        let slow_profile = rng.chance(0.15);
+        let mut dynamic = if slow_profile {
+            timing(30, 10, 10)
+        } else {
+            timing(5, 1, 2)
+        };
+        if rng.chance(0.3) {
+            dynamic.synchronous_mode = SyncMode::On;
+        }
+        dynamic
+            .postgresql
+            .remove_data_directory_on_diverged_timelines = rng.chance(0.3);
+        let toggle_sync = rng.chance(0.2);
+        let chaos_loops = rng.range(30, 80) as u32;
+        SimConfig::shaped(seed, nodes, dynamic, toggle_sync, chaos_loops)
+    }
+
+    /// A run with `nodes` nodes, the fast profile and no random faults (for scripted
+    /// scenarios).
+    pub fn scripted(seed: u64, nodes: usize, synchronous: bool) -> SimConfig {
+        let mut dynamic = timing(5, 1, 2);
+        if synchronous {
+            dynamic.synchronous_mode = SyncMode::On;
+        }
+        let mut cfg = SimConfig::shaped(seed, nodes, dynamic, false, 0);
+        cfg.random_faults = false;
+        cfg
+    }
+
+    fn shaped(
+        seed: u64,
+        nodes: usize,
+        dynamic: DynamicConfig,
+        toggle_sync: bool,
+        chaos_loops: u32,
+    ) -> SimConfig {
+        let ttl = dynamic.ttl;
+        let loop_wait = dynamic.loop_wait;
+        SimConfig {
+            seed,
+            nodes,
+            warmup: ttl + loop_wait * 3,
+            chaos: (ttl + loop_wait) * chaos_loops / 6,
+            heal_bound: loop_wait + dynamic.retry_timeout,
+            settle: (ttl + loop_wait) * 4 + Duration::from_secs(5),
+            tick: Duration::from_millis(50),
+            random_faults: true,
+            toggle_sync,
+            dynamic,
+        }
+    }
+
+    /// The global time at which the chaos phase ends and the heal starts.
+    pub fn heal_at(&self) -> Duration {
+        self.warmup + self.chaos
+    }
+
+    /// The latest time after the heal by which a writable primary must exist:
+    /// ttl + loop_wait + `heal_bound`.
+    pub fn liveness_bound(&self) -> Duration {
+        self.dynamic.ttl + self.dynamic.loop_wait + self.heal_bound
+    }
+}
+
+/// The `config` key value the simulator's operator writes: the timing keys, the lag limit,
+/// synchronous_mode and the `postgresql` rejoin settings of `dynamic`.
+pub fn config_json(dynamic: &DynamicConfig) -> serde_json::Value {
+    let pg = &dynamic.postgresql;
+    serde_json::json!({
+        "ttl": dynamic.ttl.as_secs(),
+        "loop_wait": dynamic.loop_wait.as_secs(),
+        "retry_timeout": dynamic.retry_timeout.as_secs(),
+        "maximum_lag_on_failover": dynamic.maximum_lag_on_failover,
+        "synchronous_mode": dynamic.synchronous_mode != SyncMode::Off,
+        "postgresql": {
+            "use_pg_rewind": pg.use_pg_rewind,
+            "use_slots": pg.use_slots,
+            "remove_data_directory_on_rewind_failure": pg.remove_data_directory_on_rewind_failure,
+            "remove_data_directory_on_diverged_timelines": pg.remove_data_directory_on_diverged_timelines,
+        },
+    })
+}
+
+fn timing(ttl: u64, loop_wait: u64, retry_timeout: u64) -> DynamicConfig {
+    let mut dynamic = DynamicConfig {
+        ttl: Duration::from_secs(ttl),
+        loop_wait: Duration::from_secs(loop_wait),
+        retry_timeout: Duration::from_secs(retry_timeout),
+        ..DynamicConfig::default()
+    };
+    dynamic.postgresql.use_pg_rewind = true;
+    dynamic.postgresql.remove_data_directory_on_rewind_failure = true;
+    dynamic
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_give_valid_configs() {
+        for seed in 0..200 {
+            let cfg = SimConfig::from_seed(seed, &mut SimRng::new(seed));
+            assert!((3..=7).contains(&cfg.nodes));
+            assert_eq!(cfg.dynamic.validate(), Ok(()));
+            let parsed = DynamicConfig::from_json(&config_json(&cfg.dynamic));
+            assert_eq!(
+                parsed.as_ref().map(|p| p.synchronous_mode),
+                Ok(cfg.dynamic.synchronous_mode)
+            );
+            assert_eq!(parsed.map(|p| p.postgresql.use_pg_rewind), Ok(true));
+        }
+    }
+}

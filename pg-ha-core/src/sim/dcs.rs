@@ -1,0 +1,166 @@
+//! `FaultyDcs`: a node's [`MemoryDcs`] client behind the faults injected into that node.
+//!
+//! - cut off (partition): every call fails `Unreachable` without applying, sometimes after
+//!   hanging for a while (a black hole rather than a refused connection);
+//! - lost reply: the call applies, but the caller gets a `Timeout`;
+//! - slow: the request and the reply each take a random delay.
+//!
+//! Delays move the *global* clock forward inside the call, so the store applies the request at
+//! the later time and the node's clock reads the later time when the reply arrives, exactly as
+//! if the call had taken that long. The rest of the world is simply late for that long (as if
+//! every other agent had paused), which never makes an unsafe run look safe.
+
+use super::state::Shared;
+use crate::dcs::{Dcs, DcsError, MemoryDcs};
+use crate::model::{Condition, Key, Snapshot, Version};
+use async_trait::async_trait;
+use std::time::Duration;
+
+/// What the faults do to one call, chosen before it is sent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Fate {
+    /// Fails after `hang` without reaching the store.
+    Unreachable { hang: Duration },
+    /// Reaches the store after `request`; the reply takes `reply` and is lost if `lost`.
+    Delivered {
+        request: Duration,
+        reply: Duration,
+        lost: bool,
+    },
+}
+
+/// One node's DCS client with fault injection.
+#[derive(Debug)]
+pub struct FaultyDcs {
+    inner: MemoryDcs,
+    node: usize,
+    shared: Shared,
+}
+
+impl FaultyDcs {
+    /// Wraps `inner`, the client of node `node`.
+    pub fn new(inner: MemoryDcs, node: usize, shared: Shared) -> FaultyDcs {
+        FaultyDcs {
+            inner,
+            node,
+            shared,
+        }
+    }
+
+    fn fate(&self) -> Fate {
+        let mut state = self.shared.lock();
+        let now = state.now();
+        let Some(faults) = state.nodes.get(self.node).map(|n| n.faults.clone()) else {
+            return Fate::Unreachable {
+                hang: Duration::ZERO,
+            };
+        };
+        if faults.dcs_cut(now) {
+            let hang = random_delay(&mut state.rng, faults.dcs_hang);
+            return Fate::Unreachable { hang };
+        }
+        let (request, reply) = if faults.slow(now) {
+            let total = random_delay(&mut state.rng, faults.slow_max);
+            let request = random_delay(&mut state.rng, total);
+            (request, total - request)
+        } else {
+            (Duration::ZERO, Duration::ZERO)
+        };
+        let lost = faults.lossy(now) && state.rng.chance(faults.lost_probability);
+        Fate::Delivered {
+            request,
+            reply,
+            lost,
+        }
+    }
+
+    fn wait(&self, delay: Duration) {
+        if !delay.is_zero() {
+            self.shared.lock().clock.advance_by(delay);
+        }
+    }
+
+    /// Runs one call under the faults.
+    async fn call<T, F>(&self, what: &str, op: F) -> Result<T, DcsError>
+    where
+        F: std::future::Future<Output = Result<T, DcsError>> + Send,
+        T: Send,
+    {
+        match self.fate() {
+            Fate::Unreachable { hang } => {
+                self.wait(hang);
+                Err(DcsError::Unreachable(format!(
+                    "{what}: partitioned from the DCS"
+                )))
+            }
+            Fate::Delivered {
+                request,
+                reply,
+                lost,
+            } => {
+                self.wait(request);
+                let result = op.await;
+                self.wait(reply);
+                if lost {
+                    return Err(DcsError::Timeout(format!("{what}: the reply was lost")));
+                }
+                result
+            }
+        }
+    }
+}
+
+fn random_delay(rng: &mut super::rng::SimRng, max: Duration) -> Duration {
+    Duration::from_micros(rng.below(max.as_micros() as u64 + 1))
+}
+
+#[async_trait]
+impl Dcs for FaultyDcs {
+    async fn read(&self) -> Result<Snapshot, DcsError> {
+        self.call("read", self.inner.read()).await
+    }
+
+    async fn acquire_leader(&self, name: &str, ttl: Duration) -> Result<bool, DcsError> {
+        self.call("acquire_leader", self.inner.acquire_leader(name, ttl))
+            .await
+    }
+
+    async fn renew_leader(&self, name: &str, ttl: Duration) -> Result<bool, DcsError> {
+        self.call("renew_leader", self.inner.renew_leader(name, ttl))
+            .await
+    }
+
+    async fn release_leader(&self, name: &str) -> Result<bool, DcsError> {
+        self.call("release_leader", self.inner.release_leader(name))
+            .await
+    }
+
+    async fn touch_member(&self, name: &str, value: &str, ttl: Duration) -> Result<(), DcsError> {
+        self.call("touch_member", self.inner.touch_member(name, value, ttl))
+            .await
+    }
+
+    async fn write(
+        &self,
+        key: Key,
+        value: &str,
+        condition: Condition,
+    ) -> Result<Option<Version>, DcsError> {
+        self.call("write", self.inner.write(key, value, condition))
+            .await
+    }
+
+    async fn delete(&self, key: Key, condition: Condition) -> Result<bool, DcsError> {
+        self.call("delete", self.inner.delete(key, condition)).await
+    }
+
+    async fn delete_cluster(&self) -> Result<(), DcsError> {
+        self.call("delete_cluster", self.inner.delete_cluster())
+            .await
+    }
+
+    async fn wait_for_change(&self, after: u64) -> Result<u64, DcsError> {
+        self.call("wait_for_change", self.inner.wait_for_change(after))
+            .await
+    }
+}

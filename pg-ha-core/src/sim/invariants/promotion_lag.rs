@@ -1,0 +1,44 @@
+//! No automatic promotion of a node lagging beyond maximum_lag_on_failover behind the last
+//! known primary position (the `status` key's optime when it won the leader race).
+
+use super::Violation;
+use crate::sim::clock::Micros;
+
+/// What the world knew when a node promoted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Promotion {
+    /// The node's name.
+    pub node: String,
+    /// Global time.
+    pub at: Micros,
+    /// Its WAL position just before the promotion.
+    pub position: u64,
+    /// `status.optime` when it acquired the leader key.
+    pub optime: Option<u64>,
+    /// A failover / switchover request was present (manual: no lag rule).
+    pub manual: bool,
+    /// maximum_lag_on_failover in force.
+    pub max_lag: u64,
+}
+
+/// Checks one promotion.
+pub fn check(p: &Promotion) -> Option<Violation> {
+    if p.manual {
+        return None;
+    }
+    let lag = p.optime?.saturating_sub(p.position);
+    (lag > p.max_lag).then(|| {
+        Violation::new(
+            "no promotion beyond maximum_lag_on_failover",
+            p.at,
+            format!(
+                "{} promoted at position {} while the last known primary position was {} (lag {} > {})",
+                p.node,
+                p.position,
+                p.optime.unwrap_or(0),
+                lag,
+                p.max_lag
+            ),
+        )
+    })
+}

@@ -1,0 +1,90 @@
+//! `SimNode`: the world's per-node bookkeeping around one real [`Runner`].
+
+use super::clock::Micros;
+use super::dcs::FaultyDcs;
+use super::peers::SimPeers;
+use super::postgres::SimPostgres;
+use crate::config::{NodeConfig, SyncMode};
+use crate::model::Cluster;
+use crate::runner::Runner;
+
+/// The runner type the simulator drives: the agent's runner over simulated components.
+pub type SimRunner = Runner<FaultyDcs, SimPostgres, SimPeers>;
+
+/// The cluster scope of every simulated node.
+pub const SCOPE: &str = "sim";
+
+/// What the DCS said when a node won the leader key: decides how its promotion is judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acquisition {
+    /// A failover / switchover request was present (manual: no lag or sync rule).
+    pub manual: bool,
+    /// `status.optime`: the last known primary position.
+    pub optime: Option<u64>,
+    /// synchronous_mode was on and the `sync` key active: the promotion must keep every
+    /// guaranteed commit.
+    pub sync_protected: bool,
+}
+
+impl Acquisition {
+    /// Judges a promotion against the cluster as read just before the step.
+    pub fn from_cluster(cluster: Option<&Cluster>) -> Acquisition {
+        let Some(c) = cluster else {
+            return Acquisition {
+                manual: false,
+                optime: None,
+                sync_protected: false,
+            };
+        };
+        let manual = c.failover_request().is_some();
+        let sync_on = c
+            .config
+            .as_ref()
+            .is_some_and(|cfg| cfg.parsed.synchronous_mode != SyncMode::Off);
+        Acquisition {
+            manual,
+            optime: c.status.optime,
+            sync_protected: !manual && sync_on && c.sync_state().is_some(),
+        }
+    }
+}
+
+/// One node as the world tracks it.
+pub struct SimNode {
+    /// Its settings.
+    pub config: NodeConfig,
+    /// The runner, while the agent process exists (None after a node crash).
+    pub runner: Option<SimRunner>,
+    /// Bumped whenever the next step is rescheduled; stale step events are ignored.
+    pub generation: u64,
+    /// When the next step is scheduled (global time).
+    pub next_step: Option<Micros>,
+    /// What the DCS said when this node last acquired the leader key.
+    pub acquisition: Option<Acquisition>,
+}
+
+impl SimNode {
+    /// A node with these settings and no agent yet.
+    pub fn new(config: NodeConfig) -> SimNode {
+        SimNode {
+            config,
+            runner: None,
+            generation: 0,
+            next_step: None,
+            acquisition: None,
+        }
+    }
+}
+
+/// The settings of node `i` (named `node1`, `node2`, ...).
+pub fn node_config(i: usize) -> NodeConfig {
+    let name = format!("node{}", i + 1);
+    NodeConfig {
+        conn_url: format!("postgres://{name}:5432/postgres"),
+        api_url: format!("http://{name}:8008/patroni"),
+        scope: SCOPE.to_string(),
+        can_bootstrap: true,
+        tags: Default::default(),
+        name,
+    }
+}

@@ -1,0 +1,79 @@
+//! `Outcome`: what one simulation run found.
+
+use super::clock::Micros;
+use super::invariants::Violation;
+use std::fmt;
+
+/// Counters of one run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Events processed.
+    pub events: u64,
+    /// Runner steps.
+    pub steps: u64,
+    /// Faults injected.
+    pub faults: u64,
+    /// Promotions (pg promote).
+    pub promotions: u64,
+    /// Changes of the leader key's holder.
+    pub leader_changes: u64,
+    /// Client writes attempted.
+    pub writes: u64,
+    /// Client writes acknowledged.
+    pub acknowledged: u64,
+    /// Acknowledged under the synchronous guarantee.
+    pub guaranteed: u64,
+}
+
+/// The result of one run.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The seed.
+    pub seed: u64,
+    /// The first invariant violation, if any (the run stops there).
+    pub violation: Option<Violation>,
+    /// Counters.
+    pub stats: Stats,
+    /// Simulated time at the end.
+    pub sim_time: Micros,
+    /// The event log (empty unless recorded).
+    pub log: Vec<String>,
+    /// A one-line description of the run's shape.
+    pub shape: String,
+}
+
+impl Outcome {
+    /// True when no invariant was violated.
+    pub fn passed(&self) -> bool {
+        self.violation.is_none()
+    }
+}
+
+/// The command that replays `seed` with a full event log.
+pub fn replay_command(seed: u64) -> String {
+    format!("cargo run -p pg-ha-core --features sim --example simulate -- --seed {seed} --verbose")
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.violation {
+            None => write!(
+                f,
+                "seed {} passed ({}; {:.0}s simulated, {} events, {} promotions, {} acks)",
+                self.seed,
+                self.shape,
+                self.sim_time as f64 / 1e6,
+                self.stats.events,
+                self.stats.promotions,
+                self.stats.acknowledged
+            ),
+            Some(v) => write!(
+                f,
+                "seed {} FAILED ({}): {v}\n  replay: {}",
+                self.seed,
+                self.shape,
+                replay_command(self.seed)
+            ),
+        }
+    }
+}

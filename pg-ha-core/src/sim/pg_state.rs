@@ -1,0 +1,133 @@
+//! `PgState`: one simulated PostgreSQL instance as data (data directory, process, role,
+//! replication settings, write fence). The cross-node operations live in `postgres.rs`.
+
+use super::wal::Wal;
+use crate::postgres::{ProcessState, SyncStandbyNames};
+use crate::time::Mono;
+
+/// An initialized data directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataDir {
+    /// The system identifier.
+    pub sysid: String,
+    /// The WAL (and so the timeline and position).
+    pub wal: Wal,
+    /// `standby.signal` present: starts in recovery.
+    pub standby: bool,
+    /// pg_control says it was shut down cleanly.
+    pub clean: bool,
+}
+
+/// One simulated PostgreSQL instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PgState {
+    /// The data directory, `None` when empty.
+    pub data: Option<DataDir>,
+    /// The postmaster.
+    pub process: ProcessState,
+    /// A standby's configured upstream (member name).
+    pub upstream: Option<String>,
+    /// A standby's WAL receiver is connected and streaming (set by replication ticks).
+    pub streaming: bool,
+    /// `synchronous_standby_names`.
+    pub sync_names: SyncStandbyNames,
+    /// The write fence deadline on the node's local clock.
+    pub fence: Option<Mono>,
+}
+
+impl PgState {
+    /// An instance with an empty data directory and no server.
+    pub fn empty() -> PgState {
+        PgState {
+            data: None,
+            process: ProcessState::Stopped,
+            upstream: None,
+            streaming: false,
+            sync_names: SyncStandbyNames::Off,
+            fence: None,
+        }
+    }
+
+    /// The WAL, if the data directory is initialized.
+    pub fn wal(&self) -> Option<&Wal> {
+        self.data.as_ref().map(|d| &d.wal)
+    }
+
+    /// The server runs.
+    pub fn running(&self) -> bool {
+        self.process == ProcessState::Running
+    }
+
+    /// The server runs out of recovery.
+    pub fn is_running_primary(&self) -> bool {
+        self.running() && self.data.as_ref().is_some_and(|d| !d.standby)
+    }
+
+    /// The server runs in recovery.
+    pub fn is_running_standby(&self) -> bool {
+        self.running() && self.data.as_ref().is_some_and(|d| d.standby)
+    }
+
+    /// The server accepts writes at the local time `local`: a running primary whose write
+    /// fence (if armed) has not passed.
+    pub fn accepts_writes(&self, local: Mono) -> bool {
+        self.is_running_primary() && self.fence.map_or(true, |deadline| local < deadline)
+    }
+
+    /// The postmaster dies (kill -9 or a crash): no clean shutdown, no streaming.
+    pub fn crash(&mut self) {
+        if self.process != ProcessState::Stopped {
+            self.process = ProcessState::Crashed;
+        }
+        if let Some(data) = &mut self.data {
+            data.clean = false;
+        }
+        self.streaming = false;
+    }
+
+    /// A standby streaming from `primary` with its WAL, if it is one.
+    pub fn streams_from(&self, primary: &str) -> bool {
+        self.is_running_standby() && self.streaming && self.upstream.as_deref() == Some(primary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn primary() -> PgState {
+        PgState {
+            data: Some(DataDir {
+                sysid: "1".into(),
+                wal: Wal::initdb(1, 100),
+                standby: false,
+                clean: true,
+            }),
+            process: ProcessState::Running,
+            ..PgState::empty()
+        }
+    }
+
+    #[test]
+    fn the_fence_stops_writes_at_its_deadline() {
+        let mut pg = primary();
+        assert!(pg.accepts_writes(Mono::from_millis(10)));
+        pg.fence = Some(Mono::from_millis(1000));
+        assert!(pg.accepts_writes(Mono::from_millis(999)));
+        assert!(!pg.accepts_writes(Mono::from_millis(1000)));
+    }
+
+    #[test]
+    fn standbys_and_stopped_servers_refuse_writes() {
+        let mut pg = primary();
+        pg.crash();
+        assert_eq!(pg.process, ProcessState::Crashed);
+        assert!(!pg.accepts_writes(Mono::ZERO));
+        let mut standby = primary();
+        if let Some(d) = &mut standby.data {
+            d.standby = true;
+        }
+        assert!(!standby.accepts_writes(Mono::ZERO));
+        assert!(standby.is_running_standby());
+    }
+}

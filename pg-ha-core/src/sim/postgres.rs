@@ -1,0 +1,395 @@
+//! `SimPostgres`: the [`Postgres`] trait over a node's [`PgState`] in the shared simulation
+//! state. Operations take effect at once; cross-node ones (clone, rewind) read the source
+//! node's WAL and fail when it cannot be reached.
+
+use super::clock::Micros;
+use super::pg_state::{DataDir, PgState};
+use super::state::{Happening, Shared, SimState};
+use super::wal::Wal;
+use crate::lsn::Lsn;
+use crate::postgres::{
+    DataDirState, PgError, PgRole, PgStatus, Postgres, ProcessState, ReplicaConnection, StopMode,
+    SyncStandbyNames, Upstream,
+};
+use crate::time::Mono;
+use async_trait::async_trait;
+
+/// Bytes written by initdb before the first commit.
+const INITDB_WAL: u64 = 0x0100_0000;
+/// Bytes of the end-of-recovery record a promotion writes on its new timeline.
+const PROMOTE_RECORD: u64 = 120;
+
+/// One node's simulated PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct SimPostgres {
+    node: usize,
+    shared: Shared,
+}
+
+impl SimPostgres {
+    /// The PostgreSQL of node `node`.
+    pub fn new(node: usize, shared: Shared) -> SimPostgres {
+        SimPostgres { node, shared }
+    }
+
+    fn with<R>(
+        &self,
+        f: impl FnOnce(&mut SimState, usize) -> Result<R, PgError>,
+    ) -> Result<R, PgError> {
+        let mut state = self.shared.lock();
+        f(&mut state, self.node)
+    }
+}
+
+fn pg(state: &mut SimState, i: usize) -> Result<&mut PgState, PgError> {
+    state
+        .nodes
+        .get_mut(i)
+        .map(|n| &mut n.pg)
+        .ok_or_else(|| PgError::Setup(format!("no node {i}")))
+}
+
+fn invalid(what: &str) -> PgError {
+    PgError::InvalidState(what.to_string())
+}
+
+/// The source's WAL for a clone or rewind, if the source can be reached and runs.
+fn source_wal(state: &SimState, me: usize, source: &Upstream) -> Result<Wal, PgError> {
+    let src = state
+        .index_of(&source.name)
+        .ok_or_else(|| PgError::Unreachable(format!("unknown member {}", source.name)))?;
+    let node = &state.nodes[src];
+    if src == me || !state.connected(me, src) || !node.pg.running() {
+        return Err(PgError::Unreachable(format!(
+            "{} cannot be reached",
+            source.name
+        )));
+    }
+    node.pg
+        .wal()
+        .cloned()
+        .ok_or_else(|| PgError::Unreachable(format!("{} has no data", source.name)))
+}
+
+fn became_primary(state: &mut SimState, node: usize, how: &'static str, before: u64) {
+    let at: Micros = state.now();
+    state.journal.push(Happening::BecamePrimary {
+        node,
+        at,
+        how,
+        position_before: before,
+    });
+}
+
+/// The status PostgreSQL would report for node `i`.
+pub fn status_of(state: &SimState, i: usize) -> PgStatus {
+    let node = &state.nodes[i];
+    let pg = &node.pg;
+    let Some(data) = &pg.data else {
+        return PgStatus::empty();
+    };
+    let running = pg.running();
+    let role = running.then_some(if data.standby {
+        PgRole::Standby
+    } else {
+        PgRole::Primary
+    });
+    let end = Some(Lsn(data.wal.end()));
+    let standby_pos = if running && data.standby { end } else { None };
+    PgStatus {
+        data_dir: DataDirState::Initialized {
+            sysid: data.sysid.clone(),
+            clean_shutdown: data.clean,
+            standby_signal: data.standby,
+        },
+        process: pg.process,
+        role,
+        timeline: Some(data.wal.timeline()),
+        write_lsn: if role == Some(PgRole::Standby) {
+            None
+        } else {
+            end
+        },
+        receive_lsn: standby_pos,
+        replay_lsn: standby_pos,
+        upstream: if data.standby {
+            pg.upstream.clone()
+        } else {
+            None
+        },
+        streaming: running && data.standby && pg.streaming,
+        replicas: if role == Some(PgRole::Primary) {
+            replicas_of(state, i)
+        } else {
+            Vec::new()
+        },
+        sync_standby_names: pg.sync_names.to_guc(),
+        pending_restart: false,
+        timeline_history: data.wal.history(),
+    }
+}
+
+fn replicas_of(state: &SimState, i: usize) -> Vec<ReplicaConnection> {
+    let me = &state.nodes[i];
+    let sync = sync_set(state, i);
+    state
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(j, n)| *j != i && n.pg.streams_from(&me.name) && state.connected(i, *j))
+        .map(|(j, n)| ReplicaConnection {
+            application_name: n.name.clone(),
+            state: "streaming".to_string(),
+            sync_state: sync_state_name(&me.pg.sync_names, &n.name, sync.contains(&j)),
+            flush_lsn: n.pg.wal().map(|w| Lsn(w.end())),
+        })
+        .collect()
+}
+
+fn sync_state_name(names: &SyncStandbyNames, name: &str, in_sync_set: bool) -> String {
+    let listed = names.names().iter().any(|n| n.eq_ignore_ascii_case(name));
+    match names {
+        SyncStandbyNames::Off => "async",
+        _ if !listed => "async",
+        SyncStandbyNames::Any { .. } => "quorum",
+        SyncStandbyNames::First { .. } if in_sync_set => "sync",
+        SyncStandbyNames::First { .. } => "potential",
+    }
+    .to_string()
+}
+
+/// The standbys whose confirmation node `i`'s commits wait for under `FIRST n`: the first `n`
+/// listed names that stream from it. Empty for `ANY` and `Off`.
+pub fn sync_set(state: &SimState, i: usize) -> Vec<usize> {
+    let me = &state.nodes[i];
+    let SyncStandbyNames::First { count, names } = &me.pg.sync_names else {
+        return Vec::new();
+    };
+    names
+        .iter()
+        .filter_map(|name| {
+            let j = state
+                .nodes
+                .iter()
+                .position(|n| n.name.eq_ignore_ascii_case(name))?;
+            (j != i && state.nodes[j].pg.streams_from(&me.name) && state.connected(i, j))
+                .then_some(j)
+        })
+        .take(*count as usize)
+        .collect()
+}
+
+#[async_trait]
+impl Postgres for SimPostgres {
+    async fn status(&self) -> Result<PgStatus, PgError> {
+        self.with(|state, i| Ok(status_of(state, i)))
+    }
+
+    async fn bootstrap(&self) -> Result<String, PgError> {
+        self.with(|state, i| {
+            if pg(state, i)?.data.is_some() {
+                return Err(invalid("bootstrap needs an empty data directory"));
+            }
+            let branch = state.new_branch();
+            state.next_sysid += 1;
+            let sysid = format!("{}", 7_300_000_000_000_000_000u64 + state.next_sysid);
+            let pg = pg(state, i)?;
+            pg.data = Some(DataDir {
+                sysid: sysid.clone(),
+                wal: Wal::initdb(branch, INITDB_WAL),
+                standby: false,
+                clean: true,
+            });
+            pg.process = ProcessState::Running;
+            pg.upstream = None;
+            became_primary(state, i, "bootstrap", 0);
+            Ok(sysid)
+        })
+    }
+
+    async fn clone_replica(&self, source: &Upstream) -> Result<(), PgError> {
+        self.with(|state, i| {
+            if pg(state, i)?.data.is_some() {
+                return Err(invalid("clone needs an empty data directory"));
+            }
+            clone_into(state, i, source)
+        })
+    }
+
+    async fn start_primary(&self) -> Result<(), PgError> {
+        self.with(|state, i| {
+            let pg = pg(state, i)?;
+            let data = pg
+                .data
+                .as_mut()
+                .ok_or_else(|| invalid("no data directory"))?;
+            if pg.process == ProcessState::Running {
+                return if data.standby {
+                    Err(invalid("running as a standby"))
+                } else {
+                    Ok(())
+                };
+            }
+            data.standby = false;
+            let before = data.wal.end();
+            pg.process = ProcessState::Running;
+            pg.upstream = None;
+            pg.streaming = false;
+            became_primary(state, i, "start_primary", before);
+            Ok(())
+        })
+    }
+
+    async fn start_standby(&self, upstream: Option<&Upstream>) -> Result<(), PgError> {
+        self.with(|state, i| {
+            let pg = pg(state, i)?;
+            let data = pg
+                .data
+                .as_mut()
+                .ok_or_else(|| invalid("no data directory"))?;
+            if pg.process == ProcessState::Running && !data.standby {
+                return Err(invalid("running as a primary"));
+            }
+            data.standby = true;
+            pg.process = ProcessState::Running;
+            pg.upstream = upstream.map(|u| u.name.clone());
+            pg.streaming = false;
+            Ok(())
+        })
+    }
+
+    async fn stop(&self, mode: StopMode) -> Result<(), PgError> {
+        self.with(|state, i| {
+            let pg = pg(state, i)?;
+            let was_running = pg.process == ProcessState::Running;
+            if let Some(data) = &mut pg.data {
+                if was_running {
+                    data.clean = mode == StopMode::Fast;
+                }
+            }
+            pg.process = ProcessState::Stopped;
+            pg.streaming = false;
+            Ok(())
+        })
+    }
+
+    async fn promote(&self) -> Result<(), PgError> {
+        self.with(|state, i| {
+            if !pg(state, i)?.is_running_standby() {
+                return Err(invalid("promote needs a running standby"));
+            }
+            let branch = state.new_branch();
+            let pg = pg(state, i)?;
+            let data = pg
+                .data
+                .as_mut()
+                .ok_or_else(|| invalid("no data directory"))?;
+            let before = data.wal.end();
+            data.wal.fork(branch, PROMOTE_RECORD);
+            data.standby = false;
+            pg.upstream = None;
+            pg.streaming = false;
+            became_primary(state, i, "promote", before);
+            Ok(())
+        })
+    }
+
+    async fn follow(&self, upstream: Option<&Upstream>) -> Result<(), PgError> {
+        self.with(|state, i| {
+            let pg = pg(state, i)?;
+            if !pg.is_running_standby() {
+                return Err(invalid("follow needs a running standby"));
+            }
+            let name = upstream.map(|u| u.name.clone());
+            if pg.upstream != name {
+                pg.upstream = name;
+                pg.streaming = false;
+            }
+            Ok(())
+        })
+    }
+
+    async fn rewind(&self, source: &Upstream) -> Result<(), PgError> {
+        self.with(|state, i| {
+            let wal = source_wal(state, i, source)?;
+            let pg = pg(state, i)?;
+            if pg.process == ProcessState::Running {
+                return Err(invalid("pg_rewind needs a stopped server"));
+            }
+            let data = pg
+                .data
+                .as_mut()
+                .ok_or_else(|| invalid("no data directory"))?;
+            data.wal = wal;
+            data.standby = true;
+            data.clean = true;
+            Ok(())
+        })
+    }
+
+    async fn reinit(&self, source: &Upstream) -> Result<(), PgError> {
+        self.with(|state, i| {
+            source_wal(state, i, source)?;
+            let pg = pg(state, i)?;
+            pg.process = ProcessState::Stopped;
+            pg.data = None;
+            pg.streaming = false;
+            clone_into(state, i, source)
+        })
+    }
+
+    async fn restart(&self) -> Result<(), PgError> {
+        self.with(|state, i| {
+            let pg = pg(state, i)?;
+            let data = pg
+                .data
+                .as_mut()
+                .ok_or_else(|| invalid("no data directory"))?;
+            let primary = !data.standby;
+            let before = data.wal.end();
+            let was_running = pg.process == ProcessState::Running;
+            pg.process = ProcessState::Running;
+            pg.streaming = false;
+            if primary && !was_running {
+                became_primary(state, i, "restart", before);
+            }
+            Ok(())
+        })
+    }
+
+    async fn set_sync_standby_names(&self, names: &SyncStandbyNames) -> Result<(), PgError> {
+        self.with(|state, i| {
+            pg(state, i)?.sync_names = names.clone();
+            Ok(())
+        })
+    }
+
+    async fn set_write_fence(&self, deadline: Option<Mono>) -> Result<(), PgError> {
+        self.with(|state, i| {
+            pg(state, i)?.fence = deadline;
+            Ok(())
+        })
+    }
+}
+
+fn clone_into(state: &mut SimState, i: usize, source: &Upstream) -> Result<(), PgError> {
+    let wal = source_wal(state, i, source)?;
+    let src = state.index_of(&source.name).unwrap_or(i);
+    let sysid = state.nodes[src]
+        .pg
+        .data
+        .as_ref()
+        .map(|d| d.sysid.clone())
+        .unwrap_or_default();
+    let pg = pg(state, i)?;
+    pg.data = Some(DataDir {
+        sysid,
+        wal,
+        standby: true,
+        clean: true,
+    });
+    pg.process = ProcessState::Stopped;
+    pg.upstream = None;
+    pg.streaming = false;
+    Ok(())
+}

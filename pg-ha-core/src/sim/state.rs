@@ -1,0 +1,125 @@
+//! `SimState`: everything the simulated components share: the global clock, the one RNG,
+//! every node's PostgreSQL, faults and agent state, and a journal of role changes for the
+//! invariants. The `FaultyDcs`, `SimPostgres` and `SimPeers` of each node hold it behind a
+//! mutex (the traits need `Send + Sync`; the simulator is single threaded, so it is never
+//! contended).
+
+use super::clock::{GlobalClock, Micros, NodeClock};
+use super::faults::NodeFaults;
+use super::pg_state::PgState;
+use super::rng::SimRng;
+use crate::model::Tags;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+/// Whether a node's agent (the runner) runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentState {
+    /// Stepping normally.
+    Running,
+    /// Stopped like SIGSTOP until the global time given; its PostgreSQL keeps running.
+    Frozen {
+        /// When it resumes.
+        until: Micros,
+    },
+    /// Crashed (the whole node); restarts with a fresh runner.
+    Down,
+}
+
+/// Something that happened inside a step that the invariants look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Happening {
+    /// A node's PostgreSQL started accepting writes (promote, start as primary, bootstrap).
+    BecamePrimary {
+        /// The node.
+        node: usize,
+        /// Global time.
+        at: Micros,
+        /// How: `promote`, `start_primary`, `bootstrap`, `restart`.
+        how: &'static str,
+        /// Its WAL position just before.
+        position_before: u64,
+    },
+}
+
+/// One node's shared state.
+#[derive(Debug)]
+pub struct NodeState {
+    /// The member name.
+    pub name: String,
+    /// Its local clock.
+    pub clock: NodeClock,
+    /// Its PostgreSQL.
+    pub pg: PgState,
+    /// Injected faults.
+    pub faults: NodeFaults,
+    /// Its agent.
+    pub agent: AgentState,
+    /// Its tags.
+    pub tags: Tags,
+}
+
+/// The state shared by every simulated component.
+#[derive(Debug)]
+pub struct SimState {
+    /// Global time.
+    pub clock: Arc<GlobalClock>,
+    /// The one RNG of the run.
+    pub rng: SimRng,
+    /// The nodes, by index.
+    pub nodes: Vec<NodeState>,
+    /// The next unused WAL branch id.
+    pub next_branch: u64,
+    /// The next system identifier for a bootstrap.
+    pub next_sysid: u64,
+    /// Happenings since the world last drained them.
+    pub journal: Vec<Happening>,
+}
+
+impl SimState {
+    /// The current global time.
+    pub fn now(&self) -> Micros {
+        self.clock.micros()
+    }
+
+    /// The index of the node named `name`.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.name == name)
+    }
+
+    /// True when nodes `a` and `b` can talk to each other (neither is isolated).
+    pub fn connected(&self, a: usize, b: usize) -> bool {
+        let now = self.now();
+        let isolated = |i: usize| self.nodes.get(i).map_or(true, |n| n.faults.isolated(now));
+        !isolated(a) && !isolated(b)
+    }
+
+    /// A fresh WAL branch id.
+    pub fn new_branch(&mut self) -> u64 {
+        self.next_branch += 1;
+        self.next_branch
+    }
+
+    /// True when node `i`'s PostgreSQL accepts writes at global time `at`.
+    pub fn accepts_writes_at(&self, i: usize, at: Micros) -> bool {
+        self.nodes
+            .get(i)
+            .is_some_and(|n| n.pg.accepts_writes(n.clock.mono_at(at)))
+    }
+}
+
+/// A handle on the shared state.
+#[derive(Debug, Clone)]
+pub struct Shared(Arc<Mutex<SimState>>);
+
+impl Shared {
+    /// Shares `state`.
+    pub fn new(state: SimState) -> Shared {
+        Shared(Arc::new(Mutex::new(state)))
+    }
+
+    /// Locks the state (a poisoned lock still yields the state: the simulator is single
+    /// threaded and a panic ends the run anyway).
+    pub fn lock(&self) -> MutexGuard<'_, SimState> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}

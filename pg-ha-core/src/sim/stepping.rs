@@ -1,0 +1,140 @@
+//! The world's handling of agents: runner steps, wake-ups, agent restarts and unfreezing.
+
+use super::clock::Micros;
+use super::dcs::FaultyDcs;
+use super::event::Event;
+use super::executor::block_on;
+use super::node::{Acquisition, SCOPE};
+use super::peers::SimPeers;
+use super::postgres::SimPostgres;
+use super::state::AgentState;
+use super::world::World;
+use crate::decide::Action;
+use crate::runner::{Runner, StepReport};
+use crate::time::Clock;
+use std::sync::Arc;
+
+/// The earliest a runner steps again after a step (the agent's loop needs some time).
+const MIN_STEP_GAP: Micros = 1_000;
+
+impl World {
+    fn agent(&self, i: usize) -> AgentState {
+        self.shared.lock().nodes[i].agent
+    }
+
+    /// Schedules node `i`'s next step at `at` unless one is already due earlier.
+    pub(super) fn wake(&mut self, i: usize, at: Micros) {
+        let node = &mut self.nodes[i];
+        if node.next_step.is_some_and(|t| t <= at) {
+            return;
+        }
+        node.generation += 1;
+        node.next_step = Some(at);
+        let generation = node.generation;
+        self.queue.push(
+            at,
+            Event::Step {
+                node: i,
+                generation,
+            },
+        );
+    }
+
+    /// Runs one step of node `i`'s runner, if its agent runs.
+    pub(super) fn step(&mut self, i: usize) {
+        if self.agent(i) != AgentState::Running {
+            return;
+        }
+        let pre = self.read_cluster();
+        let Some(runner) = self.nodes[i].runner.as_mut() else {
+            return;
+        };
+        let report = block_on(runner.step());
+        self.stats.steps += 1;
+        let now = self.now();
+        self.log_step(i, &report);
+        let acquired = report
+            .executed
+            .iter()
+            .any(|o| o.action == Action::AcquireLeader && o.result.is_ok());
+        if acquired {
+            self.nodes[i].acquisition = Some(Acquisition::from_cluster(pre.as_ref()));
+        }
+        self.step_pre = Some((i, pre));
+        let next = self.shared.lock().nodes[i]
+            .clock
+            .global_for(report.next_wake)
+            .max(now + MIN_STEP_GAP);
+        self.wake(i, next);
+    }
+
+    fn log_step(&mut self, i: usize, report: &StepReport) {
+        if !self.log.enabled() {
+            return;
+        }
+        let name = self.nodes[i].config.name.clone();
+        let actions: Vec<String> = report
+            .executed
+            .iter()
+            .map(|o| match &o.result {
+                Ok(()) => format!("{:?} ok", o.action),
+                Err(e) => format!("{:?} FAILED: {e}", o.action),
+            })
+            .collect();
+        let skipped = report.decision.actions.len() - report.executed.len();
+        let now = self.now();
+        self.log.note(now, || {
+            let mut line = format!("{name}: step: {}", report.decision.reason);
+            if !actions.is_empty() {
+                line.push_str(&format!(" | {}", actions.join("; ")));
+            }
+            if skipped > 0 {
+                line.push_str(&format!(" | {skipped} not run"));
+            }
+            line
+        });
+    }
+
+    /// Starts a fresh agent on node `i` (first start, or after a node crash).
+    pub(super) fn restart_agent(&mut self, i: usize) {
+        if self.agent(i) != AgentState::Down {
+            return;
+        }
+        let config = self.nodes[i].config.clone();
+        let client = self.store.client(SCOPE, &config.name);
+        let dcs = Arc::new(FaultyDcs::new(client, i, self.shared.clone()));
+        let pg = Arc::new(SimPostgres::new(i, self.shared.clone()));
+        let peers = Arc::new(SimPeers::new(i, self.shared.clone()));
+        let clock: Arc<dyn Clock> = {
+            let mut state = self.shared.lock();
+            state.nodes[i].agent = AgentState::Running;
+            Arc::new(state.nodes[i].clock.clone())
+        };
+        let runner = Runner::new(config, self.cfg.dynamic.clone(), dcs, pg, peers, clock);
+        self.nodes[i].runner = Some(runner);
+        self.nodes[i].acquisition = None;
+        let now = self.now();
+        let name = self.nodes[i].config.name.clone();
+        self.log.note(now, || format!("{name}: agent starts"));
+        let delay = self.random(1_000, 200_000);
+        self.wake(i, now + delay);
+    }
+
+    /// Resumes node `i`'s frozen agent if its freeze is over.
+    pub(super) fn unfreeze(&mut self, i: usize) {
+        let now = self.now();
+        {
+            let mut state = self.shared.lock();
+            match state.nodes[i].agent {
+                AgentState::Frozen { until } if until <= now => {
+                    state.nodes[i].agent = AgentState::Running;
+                }
+                _ => return,
+            }
+        }
+        let name = self.nodes[i].config.name.clone();
+        self.log.note(now, || format!("{name}: agent resumes"));
+        self.nodes[i].next_step = None;
+        self.wake(i, now);
+    }
+}

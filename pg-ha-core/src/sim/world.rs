@@ -1,0 +1,472 @@
+//! `World`: the discrete-event loop. It owns the nodes' runners, the DCS store, the client
+//! ledger and the event queue; after every event it checks every invariant.
+
+use super::chaos::{self, Fault};
+use super::clock::{GlobalClock, Micros, NodeClock};
+use super::config::SimConfig;
+use super::event::{Event, EventQueue};
+use super::executor::block_on;
+use super::faults::NodeFaults;
+use super::invariants::promotion_lag::{self, Promotion};
+use super::invariants::{acked_commits, liveness, single_writer, timeline, Violation};
+use super::log::EventLog;
+use super::node::{node_config, Acquisition, SimNode, SCOPE};
+use super::outcome::{Outcome, Stats};
+use super::pg_state::PgState;
+use super::replication::replicate;
+use super::rng::SimRng;
+use super::state::{AgentState, Happening, Shared, SimState};
+use crate::config::SyncMode;
+use crate::dcs::{Dcs, MemoryDcs, MemoryStore};
+use crate::model::Cluster;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Bytes a standby can receive per tick (the network's bandwidth).
+const CHUNK: u64 = 512 * 1024;
+
+/// The simulated cluster and its event loop.
+pub struct World {
+    pub(super) cfg: SimConfig,
+    pub(super) shared: Shared,
+    pub(super) clock: Arc<GlobalClock>,
+    pub(super) store: MemoryStore,
+    pub(super) admin: MemoryDcs,
+    pub(super) nodes: Vec<SimNode>,
+    pub(super) queue: EventQueue,
+    pub(super) log: EventLog,
+    pub(super) ledger: super::client::Ledger,
+    pub(super) highest_timeline: Vec<u32>,
+    pub(super) violation: Option<Violation>,
+    pub(super) stats: Stats,
+    pub(super) seen_revision: u64,
+    pub(super) leader: Option<String>,
+    pub(super) failover_version: Option<u64>,
+    pub(super) protected_leader: Option<String>,
+    pub(super) step_pre: Option<(usize, Option<Cluster>)>,
+    pub(super) healed_at: Option<Micros>,
+    pub(super) finished: bool,
+}
+
+fn micros(d: Duration) -> Micros {
+    d.as_micros() as Micros
+}
+
+impl World {
+    /// A cluster of `cfg.nodes` fresh nodes (empty data directories, agents starting within
+    /// one loop_wait). `rng` is the run's RNG; `log` receives the event log.
+    pub fn new(cfg: SimConfig, mut rng: SimRng, log: EventLog) -> World {
+        let clock = Arc::new(GlobalClock::new());
+        let nodes_state = (0..cfg.nodes)
+            .map(|i| {
+                let config = node_config(i);
+                let offset = rng.range(0, 1_000_000_000);
+                let drift = rng.range(0, 2 * NodeClock::MAX_DRIFT_PPM as u64 + 1) as i64
+                    - NodeClock::MAX_DRIFT_PPM;
+                let wall_error = rng.range(0, 201) as i64 - 100;
+                super::state::NodeState {
+                    name: config.name.clone(),
+                    clock: NodeClock::new(Arc::clone(&clock), offset, drift, wall_error),
+                    pg: PgState::empty(),
+                    faults: NodeFaults::default(),
+                    agent: AgentState::Down,
+                    tags: config.tags.clone(),
+                }
+            })
+            .collect();
+        let shared = Shared::new(SimState {
+            clock: Arc::clone(&clock),
+            rng,
+            nodes: nodes_state,
+            next_branch: 0,
+            next_sysid: 0,
+            journal: Vec::new(),
+        });
+        let store = MemoryStore::new(clock.clone());
+        let admin = store.client(SCOPE, "sim-admin");
+        let mut world = World {
+            highest_timeline: vec![0; cfg.nodes],
+            nodes: (0..cfg.nodes)
+                .map(|i| SimNode::new(node_config(i)))
+                .collect(),
+            cfg,
+            shared,
+            clock,
+            store,
+            admin,
+            queue: EventQueue::new(),
+            log,
+            ledger: super::client::Ledger::new(),
+            violation: None,
+            stats: Stats::default(),
+            seen_revision: u64::MAX,
+            leader: None,
+            failover_version: None,
+            protected_leader: None,
+            step_pre: None,
+            healed_at: None,
+            finished: false,
+        };
+        let loop_wait = micros(world.cfg.dynamic.loop_wait);
+        for i in 0..world.cfg.nodes {
+            let delay = world.random(0, loop_wait);
+            world.queue.push(delay, Event::Restart(i));
+        }
+        world.queue.push(micros(world.cfg.tick), Event::Tick);
+        world
+            .queue
+            .push(micros(world.cfg.warmup) / 2, Event::EditConfig);
+        world
+    }
+
+    /// Runs the whole scenario of the config: warmup, chaos (random faults), heal, settle.
+    pub fn run(mut self) -> Outcome {
+        if self.cfg.random_faults {
+            self.queue.push(micros(self.cfg.warmup), Event::Fault);
+        }
+        self.queue.push(micros(self.cfg.heal_at()), Event::Heal);
+        self.run_events(Micros::MAX);
+        self.outcome()
+    }
+
+    /// Processes every event up to global time `until` (for scripted scenarios).
+    pub fn run_until(&mut self, until: Duration) {
+        self.run_events(micros(until));
+        if !self.finished {
+            self.clock.advance_to(micros(until));
+        }
+    }
+
+    /// Starts the heal phase now and runs to the end of the settle period.
+    pub fn heal_and_finish(mut self) -> Outcome {
+        let now = self.now();
+        self.queue.push(now, Event::Heal);
+        self.run_events(Micros::MAX);
+        self.outcome()
+    }
+
+    /// The current global time.
+    pub fn now(&self) -> Micros {
+        self.clock.micros()
+    }
+
+    /// The first violation so far.
+    pub fn violation(&self) -> Option<&Violation> {
+        self.violation.as_ref()
+    }
+
+    /// The node accepting writes now, if exactly one does.
+    pub fn writable(&self) -> Vec<usize> {
+        let state = self.shared.lock();
+        let now = state.now();
+        (0..self.cfg.nodes)
+            .filter(|i| state.accepts_writes_at(*i, now))
+            .collect()
+    }
+
+    /// The holder of the leader key, as the DCS says now.
+    pub fn leader(&self) -> Option<String> {
+        self.read_cluster()
+            .and_then(|c| c.leader_name().map(str::to_string))
+    }
+
+    /// The index of the node named `name`.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.config.name == name)
+    }
+
+    /// The client ledger.
+    pub fn ledger(&self) -> &super::client::Ledger {
+        &self.ledger
+    }
+
+    /// The run's counters so far.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// Injects `fault` now.
+    pub fn inject(&mut self, fault: Fault) {
+        self.apply(fault);
+        self.after_event(self.now());
+    }
+
+    fn run_events(&mut self, until: Micros) {
+        while !self.finished {
+            match self.queue.peek_time() {
+                Some(at) if at <= until => {}
+                _ => return,
+            }
+            let Some((at, event)) = self.queue.pop() else {
+                return;
+            };
+            self.clock.advance_to(at);
+            let started = self.now();
+            self.stats.events += 1;
+            self.handle(event);
+            self.after_event(started);
+        }
+    }
+
+    fn handle(&mut self, event: Event) {
+        let now = self.now();
+        match event {
+            Event::Step { node, generation } => {
+                if self.nodes[node].generation == generation {
+                    self.nodes[node].next_step = None;
+                    self.step(node);
+                }
+            }
+            Event::Tick => {
+                self.tick();
+                self.queue.push(now + micros(self.cfg.tick), Event::Tick);
+            }
+            Event::Fault => {
+                let heal_at = micros(self.cfg.heal_at());
+                if now < heal_at && self.healed_at.is_none() {
+                    let primary = self.writable().first().copied();
+                    let fault = self.with_rng(|rng, cfg| chaos::pick(rng, cfg, primary));
+                    self.apply(fault);
+                    let gap = self.with_rng(|rng, cfg| chaos::gap(rng, cfg));
+                    self.queue.push(now + micros(gap), Event::Fault);
+                }
+            }
+            Event::EditConfig => self.edit_config(),
+            Event::Unfreeze(i) => self.unfreeze(i),
+            Event::Restart(i) => self.restart_agent(i),
+            Event::Heal => self.heal(),
+            Event::LivenessDeadline => {
+                let state = self.shared.lock();
+                if let Err(v) = liveness::writable_primary(&state) {
+                    drop(state);
+                    self.fail(v);
+                }
+            }
+            Event::End => {
+                self.final_check();
+                self.finished = true;
+            }
+        }
+    }
+
+    pub(super) fn with_rng<R>(&self, f: impl FnOnce(&mut SimRng, &SimConfig) -> R) -> R {
+        let mut state = self.shared.lock();
+        f(&mut state.rng, &self.cfg)
+    }
+
+    pub(super) fn random(&self, lo: u64, hi: u64) -> u64 {
+        self.shared.lock().rng.range(lo, hi)
+    }
+
+    fn tick(&mut self) {
+        let mut state = self.shared.lock();
+        replicate(&mut state, CHUNK);
+        let now = state.now();
+        for i in 0..state.nodes.len() {
+            if state.accepts_writes_at(i, now) {
+                let bytes = state.rng.range(200, 16_000);
+                self.ledger.write(&mut state, i, bytes);
+            }
+        }
+        self.ledger.settle(&state, self.protected_leader.as_deref());
+        self.stats.writes = self.ledger.attempted;
+        self.stats.acknowledged = self.ledger.acknowledged;
+        self.stats.guaranteed = self.ledger.guaranteed_count;
+    }
+
+    fn heal(&mut self) {
+        let now = self.now();
+        if self.healed_at.is_some() {
+            return;
+        }
+        self.healed_at = Some(now);
+        self.log
+            .note(now, || "HEAL: every fault removed".to_string());
+        let mut unfreeze = Vec::new();
+        let mut restart = Vec::new();
+        {
+            let mut state = self.shared.lock();
+            for (i, node) in state.nodes.iter_mut().enumerate() {
+                node.faults = NodeFaults::default();
+                match node.agent {
+                    AgentState::Frozen { .. } => unfreeze.push(i),
+                    AgentState::Down => restart.push(i),
+                    AgentState::Running => {}
+                }
+            }
+        }
+        for i in unfreeze {
+            self.shared.lock().nodes[i].agent = AgentState::Frozen { until: now };
+            self.unfreeze(i);
+        }
+        for i in restart {
+            self.restart_agent(i);
+        }
+        self.queue.push(
+            now + micros(self.cfg.liveness_bound()),
+            Event::LivenessDeadline,
+        );
+        self.queue.push(now + micros(self.cfg.settle), Event::End);
+    }
+
+    fn final_check(&mut self) {
+        let state = self.shared.lock();
+        let result = liveness::writable_primary(&state).map(|p| liveness::replicating(&state, p));
+        drop(state);
+        match result {
+            Err(v) | Ok(Some(v)) => self.fail(v),
+            Ok(None) => {}
+        }
+    }
+
+    pub(super) fn fail(&mut self, v: Violation) {
+        self.log.note(v.at, || format!("VIOLATION {v}"));
+        if self.violation.is_none() {
+            self.violation = Some(v);
+        }
+        self.finished = true;
+    }
+
+    /// Checks every invariant after an event that started at `started`.
+    fn after_event(&mut self, started: Micros) {
+        let journal = std::mem::take(&mut self.shared.lock().journal);
+        for happening in journal {
+            self.on_happening(happening, started);
+        }
+        let checks = {
+            let state = self.shared.lock();
+            let now = state.now();
+            single_writer::check(&state, now)
+                .or_else(|| timeline::check(&state, &mut self.highest_timeline))
+                .or_else(|| acked_commits::check(&state, self.ledger.guaranteed()))
+        };
+        if let Some(v) = checks {
+            self.fail(v);
+        }
+        self.watch_dcs();
+    }
+
+    fn on_happening(&mut self, happening: Happening, started: Micros) {
+        let Happening::BecamePrimary {
+            node,
+            at,
+            how,
+            position_before,
+        } = happening;
+        let name = self.nodes[node].config.name.clone();
+        self.log.note(at, || {
+            format!("{name}: PostgreSQL accepts writes ({how}, position before {position_before})")
+        });
+        let check_at = at.max(started);
+        let v = single_writer::check(&self.shared.lock(), check_at);
+        if let Some(v) = v {
+            self.fail(v);
+            return;
+        }
+        if how != "promote" {
+            return;
+        }
+        self.stats.promotions += 1;
+        let acquisition = self.nodes[node].acquisition.clone().unwrap_or_else(|| {
+            let pre = self
+                .step_pre
+                .as_ref()
+                .filter(|(i, _)| *i == node)
+                .and_then(|(_, c)| c.as_ref());
+            Acquisition::from_cluster(pre)
+        });
+        let max_lag = self.nodes[node]
+            .runner
+            .as_ref()
+            .map_or(self.cfg.dynamic.maximum_lag_on_failover, |r| {
+                r.config().dynamic.maximum_lag_on_failover
+            });
+        let promotion = Promotion {
+            node: name,
+            at,
+            position: position_before,
+            optime: acquisition.optime,
+            manual: acquisition.manual,
+            max_lag,
+        };
+        if let Some(v) = promotion_lag::check(&promotion) {
+            self.fail(v);
+        }
+        if !acquisition.sync_protected {
+            self.ledger.forgive();
+        }
+    }
+
+    /// Reads the cluster through the admin client (no faults).
+    pub(super) fn read_cluster(&self) -> Option<Cluster> {
+        block_on(self.admin.read())
+            .ok()
+            .map(|s| Cluster::from_snapshot(&s).0)
+    }
+
+    /// Watches the DCS like the agents' watches do: a change of the leader key wakes every
+    /// agent; a new failover request wakes the leader. Also refreshes the synchronous
+    /// guarantee the client sees.
+    fn watch_dcs(&mut self) {
+        let revision = self.store.revision();
+        if revision == self.seen_revision {
+            return;
+        }
+        self.seen_revision = revision;
+        let Some(cluster) = self.read_cluster() else {
+            return;
+        };
+        let now = self.now();
+        let sync_on = cluster
+            .config
+            .as_ref()
+            .is_some_and(|c| c.parsed.synchronous_mode != SyncMode::Off);
+        self.protected_leader = cluster
+            .sync_state()
+            .filter(|_| sync_on)
+            .and_then(|s| s.value.leader.clone());
+        let leader = cluster.leader_name().map(str::to_string);
+        if leader != self.leader {
+            self.stats.leader_changes += 1;
+            let (old, new) = (self.leader.clone(), leader.clone());
+            self.log
+                .note(now, || format!("DCS: leader key {old:?} -> {new:?}"));
+            self.leader = leader;
+            for i in 0..self.nodes.len() {
+                let delay = self.random(1_000, 50_000);
+                self.wake(i, now + delay);
+            }
+        }
+        let failover = cluster.failover_request().map(|f| f.version);
+        if failover.is_some() && failover != self.failover_version {
+            if let Some(i) = self.leader.as_deref().and_then(|l| self.index_of(l)) {
+                self.wake(i, now + 1_000);
+            }
+        }
+        self.failover_version = failover;
+    }
+
+    fn outcome(self) -> Outcome {
+        let shape = format!(
+            "{} nodes, ttl {}s loop_wait {}s retry_timeout {}s, synchronous_mode {:?}{}",
+            self.cfg.nodes,
+            self.cfg.dynamic.ttl.as_secs(),
+            self.cfg.dynamic.loop_wait.as_secs(),
+            self.cfg.dynamic.retry_timeout.as_secs(),
+            self.cfg.dynamic.synchronous_mode,
+            if self.cfg.toggle_sync {
+                ", toggled"
+            } else {
+                ""
+            }
+        );
+        Outcome {
+            seed: self.cfg.seed,
+            violation: self.violation,
+            stats: self.stats,
+            sim_time: self.clock.micros(),
+            log: self.log.into_lines(),
+            shape,
+        }
+    }
+}
