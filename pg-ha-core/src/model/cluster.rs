@@ -1,12 +1,7 @@
 //! `Cluster`: one consistent, parsed view of every key under the cluster prefix.
 
-use super::key::{LEADER_PATH, MEMBERS_PREFIX};
-use super::{
-    Failover, Failsafe, History, Leader, Member, MemberData, ParseError, Snapshot, Status,
-    SyncState, Version,
-};
+use super::{Failover, Failsafe, History, Leader, Member, Status, SyncState, Version};
 use crate::config::DynamicConfig;
-use serde::de::DeserializeOwned;
 
 /// A parsed value with the version of the key it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,92 +24,36 @@ pub struct ConfigEntry {
 }
 
 /// A parsed snapshot of the cluster. Missing keys are `None` / empty.
+///
+/// Built by [`Cluster::from_snapshot`], which never fails as a whole: see there for how each
+/// malformed key is treated.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Cluster {
     /// `initialize`: `Some("")` while bootstrapping, `Some(sysid)` after.
     pub initialize: Option<String>,
-    /// `config`.
+    /// `config` (`None` when missing, empty or malformed: nodes keep their last good copy).
     pub config: Option<ConfigEntry>,
     /// `leader`.
     pub leader: Option<Leader>,
     /// Direct children of `members/`, sorted by name.
     pub members: Vec<Member>,
-    /// `failover`; `{}` parses as an empty request.
+    /// `failover`; `{}`, an empty value or a malformed one parse as an empty request (the
+    /// version is kept for conditional writes).
     pub failover: Option<Versioned<Failover>>,
-    /// `sync`.
+    /// `sync`; an empty or malformed value parses as the inactive state (the version is kept
+    /// for conditional writes).
     pub sync: Option<Versioned<SyncState>>,
     /// `history` (empty when missing).
     pub history: History,
-    /// `status` (default when missing).
+    /// `status` (default when missing; the legacy `optime/leader` key fills a missing optime).
     pub status: Status,
-    /// `failsafe`.
+    /// `failsafe` (`None` when missing, empty or malformed).
     pub failsafe: Option<Failsafe>,
     /// The snapshot's store revision.
     pub revision: u64,
 }
 
 impl Cluster {
-    /// Parses a raw snapshot. A malformed value is reported in the returned errors and the key
-    /// is treated as missing; the rest of the snapshot still loads.
-    pub fn from_snapshot(snapshot: &Snapshot) -> (Cluster, Vec<ParseError>) {
-        let mut errors = Vec::new();
-        let mut cluster = Cluster {
-            revision: snapshot.revision,
-            ..Cluster::default()
-        };
-        for entry in &snapshot.entries {
-            let key = entry.key.as_str();
-            if let Some(name) = key.strip_prefix(MEMBERS_PREFIX) {
-                if name.is_empty() || name.contains('/') {
-                    continue;
-                }
-                match parse_json::<MemberData>(key, &entry.value) {
-                    Ok(data) => cluster.members.push(Member {
-                        name: name.to_string(),
-                        version: entry.version,
-                        session: entry.session.clone(),
-                        data,
-                    }),
-                    Err(e) => errors.push(e),
-                }
-                continue;
-            }
-            let result = match key {
-                LEADER_PATH => {
-                    let name = entry.value.trim();
-                    if !name.is_empty() {
-                        cluster.leader = Some(Leader {
-                            name: name.to_string(),
-                            version: entry.version,
-                            session: entry.session.clone(),
-                        });
-                    }
-                    Ok(())
-                }
-                "initialize" => {
-                    cluster.initialize = Some(entry.value.trim().to_string());
-                    Ok(())
-                }
-                "config" => parse_config(entry.version, &entry.value).map(|c| cluster.config = c),
-                "failover" => {
-                    parse_versioned(key, entry.version, &entry.value).map(|f| cluster.failover = f)
-                }
-                "sync" => {
-                    parse_versioned(key, entry.version, &entry.value).map(|s| cluster.sync = s)
-                }
-                "history" => parse_json(key, &entry.value).map(|h| cluster.history = h),
-                "status" => parse_json(key, &entry.value).map(|s| cluster.status = s),
-                "failsafe" => parse_json(key, &entry.value).map(|f| cluster.failsafe = Some(f)),
-                _ => Ok(()),
-            };
-            if let Err(e) = result {
-                errors.push(e);
-            }
-        }
-        cluster.members.sort_by(|a, b| a.name.cmp(&b.name));
-        (cluster, errors)
-    }
-
     /// The member named `name`.
     pub fn member(&self, name: &str) -> Option<&Member> {
         self.members.iter().find(|m| m.name == name)
@@ -144,33 +83,4 @@ impl Cluster {
     pub fn sync_state(&self) -> Option<&Versioned<SyncState>> {
         self.sync.as_ref().filter(|s| s.value.is_active())
     }
-}
-
-fn parse_json<T: DeserializeOwned>(key: &str, value: &str) -> Result<T, ParseError> {
-    serde_json::from_str(value).map_err(|e| ParseError::new(key, e.to_string()))
-}
-
-fn parse_versioned<T: DeserializeOwned>(
-    key: &str,
-    version: Version,
-    value: &str,
-) -> Result<Option<Versioned<T>>, ParseError> {
-    if value.trim().is_empty() {
-        return Ok(None);
-    }
-    parse_json(key, value).map(|value| Some(Versioned { value, version }))
-}
-
-fn parse_config(version: Version, value: &str) -> Result<Option<ConfigEntry>, ParseError> {
-    if value.trim().is_empty() {
-        return Ok(None);
-    }
-    let raw: serde_json::Value = parse_json("config", value)?;
-    let parsed =
-        DynamicConfig::from_json(&raw).map_err(|e| ParseError::new("config", e.to_string()))?;
-    Ok(Some(ConfigEntry {
-        raw,
-        parsed,
-        version,
-    }))
 }

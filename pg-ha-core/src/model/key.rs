@@ -54,6 +54,9 @@ impl Key {
 
 /// The relative path of the leader key.
 pub const LEADER_PATH: &str = "leader";
+/// The relative path of the legacy `optime/leader` key: the leader's LSN as plain decimal
+/// text, written only while a member runs Patroni < 2.1.0. Read when `status` has no optime.
+pub const LEGACY_OPTIME_PATH: &str = "optime/leader";
 /// The relative path prefix of member keys (`members/<name>`).
 pub const MEMBERS_PREFIX: &str = "members/";
 

@@ -1,5 +1,8 @@
 //! `members/<name>`: what each node publishes about itself every cycle.
 
+use super::conn_url::split_legacy_url;
+use super::dcs_value::{compact, DcsValue};
+use super::lenient::{de_null_default, de_opt_u32, de_opt_u64, type_name};
 use super::{Tags, Version};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -81,7 +84,10 @@ impl MemberState {
     }
 }
 
-/// The JSON value of a member key, field for field as Patroni writes it.
+/// The JSON value of a member key, field for field as Patroni writes it (in Patroni's order).
+///
+/// Reading also accepts LSNs and timelines written as strings, `null` for absent fields, and
+/// (through [`DcsValue::from_text`]) the legacy connection-URL form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemberData {
     /// `postgres://<connect_address>/postgres`.
@@ -97,23 +103,15 @@ pub struct MemberData {
     /// A Patroni version number that Patroni tools parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    /// Flush LSN on a primary; max(receive, replay) on a replica.
+    /// `false` on a new leader until its post-promote checkpoint is done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub xlog_location: Option<u64>,
-    /// Replica only: received LSN.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub receive_lsn: Option<u64>,
-    /// Replica only: replayed LSN.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub replay_lsn: Option<u64>,
-    /// Replica only: `streaming` or `in archive recovery`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub replication_state: Option<String>,
-    /// PostgreSQL's timeline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeline: Option<u32>,
+    pub checkpoint_after_promote: Option<bool>,
     /// Effective tags.
-    #[serde(default, skip_serializing_if = "tags_empty")]
+    #[serde(
+        default,
+        deserialize_with = "de_null_default",
+        skip_serializing_if = "tags_empty"
+    )]
     pub tags: Tags,
     /// Parameters changed that need a restart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,19 +119,47 @@ pub struct MemberData {
     /// Why a restart is pending.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_restart_reason: Option<Value>,
+    /// Flush LSN on a primary; max(receive, replay) on a replica.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub xlog_location: Option<u64>,
+    /// Replica only: replayed LSN.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_lsn: Option<u64>,
+    /// Replica only: received LSN.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub receive_lsn: Option<u64>,
+    /// Replica only: `streaming` or `in archive recovery`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replication_state: Option<String>,
+    /// PostgreSQL's timeline.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_u32",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub timeline: Option<u32>,
     /// A scheduled restart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_restart: Option<Value>,
     /// Present and true while the cluster is paused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pause: Option<bool>,
-    /// `false` on a new leader until its post-promote checkpoint is done.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub checkpoint_after_promote: Option<bool>,
     /// pg-ha's own version (Patroni tools ignore it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pg_ha_version: Option<String>,
-    /// Any other field, kept as it is.
+    /// Any other field (`proxy_url`, ...), kept as it is.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
 }
@@ -171,6 +197,43 @@ impl MemberData {
     pub fn wal_position(&self) -> Option<u64> {
         self.xlog_location
             .or_else(|| self.receive_lsn.max(self.replay_lsn))
+    }
+
+    /// The legacy member value `postgres://u:p@h:port/db?application_name=<api_url>`:
+    /// `conn_url` is the URL without its query, `api_url` the decoded `application_name`.
+    /// Such members predate the `state` and `role` fields; they read as a running replica
+    /// (whether a member leads is decided by the `leader` key, not by this value).
+    pub fn from_legacy_url(value: &str) -> MemberData {
+        let (conn_url, api_url) = split_legacy_url(value.trim());
+        MemberData {
+            conn_url: Some(conn_url),
+            api_url,
+            ..MemberData::new(MemberState::Running, Role::Replica)
+        }
+    }
+}
+
+impl DcsValue for MemberData {
+    /// A value starting with `postgres` is the legacy connection URL; anything else must be a
+    /// JSON object with at least `state` and `role`.
+    fn from_text(text: &str) -> Result<Self, String> {
+        let trimmed = text.trim_start();
+        if trimmed.starts_with("postgres") {
+            return Ok(MemberData::from_legacy_url(trimmed));
+        }
+        if trimmed.is_empty() {
+            return Err("empty value".to_string());
+        }
+        let value: Value =
+            serde_json::from_str(trimmed).map_err(|e| format!("not valid JSON: {e}"))?;
+        if !value.is_object() {
+            return Err(format!("expected an object, got {}", type_name(&value)));
+        }
+        serde_json::from_value(value).map_err(|e| e.to_string())
+    }
+
+    fn to_text(&self) -> String {
+        compact(self)
     }
 }
 
