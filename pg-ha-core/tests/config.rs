@@ -78,7 +78,12 @@ fn default_writes_only_the_keys_patroni_writes_after_bootstrap() {
 fn rest_config_samples_round_trip_exactly() {
     let dir = std::env::var_os("PG_HA_SAMPLES")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/spec/samples"));
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/patroni"
+            ))
+        });
     for name in [
         "rest-1-initial-leader-config.json",
         "rest-2-after-switchover-leader-config.json",

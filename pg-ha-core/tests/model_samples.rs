@@ -1,7 +1,8 @@
 //! The cluster model against JSON captured from a real Patroni 4.1.5 cluster, and against
 //! every legacy and malformed form Patroni's readers accept.
 //!
-//! The samples live in `/work/shared/spec/samples` (override with `PG_HA_SAMPLES`).
+//! The samples (captured from Patroni 4.1.5, copied from shared/spec/samples) live in
+//! `tests/fixtures/patroni` (override with `PG_HA_SAMPLES`).
 
 use pg_ha_core::model::{
     Cluster, DcsValue, Entry, Failover, History, HistoryEntry, MemberData, MemberState, Role,
@@ -15,7 +16,12 @@ const PREFIX: &str = "/service/demo/";
 fn samples_dir() -> PathBuf {
     std::env::var_os("PG_HA_SAMPLES")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/spec/samples"))
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/patroni"
+            ))
+        })
 }
 
 fn read_sample(name: &str) -> String {

@@ -45,7 +45,7 @@ fn bootstrap_race(ctx: &Ctx<'_>) -> Decision {
             Action::Bootstrap,
             Action::AcquireLeader,
             Action::WriteConfig {
-                value: super::context::config_json(ctx.dynamic()),
+                value: ctx.dynamic().to_json(),
                 condition: Condition::Absent,
             },
         ],

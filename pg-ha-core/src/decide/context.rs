@@ -103,14 +103,3 @@ pub(super) fn lease_deadline(obs: &Observation, dynamic: &DynamicConfig) -> Opti
     };
     renewed.max(confirmed).map(|t| t + budget)
 }
-
-/// The dynamic config as the JSON of the `config` key.
-pub(super) fn config_json(dynamic: &DynamicConfig) -> serde_json::Value {
-    // TODO(model helper): switch to DynamicConfig::to_json once it lands.
-    serde_json::json!({
-        "ttl": dynamic.ttl.as_secs(),
-        "loop_wait": dynamic.loop_wait.as_secs(),
-        "retry_timeout": dynamic.retry_timeout.as_secs(),
-        "maximum_lag_on_failover": dynamic.maximum_lag_on_failover,
-    })
-}

@@ -102,7 +102,7 @@ fn repairs(ctx: &Ctx<'_>) -> Vec<Action> {
     }
     if ctx.cluster.config.is_none() {
         actions.push(Action::WriteConfig {
-            value: super::context::config_json(ctx.dynamic()),
+            value: ctx.dynamic().to_json(),
             condition: Condition::Any,
         });
     }
