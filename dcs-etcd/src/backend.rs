@@ -1,0 +1,97 @@
+//! `EtcdDcs`: the [`Dcs`] implementation for one node of one cluster.
+
+use crate::config::EtcdConfig;
+use crate::endpoints::Endpoints;
+use crate::error::SetupError;
+use crate::lease::NodeLease;
+use crate::options::ConnectSettings;
+use crate::paths::Paths;
+use async_trait::async_trait;
+use pg_ha_core::model::{Condition, Key, Snapshot, Version};
+use pg_ha_core::{Dcs, DcsError};
+use std::time::Duration;
+
+/// The etcd v3 backend for one node: its own lease, the cluster's keys under
+/// `/<namespace>/<scope>/` in Patroni's layout, failover between endpoints.
+pub struct EtcdDcs {
+    pub(crate) endpoints: Endpoints,
+    pub(crate) paths: Paths,
+    pub(crate) lease: NodeLease,
+}
+
+impl EtcdDcs {
+    /// A backend for `config`. Reads the TLS files; connects lazily on the first call, so
+    /// etcd need not be up yet.
+    pub fn new(config: &EtcdConfig) -> Result<EtcdDcs, SetupError> {
+        if config.endpoints.is_empty() {
+            return Err(SetupError::NoEndpoints);
+        }
+        if let Some(bad) = config
+            .endpoints
+            .iter()
+            .find(|e| !(e.starts_with("http://") || e.starts_with("https://")))
+        {
+            return Err(SetupError::BadEndpoint(bad.clone()));
+        }
+        let settings = ConnectSettings::from_config(config)?;
+        Ok(EtcdDcs {
+            endpoints: Endpoints::new(&config.endpoints, settings, config.request_timeout),
+            paths: Paths::new(config.prefix()),
+            lease: NodeLease::default(),
+        })
+    }
+
+    /// The cluster prefix `/<namespace>/<scope>/`.
+    pub fn prefix(&self) -> &str {
+        self.paths.prefix()
+    }
+
+    /// The id of the node's current lease, if one was granted.
+    pub async fn lease_id(&self) -> Option<i64> {
+        self.lease.id().await
+    }
+}
+
+#[async_trait]
+impl Dcs for EtcdDcs {
+    async fn read(&self) -> Result<Snapshot, DcsError> {
+        Ok(self.read_prefix().await?)
+    }
+
+    async fn acquire_leader(&self, name: &str, ttl: Duration) -> Result<bool, DcsError> {
+        Ok(self.acquire(name, ttl).await?)
+    }
+
+    async fn renew_leader(&self, name: &str, ttl: Duration) -> Result<bool, DcsError> {
+        Ok(self.renew(name, ttl).await?)
+    }
+
+    async fn release_leader(&self, name: &str) -> Result<bool, DcsError> {
+        Ok(self.release(name).await?)
+    }
+
+    async fn touch_member(&self, name: &str, value: &str, ttl: Duration) -> Result<(), DcsError> {
+        Ok(self.put_member(name, value, ttl).await?)
+    }
+
+    async fn write(
+        &self,
+        key: Key,
+        value: &str,
+        condition: Condition,
+    ) -> Result<Option<Version>, DcsError> {
+        Ok(self.write_key(key, value, condition).await?)
+    }
+
+    async fn delete(&self, key: Key, condition: Condition) -> Result<bool, DcsError> {
+        Ok(self.delete_key(key, condition).await?)
+    }
+
+    async fn delete_cluster(&self) -> Result<(), DcsError> {
+        Ok(self.delete_prefix().await?)
+    }
+
+    async fn wait_for_change(&self, after: u64) -> Result<u64, DcsError> {
+        Ok(self.wait_change(after).await?)
+    }
+}

@@ -1,0 +1,94 @@
+//! `EtcdConfig`: where the etcd cluster is, which cluster prefix to use, and how to connect.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Patroni's default namespace.
+pub const DEFAULT_NAMESPACE: &str = "/service";
+
+/// Patroni's default `retry_timeout`, used as the default per-request deadline.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// TLS material for `https` endpoints, as file paths (PEM).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TlsPaths {
+    /// CA bundle that signs the servers' certificates (`cacert`); the system roots if `None`.
+    pub ca: Option<PathBuf>,
+    /// Client certificate (`cert`); needs `key`.
+    pub cert: Option<PathBuf>,
+    /// Client private key (`key`); needs `cert`.
+    pub key: Option<PathBuf>,
+}
+
+/// How to reach etcd and which cluster to serve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EtcdConfig {
+    /// Endpoint URLs, e.g. `http://10.0.0.1:2379`; tried in order, with failover.
+    pub endpoints: Vec<String>,
+    /// Patroni's `namespace` (default `/service`).
+    pub namespace: String,
+    /// Patroni's `scope`: the cluster name.
+    pub scope: String,
+    /// Deadline of one backend call, failover between endpoints included (`retry_timeout`).
+    pub request_timeout: Duration,
+    /// User name for etcd authentication.
+    pub username: Option<String>,
+    /// Password for etcd authentication.
+    pub password: Option<String>,
+    /// TLS settings; `None` for plain `http`.
+    pub tls: Option<TlsPaths>,
+}
+
+impl EtcdConfig {
+    /// A configuration for `scope` on `endpoints` with Patroni's defaults: namespace
+    /// `/service`, a 10 s request deadline, no authentication, no TLS.
+    pub fn new(endpoints: Vec<String>, scope: impl Into<String>) -> EtcdConfig {
+        EtcdConfig {
+            endpoints,
+            namespace: DEFAULT_NAMESPACE.to_string(),
+            scope: scope.into(),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            username: None,
+            password: None,
+            tls: None,
+        }
+    }
+
+    /// The cluster prefix `/<namespace>/<scope>/`, with repeated slashes collapsed as Patroni
+    /// does.
+    pub fn prefix(&self) -> String {
+        collapse_slashes(&format!("/{}/{}/", self.namespace, self.scope))
+    }
+}
+
+/// Replaces every run of `/` by a single `/`.
+fn collapse_slashes(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c == '/' && out.ends_with('/') {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_uses_default_namespace() {
+        let cfg = EtcdConfig::new(vec![], "demo");
+        assert_eq!(cfg.prefix(), "/service/demo/");
+    }
+
+    #[test]
+    fn prefix_collapses_slashes() {
+        let mut cfg = EtcdConfig::new(vec![], "demo");
+        cfg.namespace = "/service/".into();
+        assert_eq!(cfg.prefix(), "/service/demo/");
+        cfg.namespace = "ns//x".into();
+        assert_eq!(cfg.prefix(), "/ns/x/demo/");
+    }
+}

@@ -1,0 +1,130 @@
+//! The leader key: acquire (create-if-absent with the node's lease), renew (keep the lease
+//! alive, check the key is still ours and on our lease) and release (delete if still ours).
+
+use crate::backend::EtcdDcs;
+use crate::error::EtcdError;
+use etcd_client::{
+    Compare, CompareOp, KeyValue, PutOptions, Txn, TxnOp, TxnOpResponse, TxnResponse,
+};
+use std::time::Duration;
+
+/// The leader key as found by the failure branch of a transaction.
+fn found_leader(resp: &TxnResponse) -> Option<KeyValue> {
+    resp.op_responses().into_iter().find_map(|op| match op {
+        TxnOpResponse::Get(get) => get.kvs().first().cloned(),
+        _ => None,
+    })
+}
+
+impl EtcdDcs {
+    /// Creates the leader key with `name` on the node's lease if no leader key exists.
+    pub(crate) async fn acquire(&self, name: &str, ttl: Duration) -> Result<bool, EtcdError> {
+        let lease = self.lease.keep_alive(&self.endpoints, ttl).await?;
+        match self.try_acquire(name, lease).await {
+            Err(EtcdError::LeaseNotFound) => {
+                self.lease.forget(lease).await;
+                let lease = self.lease.keep_alive(&self.endpoints, ttl).await?;
+                self.try_acquire(name, lease).await
+            }
+            other => other,
+        }
+    }
+
+    async fn try_acquire(&self, name: &str, lease: i64) -> Result<bool, EtcdError> {
+        let key = self.paths.leader();
+        let txn = Txn::new()
+            .when([Compare::create_revision(key.as_str(), CompareOp::Equal, 0)])
+            .and_then([TxnOp::put(
+                key.as_str(),
+                name,
+                Some(PutOptions::new().with_lease(lease)),
+            )])
+            .or_else([TxnOp::get(key.as_str(), None)]);
+        let resp = self.txn("acquire leader", txn).await?;
+        if resp.succeeded() {
+            tracing::info!(name, lease, "acquired the leader key");
+            return Ok(true);
+        }
+        // A retried request may find the key it wrote itself.
+        let ours = found_leader(&resp)
+            .is_some_and(|kv| kv.value() == name.as_bytes() && kv.lease() == lease);
+        if !ours {
+            tracing::debug!(name, "could not take out TTL lock: the leader key exists");
+        }
+        Ok(ours)
+    }
+
+    /// Keeps the lease alive and checks that the leader key holds `name` on our lease; a key
+    /// that holds `name` on another lease (an old one of ours) is moved to the current lease.
+    pub(crate) async fn renew(&self, name: &str, ttl: Duration) -> Result<bool, EtcdError> {
+        let lease = self.lease.keep_alive(&self.endpoints, ttl).await?;
+        let key = self.paths.leader();
+        let txn = Txn::new()
+            .when([
+                Compare::value(key.as_str(), CompareOp::Equal, name),
+                Compare::lease(key.as_str(), CompareOp::Equal, lease),
+            ])
+            .or_else([TxnOp::get(key.as_str(), None)]);
+        let resp = self.txn("renew leader", txn).await?;
+        if resp.succeeded() {
+            return Ok(true);
+        }
+        match found_leader(&resp) {
+            Some(kv) if kv.value() == name.as_bytes() => self.reattach(name, lease, &kv).await,
+            Some(kv) => {
+                let holder = String::from_utf8_lossy(kv.value());
+                tracing::warn!(name, %holder, "leader key is held by another member");
+                Ok(false)
+            }
+            None => {
+                tracing::warn!(name, "leader key is gone");
+                Ok(false)
+            }
+        }
+    }
+
+    /// Re-puts the leader key (still holding `name`) with the current lease, if it did not
+    /// change since it was read.
+    async fn reattach(&self, name: &str, lease: i64, seen: &KeyValue) -> Result<bool, EtcdError> {
+        let key = self.paths.leader();
+        let txn = Txn::new()
+            .when([
+                Compare::value(key.as_str(), CompareOp::Equal, name),
+                Compare::mod_revision(key.as_str(), CompareOp::Equal, seen.mod_revision()),
+            ])
+            .and_then([TxnOp::put(
+                key.as_str(),
+                name,
+                Some(PutOptions::new().with_lease(lease)),
+            )]);
+        let resp = match self.txn("move leader key to new lease", txn).await {
+            Err(EtcdError::LeaseNotFound) => {
+                self.lease.forget(lease).await;
+                return Ok(false);
+            }
+            other => other?,
+        };
+        if resp.succeeded() {
+            tracing::info!(
+                name,
+                old = seen.lease(),
+                lease,
+                "moved the leader key to the current lease"
+            );
+        }
+        Ok(resp.succeeded())
+    }
+
+    /// Deletes the leader key if it still holds `name`.
+    pub(crate) async fn release(&self, name: &str) -> Result<bool, EtcdError> {
+        let key = self.paths.leader();
+        let txn = Txn::new()
+            .when([Compare::value(key.as_str(), CompareOp::Equal, name)])
+            .and_then([TxnOp::delete(key.as_str(), None)]);
+        let resp = self.txn("release leader", txn).await?;
+        if resp.succeeded() {
+            tracing::info!(name, "released the leader key");
+        }
+        Ok(resp.succeeded())
+    }
+}

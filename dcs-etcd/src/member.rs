@@ -1,0 +1,42 @@
+//! The node's member key `members/<name>`, written on the node's lease every cycle.
+
+use crate::backend::EtcdDcs;
+use crate::error::EtcdError;
+use etcd_client::PutOptions;
+use std::time::Duration;
+
+impl EtcdDcs {
+    /// Writes `members/<name>` on the node's lease, keeping the lease alive.
+    pub(crate) async fn put_member(
+        &self,
+        name: &str,
+        value: &str,
+        ttl: Duration,
+    ) -> Result<(), EtcdError> {
+        let fresh = Duration::from_secs_f64(ttl.as_secs_f64() / 4.0);
+        let lease = self.lease.refresh(&self.endpoints, ttl, fresh).await?;
+        match self.try_put_member(name, value, lease).await {
+            Err(EtcdError::LeaseNotFound) => {
+                self.lease.forget(lease).await;
+                let lease = self.lease.keep_alive(&self.endpoints, ttl).await?;
+                self.try_put_member(name, value, lease).await
+            }
+            other => other,
+        }
+    }
+
+    async fn try_put_member(&self, name: &str, value: &str, lease: i64) -> Result<(), EtcdError> {
+        let key = self.paths.member(name);
+        let value = value.to_string();
+        self.endpoints
+            .call("touch member", |mut c| {
+                let (key, value) = (key.clone(), value.clone());
+                async move {
+                    c.put(key, value, Some(PutOptions::new().with_lease(lease)))
+                        .await
+                }
+            })
+            .await?;
+        Ok(())
+    }
+}

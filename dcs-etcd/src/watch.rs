@@ -1,0 +1,93 @@
+//! Waiting for a change under the cluster prefix: a watch from a known revision, so no change
+//! is missed, re-created on another endpoint when the stream breaks.
+
+use crate::backend::EtcdDcs;
+use crate::error::EtcdError;
+use crate::snapshot::revision;
+use etcd_client::{WatchOptions, WatchResponse, WatchStream};
+use std::time::Duration;
+
+/// First pause before watching again after a failure; doubled up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+/// Longest pause between two watch attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
+
+/// What one watch response means for a waiter that saw revision `after`.
+fn outcome(resp: &WatchResponse, after: u64) -> Result<Option<u64>, EtcdError> {
+    let current = resp.header().map_or(0, |h| revision(h.revision()));
+    if resp.canceled() {
+        if resp.compact_revision() > 0 {
+            // The history after `after` is compacted away: something changed, report now.
+            let compacted = revision(resp.compact_revision());
+            return Ok(Some(current.max(compacted).max(after.saturating_add(1))));
+        }
+        let reason = resp.cancel_reason();
+        if reason.contains("permission denied") {
+            return Err(EtcdError::Rejected(format!(
+                "etcd watch canceled: {reason}"
+            )));
+        }
+        return Err(EtcdError::Unreachable(format!(
+            "etcd watch canceled: {reason}"
+        )));
+    }
+    let newest = resp
+        .events()
+        .iter()
+        .filter_map(|event| event.kv())
+        .map(|kv| revision(kv.mod_revision()))
+        .max();
+    Ok(newest.map(|rev| rev.max(current)))
+}
+
+impl EtcdDcs {
+    /// Waits for a change under the prefix after revision `after`; retries across reconnects
+    /// and endpoint switches until a change arrives or etcd refuses the watch.
+    pub(crate) async fn wait_change(&self, after: u64) -> Result<u64, EtcdError> {
+        let mut backoff = FIRST_BACKOFF;
+        loop {
+            let idx = self.endpoints.current();
+            let error = match self.watch_once(idx, after).await {
+                Ok(rev) => return Ok(rev),
+                Err(e) if !e.is_retryable() => return Err(e),
+                Err(e) => e,
+            };
+            tracing::warn!(endpoint = self.endpoints.url(idx), error = %error, after, "etcd watch failed; watching again");
+            self.endpoints.fail_over(idx, &error);
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+        }
+    }
+
+    /// One watch on endpoint `idx` from `after + 1`, until a change or a failure.
+    async fn watch_once(&self, idx: usize, after: u64) -> Result<u64, EtcdError> {
+        let mut stream = self.open_watch(idx, after).await?;
+        loop {
+            let Some(resp) = stream.message().await? else {
+                return Err(EtcdError::Unreachable(
+                    "etcd watch stream closed".to_string(),
+                ));
+            };
+            if let Some(rev) = outcome(&resp, after)? {
+                return Ok(rev);
+            }
+        }
+    }
+
+    async fn open_watch(&self, idx: usize, after: u64) -> Result<WatchStream, EtcdError> {
+        let start = i64::try_from(after.saturating_add(1)).unwrap_or(i64::MAX);
+        let options = WatchOptions::new().with_prefix().with_start_revision(start);
+        let prefix = self.paths.prefix().to_string();
+        let timeout = self.endpoints.request_timeout();
+        let open = async {
+            let mut client = self.endpoints.client(idx).await?;
+            client
+                .watch(prefix, Some(options))
+                .await
+                .map_err(EtcdError::from)
+        };
+        tokio::time::timeout(timeout, open).await.map_err(|_| {
+            EtcdError::Timeout(format!("etcd watch not established within {timeout:?}"))
+        })?
+    }
+}

@@ -1,0 +1,77 @@
+//! `wait_for_change` details on a real etcd: a compacted history ends the wait at once with
+//! the current revision, and changes in a sibling scope do not wake a waiter.
+
+mod support;
+
+use pg_ha_core::model::{Condition, Key};
+use pg_ha_core::Dcs;
+use std::time::Duration;
+use support::{raw_client, EtcdCluster};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compacted_history_returns_the_current_revision() {
+    let etcd = EtcdCluster::start().await;
+    let dcs = etcd.client("compacted");
+    let old = dcs.read().await.expect("read").revision;
+    let mut latest = 0;
+    for i in 0..5 {
+        let value = format!("{{\"optime\":{i}}}");
+        latest = dcs
+            .write(Key::Status, &value, Condition::Any)
+            .await
+            .expect("write")
+            .expect("applied");
+    }
+    let mut raw = raw_client(&etcd.endpoint(0), None)
+        .await
+        .expect("raw client");
+    raw.compact(i64::try_from(latest).expect("revision"), None)
+        .await
+        .expect("compact");
+
+    let woke = tokio::time::timeout(Duration::from_secs(2), dcs.wait_for_change(old))
+        .await
+        .expect("a compacted wait must return at once")
+        .expect("wait_for_change");
+    assert!(
+        woke >= latest,
+        "woke at {woke}, the history ends at {latest}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sibling_scope_does_not_wake_a_waiter() {
+    let etcd = EtcdCluster::start().await;
+    let mine = etcd.client("watch");
+    let sibling = etcd.client("watch-x");
+    let after = mine.read().await.expect("read").revision;
+    let wait = mine.wait_for_change(after);
+    let writes = async {
+        for _ in 0..3 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            sibling
+                .write(Key::Config, "{}", Condition::Any)
+                .await
+                .expect("write");
+        }
+    };
+    let woke = tokio::time::timeout(Duration::from_secs(1), async {
+        tokio::join!(wait, writes).0
+    })
+    .await;
+    assert!(
+        woke.is_err(),
+        "a sibling scope's writes woke the waiter: {woke:?}"
+    );
+
+    let written = mine
+        .write(Key::Config, "{}", Condition::Any)
+        .await
+        .expect("write")
+        .expect("applied");
+    let woke = tokio::time::timeout(Duration::from_secs(2), mine.wait_for_change(after))
+        .await
+        .expect("own scope's write wakes")
+        .expect("wait_for_change");
+    assert_eq!(woke, written);
+}
