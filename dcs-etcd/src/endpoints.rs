@@ -52,9 +52,15 @@ impl Endpoints {
         }
     }
 
-    /// The deadline of one call.
+    /// The request timeout.
     pub(crate) fn request_timeout(&self) -> Duration {
         self.request_timeout
+    }
+
+    /// The deadline of a backend call starting now: every request it makes, failover and
+    /// retries included, must finish by then.
+    pub(crate) fn deadline(&self) -> Instant {
+        Instant::now() + self.request_timeout
     }
 
     /// The index of the endpoint in use.
@@ -104,15 +110,19 @@ impl Endpoints {
         Ok(client)
     }
 
-    /// Runs `op` on the current endpoint's client until it succeeds, fails for good, or the
-    /// request deadline passes. A retryable failure moves to the next endpoint; after a full
+    /// Runs `op` on the current endpoint's client until it succeeds, fails for good, or
+    /// `deadline` passes. A retryable failure moves to the next endpoint; after a full
     /// round over all endpoints the call pauses briefly before the next round.
-    pub(crate) async fn call<T, F, Fut>(&self, what: &str, mut op: F) -> Result<T, EtcdError>
+    pub(crate) async fn call<T, F, Fut>(
+        &self,
+        what: &str,
+        deadline: Instant,
+        mut op: F,
+    ) -> Result<T, EtcdError>
     where
         F: FnMut(Client) -> Fut,
         Fut: Future<Output = Result<T, etcd_client::Error>>,
     {
-        let deadline = Instant::now() + self.request_timeout;
         let mut round = Round::new(self.slots.len());
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());

@@ -5,6 +5,7 @@ use crate::error::EtcdError;
 use crate::snapshot::{from_range, header_revision};
 use etcd_client::{Compare, CompareOp, DeleteOptions, GetOptions, Txn, TxnOp, TxnResponse};
 use pg_ha_core::model::{Condition, Key, Snapshot, Version};
+use tokio::time::Instant;
 
 /// The compares that implement `condition` on `key`. `Version(v)` also requires the key to
 /// exist: a missing key has mod_revision 0 in etcd, and `Version(0)` must not match it.
@@ -23,9 +24,10 @@ impl EtcdDcs {
     /// One linearizable range over the cluster prefix.
     pub(crate) async fn read_prefix(&self) -> Result<Snapshot, EtcdError> {
         let prefix = self.paths.prefix().to_string();
+        let deadline = self.endpoints.deadline();
         let resp = self
             .endpoints
-            .call("read", |mut c| {
+            .call("read", deadline, |mut c| {
                 let prefix = prefix.clone();
                 async move { c.get(prefix, Some(GetOptions::new().with_prefix())).await }
             })
@@ -33,10 +35,15 @@ impl EtcdDcs {
         from_range(&resp, &self.paths)
     }
 
-    /// Runs `txn`, retrying on other endpoints within the request deadline.
-    pub(crate) async fn txn(&self, what: &str, txn: Txn) -> Result<TxnResponse, EtcdError> {
+    /// Runs `txn`, retrying on other endpoints until `deadline`.
+    pub(crate) async fn txn(
+        &self,
+        what: &str,
+        deadline: Instant,
+        txn: Txn,
+    ) -> Result<TxnResponse, EtcdError> {
         self.endpoints
-            .call(what, |mut c| {
+            .call(what, deadline, |mut c| {
                 let txn = txn.clone();
                 async move { c.txn(txn).await }
             })
@@ -53,7 +60,7 @@ impl EtcdDcs {
         let path = self.paths.key(key);
         let put = TxnOp::put(path.as_str(), value, None);
         let txn = Txn::new().when(compares(&path, condition)).and_then([put]);
-        let resp = self.txn(key.path(), txn).await?;
+        let resp = self.txn(key.path(), self.endpoints.deadline(), txn).await?;
         if !resp.succeeded() {
             tracing::debug!(
                 key = key.path(),
@@ -76,15 +83,16 @@ impl EtcdDcs {
         let txn = Txn::new()
             .when(compares(&path, condition))
             .and_then([delete]);
-        let resp = self.txn(key.path(), txn).await?;
+        let resp = self.txn(key.path(), self.endpoints.deadline(), txn).await?;
         Ok(resp.succeeded())
     }
 
     /// Deletes every key under the cluster prefix.
     pub(crate) async fn delete_prefix(&self) -> Result<(), EtcdError> {
         let prefix = self.paths.prefix().to_string();
+        let deadline = self.endpoints.deadline();
         self.endpoints
-            .call("delete cluster", |mut c| {
+            .call("delete cluster", deadline, |mut c| {
                 let prefix = prefix.clone();
                 async move {
                     c.delete(prefix, Some(DeleteOptions::new().with_prefix()))

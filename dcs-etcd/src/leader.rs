@@ -7,6 +7,7 @@ use etcd_client::{
     Compare, CompareOp, KeyValue, PutOptions, Txn, TxnOp, TxnOpResponse, TxnResponse,
 };
 use std::time::Duration;
+use tokio::time::Instant;
 
 /// The leader key as found by the failure branch of a transaction.
 fn found_leader(resp: &TxnResponse) -> Option<KeyValue> {
@@ -19,18 +20,30 @@ fn found_leader(resp: &TxnResponse) -> Option<KeyValue> {
 impl EtcdDcs {
     /// Creates the leader key with `name` on the node's lease if no leader key exists.
     pub(crate) async fn acquire(&self, name: &str, ttl: Duration) -> Result<bool, EtcdError> {
-        let lease = self.lease.keep_alive(&self.endpoints, ttl).await?;
-        match self.try_acquire(name, lease).await {
+        let deadline = self.endpoints.deadline();
+        let lease = self
+            .lease
+            .keep_alive(&self.endpoints, ttl, deadline)
+            .await?;
+        match self.try_acquire(name, lease, deadline).await {
             Err(EtcdError::LeaseNotFound) => {
                 self.lease.forget(lease).await;
-                let lease = self.lease.keep_alive(&self.endpoints, ttl).await?;
-                self.try_acquire(name, lease).await
+                let lease = self
+                    .lease
+                    .keep_alive(&self.endpoints, ttl, deadline)
+                    .await?;
+                self.try_acquire(name, lease, deadline).await
             }
             other => other,
         }
     }
 
-    async fn try_acquire(&self, name: &str, lease: i64) -> Result<bool, EtcdError> {
+    async fn try_acquire(
+        &self,
+        name: &str,
+        lease: i64,
+        deadline: Instant,
+    ) -> Result<bool, EtcdError> {
         let key = self.paths.leader();
         let txn = Txn::new()
             .when([Compare::create_revision(key.as_str(), CompareOp::Equal, 0)])
@@ -40,7 +53,7 @@ impl EtcdDcs {
                 Some(PutOptions::new().with_lease(lease)),
             )])
             .or_else([TxnOp::get(key.as_str(), None)]);
-        let resp = self.txn("acquire leader", txn).await?;
+        let resp = self.txn("acquire leader", deadline, txn).await?;
         if resp.succeeded() {
             tracing::info!(name, lease, "acquired the leader key");
             return Ok(true);
@@ -57,7 +70,11 @@ impl EtcdDcs {
     /// Keeps the lease alive and checks that the leader key holds `name` on our lease; a key
     /// that holds `name` on another lease (an old one of ours) is moved to the current lease.
     pub(crate) async fn renew(&self, name: &str, ttl: Duration) -> Result<bool, EtcdError> {
-        let lease = self.lease.keep_alive(&self.endpoints, ttl).await?;
+        let deadline = self.endpoints.deadline();
+        let lease = self
+            .lease
+            .keep_alive(&self.endpoints, ttl, deadline)
+            .await?;
         let key = self.paths.leader();
         let txn = Txn::new()
             .when([
@@ -65,12 +82,14 @@ impl EtcdDcs {
                 Compare::lease(key.as_str(), CompareOp::Equal, lease),
             ])
             .or_else([TxnOp::get(key.as_str(), None)]);
-        let resp = self.txn("renew leader", txn).await?;
+        let resp = self.txn("renew leader", deadline, txn).await?;
         if resp.succeeded() {
             return Ok(true);
         }
         match found_leader(&resp) {
-            Some(kv) if kv.value() == name.as_bytes() => self.reattach(name, lease, &kv).await,
+            Some(kv) if kv.value() == name.as_bytes() => {
+                self.reattach(name, lease, &kv, deadline).await
+            }
             Some(kv) => {
                 let holder = String::from_utf8_lossy(kv.value());
                 tracing::warn!(name, %holder, "leader key is held by another member");
@@ -85,7 +104,13 @@ impl EtcdDcs {
 
     /// Re-puts the leader key (still holding `name`) with the current lease, if it did not
     /// change since it was read.
-    async fn reattach(&self, name: &str, lease: i64, seen: &KeyValue) -> Result<bool, EtcdError> {
+    async fn reattach(
+        &self,
+        name: &str,
+        lease: i64,
+        seen: &KeyValue,
+        deadline: Instant,
+    ) -> Result<bool, EtcdError> {
         let key = self.paths.leader();
         let txn = Txn::new()
             .when([
@@ -97,7 +122,10 @@ impl EtcdDcs {
                 name,
                 Some(PutOptions::new().with_lease(lease)),
             )]);
-        let resp = match self.txn("move leader key to new lease", txn).await {
+        let resp = match self
+            .txn("move leader key to new lease", deadline, txn)
+            .await
+        {
             Err(EtcdError::LeaseNotFound) => {
                 self.lease.forget(lease).await;
                 return Ok(false);
@@ -121,7 +149,9 @@ impl EtcdDcs {
         let txn = Txn::new()
             .when([Compare::value(key.as_str(), CompareOp::Equal, name)])
             .and_then([TxnOp::delete(key.as_str(), None)]);
-        let resp = self.txn("release leader", txn).await?;
+        let resp = self
+            .txn("release leader", self.endpoints.deadline(), txn)
+            .await?;
         if resp.succeeded() {
             tracing::info!(name, "released the leader key");
         }

@@ -41,8 +41,9 @@ impl NodeLease {
         &self,
         eps: &Endpoints,
         ttl: Duration,
+        deadline: Instant,
     ) -> Result<i64, EtcdError> {
-        self.refresh(eps, ttl, Duration::ZERO).await
+        self.refresh(eps, ttl, Duration::ZERO, deadline).await
     }
 
     /// Like [`NodeLease::keep_alive`], but skips the round trip when the lease was renewed
@@ -52,39 +53,19 @@ impl NodeLease {
         eps: &Endpoints,
         ttl: Duration,
         fresh: Duration,
+        deadline: Instant,
     ) -> Result<i64, EtcdError> {
         let ttl = ttl_secs(ttl);
         let mut state = self.state.lock().await;
         if let Some(lease) = *state {
-            if lease.ttl != ttl {
-                tracing::info!(
-                    lease = lease.id,
-                    old = lease.ttl,
-                    new = ttl,
-                    "ttl changed; granting a new etcd lease"
-                );
-            } else if lease.renewed.elapsed() < fresh {
-                return Ok(lease.id);
-            } else {
-                let sent = Instant::now();
-                match keep_alive_once(eps, lease.id).await {
-                    Ok(()) => {
-                        *state = Some(Lease {
-                            renewed: sent,
-                            ..lease
-                        });
-                        return Ok(lease.id);
-                    }
-                    Err(EtcdError::LeaseNotFound) => {
-                        tracing::warn!(lease = lease.id, "etcd lease expired; granting a new one");
-                    }
-                    Err(e) => return Err(e),
-                }
+            if let Some(renewed) = renew_existing(eps, lease, ttl, fresh, deadline).await? {
+                *state = Some(renewed);
+                return Ok(renewed.id);
             }
         }
         *state = None;
         let sent = Instant::now();
-        let id = grant(eps, ttl).await?;
+        let id = grant(eps, ttl, deadline).await?;
         *state = Some(Lease {
             id,
             ttl,
@@ -102,9 +83,44 @@ impl NodeLease {
     }
 }
 
-async fn grant(eps: &Endpoints, ttl: i64) -> Result<i64, EtcdError> {
+/// Renews `lease` unless it is still fresh; `None` when a new lease is needed (the ttl
+/// changed or the lease is gone).
+async fn renew_existing(
+    eps: &Endpoints,
+    lease: Lease,
+    ttl: i64,
+    fresh: Duration,
+    deadline: Instant,
+) -> Result<Option<Lease>, EtcdError> {
+    if lease.ttl != ttl {
+        tracing::info!(
+            lease = lease.id,
+            old = lease.ttl,
+            new = ttl,
+            "ttl changed; granting a new etcd lease"
+        );
+        return Ok(None);
+    }
+    if lease.renewed.elapsed() < fresh {
+        return Ok(Some(lease));
+    }
+    let sent = Instant::now();
+    match keep_alive_once(eps, lease.id, deadline).await {
+        Ok(()) => Ok(Some(Lease {
+            renewed: sent,
+            ..lease
+        })),
+        Err(EtcdError::LeaseNotFound) => {
+            tracing::warn!(lease = lease.id, "etcd lease expired; granting a new one");
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn grant(eps: &Endpoints, ttl: i64, deadline: Instant) -> Result<i64, EtcdError> {
     let resp = eps
-        .call("lease grant", |mut c| async move {
+        .call("lease grant", deadline, |mut c| async move {
             c.lease_grant(ttl, None).await
         })
         .await?;
@@ -119,8 +135,8 @@ async fn grant(eps: &Endpoints, ttl: i64) -> Result<i64, EtcdError> {
 }
 
 /// One keep-alive round trip; `LeaseNotFound` if the lease is gone.
-async fn keep_alive_once(eps: &Endpoints, id: i64) -> Result<(), EtcdError> {
-    eps.call("lease keep-alive", |mut c| async move {
+async fn keep_alive_once(eps: &Endpoints, id: i64, deadline: Instant) -> Result<(), EtcdError> {
+    eps.call("lease keep-alive", deadline, |mut c| async move {
         // etcd-client waits for the first answer and fails if the lease is gone.
         let (_keeper, _stream) = c.lease_keep_alive(id).await?;
         Ok(())

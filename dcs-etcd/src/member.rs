@@ -4,6 +4,7 @@ use crate::backend::EtcdDcs;
 use crate::error::EtcdError;
 use etcd_client::PutOptions;
 use std::time::Duration;
+use tokio::time::Instant;
 
 impl EtcdDcs {
     /// Writes `members/<name>` on the node's lease, keeping the lease alive.
@@ -14,22 +15,35 @@ impl EtcdDcs {
         ttl: Duration,
     ) -> Result<(), EtcdError> {
         let fresh = Duration::from_secs_f64(ttl.as_secs_f64() / 4.0);
-        let lease = self.lease.refresh(&self.endpoints, ttl, fresh).await?;
-        match self.try_put_member(name, value, lease).await {
+        let deadline = self.endpoints.deadline();
+        let lease = self
+            .lease
+            .refresh(&self.endpoints, ttl, fresh, deadline)
+            .await?;
+        match self.try_put_member(name, value, lease, deadline).await {
             Err(EtcdError::LeaseNotFound) => {
                 self.lease.forget(lease).await;
-                let lease = self.lease.keep_alive(&self.endpoints, ttl).await?;
-                self.try_put_member(name, value, lease).await
+                let lease = self
+                    .lease
+                    .keep_alive(&self.endpoints, ttl, deadline)
+                    .await?;
+                self.try_put_member(name, value, lease, deadline).await
             }
             other => other,
         }
     }
 
-    async fn try_put_member(&self, name: &str, value: &str, lease: i64) -> Result<(), EtcdError> {
+    async fn try_put_member(
+        &self,
+        name: &str,
+        value: &str,
+        lease: i64,
+        deadline: Instant,
+    ) -> Result<(), EtcdError> {
         let key = self.paths.member(name);
         let value = value.to_string();
         self.endpoints
-            .call("touch member", |mut c| {
+            .call("touch member", deadline, |mut c| {
                 let (key, value) = (key.clone(), value.clone());
                 async move {
                     c.put(key, value, Some(PutOptions::new().with_lease(lease)))

@@ -1,4 +1,4 @@
-//! Values round-trip with Patroni's etcd samples: every key of each sample is written through
+//! Values round-trip with Patroni's etcd samples (`pg-ha-core/tests/fixtures/patroni`): every key of each sample is written through
 //! the backend (leader and member keys by the node that owns them), read back in one snapshot
 //! byte for byte, and parses with `Cluster::from_snapshot` exactly like the sample itself.
 
@@ -16,9 +16,19 @@ use support::EtcdCluster;
 const TTL: Duration = Duration::from_secs(30);
 const PREFIX: &str = "/service/demo/";
 
-/// The sample files `../shared/spec/samples/etcd-*.pretty.json`.
+/// The sample files `etcd-*.pretty.json`: the copy in pg-ha-core's fixtures, else the
+/// spec's originals in `../shared/spec/samples`.
 fn sample_files() -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/spec/samples");
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = [
+        manifest.join("../pg-ha-core/tests/fixtures/patroni"),
+        manifest.join("../../shared/spec/samples"),
+    ]
+    .into_iter()
+    .find(|d| d.is_dir())
+    .expect(
+        "no Patroni samples: neither pg-ha-core/tests/fixtures/patroni nor ../shared/spec/samples",
+    );
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
