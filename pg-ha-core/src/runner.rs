@@ -488,7 +488,11 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         if !self.member_write_due(&value, now) {
             return;
         }
-        match self.dcs.touch_member(&self.node.name, &value, self.dynamic.ttl).await {
+        match self
+            .dcs
+            .touch_member(&self.node.name, &value, self.dynamic.ttl)
+            .await
+        {
             Ok(()) => self.last_published = Some((value, now)),
             Err(e) => {
                 tracing::warn!(node = %self.node.name, "could not publish the member key: {e}")

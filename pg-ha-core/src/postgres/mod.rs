@@ -54,7 +54,11 @@ impl SyncStandbyNames {
     /// `FIRST n ("a","b")` or `ANY n ("a","b")`. Names are double-quoted.
     pub fn to_guc(&self) -> String {
         let list = |names: &[String]| {
-            names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(",")
+            names
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(",")
         };
         match self {
             SyncStandbyNames::Off => String::new(),
