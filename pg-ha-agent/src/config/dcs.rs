@@ -1,0 +1,119 @@
+//! The DCS section: which backend, chosen by the key present, and its raw settings for the
+//! backend crate to parse.
+
+use super::section::Section;
+use super::LoadError;
+use serde_json::Value;
+
+/// The DCS section, carrying its raw settings (each backend crate parses its own section).
+#[derive(Debug, Clone, PartialEq)]
+pub enum DcsSection {
+    /// `etcd3:` (etcd v3 API).
+    Etcd3(Value),
+    /// `etcd:` (Patroni's etcd v2 key; served by the etcd backend).
+    Etcd(Value),
+    /// `consul:`.
+    Consul(Value),
+    /// `zookeeper:`.
+    Zookeeper(Value),
+}
+
+/// The DCS keys pg-ha implements, with the cargo feature that compiles each in.
+const BACKENDS: [(&str, &str); 4] = [
+    ("etcd3", "etcd"),
+    ("etcd", "etcd"),
+    ("consul", "consul"),
+    ("zookeeper", "zookeeper"),
+];
+
+/// Patroni DCS keys pg-ha does not implement.
+const FOREIGN: [&str; 3] = ["exhibitor", "kubernetes", "raft"];
+
+impl DcsSection {
+    /// The section's key (`etcd3`, `etcd`, `consul`, `zookeeper`).
+    pub fn key(&self) -> &'static str {
+        match self {
+            DcsSection::Etcd3(_) => "etcd3",
+            DcsSection::Etcd(_) => "etcd",
+            DcsSection::Consul(_) => "consul",
+            DcsSection::Zookeeper(_) => "zookeeper",
+        }
+    }
+
+    /// The cargo feature that compiles this backend in.
+    pub fn feature(&self) -> &'static str {
+        feature_of(self.key())
+    }
+
+    /// The raw settings (a mapping; `{}` when the section was empty).
+    pub fn settings(&self) -> &Value {
+        match self {
+            DcsSection::Etcd3(v)
+            | DcsSection::Etcd(v)
+            | DcsSection::Consul(v)
+            | DcsSection::Zookeeper(v) => v,
+        }
+    }
+
+    /// Picks the one DCS section of the configuration; errors when there is none, more than
+    /// one, an unsupported one, or one whose backend is not compiled in.
+    pub(crate) fn select(root: &Section<'_>) -> Result<DcsSection, LoadError> {
+        if let Some(foreign) = FOREIGN.iter().find(|k| root.has(k)) {
+            return Err(LoadError::UnsupportedDcs(foreign.to_string()));
+        }
+        let present: Vec<&str> = BACKENDS
+            .iter()
+            .map(|(key, _)| *key)
+            .filter(|key| root.has(key))
+            .collect();
+        let key = match present.as_slice() {
+            [] => return Err(LoadError::NoDcs),
+            [one] => *one,
+            many => return Err(LoadError::ManyDcs(many.join(", "))),
+        };
+        let settings = match root.get(key) {
+            None => Value::Object(Default::default()),
+            Some(v @ Value::Object(_)) => v.clone(),
+            Some(other) => {
+                return Err(pg_ha_core::ConfigError::new(
+                    key,
+                    format!(
+                        "expected a mapping of settings, got {}",
+                        super::section::describe(other)
+                    ),
+                )
+                .into())
+            }
+        };
+        let section = match key {
+            "etcd3" => DcsSection::Etcd3(settings),
+            "etcd" => DcsSection::Etcd(settings),
+            "consul" => DcsSection::Consul(settings),
+            _ => DcsSection::Zookeeper(settings),
+        };
+        if !compiled_in(section.feature()) {
+            return Err(LoadError::FeatureMissing {
+                section: key.to_string(),
+                feature: section.feature().to_string(),
+            });
+        }
+        Ok(section)
+    }
+}
+
+fn feature_of(key: &str) -> &'static str {
+    BACKENDS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or("etcd", |(_, feature)| feature)
+}
+
+/// True when the backend behind `feature` is compiled into this build.
+pub fn compiled_in(feature: &str) -> bool {
+    match feature {
+        "etcd" => cfg!(feature = "etcd"),
+        "consul" => cfg!(feature = "consul"),
+        "zookeeper" => cfg!(feature = "zookeeper"),
+        _ => false,
+    }
+}

@@ -1,0 +1,48 @@
+//! The `postgresql` section: kept raw for PostgreSQL control; only the addresses are read here
+//! (for the member key's `conn_url`).
+
+use super::address::{connect_address, HostPort};
+use super::section::Section;
+use pg_ha_core::ConfigError;
+use serde_json::Value;
+
+/// The `postgresql` section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostgresqlSection {
+    /// `listen` (`host[,host2]:port`), if set.
+    pub listen: Option<HostPort>,
+    /// The address other nodes connect to (`connect_address`, else a single `listen` host).
+    pub connect_address: HostPort,
+    /// The whole section as written, for PostgreSQL control to parse.
+    pub raw: Value,
+}
+
+impl PostgresqlSection {
+    /// Reads the `postgresql` section (required).
+    pub(crate) fn read(root: &Section<'_>) -> Result<PostgresqlSection, ConfigError> {
+        if root.get("postgresql").is_none() {
+            return Err(ConfigError::new(
+                "postgresql",
+                "is required: a mapping with at least listen, connect_address and data_dir",
+            ));
+        }
+        let s = root.sub("postgresql")?;
+        let address = |key: &str| -> Result<Option<HostPort>, ConfigError> {
+            s.string(key)?
+                .map(|text| HostPort::parse(&s.key(key), &text))
+                .transpose()
+        };
+        let listen = address("listen")?;
+        let connect = address("connect_address")?;
+        Ok(PostgresqlSection {
+            connect_address: connect_address("postgresql", connect.as_ref(), listen.as_ref())?,
+            listen,
+            raw: root.get("postgresql").cloned().unwrap_or(Value::Null),
+        })
+    }
+
+    /// `postgres://<connect_address>/postgres`: the member key's `conn_url`.
+    pub fn conn_url(&self) -> String {
+        format!("postgres://{}/postgres", self.connect_address)
+    }
+}

@@ -1,0 +1,429 @@
+//! Loading the local configuration: Patroni's sample YAML, `PATRONI_*` overrides, bad values,
+//! unknown keys and DCS selection.
+
+use pg_ha_agent::config::{load, load_str, DcsSection, LoadError, LoadedConfig, VerifyClient};
+use pg_ha_core::model::Tags;
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn samples_dir() -> PathBuf {
+    std::env::var_os("PG_HA_SAMPLES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../pg-ha-core/tests/fixtures/patroni"
+            ))
+        })
+}
+
+fn sample_yaml() -> String {
+    let path = samples_dir().join("patroni-node1.yml");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn load_yaml(yaml: &str) -> Result<LoadedConfig, LoadError> {
+    load_str("test.yml", yaml, &[])
+}
+
+const MINIMAL: &str = "
+name: n1
+scope: demo
+restapi: {listen: 127.0.0.1:8008}
+etcd3: {hosts: 127.0.0.1:2379}
+postgresql: {listen: 127.0.0.1:5432, data_dir: /data}
+";
+
+fn invalid_key(result: Result<LoadedConfig, LoadError>) -> (String, String) {
+    match result {
+        Err(LoadError::Invalid(e)) => (e.key, e.reason),
+        Err(other) => panic!("expected an invalid value, got {other}"),
+        Ok(_) => panic!("expected an error"),
+    }
+}
+
+#[test]
+fn patroni_sample_loads() {
+    let loaded = load_str("patroni-node1.yml", &sample_yaml(), &[]).expect("sample loads");
+    assert_eq!(loaded.warnings, Vec::new(), "{:?}", loaded.warnings);
+    let cfg = &loaded.config;
+    assert_eq!((cfg.name.as_str(), cfg.scope.as_str()), ("node1", "demo"));
+    assert_eq!(cfg.namespace, "/service/");
+    assert_eq!(cfg.restapi.listen.to_string(), "127.0.0.1:8008");
+    assert_eq!(
+        cfg.dcs,
+        DcsSection::Etcd3(json!({"hosts": "127.0.0.1:2379"}))
+    );
+    assert_eq!(cfg.dcs.feature(), "etcd");
+    let node = cfg.node_config();
+    assert_eq!(node.conn_url, "postgres://127.0.0.1:54321/postgres");
+    assert_eq!(node.api_url, "http://127.0.0.1:8008/patroni");
+    assert!(node.can_bootstrap);
+    assert_eq!(
+        node.tags,
+        Tags::default(),
+        "false boolean tags are not published"
+    );
+    let dynamic = cfg.bootstrap_dynamic();
+    assert_eq!(dynamic.ttl, Duration::from_secs(30));
+    assert_eq!(dynamic.loop_wait, Duration::from_secs(10));
+    assert!(dynamic.postgresql.use_pg_rewind);
+    assert_eq!(
+        dynamic.postgresql.parameters.get("max_connections"),
+        Some(&json!(50))
+    );
+    assert_eq!(
+        cfg.postgresql_raw()["data_dir"],
+        "/var/lib/pgha-demo/data/node1"
+    );
+    assert_eq!(
+        cfg.postgresql_raw()["authentication"]["replication"]["username"],
+        "replicator"
+    );
+    let bootstrap = cfg.bootstrap.as_ref().expect("bootstrap section");
+    assert_eq!(
+        bootstrap.raw["initdb"],
+        json!([{"encoding": "UTF8"}, {"locale": "C"}])
+    );
+}
+
+#[test]
+fn sample_file_loads_from_disk() {
+    let path = samples_dir().join("patroni-node1.yml");
+    let loaded = load(Some(&path), &[]).expect("loads");
+    assert_eq!(loaded.config.name, "node1");
+}
+
+#[test]
+fn environment_overrides_the_file() {
+    let env = vars(&[
+        ("PATRONI_NAME", "node9"),
+        ("PATRONI_RESTAPI_CONNECT_ADDRESS", "10.0.0.9:8009"),
+        ("PATRONI_RESTAPI_USERNAME", "admin"),
+        ("PATRONI_RESTAPI_PASSWORD", "secret"),
+        ("PATRONI_ETCD3_HOSTS", "'h1:2379','h2:2379'"),
+        ("PATRONI_POSTGRESQL_CONNECT_ADDRESS", "10.0.0.9:5432"),
+        ("PATRONI_SUPERUSER_PASSWORD", "s3cret"),
+        ("PATRONI_LOG_LEVEL", "DEBUG"),
+        ("HOME", "/root"),
+    ]);
+    let loaded = load_str("node1.yml", &sample_yaml(), &env).expect("loads");
+    let cfg = &loaded.config;
+    assert_eq!(cfg.name, "node9");
+    assert_eq!(cfg.scope, "demo", "untouched keys stay");
+    let node = cfg.node_config();
+    assert_eq!(node.api_url, "http://10.0.0.9:8009/patroni");
+    assert_eq!(node.conn_url, "postgres://10.0.0.9:5432/postgres");
+    let auth = cfg.restapi.authentication.as_ref().expect("auth from env");
+    assert_eq!(
+        (auth.username.as_str(), auth.password.as_str()),
+        ("admin", "secret")
+    );
+    assert_eq!(
+        cfg.dcs.settings(),
+        &json!({"hosts": ["h1:2379", "h2:2379"]})
+    );
+    assert_eq!(
+        cfg.postgresql_raw()["authentication"]["superuser"],
+        json!({"username": "postgres", "password": "s3cret"}),
+        "mappings merge key by key"
+    );
+    assert_eq!(
+        cfg.log.level.tracing_level(),
+        tracing::Level::DEBUG,
+        "PATRONI_LOG_LEVEL"
+    );
+}
+
+#[test]
+fn patroni_configuration_variable_holds_the_whole_yaml() {
+    let env = vars(&[
+        ("PATRONI_CONFIGURATION", &sample_yaml()),
+        ("PATRONI_NAME", "ignored"),
+    ]);
+    let loaded = load(None, &env).expect("loads");
+    assert_eq!(loaded.config.name, "node1", "other variables are ignored");
+}
+
+#[test]
+fn environment_alone_is_a_configuration() {
+    let env = vars(&[
+        ("PATRONI_NAME", "e1"),
+        ("PATRONI_SCOPE", "envscope"),
+        ("PATRONI_RESTAPI_LISTEN", "127.0.0.1:8008"),
+        ("PATRONI_ETCD3_HOSTS", "127.0.0.1:2379"),
+        ("PATRONI_POSTGRESQL_LISTEN", "127.0.0.1:5432"),
+        ("PATRONI_POSTGRESQL_DATA_DIR", "/data"),
+    ]);
+    let cfg = load(None, &env).expect("loads").config;
+    assert_eq!(cfg.scope, "envscope");
+    assert!(cfg.bootstrap.is_none(), "no variables for bootstrap");
+    assert!(!cfg.node_config().can_bootstrap);
+    assert_eq!(
+        cfg.node_config().conn_url,
+        "postgres://127.0.0.1:5432/postgres"
+    );
+}
+
+#[test]
+fn a_directory_merges_its_yaml_files_in_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("10-base.yml"), MINIMAL).expect("write");
+    std::fs::write(dir.path().join("20-name.yaml"), "name: n2\n").expect("write");
+    std::fs::write(dir.path().join("notes.txt"), "name: not yaml").expect("write");
+    let cfg = load(Some(dir.path()), &[]).expect("loads").config;
+    assert_eq!(cfg.name, "n2");
+}
+
+#[test]
+fn wrong_values_name_the_key_and_the_expected_form() {
+    let cases: [(&str, &str, &str, &str); 9] = [
+        (
+            "restapi:",
+            "restapi: {listen: 8008}",
+            "restapi.listen",
+            "expected host:port",
+        ),
+        (
+            "postgresql:",
+            "postgresql: {listen: '127.0.0.1:99999'}",
+            "postgresql.listen",
+            "expected host:port",
+        ),
+        ("name: n1", "name: [a]", "name", "expected a string"),
+        (
+            "etcd3:",
+            "tags: {nofailover: maybe}\netcd3:",
+            "tags.nofailover",
+            "expected a boolean",
+        ),
+        (
+            "etcd3:",
+            "tags: {failover_priority: high}\netcd3:",
+            "tags.failover_priority",
+            "expected an integer",
+        ),
+        (
+            "etcd3:",
+            "log: {level: LOUD}\netcd3:",
+            "log.level",
+            "expected DEBUG, INFO, WARNING, ERROR or CRITICAL",
+        ),
+        (
+            "etcd3:",
+            "bootstrap: {dcs: {loop_wait: ten}}\netcd3:",
+            "bootstrap.dcs.loop_wait",
+            "expected a non-negative number of seconds",
+        ),
+        (
+            "etcd3:",
+            "bootstrap: {dcs: {postgresql: {use_slots: perhaps}}}\netcd3:",
+            "bootstrap.dcs.postgresql.use_slots",
+            "boolean",
+        ),
+        (
+            "etcd3:",
+            "bootstrap: {dcs: {ttl: 10, loop_wait: 10}}\netcd3:",
+            "bootstrap.dcs.ttl",
+            "must not exceed ttl",
+        ),
+    ];
+    for (find, replace, key, expected) in cases {
+        let yaml = MINIMAL.replacen(find, replace, 1);
+        let yaml = if replace.starts_with("restapi:") || replace.starts_with("postgresql:") {
+            // replace the whole line
+            let line = MINIMAL.lines().find(|l| l.starts_with(find)).expect("line");
+            MINIMAL.replace(line, replace)
+        } else if find == "name: n1" {
+            MINIMAL.replace(find, replace)
+        } else {
+            yaml
+        };
+        let (got_key, reason) = invalid_key(load_yaml(&yaml));
+        assert_eq!(got_key, key, "{yaml}");
+        assert!(reason.contains(expected), "{key}: {reason}");
+    }
+}
+
+#[test]
+fn required_keys_are_named() {
+    let (key, reason) = invalid_key(load_yaml(&MINIMAL.replace("name: n1\n", "")));
+    assert_eq!(key, "name");
+    assert!(reason.contains("is required"), "{reason}");
+    let (key, _) = invalid_key(load_yaml(
+        &MINIMAL.replace("restapi: {listen: 127.0.0.1:8008}", "restapi: {}"),
+    ));
+    assert_eq!(key, "restapi.listen");
+    let (key, _) = invalid_key(load_yaml(
+        &MINIMAL.replace("postgresql: {listen: 127.0.0.1:5432, data_dir: /data}", ""),
+    ));
+    assert_eq!(key, "postgresql");
+    let (key, reason) = invalid_key(load_yaml(
+        &MINIMAL.replace("127.0.0.1:5432", "0.0.0.0:5432"),
+    ));
+    assert_eq!(key, "postgresql.connect_address");
+    assert!(reason.contains("is required"), "{reason}");
+    let (key, reason) = invalid_key(load_yaml(&MINIMAL.replace(
+        "restapi: {listen: 127.0.0.1:8008}",
+        "restapi: {listen: 127.0.0.1:8008, authentication: {username: u}}",
+    )));
+    assert_eq!(key, "restapi.authentication.password");
+    assert!(reason.contains("is required"), "{reason}");
+}
+
+#[test]
+fn unknown_and_unsupported_keys_warn_once_each() {
+    let yaml = format!(
+        "{MINIMAL}foo: 1\nttl: 30\ncitus: {{group: 0}}\nlog: {{level: INFO, dir: /var/log}}\n\
+         ctl: {{insecure: true, keyfile_password: x}}\nwatchdog: {{mode: automatic}}\n"
+    )
+    .replace(
+        "restapi: {listen: 127.0.0.1:8008}",
+        "restapi: {listen: 127.0.0.1:8008, ciphers: HIGH, bogus: 1}",
+    );
+    let loaded = load_yaml(&yaml).expect("warnings do not fail");
+    let keys: Vec<&str> = loaded.warnings.iter().map(|w| w.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "citus",
+            "foo",
+            "ttl",
+            "watchdog",
+            "restapi.bogus",
+            "restapi.ciphers",
+            "ctl.keyfile_password",
+            "log.dir"
+        ]
+    );
+    let messages: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    assert!(messages[1].contains("unknown key"), "{messages:?}");
+    assert!(messages[0].contains("not supported"), "{messages:?}");
+    assert!(loaded.config.ctl.insecure);
+}
+
+#[test]
+fn dcs_section_selection() {
+    let no_dcs = MINIMAL.replace("etcd3: {hosts: 127.0.0.1:2379}\n", "");
+    assert!(matches!(load_yaml(&no_dcs), Err(LoadError::NoDcs)));
+    let two = format!("{MINIMAL}consul: {{host: 127.0.0.1:8500}}\n");
+    match load_yaml(&two) {
+        Err(LoadError::ManyDcs(list)) => assert_eq!(list, "etcd3, consul"),
+        other => panic!("expected ManyDcs, got {:?}", other.map(|l| l.config.dcs)),
+    }
+    let k8s = MINIMAL.replace("etcd3: {hosts: 127.0.0.1:2379}", "kubernetes: {}");
+    assert!(matches!(load_yaml(&k8s), Err(LoadError::UnsupportedDcs(k)) if k == "kubernetes"));
+    let etcd2 = MINIMAL.replace("etcd3:", "etcd:");
+    assert!(matches!(
+        load_yaml(&etcd2).map(|l| l.config.dcs),
+        Ok(DcsSection::Etcd(_))
+    ));
+    let empty = MINIMAL.replace("etcd3: {hosts: 127.0.0.1:2379}", "etcd3:");
+    assert_eq!(
+        load_yaml(&empty).expect("loads").config.dcs,
+        DcsSection::Etcd3(json!({}))
+    );
+    let bad = MINIMAL.replace("etcd3: {hosts: 127.0.0.1:2379}", "etcd3: [a]");
+    assert_eq!(invalid_key(load_yaml(&bad)).0, "etcd3");
+}
+
+#[test]
+fn backends_not_compiled_in_name_their_feature() {
+    for (section, feature, compiled) in [
+        ("consul", "consul", cfg!(feature = "consul")),
+        ("zookeeper", "zookeeper", cfg!(feature = "zookeeper")),
+        ("etcd3", "etcd", cfg!(feature = "etcd")),
+    ] {
+        let yaml = MINIMAL.replace(
+            "etcd3: {hosts: 127.0.0.1:2379}",
+            &format!("{section}: {{}}"),
+        );
+        match load_yaml(&yaml) {
+            Ok(loaded) => {
+                assert!(compiled, "{section} loaded without its feature");
+                assert_eq!(loaded.config.dcs.key(), section);
+            }
+            Err(LoadError::FeatureMissing {
+                section: s,
+                feature: f,
+            }) => {
+                assert!(!compiled);
+                assert_eq!((s.as_str(), f.as_str()), (section, feature));
+                let text = LoadError::FeatureMissing {
+                    section: s,
+                    feature: f,
+                }
+                .to_string();
+                assert!(
+                    text.contains(&format!("cargo feature `{feature}`")),
+                    "{text}"
+                );
+            }
+            Err(other) => panic!("{section}: {other}"),
+        }
+    }
+}
+
+#[test]
+fn yaml_syntax_errors_name_the_source() {
+    match load_str("bad.yml", "name: [unclosed\n", &[]) {
+        Err(e @ LoadError::Yaml { .. }) => {
+            assert!(e.to_string().starts_with("bad.yml is not valid YAML"))
+        }
+        other => panic!(
+            "expected a YAML error, got {:?}",
+            other.map(|l| l.config.name)
+        ),
+    }
+    assert!(matches!(
+        load(Some(std::path::Path::new("/nonexistent/p.yml")), &[]),
+        Err(LoadError::Read { .. })
+    ));
+    assert_eq!(invalid_key(load_yaml("- a\n- b\n")).0, "(top level)");
+}
+
+#[test]
+fn restapi_tls_auth_and_tags() {
+    let yaml = MINIMAL.replace(
+        "restapi: {listen: 127.0.0.1:8008}",
+        "restapi:\n  listen: 0.0.0.0:8008\n  connect_address: db1.example:8008\n  certfile: /c.pem\n  \
+         cafile: /ca.pem\n  verify_client: optional\n  allowlist: [127.0.0.1, 10.0.0.0/8]\n  \
+         http_extra_headers: {X-A: b}",
+    ) + "tags: {nofailover: 'on', clonefrom: false, failover_priority: 3, zone: eu-1}\n";
+    let loaded = load_yaml(&yaml).expect("loads");
+    let cfg = &loaded.config;
+    assert_eq!(
+        cfg.node_config().api_url,
+        "https://db1.example:8008/patroni"
+    );
+    assert_eq!(cfg.restapi.verify_client, VerifyClient::Optional);
+    assert_eq!(cfg.restapi.allowlist, ["127.0.0.1", "10.0.0.0/8"]);
+    assert_eq!(
+        cfg.restapi
+            .http_extra_headers
+            .get("X-A")
+            .map(String::as_str),
+        Some("b")
+    );
+    assert_eq!(
+        serde_json::to_value(&cfg.tags).expect("json"),
+        json!({"nofailover": true, "failover_priority": 3, "zone": "eu-1"})
+    );
+    assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
+    assert_eq!(loaded.warnings[0].key, "tags.failover_priority");
+    let no_ca = yaml.replace("  cafile: /ca.pem\n", "");
+    assert_eq!(invalid_key(load_yaml(&no_ca)).0, "restapi.cafile");
+    let wildcard = MINIMAL.replace("127.0.0.1:8008", "0.0.0.0:8008");
+    assert_eq!(
+        invalid_key(load_yaml(&wildcard)).0,
+        "restapi.connect_address"
+    );
+}
