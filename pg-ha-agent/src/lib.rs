@@ -7,6 +7,11 @@
 //!   and validated.
 //! - [`rest`]: Patroni's REST API (health checks, status, switchover, config, ...) over a
 //!   [`rest::NodeView`] and a [`rest::Control`].
+//! - [`postgres`]: control of the local PostgreSQL installation ([`postgres::LocalPostgres`],
+//!   an implementation of [`pg_ha_core::Postgres`]): initdb and clones, start/stop as a child
+//!   process, promote, follow, pg_rewind and reinit, status, replication slots,
+//!   `synchronous_standby_names`, callbacks, and the write fence guard (`pg-ha-fence`).
 
 pub mod config;
+pub mod postgres;
 pub mod rest;

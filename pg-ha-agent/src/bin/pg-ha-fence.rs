@@ -1,0 +1,28 @@
+//! `pg-ha-fence --data-dir <dir>`: the write-fence guard started by the agent. It reads
+//! `extend <ms>` / `disarm` lines from stdin and SIGKILLs the data directory's postmaster when
+//! a deadline passes while it runs as a primary. When stdin closes it enforces the last
+//! deadline, then exits.
+
+use pg_ha_agent::postgres::fence::{run_guard, DataDirTarget, GuardEvent};
+use std::io::BufReader;
+use std::path::PathBuf;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let data_dir = match (args.next().as_deref(), args.next()) {
+        (Some("--data-dir"), Some(dir)) => PathBuf::from(dir),
+        _ => {
+            eprintln!("usage: pg-ha-fence --data-dir <dir>");
+            std::process::exit(2);
+        }
+    };
+    let target = DataDirTarget::new(&data_dir);
+    let stdin = BufReader::new(std::io::stdin());
+    run_guard(stdin, &target, |event| match event {
+        GuardEvent::Fired(outcome) => {
+            eprintln!("pg-ha-fence: deadline passed for {}: {outcome:?}", data_dir.display())
+        }
+        GuardEvent::BadLine(line) => eprintln!("pg-ha-fence: ignoring {line:?}"),
+        _ => {}
+    });
+}

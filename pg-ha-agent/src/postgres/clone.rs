@@ -1,0 +1,125 @@
+//! Creating a replica's data directory from a running member: `create_replica_methods` in
+//! order (pg_basebackup by default, or user commands with Patroni's arguments).
+
+use super::basebackup::{replication_conninfo, BaseBackup};
+use super::command::Tool;
+use super::conninfo::Endpoint;
+use super::error::command_failed;
+use super::files::{clear_dir, create_data_dir};
+use super::local::LocalPostgres;
+use super::paths::DataPaths;
+use super::settings::ReplicaMethod;
+use pg_ha_core::postgres::Upstream;
+use pg_ha_core::PgError;
+use std::path::Path;
+
+impl ReplicaMethod {
+    fn label(&self) -> &str {
+        match self {
+            ReplicaMethod::Basebackup => "basebackup",
+            ReplicaMethod::Custom { name, .. } => name,
+        }
+    }
+
+    fn keeps_data(&self) -> bool {
+        matches!(self, ReplicaMethod::Custom { keep_data: true, .. })
+    }
+}
+
+/// The host and port of `source`.
+pub(crate) fn endpoint(source: &Upstream) -> Result<Endpoint, PgError> {
+    Endpoint::from_url(&source.conn_url).ok_or_else(|| {
+        PgError::Setup(format!(
+            "member {} has an unusable conn_url {:?}",
+            source.name, source.conn_url
+        ))
+    })
+}
+
+impl LocalPostgres {
+    /// Clones `source` into the empty data directory and configures it as a standby of
+    /// `source` (not started).
+    pub(crate) async fn clone_locked(&self, source: &Upstream) -> Result<(), PgError> {
+        self.adopt_running();
+        if self.postmaster.pid().is_some() {
+            return Err(PgError::InvalidState("cannot clone while PostgreSQL runs".into()));
+        }
+        self.require_empty("clone")?;
+        create_data_dir(&self.paths.data_dir, &self.run_as)?;
+        self.clone_into(&self.paths.data_dir, source).await?;
+        self.after_clone(source)
+    }
+
+    /// Runs the replica methods in order into `dir` until one leaves a cluster there.
+    pub(crate) async fn clone_into(&self, dir: &Path, source: &Upstream) -> Result<(), PgError> {
+        let ep = endpoint(source)?;
+        let mut failures = Vec::new();
+        for method in &self.settings.create_replica_methods {
+            let result = self.run_replica_method(method, dir, &ep).await;
+            match result {
+                Ok(()) if DataPaths::new(dir).is_initialized() => {
+                    tracing::info!(method = method.label(), source = %source.name, "cloned");
+                    return Ok(());
+                }
+                Ok(()) => failures.push(format!("{}: left no cluster", method.label())),
+                Err(e) => failures.push(format!("{}: {e}", method.label())),
+            }
+            tracing::warn!(method = method.label(), "replica method failed: {}", failures.join("; "));
+            if !method.keeps_data() {
+                clear_dir(dir)?;
+            }
+        }
+        Err(command_failed(
+            "create replica",
+            if failures.is_empty() {
+                "no create_replica_methods configured".to_string()
+            } else {
+                failures.join("; ")
+            },
+        ))
+    }
+
+    async fn run_replica_method(&self, method: &ReplicaMethod, dir: &Path, ep: &Endpoint) -> Result<(), PgError> {
+        match method {
+            ReplicaMethod::Basebackup => {
+                BaseBackup {
+                    bin_dir: &self.settings.bin_dir,
+                    source: ep,
+                    replication: &self.settings.replication,
+                    member: &self.settings.name,
+                    options: &self.settings.basebackup,
+                }
+                .run(dir, &self.run_as)
+                .await
+            }
+            ReplicaMethod::Custom {
+                command, no_params, ..
+            } => {
+                let mut tool = Tool::from_command_line(command)
+                    .ok_or_else(|| PgError::Setup("a replica method has an empty command".into()))?;
+                if !no_params {
+                    let conn = replication_conninfo(ep, &self.settings.replication, &self.settings.name);
+                    tool = tool
+                        .arg(format!("--scope={}", self.settings.scope))
+                        .arg("--role=replica")
+                        .arg(format!("--datadir={}", dir.display()))
+                        .arg(format!("--connstring={conn}"));
+                }
+                tool.password(self.settings.replication.password.as_deref())
+                    .run(&self.run_as)
+                    .await
+                    .map(|_| ())
+            }
+        }
+    }
+
+    /// A fresh copy must never start as a second primary: it is configured as a standby of
+    /// its source right away.
+    pub(crate) fn after_clone(&self, source: &Upstream) -> Result<(), PgError> {
+        self.remember_sysid(None);
+        self.run_as
+            .chown(&self.paths.data_dir)
+            .map_err(|e| super::error::io_error("cannot chown", &self.paths.data_dir, e))?;
+        self.configure(Some(self.recovery_for(Some(source))))
+    }
+}

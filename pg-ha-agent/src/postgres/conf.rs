@@ -1,0 +1,233 @@
+//! The agent-managed `postgresql.conf`: initdb's original moves to `postgresql.base.conf` and
+//! is included; then come the parameters, the settings the agent always controls
+//! (`listen_addresses`, `port`, `cluster_name`, `hot_standby`, `synchronous_standby_names`)
+//! and, on a standby, the recovery settings.
+
+use super::conninfo::{conninfo, Endpoint};
+use super::settings::Credentials;
+use pg_ha_core::postgres::Upstream;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// The first line of a managed file; a `postgresql.conf` without it is the user's own.
+pub const MARKER: &str = "# Managed by pg-ha";
+const UPSTREAM_TAG: &str = "# pg-ha-upstream: ";
+
+/// Defaults the user may override (Patroni's dynamic-only defaults).
+const DEFAULTS: [(&str, &str); 6] = [
+    ("wal_level", "replica"),
+    ("wal_log_hints", "on"),
+    ("max_wal_senders", "10"),
+    ("max_replication_slots", "10"),
+    ("wal_keep_size", "128MB"),
+    ("hot_standby", "on"),
+];
+
+/// Parameters the agent always writes itself.
+const RECOVERY_KEYS: [&str; 3] = [
+    "primary_conninfo",
+    "primary_slot_name",
+    "recovery_target_timeline",
+];
+
+/// The recovery settings of a standby.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveryConf {
+    /// The member streamed from; `None` for a standby without streaming.
+    pub upstream: Option<Upstream>,
+    /// `primary_slot_name`, when slots are used.
+    pub slot: Option<String>,
+}
+
+/// What the agent renders into `postgresql.conf`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConfState {
+    /// User parameters.
+    pub parameters: BTreeMap<String, String>,
+    /// `synchronous_standby_names`.
+    pub sync_names: String,
+    /// `Some` on a standby.
+    pub recovery: Option<RecoveryConf>,
+}
+
+/// Node facts the rendering needs.
+#[derive(Debug, Clone)]
+pub struct ConfContext<'a> {
+    /// `listen_addresses`.
+    pub listen_addresses: String,
+    /// `port`.
+    pub port: u16,
+    /// `cluster_name`.
+    pub scope: &'a str,
+    /// This member's name (`application_name` towards the upstream).
+    pub member: &'a str,
+    /// The replication role.
+    pub replication: &'a Credentials,
+    /// The value for `unix_socket_directories` when the user sets none.
+    pub default_socket_dir: &'a str,
+}
+
+/// Quotes a value for postgresql.conf.
+pub fn quote(value: &str) -> String {
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// The `primary_conninfo` for streaming from `upstream`.
+pub fn primary_conninfo(upstream: &Upstream, ctx: &ConfContext<'_>) -> Option<String> {
+    let ep = Endpoint::from_url(&upstream.conn_url)?;
+    let port = ep.port.to_string();
+    let mut pairs = vec![
+        ("user", ctx.replication.username.as_str()),
+        ("host", ep.host.as_str()),
+        ("port", port.as_str()),
+        ("application_name", ctx.member),
+        ("connect_timeout", "5"),
+    ];
+    if let Some(pw) = &ctx.replication.password {
+        pairs.push(("password", pw.as_str()));
+    }
+    Some(conninfo(&pairs))
+}
+
+/// The full text of `postgresql.conf`.
+pub fn render(state: &ConfState, ctx: &ConfContext<'_>) -> String {
+    let mut params: BTreeMap<String, String> = DEFAULTS
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    for (k, v) in &state.parameters {
+        if !RECOVERY_KEYS.contains(&k.as_str()) {
+            params.insert(k.clone(), v.clone());
+        }
+    }
+    params
+        .entry("unix_socket_directories".into())
+        .or_insert_with(|| ctx.default_socket_dir.to_string());
+    params.insert("listen_addresses".into(), ctx.listen_addresses.clone());
+    params.insert("port".into(), ctx.port.to_string());
+    params.insert("cluster_name".into(), ctx.scope.to_string());
+    params.insert("hot_standby".into(), "on".into());
+    params.insert("synchronous_standby_names".into(), state.sync_names.clone());
+    let mut out = format!(
+        "{MARKER}: rewritten on every change; set parameters in the pg-ha configuration.\n\
+         include_if_exists 'postgresql.base.conf'\n\n"
+    );
+    for (k, v) in &params {
+        let _ = writeln!(out, "{k} = {}", quote(v));
+    }
+    if let Some(rec) = &state.recovery {
+        render_recovery(&mut out, rec, ctx);
+    }
+    out
+}
+
+fn render_recovery(out: &mut String, rec: &RecoveryConf, ctx: &ConfContext<'_>) {
+    out.push_str("\n# recovery settings\n");
+    let _ = writeln!(out, "recovery_target_timeline = 'latest'");
+    let Some(up) = &rec.upstream else { return };
+    let record = serde_json::json!({"name": up.name, "conn_url": up.conn_url});
+    let _ = writeln!(out, "{UPSTREAM_TAG}{record}");
+    if let Some(info) = primary_conninfo(up, ctx) {
+        let _ = writeln!(out, "primary_conninfo = {}", quote(&info));
+    }
+    if let Some(slot) = &rec.slot {
+        let _ = writeln!(out, "primary_slot_name = {}", quote(slot));
+    }
+}
+
+/// What an earlier agent wrote: the upstream it followed and `synchronous_standby_names`.
+pub fn parse_managed(text: &str) -> Option<(Option<Upstream>, String)> {
+    if !text.starts_with(MARKER) {
+        return None;
+    }
+    let upstream = text
+        .lines()
+        .find_map(|l| l.strip_prefix(UPSTREAM_TAG))
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+        .and_then(|v| {
+            Some(Upstream {
+                name: v.get("name")?.as_str()?.to_string(),
+                conn_url: v.get("conn_url")?.as_str()?.to_string(),
+            })
+        });
+    let sync = text
+        .lines()
+        .find_map(|l| l.strip_prefix("synchronous_standby_names = "))
+        .map(unquote)
+        .unwrap_or_default();
+    Some((upstream, sync))
+}
+
+/// Reverses [`quote`].
+pub fn unquote(text: &str) -> String {
+    let inner = text
+        .trim()
+        .strip_prefix('\'')
+        .and_then(|t| t.strip_suffix('\''))
+        .unwrap_or(text);
+    let mut out = String::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            '\'' => {
+                chars.next_if_eq(&'\'');
+                out.push('\'');
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(repl: &Credentials) -> ConfContext<'_> {
+        ConfContext {
+            listen_addresses: "127.0.0.1".into(),
+            port: 5433,
+            scope: "demo",
+            member: "node-2",
+            replication: repl,
+            default_socket_dir: "",
+        }
+    }
+
+    #[test]
+    fn renders_primary_and_standby() {
+        let repl = Credentials::new("replicator", "s'cret");
+        let mut state = ConfState::default();
+        state.parameters.insert("wal_level".into(), "logical".into());
+        state.parameters.insert("primary_conninfo".into(), "ignored".into());
+        state.sync_names = "FIRST 1 (\"a\")".into();
+        let primary = render(&state, &ctx(&repl));
+        assert!(primary.starts_with(MARKER));
+        assert!(primary.contains("wal_level = 'logical'"));
+        assert!(primary.contains("port = '5433'"));
+        assert!(!primary.contains("primary_conninfo"));
+        state.recovery = Some(RecoveryConf {
+            upstream: Some(Upstream {
+                name: "node-1".into(),
+                conn_url: "postgres://10.0.0.1:5432/postgres".into(),
+            }),
+            slot: Some("node_2".into()),
+        });
+        let standby = render(&state, &ctx(&repl));
+        assert!(standby.contains("primary_slot_name = 'node_2'"));
+        assert!(standby.contains("application_name=node-2"));
+        assert!(standby.contains(r"password=''s\\''cret''"), "{standby}");
+        let (up, sync) = parse_managed(&standby).expect("managed");
+        assert_eq!(up.map(|u| u.name), Some("node-1".to_string()));
+        assert_eq!(sync, "FIRST 1 (\"a\")");
+        assert!(parse_managed("max_connections = 10").is_none());
+    }
+
+    #[test]
+    fn quote_round_trips() {
+        for v in ["", "a", "it's", r"back\slash", "\"q\""] {
+            assert_eq!(unquote(&quote(v)), v);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Writing the managed configuration into the data directory: `postgresql.conf` (with the
+//! recovery settings on a standby), `pg_hba.conf`, the signal files, and removing managed
+//! settings from `postgresql.auto.conf`.
+
+use super::auto_conf::sanitize_file;
+use super::conf::{render, ConfContext, RecoveryConf, MARKER};
+use super::error::io_error;
+use super::files::{remove_if_exists, write_owned};
+use super::hba::render_hba;
+use super::local::LocalPostgres;
+use super::slot_name::slot_name;
+use pg_ha_core::postgres::Upstream;
+use pg_ha_core::PgError;
+use std::sync::atomic::Ordering;
+
+impl LocalPostgres {
+    /// The recovery settings for following `upstream`.
+    pub(crate) fn recovery_for(&self, upstream: Option<&Upstream>) -> RecoveryConf {
+        let slots = self.use_slots.load(Ordering::SeqCst);
+        RecoveryConf {
+            upstream: upstream.cloned(),
+            slot: (slots && upstream.is_some()).then(|| slot_name(&self.settings.name)),
+        }
+    }
+
+    /// Moves a `postgresql.conf` the agent did not write to `postgresql.base.conf`, once.
+    fn ensure_base_conf(&self) -> Result<(), PgError> {
+        let conf = self.paths.conf();
+        let base = self.paths.base_conf();
+        let text = std::fs::read_to_string(&conf).unwrap_or_default();
+        if text.starts_with(MARKER) || base.exists() || !conf.exists() {
+            return Ok(());
+        }
+        tracing::info!("moving postgresql.conf to postgresql.base.conf");
+        std::fs::rename(&conf, &base).map_err(|e| io_error("cannot rename", &conf, e))
+    }
+
+    /// Renders `postgresql.conf` and `pg_hba.conf` from the current state.
+    pub(crate) fn write_config(&self) -> Result<(), PgError> {
+        self.ensure_base_conf()?;
+        let text = {
+            let state = self.conf_state();
+            let ctx = ConfContext {
+                listen_addresses: self.listen.listen_addresses(),
+                port: self.listen.port,
+                scope: &self.settings.scope,
+                member: &self.settings.name,
+                replication: &self.settings.replication,
+                default_socket_dir: &self.socket_dir,
+            };
+            render(&state, &ctx)
+        };
+        write_owned(&self.paths.conf(), &text, &self.run_as)?;
+        write_owned(&self.paths.hba(), &render_hba(&self.pg_hba()), &self.run_as)
+    }
+
+    /// Configures the data directory as a primary (`None`) or a standby: all config files and
+    /// the signal files.
+    pub(crate) fn configure(&self, recovery: Option<RecoveryConf>) -> Result<(), PgError> {
+        let standby = recovery.is_some();
+        self.conf_state().recovery = recovery;
+        sanitize_file(&self.paths.auto_conf(), &self.run_as)?;
+        self.write_config()?;
+        remove_if_exists(&self.paths.recovery_signal())?;
+        if standby {
+            write_owned(&self.paths.standby_signal(), "", &self.run_as)
+        } else {
+            remove_if_exists(&self.paths.standby_signal())
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The write fence: after the deadline the local primary must stop accepting writes even if
+//! the agent is frozen (SIGSTOP) or killed. A guard process (`pg-ha-fence`) holds the deadline
+//! and SIGKILLs the postmaster when it passes; the agent extends it after every lease renewal.
+
+pub mod client;
+pub mod guard;
+pub mod protocol;
+
+pub use client::FenceClient;
+pub use guard::{run_guard, DataDirTarget, FenceTarget, FireOutcome, GuardEvent};
+pub use protocol::FenceCommand;

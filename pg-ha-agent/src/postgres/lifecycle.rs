@@ -1,0 +1,186 @@
+//! Start, stop, restart and reload of the postmaster.
+
+use super::callbacks::CallbackAction;
+use super::conf::RecoveryConf;
+use super::error::command_failed;
+use super::local::LocalPostgres;
+use super::pidfile::{running_postmaster, PidFile};
+use super::validate;
+use nix::sys::signal::Signal;
+use pg_ha_core::postgres::StopMode;
+use pg_ha_core::PgError;
+use std::time::Duration;
+
+/// How often startup progress is checked.
+const START_POLL: Duration = Duration::from_millis(50);
+/// How long backends of a killed postmaster get to exit before they are killed.
+pub(crate) const ORPHAN_WAIT: Duration = Duration::from_secs(5);
+/// How long an immediate stop may take after SIGKILL.
+const KILL_WAIT: Duration = Duration::from_secs(5);
+
+/// A stop request, including the smart mode that the trait does not have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shutdown {
+    /// SIGTERM: wait for clients to disconnect.
+    Smart,
+    /// SIGINT: disconnect clients, shutdown checkpoint.
+    Fast,
+    /// SIGQUIT: no checkpoint; SIGKILL if that does not stop it in time.
+    Immediate,
+}
+
+impl From<StopMode> for Shutdown {
+    fn from(mode: StopMode) -> Shutdown {
+        match mode {
+            StopMode::Fast => Shutdown::Fast,
+            StopMode::Immediate => Shutdown::Immediate,
+        }
+    }
+}
+
+impl Shutdown {
+    fn signal(self) -> Signal {
+        match self {
+            Shutdown::Smart => Signal::SIGTERM,
+            Shutdown::Fast => Signal::SIGINT,
+            Shutdown::Immediate => Signal::SIGQUIT,
+        }
+    }
+}
+
+impl LocalPostgres {
+    /// `primary` or `replica`, from the signal files (for callbacks).
+    pub(crate) fn role_name(&self) -> &'static str {
+        if self.paths.has_recovery_signal() {
+            "replica"
+        } else {
+            "primary"
+        }
+    }
+
+    /// Adopts a postmaster that was started behind the agent's back.
+    pub(crate) fn adopt_running(&self) {
+        if self.postmaster.pid().is_none() {
+            if let Some(pidfile) = running_postmaster(&self.paths.pidfile()) {
+                self.postmaster.adopt(pidfile.pid);
+            }
+        }
+    }
+
+    /// Writes the configuration for `recovery` and starts the postmaster; waits until it
+    /// accepts connections (at most `pg_ctl_timeout`).
+    pub(crate) async fn start_locked(&self, recovery: Option<RecoveryConf>) -> Result<(), PgError> {
+        self.adopt_running();
+        if self.postmaster.pid().is_some() {
+            return Err(PgError::InvalidState("PostgreSQL is already running".into()));
+        }
+        if !self.paths.is_initialized() {
+            return Err(PgError::InvalidState(format!(
+                "{} holds no PostgreSQL cluster",
+                self.paths.data_dir.display()
+            )));
+        }
+        self.postmaster.reap_orphans(ORPHAN_WAIT).await;
+        validate::port_free(&self.listen)?;
+        self.configure(recovery)?;
+        let mut cmd = tokio::process::Command::new(self.binary("postgres"));
+        cmd.arg("-D").arg(&self.paths.data_dir);
+        self.run_as.apply(&mut cmd);
+        self.postmaster.spawn(cmd)?;
+        self.wait_started().await
+    }
+
+    async fn wait_started(&self) -> Result<(), PgError> {
+        let deadline = tokio::time::Instant::now() + self.settings.pg_ctl_timeout;
+        loop {
+            let Some(pid) = self.postmaster.pid() else {
+                return Err(command_failed(
+                    "postgres",
+                    format!("exited during startup: {}", self.postmaster.log_tail()),
+                ));
+            };
+            let ready = PidFile::read(&self.paths.pidfile())
+                .is_some_and(|p| p.pid == pid && p.accepting());
+            if ready {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(PgError::InvalidState(format!(
+                    "PostgreSQL still starting after {:?}",
+                    self.settings.pg_ctl_timeout
+                )));
+            }
+            tokio::time::sleep(START_POLL).await;
+        }
+    }
+
+    /// Stops the postmaster; a stopped server is not an error.
+    pub(crate) async fn stop_locked(&self, mode: Shutdown) -> Result<bool, PgError> {
+        self.adopt_running();
+        if self.postmaster.pid().is_none() {
+            return Ok(false);
+        }
+        *self.client.lock().await = None;
+        tracing::info!(?mode, "stopping PostgreSQL");
+        self.postmaster.signal(mode.signal(), true)?;
+        if self.postmaster.wait_exit(self.settings.pg_ctl_timeout).await {
+            return Ok(true);
+        }
+        if mode != Shutdown::Immediate {
+            return Err(command_failed(
+                "stop",
+                format!("PostgreSQL did not stop within {:?}", self.settings.pg_ctl_timeout),
+            ));
+        }
+        tracing::warn!("immediate stop timed out; killing the postmaster");
+        self.postmaster.kill_all()?;
+        if self.postmaster.wait_exit(KILL_WAIT).await {
+            Ok(true)
+        } else {
+            Err(command_failed("stop", "the postmaster survived SIGKILL"))
+        }
+    }
+
+    /// Stops PostgreSQL with `mode` (smart, fast or immediate), running `on_stop`.
+    pub async fn shutdown(&self, mode: Shutdown) -> Result<(), PgError> {
+        let _op = self.ops.lock().await;
+        let role = self.role_name();
+        if self.stop_locked(mode).await? {
+            self.callbacks.fire(CallbackAction::OnStop, role);
+        }
+        Ok(())
+    }
+
+    /// Restarts in the current role (the recovery settings are kept).
+    pub(crate) async fn restart_locked(&self) -> Result<(), PgError> {
+        let recovery = self.conf_state().recovery.clone();
+        let recovery = match recovery {
+            Some(r) => Some(r),
+            None if self.paths.has_recovery_signal() => Some(self.recovery_for(None)),
+            None => None,
+        };
+        self.stop_locked(Shutdown::Fast).await?;
+        self.start_locked(recovery).await?;
+        self.callbacks.fire(CallbackAction::OnRestart, self.role_name());
+        Ok(())
+    }
+
+    /// Rewrites the configuration files and makes the running server re-read them (SIGHUP).
+    pub async fn reload(&self) -> Result<(), PgError> {
+        let _op = self.ops.lock().await;
+        self.reload_locked()
+    }
+
+    pub(crate) fn reload_locked(&self) -> Result<(), PgError> {
+        self.write_config()?;
+        self.signal_reload()?;
+        self.callbacks.fire(CallbackAction::OnReload, self.role_name());
+        Ok(())
+    }
+
+    /// Sends SIGHUP to a running postmaster.
+    pub(crate) fn signal_reload(&self) -> Result<(), PgError> {
+        self.adopt_running();
+        self.postmaster.signal(Signal::SIGHUP, false)
+    }
+}

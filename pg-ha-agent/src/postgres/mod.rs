@@ -1,0 +1,65 @@
+//! Control of the local PostgreSQL: [`LocalPostgres`] implements [`pg_ha_core::Postgres`] the
+//! way Patroni treats its PostgreSQL (spec sections 2 and 5).
+//!
+//! - The postmaster runs as a child of the agent (`postgres -D`), so an exit is noticed at
+//!   once ([`LocalPostgres::subscribe_exits`]). As root, every PostgreSQL binary and user
+//!   command runs as `run_as` (default `postgres`).
+//! - The agent owns `postgresql.conf` (initdb's original is kept as `postgresql.base.conf`),
+//!   `pg_hba.conf`, the recovery settings and signal files.
+//! - `status()` never hangs: SQL with short timeouts when the server runs, `pg_controldata`
+//!   when it does not.
+//! - The write fence is a separate guard process (`pg-ha-fence`) that SIGKILLs a primary
+//!   whose deadline passed, even when the agent is frozen or dead.
+//!
+//! One concept per module: settings and validation, process supervision, configuration
+//! files, bootstrap, clone, rewind and reinit, status, slots, sync names, callbacks, fence.
+
+pub mod auto_conf;
+pub mod basebackup;
+mod bootstrap;
+pub mod callbacks;
+pub mod client;
+mod clone;
+pub mod command;
+pub mod conf;
+mod configure;
+pub mod conninfo;
+pub mod controldata;
+mod crash_recovery;
+pub mod error;
+pub mod fence;
+pub mod files;
+pub mod hba;
+pub mod initdb;
+mod lifecycle;
+pub mod listen;
+mod local;
+mod parameters;
+pub mod paths;
+pub mod pidfile;
+pub mod postmaster;
+pub mod privileges;
+mod promote;
+mod reinit;
+mod rewind;
+pub mod roles;
+pub mod settings;
+pub mod slot_name;
+mod slots;
+mod status;
+mod sync_names;
+pub mod timeline;
+mod trait_impl;
+pub mod validate;
+
+pub use error::SetupError;
+pub use lifecycle::Shutdown;
+pub use local::LocalPostgres;
+pub use postmaster::PostmasterExit;
+pub use privileges::RunAs;
+pub use settings::{
+    BootstrapMethod, Callbacks, Credentials, PermanentSlot, PgSettings, ReplicaMethod, ToolOption,
+    DEFAULT_BIN_DIR,
+};
+pub use slot_name::slot_name;
+pub use slots::{ExistingSlot, SlotChanges};

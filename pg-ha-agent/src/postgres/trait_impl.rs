@@ -1,0 +1,73 @@
+//! `impl Postgres for LocalPostgres`: each operation takes the operation lock, so the runner,
+//! REST requests and housekeeping never run two of them at once (`status` does not wait).
+
+use super::lifecycle::Shutdown;
+use super::local::LocalPostgres;
+use async_trait::async_trait;
+use pg_ha_core::postgres::{PgStatus, StopMode, SyncStandbyNames, Upstream};
+use pg_ha_core::{Mono, PgError, Postgres};
+
+#[async_trait]
+impl Postgres for LocalPostgres {
+    async fn status(&self) -> Result<PgStatus, PgError> {
+        self.status_impl().await
+    }
+
+    async fn bootstrap(&self) -> Result<String, PgError> {
+        let _op = self.ops.lock().await;
+        self.bootstrap_locked().await
+    }
+
+    async fn clone_replica(&self, source: &Upstream) -> Result<(), PgError> {
+        let _op = self.ops.lock().await;
+        self.clone_locked(source).await
+    }
+
+    async fn start_primary(&self) -> Result<(), PgError> {
+        let _op = self.ops.lock().await;
+        self.start_primary_locked().await
+    }
+
+    async fn start_standby(&self, upstream: Option<&Upstream>) -> Result<(), PgError> {
+        let _op = self.ops.lock().await;
+        self.start_standby_locked(upstream).await
+    }
+
+    async fn stop(&self, mode: StopMode) -> Result<(), PgError> {
+        self.shutdown(Shutdown::from(mode)).await
+    }
+
+    async fn promote(&self) -> Result<(), PgError> {
+        let _op = self.ops.lock().await;
+        self.promote_locked().await
+    }
+
+    async fn follow(&self, upstream: Option<&Upstream>) -> Result<(), PgError> {
+        let _op = self.ops.lock().await;
+        self.follow_locked(upstream).await
+    }
+
+    async fn rewind(&self, source: &Upstream) -> Result<(), PgError> {
+        let _op = self.ops.lock().await;
+        self.rewind_locked(source).await
+    }
+
+    async fn reinit(&self, source: &Upstream) -> Result<(), PgError> {
+        let _op = self.ops.lock().await;
+        self.reinit_locked(source).await
+    }
+
+    async fn restart(&self) -> Result<(), PgError> {
+        let _op = self.ops.lock().await;
+        self.restart_locked().await
+    }
+
+    async fn set_sync_standby_names(&self, names: &SyncStandbyNames) -> Result<(), PgError> {
+        let _op = self.ops.lock().await;
+        self.set_sync_locked(names).await
+    }
+
+    async fn set_write_fence(&self, deadline: Option<Mono>) -> Result<(), PgError> {
+        self.fence.set(deadline)
+    }
+}

@@ -1,0 +1,196 @@
+//! Bootstrap, stop/start, exit detection, hung servers, parameters and callbacks.
+
+use crate::common::*;
+use anyhow::Result;
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use pg_ha_agent::postgres::controldata::ClusterState;
+use pg_ha_agent::postgres::{BootstrapMethod, Callbacks, LocalPostgres};
+use pg_ha_core::postgres::{DataDirState, PgRole, ProcessState, StopMode};
+use pg_ha_core::Postgres;
+use std::time::{Duration, Instant};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bootstrap_creates_a_primary_with_roles() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let log = shared_file(sandbox.path(), "callbacks.log");
+    let cb = script(sandbox.path(), "cb.sh", &format!("echo \"$@\" >> {}", log.display()));
+    let mut s = settings(&sandbox, "a");
+    s.callbacks = Callbacks {
+        on_start: Some(cb.display().to_string()),
+        on_stop: Some(cb.display().to_string()),
+        ..Callbacks::default()
+    };
+    let node = Node::new(s).await?;
+    let before = node.status().await?;
+    assert_eq!(before.data_dir, DataDirState::Empty);
+
+    let sysid = timed("bootstrap", node.pg.bootstrap()).await?;
+    let st = node.status().await?;
+    assert_eq!(st.process, ProcessState::Running);
+    assert_eq!(st.role, Some(PgRole::Primary));
+    assert_eq!(st.timeline, Some(1));
+    assert_eq!(st.sysid(), Some(sysid.as_str()));
+    assert!(st.write_lsn.is_some());
+    assert!(st.timeline_history.is_empty());
+    assert!(!st.pending_restart);
+
+    let roles = node
+        .column("SELECT rolname::text FROM pg_roles WHERE rolname IN ('replicator','rewinder') AND rolcanlogin ORDER BY 1")
+        .await?;
+    assert_eq!(roles, vec!["replicator", "rewinder"]);
+    let repl = node
+        .column("SELECT rolreplication::text FROM pg_roles WHERE rolname = 'replicator'")
+        .await?;
+    assert_eq!(repl, vec!["true"]);
+    let cd = node.pg.controldata().await?;
+    assert!(cd.checksums, "initdb --data-checksums");
+    assert!(node.data_dir.join("postgresql.base.conf").is_file());
+    let conf = std::fs::read_to_string(node.data_dir.join("postgresql.conf"))?;
+    assert!(conf.contains("cluster_name = 'test'"), "{conf}");
+
+    node.pg.stop(StopMode::Fast).await?;
+    let down = node.status().await?;
+    assert_eq!(down.process, ProcessState::Stopped);
+    assert_eq!(down.timeline, Some(1));
+    assert!(down.write_lsn.is_some());
+    assert!(matches!(down.data_dir, DataDirState::Initialized { clean_shutdown: true, standby_signal: false, .. }));
+    node.pg.start_primary().await?;
+    assert!(node.status().await?.is_running_primary());
+    wait_for("callbacks", Duration::from_secs(5), || async {
+        let text = std::fs::read_to_string(&log)?;
+        Ok(text.contains("on_start primary test") && text.contains("on_stop primary test"))
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_bootstrap_method_gets_scope_and_datadir() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let args = shared_file(sandbox.path(), "args.log");
+    let body = format!(
+        "echo \"$@\" >> {args}\n\
+         for a in \"$@\"; do case $a in --datadir=*) D=${{a#--datadir=}};; esac; done\n\
+         P=$(mktemp) && echo su-secret > $P\n\
+         {bin}/initdb -D \"$D\" -U postgres --pwfile=$P --no-sync -E UTF8 --locale=C -k >/dev/null || exit 1\n\
+         rm -f $P",
+        args = args.display(),
+        bin = pg_ha_agent::postgres::DEFAULT_BIN_DIR,
+    );
+    let method = script(sandbox.path(), "make-cluster.sh", &body);
+    let mut s = settings(&sandbox, "a");
+    s.bootstrap_method = BootstrapMethod::Custom {
+        command: method.display().to_string(),
+        no_params: false,
+        keep_existing_recovery_conf: false,
+    };
+    let node = Node::new(s).await?;
+    node.pg.bootstrap().await?;
+    assert!(node.status().await?.is_running_primary());
+    let text = std::fs::read_to_string(&args)?;
+    assert!(text.contains("--scope=test"), "{text}");
+    assert!(text.contains(&format!("--datadir={}", node.data_dir.display())), "{text}");
+    let roles = node
+        .column("SELECT rolname::text FROM pg_roles WHERE rolname = 'replicator'")
+        .await?;
+    assert_eq!(roles, vec!["replicator"]);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postmaster_kill_is_detected_within_a_second() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let node = Node::primary(&sandbox, "a").await?;
+    let mut exits = node.pg.subscribe_exits();
+    let pid = node.pg.postmaster_pid().expect("running");
+    let killed_at = Instant::now();
+    kill(Pid::from_raw(pid as i32), Signal::SIGKILL)?;
+    tokio::time::timeout(Duration::from_secs(1), exits.changed()).await??;
+    let noticed = killed_at.elapsed();
+    eprintln!("TIMING postmaster kill noticed (child): {} ms", noticed.as_millis());
+    let exit = exits.borrow().clone().expect("an exit");
+    assert_eq!(exit.pid, pid);
+    assert!(!exit.expected);
+    assert_eq!(exit.signal, Some(9));
+
+    let started = Instant::now();
+    let st = node.status().await?;
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(st.process, ProcessState::Crashed);
+    assert!(matches!(st.data_dir, DataDirState::Initialized { clean_shutdown: false, .. }));
+    assert_eq!(node.pg.controldata().await?.state, ClusterState::InProduction);
+
+    // The crashed primary starts again (crash recovery), with the orphaned backends gone.
+    node.pg.start_primary().await?;
+    assert!(node.status().await?.is_running_primary());
+
+    // A new agent adopts the running postmaster and still notices its death in time.
+    let pid = node.pg.postmaster_pid().expect("running");
+    let adopted = LocalPostgres::new(node.pg.settings().clone(), clock()).await?;
+    assert_eq!(adopted.postmaster_pid(), Some(pid));
+    assert!(adopted.status().await?.is_running_primary());
+    let mut exits = adopted.subscribe_exits();
+    let killed_at = Instant::now();
+    pg_ha_agent::postgres::postmaster::kill_group(pid)?;
+    tokio::time::timeout(Duration::from_secs(1), exits.changed()).await??;
+    eprintln!("TIMING postmaster kill noticed (adopted): {} ms", killed_at.elapsed().as_millis());
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_of_a_hung_server_returns_promptly() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let node = Node::primary(&sandbox, "a").await?;
+    node.status().await?;
+    let pid = node.pg.postmaster_pid().expect("running") as i32;
+    kill(Pid::from_raw(-pid), Signal::SIGSTOP)?;
+    let start = Instant::now();
+    let result = node.pg.status().await;
+    let took = start.elapsed();
+    kill(Pid::from_raw(-pid), Signal::SIGCONT)?;
+    assert!(result.is_err(), "a frozen server cannot report: {result:?}");
+    assert!(took < Duration::from_millis(2500), "status took {took:?}");
+    wait_for("recovered status", Duration::from_secs(10), || async {
+        Ok(node.pg.status().await.is_ok_and(|s| s.is_running_primary()))
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parameters_reload_restart_and_callbacks() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let log = shared_file(sandbox.path(), "callbacks.log");
+    let cb = script(sandbox.path(), "cb.sh", &format!("echo \"$@\" >> {}", log.display()));
+    let mut s = settings(&sandbox, "a");
+    s.callbacks = Callbacks {
+        on_reload: Some(cb.display().to_string()),
+        on_restart: Some(cb.display().to_string()),
+        ..Callbacks::default()
+    };
+    let mut params = s.parameters.clone();
+    let node = Node::new(s).await?;
+    node.pg.bootstrap().await?;
+
+    params.insert("work_mem".into(), "8MB".into());
+    let pending = node.pg.set_parameters(params.clone()).await?;
+    assert!(pending.is_empty(), "{pending:?}");
+    assert_eq!(node.column("SHOW work_mem").await?, vec!["8MB"]);
+
+    params.insert("max_connections".into(), "30".into());
+    let pending = node.pg.set_parameters(params.clone()).await?;
+    assert_eq!(pending, vec!["max_connections"]);
+    assert!(node.status().await?.pending_restart);
+
+    let pid = node.pg.postmaster_pid();
+    node.pg.restart().await?;
+    assert_ne!(node.pg.postmaster_pid(), pid);
+    let st = node.status().await?;
+    assert!(st.is_running_primary());
+    assert!(!st.pending_restart);
+    assert_eq!(node.column("SHOW max_connections").await?, vec!["30"]);
+    wait_for("callbacks", Duration::from_secs(5), || async {
+        let text = std::fs::read_to_string(&log)?;
+        Ok(text.contains("on_reload primary test") && text.contains("on_restart primary test"))
+    })
+    .await
+}

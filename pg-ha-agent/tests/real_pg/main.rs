@@ -1,0 +1,11 @@
+//! PostgreSQL control against real PostgreSQL 15 servers (Debian's postgresql-15), each in a
+//! temp dir on a free loopback port, run as the `postgres` OS user and killed by PID when a
+//! test ends.
+
+mod bad_input;
+mod common;
+mod fence;
+mod lifecycle;
+mod replication;
+mod rewind;
+mod sync_slots;

@@ -1,0 +1,137 @@
+//! Clone, stream, promote, demote and follow, replica methods.
+
+use crate::common::*;
+use anyhow::Result;
+use pg_ha_agent::postgres::ReplicaMethod;
+use pg_ha_core::postgres::{DataDirState, PgRole, StopMode};
+use pg_ha_core::Postgres;
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clone_stream_and_promote() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let a = Node::primary(&sandbox, "a").await?;
+    a.exec("CREATE TABLE t (v text); INSERT INTO t VALUES ('one')").await?;
+
+    let b = Node::new(settings(&sandbox, "b")).await?;
+    timed("clone (pg_basebackup)", b.pg.clone_replica(&a.upstream())).await?;
+    let cloned = b.status().await?;
+    assert!(matches!(cloned.data_dir, DataDirState::Initialized { standby_signal: true, .. }));
+    assert_eq!(cloned.sysid(), a.pg.last_known_sysid().as_deref());
+    timed("start standby", b.pg.start_standby(Some(&a.upstream()))).await?;
+    b.wait_streaming().await?;
+
+    let st = b.status().await?;
+    assert_eq!(st.role, Some(PgRole::Standby));
+    assert_eq!(st.upstream.as_deref(), Some("a"));
+    assert_eq!(st.timeline, Some(1));
+    assert!(st.receive_lsn.is_some() && st.replay_lsn.is_some());
+    let primary = a.status().await?;
+    assert_eq!(primary.replicas.len(), 1);
+    assert_eq!(primary.replicas[0].application_name, "b");
+    assert_eq!(primary.replicas[0].state, "streaming");
+    assert_eq!(primary.replicas[0].sync_state, "async");
+
+    a.exec("INSERT INTO t VALUES ('two')").await?;
+    b.wait_rows("SELECT v FROM t ORDER BY v", &["one", "two"]).await?;
+
+    timed("promote", b.pg.promote()).await?;
+    let st = b.status().await?;
+    assert_eq!(st.role, Some(PgRole::Primary));
+    assert_eq!(st.timeline, Some(2));
+    assert_eq!(st.timeline_history.len(), 1);
+    assert_eq!(st.timeline_history[0].0, 1);
+    assert_eq!(st.upstream, None);
+    b.exec("INSERT INTO t VALUES ('three')").await?;
+    let conf = std::fs::read_to_string(b.data_dir.join("postgresql.conf"))?;
+    assert!(!conf.contains("primary_conninfo"), "{conf}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demote_and_follow_the_new_primary() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let a = Node::primary(&sandbox, "a").await?;
+    a.exec("CREATE TABLE t (v text); INSERT INTO t VALUES ('before')").await?;
+    let b = Node::standby_of(&sandbox, "b", &a).await?;
+
+    // Switchover: the old primary stops cleanly, the standby replays its shutdown
+    // checkpoint, is promoted, and the old primary follows it without a rewind.
+    a.pg.stop(StopMode::Fast).await?;
+    let end = a.pg.controldata().await?.checkpoint_lsn.expect("checkpoint");
+    wait_for("replay of the shutdown checkpoint", Duration::from_secs(30), || async {
+        Ok(b.status().await?.replay_lsn.is_some_and(|l| l >= end))
+    })
+    .await?;
+    b.pg.promote().await?;
+    timed("demote: start old primary as standby", a.pg.start_standby(Some(&b.upstream()))).await?;
+    a.wait_streaming().await?;
+    let st = a.status().await?;
+    assert_eq!(st.role, Some(PgRole::Standby));
+    assert_eq!(st.upstream.as_deref(), Some("b"));
+    b.exec("INSERT INTO t VALUES ('after')").await?;
+    a.wait_rows("SELECT v FROM t ORDER BY v", &["after", "before"]).await?;
+    wait_for("timeline 2 on the old primary", Duration::from_secs(10), || async {
+        Ok(a.status().await?.timeline == Some(2))
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_switches_upstream_with_a_reload() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let a = Node::primary(&sandbox, "a").await?;
+    a.exec("CREATE TABLE t (v text); INSERT INTO t VALUES ('a')").await?;
+    let b = Node::standby_of(&sandbox, "b", &a).await?;
+    let c = Node::standby_of(&sandbox, "c", &a).await?;
+    let a_end = a.status().await?.write_lsn.expect("lsn");
+    for n in [&b, &c] {
+        wait_for("caught up", Duration::from_secs(30), || async {
+            Ok(n.status().await?.replay_lsn.is_some_and(|l| l >= a_end))
+        })
+        .await?;
+    }
+    drop(a);
+    b.pg.promote().await?;
+    let pid = c.pg.postmaster_pid();
+    timed("follow (reload)", c.pg.follow(Some(&b.upstream()))).await?;
+    assert_eq!(c.pg.postmaster_pid(), pid, "follow must not restart PostgreSQL 15");
+    c.wait_streaming().await?;
+    assert_eq!(c.status().await?.upstream.as_deref(), Some("b"));
+    let port = b.pg.port().to_string();
+    let sender = c.column("SELECT sender_port::text FROM pg_stat_wal_receiver").await?;
+    assert_eq!(sender, vec![port]);
+    b.exec("INSERT INTO t VALUES ('b')").await?;
+    c.wait_rows("SELECT v FROM t ORDER BY v", &["a", "b"]).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replica_methods_are_tried_in_order() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let a = Node::primary(&sandbox, "a").await?;
+    let args = shared_file(sandbox.path(), "method.log");
+    let failing = script(
+        sandbox.path(),
+        "broken-method.sh",
+        &format!("echo \"$@\" >> {}\nexit 1", args.display()),
+    );
+    let mut s = settings(&sandbox, "b");
+    s.create_replica_methods = vec![
+        ReplicaMethod::Custom {
+            name: "broken".into(),
+            command: failing.display().to_string(),
+            no_params: false,
+            keep_data: false,
+        },
+        ReplicaMethod::Basebackup,
+    ];
+    let b = Node::new(s).await?;
+    b.pg.clone_replica(&a.upstream()).await?;
+    let text = std::fs::read_to_string(&args)?;
+    assert!(text.contains("--scope=test"), "{text}");
+    assert!(text.contains("--role=replica"), "{text}");
+    assert!(text.contains(&format!("--datadir={}", b.data_dir.display())), "{text}");
+    assert!(text.contains("--connstring=") && text.contains("user=replicator"), "{text}");
+    b.pg.start_standby(Some(&a.upstream())).await?;
+    b.wait_streaming().await
+}
