@@ -3,16 +3,16 @@
 
 use crate::backend::EtcdDcs;
 use crate::error::EtcdError;
-use etcd_client::{
-    Compare, CompareOp, KeyValue, PutOptions, Txn, TxnOp, TxnOpResponse, TxnResponse,
-};
+use etcd_client::proto::{PbKeyValue, PbTxnOpResponse};
+use etcd_client::{Compare, CompareOp, PutOptions, Txn, TxnOp, TxnResponse};
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// The leader key as found by the failure branch of a transaction.
-fn found_leader(resp: &TxnResponse) -> Option<KeyValue> {
-    resp.op_responses().into_iter().find_map(|op| match op {
-        TxnOpResponse::Get(get) => get.kvs().first().cloned(),
+/// The leader key as found by the failure branch of a transaction (read from the raw
+/// response, so a malformed answer is `None` rather than a panic).
+fn found_leader(resp: &TxnResponse) -> Option<&PbKeyValue> {
+    resp.0.responses.iter().find_map(|op| match &op.response {
+        Some(PbTxnOpResponse::ResponseRange(range)) => range.kvs.first(),
         _ => None,
     })
 }
@@ -59,8 +59,8 @@ impl EtcdDcs {
             return Ok(true);
         }
         // A retried request may find the key it wrote itself.
-        let ours = found_leader(&resp)
-            .is_some_and(|kv| kv.value() == name.as_bytes() && kv.lease() == lease);
+        let ours =
+            found_leader(&resp).is_some_and(|kv| kv.value == name.as_bytes() && kv.lease == lease);
         if !ours {
             tracing::debug!(name, "could not take out TTL lock: the leader key exists");
         }
@@ -87,11 +87,11 @@ impl EtcdDcs {
             return Ok(true);
         }
         match found_leader(&resp) {
-            Some(kv) if kv.value() == name.as_bytes() => {
-                self.reattach(name, lease, &kv, deadline).await
+            Some(kv) if kv.value == name.as_bytes() => {
+                self.reattach(name, lease, kv, deadline).await
             }
             Some(kv) => {
-                let holder = String::from_utf8_lossy(kv.value());
+                let holder = String::from_utf8_lossy(&kv.value);
                 tracing::warn!(name, %holder, "leader key is held by another member");
                 Ok(false)
             }
@@ -108,14 +108,14 @@ impl EtcdDcs {
         &self,
         name: &str,
         lease: i64,
-        seen: &KeyValue,
+        seen: &PbKeyValue,
         deadline: Instant,
     ) -> Result<bool, EtcdError> {
         let key = self.paths.leader();
         let txn = Txn::new()
             .when([
                 Compare::value(key.as_str(), CompareOp::Equal, name),
-                Compare::mod_revision(key.as_str(), CompareOp::Equal, seen.mod_revision()),
+                Compare::mod_revision(key.as_str(), CompareOp::Equal, seen.mod_revision),
             ])
             .and_then([TxnOp::put(
                 key.as_str(),
@@ -135,7 +135,7 @@ impl EtcdDcs {
         if resp.succeeded() {
             tracing::info!(
                 name,
-                old = seen.lease(),
+                old = seen.lease,
                 lease,
                 "moved the leader key to the current lease"
             );
