@@ -1,0 +1,113 @@
+//! `ZooKeeperConfig`: where the ensemble is, which cluster prefix to use, and how to connect.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Patroni's default namespace.
+pub const DEFAULT_NAMESPACE: &str = "/service";
+
+/// Patroni's default `retry_timeout`, used as the default per-request deadline.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Patroni's default `ttl`, used as the session timeout until a call names another ttl.
+pub const DEFAULT_SESSION_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// TLS material for the ZooKeeper connections, as file paths (PEM).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TlsPaths {
+    /// CA bundle that signs the servers' certificates (`cacert`).
+    pub ca: Option<PathBuf>,
+    /// Client certificate (`cert`); needs `key`.
+    pub cert: Option<PathBuf>,
+    /// Client private key (`key`, unencrypted PEM); needs `cert`.
+    pub key: Option<PathBuf>,
+}
+
+/// One `(scheme, credential)` pair sent with `addAuth` on every connection, e.g.
+/// `("digest", "user:password")`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthData {
+    /// The authentication scheme (`digest`, `x509`, ...).
+    pub scheme: String,
+    /// The scheme's credential, e.g. `user:password` for `digest`.
+    pub credential: String,
+}
+
+/// How to reach ZooKeeper and which cluster to serve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZooKeeperConfig {
+    /// `host:port` of every server of the ensemble; tried in turn by the client.
+    pub hosts: Vec<String>,
+    /// Patroni's `namespace` (default `/service`).
+    pub namespace: String,
+    /// Patroni's `scope`: the cluster name.
+    pub scope: String,
+    /// Deadline of one backend call, reconnects included (`retry_timeout`).
+    pub request_timeout: Duration,
+    /// The session timeout until a call passes another ttl (Patroni: session timeout = ttl).
+    pub session_timeout: Duration,
+    /// Credentials added to every session (`auth_data`).
+    pub auth: Vec<AuthData>,
+    /// TLS settings; `None` for plain connections (`use_ssl: false`).
+    pub tls: Option<TlsPaths>,
+}
+
+impl ZooKeeperConfig {
+    /// A configuration for `scope` on `hosts` with Patroni's defaults: namespace `/service`, a
+    /// 10 s request deadline, a 30 s session timeout, no authentication, no TLS.
+    pub fn new(hosts: Vec<String>, scope: impl Into<String>) -> ZooKeeperConfig {
+        ZooKeeperConfig {
+            hosts,
+            namespace: DEFAULT_NAMESPACE.to_string(),
+            scope: scope.into(),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            session_timeout: DEFAULT_SESSION_TIMEOUT,
+            auth: Vec::new(),
+            tls: None,
+        }
+    }
+
+    /// The cluster prefix `/<namespace>/<scope>/`, with repeated slashes collapsed as Patroni
+    /// does.
+    pub fn prefix(&self) -> String {
+        collapse_slashes(&format!("/{}/{}/", self.namespace, self.scope))
+    }
+
+    /// The connect string `host1:port1,host2:port2`.
+    pub fn connect_string(&self) -> String {
+        self.hosts.join(",")
+    }
+}
+
+/// Replaces every run of `/` by a single `/`.
+fn collapse_slashes(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c == '/' && out.ends_with('/') {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_uses_default_namespace() {
+        let cfg = ZooKeeperConfig::new(vec!["zk:2181".into()], "demo");
+        assert_eq!(cfg.prefix(), "/service/demo/");
+        assert_eq!(cfg.connect_string(), "zk:2181");
+    }
+
+    #[test]
+    fn prefix_collapses_slashes() {
+        let mut cfg = ZooKeeperConfig::new(vec![], "demo");
+        cfg.namespace = "/service/".into();
+        assert_eq!(cfg.prefix(), "/service/demo/");
+        cfg.namespace = "ns//x".into();
+        assert_eq!(cfg.prefix(), "/ns/x/demo/");
+    }
+}
