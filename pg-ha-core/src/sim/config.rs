@@ -49,7 +49,11 @@ impl SimConfig {
             .postgresql
             .remove_data_directory_on_diverged_timelines = rng.chance(0.3);
         let toggle_sync = rng.chance(0.2);
-        let chaos_loops = rng.range(30, 80) as u32;
+        let chaos_loops = if slow_profile {
+            rng.range(18, 36)
+        } else {
+            rng.range(30, 80)
+        } as u32;
         SimConfig::shaped(seed, nodes, dynamic, toggle_sync, chaos_loops)
     }
 
@@ -110,6 +114,7 @@ pub fn config_json(dynamic: &DynamicConfig) -> serde_json::Value {
         "retry_timeout": dynamic.retry_timeout.as_secs(),
         "maximum_lag_on_failover": dynamic.maximum_lag_on_failover,
         "synchronous_mode": dynamic.synchronous_mode != SyncMode::Off,
+        "check_timeline": dynamic.check_timeline,
         "postgresql": {
             "use_pg_rewind": pg.use_pg_rewind,
             "use_slots": pg.use_slots,

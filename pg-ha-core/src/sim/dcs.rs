@@ -164,3 +164,84 @@ impl Dcs for FaultyDcs {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dcs::MemoryStore;
+    use crate::sim::clock::GlobalClock;
+    use crate::sim::executor::block_on;
+    use crate::sim::rng::SimRng;
+    use crate::sim::state::SimState;
+    use std::sync::Arc;
+
+    fn setup() -> (Shared, FaultyDcs, MemoryDcs) {
+        let clock = Arc::new(GlobalClock::new());
+        let shared = Shared::new(SimState::new(
+            Arc::clone(&clock),
+            SimRng::new(1),
+            &["a".to_string()],
+        ));
+        let store = MemoryStore::new(clock);
+        let dcs = FaultyDcs::new(store.client("s", "a"), 0, shared.clone());
+        (shared, dcs, store.client("s", "observer"))
+    }
+
+    fn config_value(observer: &MemoryDcs) -> Option<String> {
+        let snapshot = block_on(observer.read()).ok()?;
+        snapshot.get("config").map(|e| e.value.clone())
+    }
+
+    #[test]
+    fn a_partitioned_call_fails_without_applying() {
+        let (shared, dcs, observer) = setup();
+        shared.lock().nodes[0].faults.dcs_cut_until = Some(1_000_000);
+        let result = block_on(dcs.write(Key::Config, "{}", Condition::Any));
+        assert!(matches!(result, Err(DcsError::Unreachable(_))));
+        assert_eq!(config_value(&observer), None);
+    }
+
+    #[test]
+    fn a_lost_reply_applies_but_reports_an_error() {
+        let (shared, dcs, observer) = setup();
+        {
+            let mut state = shared.lock();
+            state.nodes[0].faults.lost_until = Some(1_000_000);
+            state.nodes[0].faults.lost_probability = 1.0;
+        }
+        let result = block_on(dcs.write(Key::Config, "{}", Condition::Any));
+        assert!(matches!(result, Err(DcsError::Timeout(_))));
+        assert_eq!(config_value(&observer).as_deref(), Some("{}"));
+    }
+
+    #[test]
+    fn a_slow_call_moves_time_forward() {
+        let (shared, dcs, _) = setup();
+        {
+            let mut state = shared.lock();
+            state.nodes[0].faults.slow_until = Some(1_000_000);
+            state.nodes[0].faults.slow_max = Duration::from_secs(1);
+        }
+        let mut total = 0;
+        for _ in 0..20 {
+            let before = shared.lock().now();
+            assert!(block_on(dcs.read()).is_ok());
+            let after = shared.lock().now();
+            assert!(after - before <= 1_000_000);
+            total += after - before;
+        }
+        assert!(total > 0);
+    }
+
+    #[test]
+    fn without_faults_calls_pass_through() {
+        let (shared, dcs, observer) = setup();
+        assert_eq!(
+            block_on(dcs.acquire_leader("a", Duration::from_secs(5))),
+            Ok(true)
+        );
+        let snapshot = block_on(observer.read()).map(|s| s.get("leader").map(|e| e.value.clone()));
+        assert_eq!(snapshot, Ok(Some("a".to_string())));
+        assert_eq!(shared.lock().now(), 0);
+    }
+}

@@ -71,7 +71,7 @@ impl PgState {
     /// The server accepts writes at the local time `local`: a running primary whose write
     /// fence (if armed) has not passed.
     pub fn accepts_writes(&self, local: Mono) -> bool {
-        self.is_running_primary() && self.fence.map_or(true, |deadline| local < deadline)
+        self.is_running_primary() && self.fence.is_none_or(|deadline| local < deadline)
     }
 
     /// The postmaster dies (kill -9 or a crash): no clean shutdown, no streaming.

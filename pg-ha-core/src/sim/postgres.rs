@@ -393,3 +393,119 @@ fn clone_into(state: &mut SimState, i: usize, source: &Upstream) -> Result<(), P
     pg.streaming = false;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::clock::GlobalClock;
+    use crate::sim::executor::block_on;
+    use crate::sim::rng::SimRng;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    fn cluster(n: usize) -> (Shared, Vec<SimPostgres>) {
+        let clock = Arc::new(GlobalClock::new());
+        let names: Vec<String> = (1..=n).map(|i| format!("n{i}")).collect();
+        let shared = Shared::new(SimState::new(clock, SimRng::new(3), &names));
+        let pgs = (0..n)
+            .map(|i| SimPostgres::new(i, shared.clone()))
+            .collect();
+        (shared, pgs)
+    }
+
+    fn up(name: &str) -> Upstream {
+        Upstream {
+            name: name.to_string(),
+            conn_url: format!("postgres://{name}"),
+        }
+    }
+
+    fn end(shared: &Shared, i: usize) -> u64 {
+        shared.lock().nodes[i].pg.wal().map_or(0, |w| w.end())
+    }
+
+    #[test]
+    fn bootstrap_clone_and_stream() {
+        let (shared, pg) = cluster(2);
+        let sysid = block_on(pg[0].bootstrap()).expect("bootstrap");
+        assert_eq!(block_on(pg[1].clone_replica(&up("n1"))), Ok(()));
+        assert_eq!(block_on(pg[1].start_standby(Some(&up("n1")))), Ok(()));
+        let status = block_on(pg[1].status()).expect("status");
+        assert_eq!(status.sysid(), Some(sysid.as_str()));
+        assert_eq!(status.role, Some(PgRole::Standby));
+        shared.lock().nodes[0]
+            .pg
+            .data
+            .as_mut()
+            .map(|d| d.wal.append(500));
+        for _ in 0..10 {
+            crate::sim::replication::replicate(&mut shared.lock(), u64::MAX);
+        }
+        assert_eq!(end(&shared, 1), end(&shared, 0));
+        let primary = block_on(pg[0].status()).expect("status");
+        assert_eq!(primary.replicas.len(), 1);
+        assert_eq!(primary.replicas[0].application_name, "n2");
+    }
+
+    #[test]
+    fn promote_moves_to_a_new_timeline_and_diverges() {
+        let (shared, pg) = cluster(2);
+        block_on(pg[0].bootstrap()).expect("bootstrap");
+        block_on(pg[1].clone_replica(&up("n1"))).expect("clone");
+        block_on(pg[1].start_standby(Some(&up("n1")))).expect("start");
+        assert_eq!(block_on(pg[1].promote()), Ok(()));
+        let status = block_on(pg[1].status()).expect("status");
+        assert_eq!(status.timeline, Some(2));
+        assert_eq!(status.timeline_history.len(), 1);
+        assert!(status.is_running_primary());
+        // The old primary writes on; it has diverged and cannot stream from the new one.
+        shared.lock().nodes[0]
+            .pg
+            .data
+            .as_mut()
+            .map(|d| d.wal.append(10));
+        block_on(pg[0].stop(StopMode::Fast)).expect("stop");
+        block_on(pg[0].start_standby(Some(&up("n2")))).expect("start");
+        crate::sim::replication::replicate(&mut shared.lock(), u64::MAX);
+        assert!(!shared.lock().nodes[0].pg.streaming);
+        // pg_rewind fixes it.
+        block_on(pg[0].stop(StopMode::Fast)).expect("stop");
+        assert_eq!(block_on(pg[0].rewind(&up("n2"))), Ok(()));
+        block_on(pg[0].start_standby(Some(&up("n2")))).expect("start");
+        crate::sim::replication::replicate(&mut shared.lock(), u64::MAX);
+        assert!(shared.lock().nodes[0].pg.streaming);
+        assert_eq!(block_on(pg[0].status()).map(|s| s.timeline), Ok(Some(2)));
+    }
+
+    #[test]
+    fn the_fence_stops_a_primary_even_without_its_agent() {
+        let (shared, pg) = cluster(1);
+        block_on(pg[0].bootstrap()).expect("bootstrap");
+        let deadline = Mono(Duration::from_secs(5));
+        block_on(pg[0].set_write_fence(Some(deadline))).expect("fence");
+        assert!(shared.lock().accepts_writes_at(0, 4_999_999));
+        assert!(!shared.lock().accepts_writes_at(0, 5_000_000));
+        block_on(pg[0].set_write_fence(None)).expect("fence");
+        assert!(shared.lock().accepts_writes_at(0, 50_000_000));
+    }
+
+    #[test]
+    fn operations_in_the_wrong_state_fail() {
+        let (shared, pg) = cluster(2);
+        assert!(block_on(pg[0].promote()).is_err());
+        assert!(block_on(pg[0].start_primary()).is_err());
+        block_on(pg[0].bootstrap()).expect("bootstrap");
+        assert!(block_on(pg[0].bootstrap()).is_err());
+        assert!(block_on(pg[0].follow(Some(&up("n2")))).is_err());
+        // A source that is down cannot be cloned.
+        shared.lock().nodes[0].pg.crash();
+        assert!(matches!(
+            block_on(pg[1].clone_replica(&up("n1"))),
+            Err(PgError::Unreachable(_))
+        ));
+        assert_eq!(
+            block_on(pg[0].status()).map(|s| s.process),
+            Ok(ProcessState::Crashed)
+        );
+    }
+}

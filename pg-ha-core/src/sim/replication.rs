@@ -9,31 +9,30 @@ use super::wal::Wal;
 pub fn replicate(state: &mut SimState, chunk: u64) {
     let now = state.now();
     for j in 0..state.nodes.len() {
-        let source = upstream_wal(state, j);
         let stalled = state.nodes[j].faults.replication_stalled(now);
         let jitter = state.rng.chance(0.1);
-        let pg = &mut state.nodes[j].pg;
-        let (Some(source), Some(data)) = (source, pg.data.as_mut()) else {
-            pg.streaming = false;
-            continue;
+        let (streaming, received) = match upstream(state, j) {
+            None => (false, None),
+            Some((source, wal)) if !wal.is_prefix_of(source) => (false, None),
+            Some(_) if stalled || jitter => (true, None),
+            Some((source, wal)) => {
+                let upto = source.end().min(wal.end().saturating_add(chunk));
+                (
+                    true,
+                    (upto > wal.end()).then(|| Wal::truncated(source, upto)),
+                )
+            }
         };
-        if !data.wal.is_prefix_of(&source) {
-            pg.streaming = false;
-            continue;
-        }
-        pg.streaming = true;
-        if stalled || jitter {
-            continue;
-        }
-        let upto = source.end().min(data.wal.end() + chunk);
-        if upto > data.wal.end() {
-            data.wal = Wal::truncated(&source, upto);
+        let pg = &mut state.nodes[j].pg;
+        pg.streaming = streaming;
+        if let (Some(wal), Some(data)) = (received, pg.data.as_mut()) {
+            data.wal = wal;
         }
     }
 }
 
-/// The WAL that standby `j` can stream from now, if any.
-fn upstream_wal(state: &SimState, j: usize) -> Option<Wal> {
+/// The upstream WAL standby `j` can stream from now, and its own WAL.
+fn upstream(state: &SimState, j: usize) -> Option<(&Wal, &Wal)> {
     let node = &state.nodes[j];
     if !node.pg.is_running_standby() {
         return None;
@@ -43,6 +42,6 @@ fn upstream_wal(state: &SimState, j: usize) -> Option<Wal> {
     if i == j || !state.connected(i, j) || !up.pg.running() {
         return None;
     }
-    let same_system = up.pg.data.as_ref()?.sysid == node.pg.data.as_ref()?.sysid;
-    same_system.then(|| up.pg.wal().cloned()).flatten()
+    let (theirs, mine) = (up.pg.data.as_ref()?, node.pg.data.as_ref()?);
+    (theirs.sysid == mine.sysid).then_some((&theirs.wal, &mine.wal))
 }

@@ -76,6 +76,30 @@ pub struct SimState {
 }
 
 impl SimState {
+    /// A state with one node per name, each with an empty data directory, a down agent and
+    /// an undrifting clock (the world sets real clocks).
+    pub fn new(clock: Arc<GlobalClock>, rng: SimRng, names: &[String]) -> SimState {
+        let nodes = names
+            .iter()
+            .map(|name| NodeState {
+                name: name.clone(),
+                clock: NodeClock::new(Arc::clone(&clock), 0, 0, 0),
+                pg: PgState::empty(),
+                faults: NodeFaults::default(),
+                agent: AgentState::Down,
+                tags: Tags::default(),
+            })
+            .collect();
+        SimState {
+            clock,
+            rng,
+            nodes,
+            next_branch: 0,
+            next_sysid: 0,
+            journal: Vec::new(),
+        }
+    }
+
     /// The current global time.
     pub fn now(&self) -> Micros {
         self.clock.micros()
@@ -89,7 +113,7 @@ impl SimState {
     /// True when nodes `a` and `b` can talk to each other (neither is isolated).
     pub fn connected(&self, a: usize, b: usize) -> bool {
         let now = self.now();
-        let isolated = |i: usize| self.nodes.get(i).map_or(true, |n| n.faults.isolated(now));
+        let isolated = |i: usize| self.nodes.get(i).is_none_or(|n| n.faults.isolated(now));
         !isolated(a) && !isolated(b)
     }
 

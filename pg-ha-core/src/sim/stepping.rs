@@ -45,7 +45,7 @@ impl World {
         if self.agent(i) != AgentState::Running {
             return;
         }
-        let pre = self.read_cluster();
+        let pre = self.current_cluster();
         let Some(runner) = self.nodes[i].runner.as_mut() else {
             return;
         };

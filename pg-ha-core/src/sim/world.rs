@@ -12,7 +12,6 @@ use super::invariants::{acked_commits, liveness, single_writer, timeline, Violat
 use super::log::EventLog;
 use super::node::{node_config, Acquisition, SimNode, SCOPE};
 use super::outcome::{Outcome, Stats};
-use super::pg_state::PgState;
 use super::replication::replicate;
 use super::rng::SimRng;
 use super::state::{AgentState, Happening, Shared, SimState};
@@ -40,6 +39,7 @@ pub struct World {
     pub(super) violation: Option<Violation>,
     pub(super) stats: Stats,
     pub(super) seen_revision: u64,
+    pub(super) cluster: Option<Cluster>,
     pub(super) leader: Option<String>,
     pub(super) failover_version: Option<u64>,
     pub(super) protected_leader: Option<String>,
@@ -55,33 +55,18 @@ fn micros(d: Duration) -> Micros {
 impl World {
     /// A cluster of `cfg.nodes` fresh nodes (empty data directories, agents starting within
     /// one loop_wait). `rng` is the run's RNG; `log` receives the event log.
-    pub fn new(cfg: SimConfig, mut rng: SimRng, log: EventLog) -> World {
+    pub fn new(cfg: SimConfig, rng: SimRng, log: EventLog) -> World {
         let clock = Arc::new(GlobalClock::new());
-        let nodes_state = (0..cfg.nodes)
-            .map(|i| {
-                let config = node_config(i);
-                let offset = rng.range(0, 1_000_000_000);
-                let drift = rng.range(0, 2 * NodeClock::MAX_DRIFT_PPM as u64 + 1) as i64
-                    - NodeClock::MAX_DRIFT_PPM;
-                let wall_error = rng.range(0, 201) as i64 - 100;
-                super::state::NodeState {
-                    name: config.name.clone(),
-                    clock: NodeClock::new(Arc::clone(&clock), offset, drift, wall_error),
-                    pg: PgState::empty(),
-                    faults: NodeFaults::default(),
-                    agent: AgentState::Down,
-                    tags: config.tags.clone(),
-                }
-            })
-            .collect();
-        let shared = Shared::new(SimState {
-            clock: Arc::clone(&clock),
-            rng,
-            nodes: nodes_state,
-            next_branch: 0,
-            next_sysid: 0,
-            journal: Vec::new(),
-        });
+        let names: Vec<String> = (0..cfg.nodes).map(|i| node_config(i).name).collect();
+        let mut state = SimState::new(Arc::clone(&clock), rng, &names);
+        for i in 0..state.nodes.len() {
+            let offset = state.rng.range(0, 1_000_000_000);
+            let drift = state.rng.range(0, 2 * NodeClock::MAX_DRIFT_PPM as u64 + 1) as i64
+                - NodeClock::MAX_DRIFT_PPM;
+            let wall_error = state.rng.range(0, 201) as i64 - 100;
+            state.nodes[i].clock = NodeClock::new(Arc::clone(&clock), offset, drift, wall_error);
+        }
+        let shared = Shared::new(state);
         let store = MemoryStore::new(clock.clone());
         let admin = store.client(SCOPE, "sim-admin");
         let mut world = World {
@@ -100,6 +85,7 @@ impl World {
             violation: None,
             stats: Stats::default(),
             seen_revision: u64::MAX,
+            cluster: None,
             leader: None,
             failover_version: None,
             protected_leader: None,
@@ -227,7 +213,7 @@ impl World {
                     let primary = self.writable().first().copied();
                     let fault = self.with_rng(|rng, cfg| chaos::pick(rng, cfg, primary));
                     self.apply(fault);
-                    let gap = self.with_rng(|rng, cfg| chaos::gap(rng, cfg));
+                    let gap = self.with_rng(chaos::gap);
                     self.queue.push(now + micros(gap), Event::Fault);
                 }
             }
@@ -354,8 +340,13 @@ impl World {
             position_before,
         } = happening;
         let name = self.nodes[node].config.name.clone();
+        let wal = self.shared.lock().nodes[node]
+            .pg
+            .wal()
+            .map(liveness::describe_wal)
+            .unwrap_or_default();
         self.log.note(at, || {
-            format!("{name}: PostgreSQL accepts writes ({how}, position before {position_before})")
+            format!("{name}: PostgreSQL accepts writes ({how}, position before {position_before}; WAL {wal})")
         });
         let check_at = at.max(started);
         let v = single_writer::check(&self.shared.lock(), check_at);
@@ -404,6 +395,15 @@ impl World {
             .map(|s| Cluster::from_snapshot(&s).0)
     }
 
+    /// The cluster as the DCS holds it now (re-read only when the store's revision moved).
+    pub(super) fn current_cluster(&mut self) -> Option<Cluster> {
+        let revision = self.store.revision();
+        if revision != self.seen_revision || self.cluster.is_none() {
+            self.watch_dcs();
+        }
+        self.cluster.clone()
+    }
+
     /// Watches the DCS like the agents' watches do: a change of the leader key wakes every
     /// agent; a new failover request wakes the leader. Also refreshes the synchronous
     /// guarantee the client sees.
@@ -413,7 +413,8 @@ impl World {
             return;
         }
         self.seen_revision = revision;
-        let Some(cluster) = self.read_cluster() else {
+        self.cluster = self.read_cluster();
+        let Some(cluster) = self.cluster.as_ref() else {
             return;
         };
         let now = self.now();
@@ -426,6 +427,7 @@ impl World {
             .filter(|_| sync_on)
             .and_then(|s| s.value.leader.clone());
         let leader = cluster.leader_name().map(str::to_string);
+        let failover = cluster.failover_request().map(|f| f.version);
         if leader != self.leader {
             self.stats.leader_changes += 1;
             let (old, new) = (self.leader.clone(), leader.clone());
@@ -437,7 +439,6 @@ impl World {
                 self.wake(i, now + delay);
             }
         }
-        let failover = cluster.failover_request().map(|f| f.version);
         if failover.is_some() && failover != self.failover_version {
             if let Some(i) = self.leader.as_deref().and_then(|l| self.index_of(l)) {
                 self.wake(i, now + 1_000);

@@ -51,10 +51,7 @@ pub fn describe(state: &SimState) -> String {
         .nodes
         .iter()
         .map(|n| {
-            let wal =
-                n.pg.wal()
-                    .map(|w| format!("tl{} @{}", w.timeline(), w.end()))
-                    .unwrap_or_else(|| "empty".into());
+            let wal = n.pg.wal().map_or_else(|| "empty".into(), describe_wal);
             let role = match &n.pg.data {
                 Some(d) if d.standby => format!("standby of {:?}", n.pg.upstream),
                 Some(_) => "primary".to_string(),
@@ -67,4 +64,13 @@ pub fn describe(state: &SimState) -> String {
         })
         .collect::<Vec<_>>()
         .join(" | ")
+}
+
+/// A WAL as `tl1#b1..E tl2#b3..E`: each segment's timeline, branch and end.
+pub fn describe_wal(wal: &crate::sim::wal::Wal) -> String {
+    wal.segments()
+        .iter()
+        .map(|s| format!("tl{}#b{}..{}", s.timeline, s.branch, s.end))
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -1,0 +1,208 @@
+//! The deterministic cluster simulator over many seeds, and scripted scenarios.
+//!
+//! A failing seed prints the command that replays it with the full event log:
+//! `cargo run -p pg-ha-core --features sim --example simulate -- --seed N --verbose`.
+
+use pg_ha_core::sim::{run_seed, scripted, Fault, Outcome, World};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const SEEDS: u64 = 2000;
+
+/// Runs `count` seeds from `start` on every core; returns the failed outcomes.
+fn run_seeds(start: u64, count: u64) -> Vec<Outcome> {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let next = Arc::new(AtomicU64::new(start));
+    let failed = Arc::new(Mutex::new(Vec::new()));
+    let workers: Vec<_> = (0..threads)
+        .map(|_| {
+            let (next, failed) = (Arc::clone(&next), Arc::clone(&failed));
+            std::thread::spawn(move || loop {
+                let seed = next.fetch_add(1, Ordering::SeqCst);
+                if seed >= start + count {
+                    return;
+                }
+                let outcome = run_seed(seed, false, false);
+                if !outcome.passed() {
+                    failed.lock().expect("lock").push(outcome);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().expect("worker");
+    }
+    let mut failed = failed.lock().expect("lock").clone();
+    failed.sort_by_key(|o| o.seed);
+    failed
+}
+
+fn report(failed: &[Outcome]) -> String {
+    failed
+        .iter()
+        .map(|o| o.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Safety over many seeds: never two writers, no promotion beyond maximum_lag_on_failover.
+#[test]
+fn no_split_brain_and_no_lagging_promotion_over_many_seeds() {
+    let failed = run_seeds(0, SEEDS);
+    let unsafe_runs: Vec<Outcome> = failed
+        .into_iter()
+        .filter(|o| {
+            o.violation.as_ref().is_some_and(|v| {
+                v.invariant == "single writer"
+                    || v.invariant == "no promotion beyond maximum_lag_on_failover"
+            })
+        })
+        .collect();
+    assert!(unsafe_runs.is_empty(), "{}", report(&unsafe_runs));
+}
+
+/// Every invariant over many seeds. Ignored until the decide() bugs the simulator found are
+/// fixed (stale switchover livelock, sync standby added without LSN confirmation, timeline
+/// collisions); run with `cargo test -p pg-ha-core --test simulation -- --ignored`.
+#[test]
+#[ignore = "decide() bugs found by the simulator are open; see the simulator report"]
+fn every_invariant_holds_over_many_seeds() {
+    let failed = run_seeds(0, SEEDS);
+    assert!(
+        failed.is_empty(),
+        "{} of {SEEDS} seeds failed:\n{}",
+        failed.len(),
+        report(&failed)
+    );
+}
+
+#[test]
+fn the_same_seed_replays_the_same_event_log() {
+    let a = run_seed(7, true, false);
+    let b = run_seed(7, true, false);
+    assert!(a.log.len() > 100, "the log records the run");
+    assert_eq!(a.log, b.log);
+    assert_eq!(a.stats, b.stats);
+    let c = run_seed(8, true, false);
+    assert_ne!(a.log, c.log);
+}
+
+fn at(world: &World) -> Duration {
+    Duration::from_micros(world.now())
+}
+
+fn single_writer(world: &World) -> usize {
+    let writers = world.writable();
+    assert_eq!(
+        writers.len(),
+        1,
+        "exactly one writable primary: {writers:?}"
+    );
+    writers[0]
+}
+
+/// A cluster of `nodes` that has bootstrapped and settled (sync mode if `synchronous`).
+fn formed(seed: u64, nodes: usize, synchronous: bool) -> World {
+    let mut world = scripted(seed, nodes, synchronous, true);
+    world.run_until(Duration::from_secs(15));
+    assert!(world.violation().is_none(), "{:?}", world.violation());
+    world
+}
+
+fn finish(world: World) {
+    let outcome = world.heal_and_finish();
+    assert!(outcome.passed(), "{outcome}\n{}", outcome.log.join("\n"));
+}
+
+#[test]
+fn a_crashed_primary_is_replaced_within_ttl_plus_loop_wait() {
+    for seed in 0..5 {
+        let mut world = formed(seed, 3, false);
+        let old = single_writer(&world);
+        world.inject(Fault::CrashNode {
+            node: old,
+            down_for: None,
+        });
+        // ttl 5 s + loop_wait 1 s + 3 s.
+        let deadline = at(&world) + Duration::from_secs(9);
+        world.run_until(deadline);
+        let new = single_writer(&world);
+        assert_ne!(new, old);
+        finish(world);
+    }
+}
+
+#[test]
+fn a_frozen_primary_never_overlaps_with_its_successor() {
+    for seed in 0..5 {
+        let mut world = formed(seed, 3, false);
+        let old = single_writer(&world);
+        world.inject(Fault::Freeze {
+            node: old,
+            duration: Duration::from_secs(20),
+        });
+        // The frozen primary's fence stops its writes before anyone else may promote; the
+        // single-writer invariant is checked after every event.
+        let later = at(&world) + Duration::from_secs(12);
+        world.run_until(later);
+        assert!(world.violation().is_none(), "{:?}", world.violation());
+        let new = single_writer(&world);
+        assert_ne!(new, old);
+        let after_thaw = at(&world) + Duration::from_secs(12);
+        world.run_until(after_thaw);
+        assert_eq!(world.writable(), vec![new]);
+        finish(world);
+    }
+}
+
+#[test]
+fn a_primary_cut_off_from_the_dcs_stops_writing_before_a_successor_starts() {
+    for seed in 0..5 {
+        let mut world = formed(seed, 3, false);
+        let old = single_writer(&world);
+        world.inject(Fault::CutDcs {
+            node: old,
+            duration: Duration::from_secs(15),
+            hang: Duration::ZERO,
+        });
+        let later = at(&world) + Duration::from_secs(10);
+        world.run_until(later);
+        assert!(world.violation().is_none(), "{:?}", world.violation());
+        assert_ne!(single_writer(&world), old);
+        finish(world);
+    }
+}
+
+#[test]
+fn synchronous_mode_loses_no_acknowledged_commit_when_the_primary_is_killed() {
+    for seed in 0..5 {
+        let mut world = formed(seed, 3, true);
+        let guaranteed = world.ledger().guaranteed_count;
+        assert!(guaranteed > 0, "commits were acknowledged synchronously");
+        let old = single_writer(&world);
+        world.inject(Fault::CrashNode {
+            node: old,
+            down_for: Some(Duration::from_secs(20)),
+        });
+        let later = at(&world) + Duration::from_secs(10);
+        world.run_until(later);
+        assert!(world.violation().is_none(), "{:?}", world.violation());
+        assert_ne!(single_writer(&world), old);
+        finish(world);
+    }
+}
+
+#[test]
+fn a_switchover_moves_the_primary_to_the_candidate() {
+    let mut world = formed(3, 3, false);
+    let old = single_writer(&world);
+    let candidate = (old + 1) % 3;
+    world.inject(Fault::Switchover {
+        candidate: Some(candidate),
+    });
+    let later = at(&world) + Duration::from_secs(5);
+    world.run_until(later);
+    assert_eq!(single_writer(&world), candidate);
+    finish(world);
+}
