@@ -20,7 +20,10 @@ fn main() {
     let stdin = BufReader::new(std::io::stdin());
     run_guard(stdin, &target, |event| match event {
         GuardEvent::Fired(outcome) => {
-            eprintln!("pg-ha-fence: deadline passed for {}: {outcome:?}", data_dir.display())
+            eprintln!(
+                "pg-ha-fence: deadline passed for {}: {outcome:?}",
+                data_dir.display()
+            )
         }
         GuardEvent::BadLine(line) => eprintln!("pg-ha-fence: ignoring {line:?}"),
         _ => {}

@@ -8,7 +8,11 @@ use pg_ha_core::PgError;
 use std::path::Path;
 
 /// The connection string of the replication role to `source`.
-pub fn replication_conninfo(source: &Endpoint, repl: &Credentials, application_name: &str) -> String {
+pub fn replication_conninfo(
+    source: &Endpoint,
+    repl: &Credentials,
+    application_name: &str,
+) -> String {
     let port = source.port.to_string();
     conninfo(&[
         ("host", source.host.as_str()),
@@ -48,7 +52,11 @@ impl BaseBackup<'_> {
                 replication_conninfo(self.source, self.replication, self.member)
             ))
             .password(self.replication.password.as_deref());
-        for opt in self.options.iter().filter(|o| !matches!(o.name(), "wal-method" | "pgdata" | "dbname")) {
+        for opt in self
+            .options
+            .iter()
+            .filter(|o| !matches!(o.name(), "wal-method" | "pgdata" | "dbname"))
+        {
             tool = tool.arg(opt.to_arg());
         }
         tracing::info!(source = %format!("{}:{}", self.source.host, self.source.port), "pg_basebackup");

@@ -82,7 +82,12 @@ impl LocalPostgres {
         }
     }
 
-    async fn custom_bootstrap(&self, command: &str, no_params: bool, keep: bool) -> Result<(), PgError> {
+    async fn custom_bootstrap(
+        &self,
+        command: &str,
+        no_params: bool,
+        keep: bool,
+    ) -> Result<(), PgError> {
         let mut tool = Tool::from_command_line(command)
             .ok_or_else(|| PgError::Setup("bootstrap.method has an empty command".into()))?;
         if !no_params {
@@ -93,7 +98,10 @@ impl LocalPostgres {
         tracing::info!(command = %tool.describe(), "running the custom bootstrap method");
         tool.run(&self.run_as).await?;
         if !self.paths.is_initialized() {
-            return Err(command_failed("bootstrap", "the custom method left no cluster in the data directory"));
+            return Err(command_failed(
+                "bootstrap",
+                "the custom method left no cluster in the data directory",
+            ));
         }
         if !keep {
             remove_if_exists(&self.paths.standby_signal())?;
@@ -106,7 +114,8 @@ impl LocalPostgres {
         let keep_recovery = self.paths.recovery_signal().exists();
         self.start_locked(None).await?;
         if keep_recovery {
-            self.wait_out_of_recovery(self.settings.pg_ctl_timeout).await?;
+            self.wait_out_of_recovery(self.settings.pg_ctl_timeout)
+                .await?;
         }
         let client = self.connect_local().await?;
         create_roles(
@@ -150,18 +159,23 @@ impl LocalPostgres {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let in_recovery = match self.connect_local().await {
-                Ok(c) => bounded(self.settings.status_timeout, c.query_one("SELECT pg_catalog.pg_is_in_recovery()", &[]))
-                    .await?
-                    .map_err(|e| sql_error("pg_is_in_recovery", e))?
-                    .try_get::<_, bool>(0)
-                    .map_err(|e| sql_error("pg_is_in_recovery", e))?,
+                Ok(c) => bounded(
+                    self.settings.status_timeout,
+                    c.query_one("SELECT pg_catalog.pg_is_in_recovery()", &[]),
+                )
+                .await?
+                .map_err(|e| sql_error("pg_is_in_recovery", e))?
+                .try_get::<_, bool>(0)
+                .map_err(|e| sql_error("pg_is_in_recovery", e))?,
                 Err(_) => true,
             };
             if !in_recovery {
                 return Ok(());
             }
             if tokio::time::Instant::now() >= deadline {
-                return Err(PgError::InvalidState(format!("still in recovery after {timeout:?}")));
+                return Err(PgError::InvalidState(format!(
+                    "still in recovery after {timeout:?}"
+                )));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

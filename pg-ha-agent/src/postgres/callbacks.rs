@@ -150,8 +150,7 @@ mod tests {
         )
         .expect("script");
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
-            .expect("chmod");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
         let cb = Callbacks {
             on_start: Some(script.display().to_string()),
             on_role_change: Some(script.display().to_string()),
@@ -171,7 +170,10 @@ mod tests {
         let first = *runner.lock();
         runner.fire(CallbackAction::OnRoleChange, "primary");
         runner.fire(CallbackAction::OnStop, "primary");
-        assert!(start.elapsed() < Duration::from_secs(1), "fire must not block");
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "fire must not block"
+        );
         tokio::time::sleep(Duration::from_millis(300)).await;
         let text = std::fs::read_to_string(&out).expect("output");
         assert!(text.contains("on_start replica demo"), "{text}");

@@ -122,7 +122,9 @@ mod tests {
             dbname: "postgres".into(),
         };
         let start = std::time::Instant::now();
-        let err = connect(&target, Duration::from_millis(500)).await.expect_err("no server");
+        let err = connect(&target, Duration::from_millis(500))
+            .await
+            .expect_err("no server");
         assert!(matches!(err, PgError::Unreachable(_)), "{err}");
         assert!(start.elapsed() < Duration::from_secs(2));
     }

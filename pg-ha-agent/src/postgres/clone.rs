@@ -22,7 +22,13 @@ impl ReplicaMethod {
     }
 
     fn keeps_data(&self) -> bool {
-        matches!(self, ReplicaMethod::Custom { keep_data: true, .. })
+        matches!(
+            self,
+            ReplicaMethod::Custom {
+                keep_data: true,
+                ..
+            }
+        )
     }
 }
 
@@ -42,7 +48,9 @@ impl LocalPostgres {
     pub(crate) async fn clone_locked(&self, source: &Upstream) -> Result<(), PgError> {
         self.adopt_running();
         if self.postmaster.pid().is_some() {
-            return Err(PgError::InvalidState("cannot clone while PostgreSQL runs".into()));
+            return Err(PgError::InvalidState(
+                "cannot clone while PostgreSQL runs".into(),
+            ));
         }
         self.require_empty("clone")?;
         create_data_dir(&self.paths.data_dir, &self.run_as)?;
@@ -64,7 +72,11 @@ impl LocalPostgres {
                 Ok(()) => failures.push(format!("{}: left no cluster", method.label())),
                 Err(e) => failures.push(format!("{}: {e}", method.label())),
             }
-            tracing::warn!(method = method.label(), "replica method failed: {}", failures.join("; "));
+            tracing::warn!(
+                method = method.label(),
+                "replica method failed: {}",
+                failures.join("; ")
+            );
             if !method.keeps_data() {
                 clear_dir(dir)?;
             }
@@ -79,7 +91,12 @@ impl LocalPostgres {
         ))
     }
 
-    async fn run_replica_method(&self, method: &ReplicaMethod, dir: &Path, ep: &Endpoint) -> Result<(), PgError> {
+    async fn run_replica_method(
+        &self,
+        method: &ReplicaMethod,
+        dir: &Path,
+        ep: &Endpoint,
+    ) -> Result<(), PgError> {
         match method {
             ReplicaMethod::Basebackup => {
                 BaseBackup {
@@ -95,10 +112,12 @@ impl LocalPostgres {
             ReplicaMethod::Custom {
                 command, no_params, ..
             } => {
-                let mut tool = Tool::from_command_line(command)
-                    .ok_or_else(|| PgError::Setup("a replica method has an empty command".into()))?;
+                let mut tool = Tool::from_command_line(command).ok_or_else(|| {
+                    PgError::Setup("a replica method has an empty command".into())
+                })?;
                 if !no_params {
-                    let conn = replication_conninfo(ep, &self.settings.replication, &self.settings.name);
+                    let conn =
+                        replication_conninfo(ep, &self.settings.replication, &self.settings.name);
                     tool = tool
                         .arg(format!("--scope={}", self.settings.scope))
                         .arg("--role=replica")

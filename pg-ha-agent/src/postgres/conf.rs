@@ -199,8 +199,12 @@ mod tests {
     fn renders_primary_and_standby() {
         let repl = Credentials::new("replicator", "s'cret");
         let mut state = ConfState::default();
-        state.parameters.insert("wal_level".into(), "logical".into());
-        state.parameters.insert("primary_conninfo".into(), "ignored".into());
+        state
+            .parameters
+            .insert("wal_level".into(), "logical".into());
+        state
+            .parameters
+            .insert("primary_conninfo".into(), "ignored".into());
         state.sync_names = "FIRST 1 (\"a\")".into();
         let primary = render(&state, &ctx(&repl));
         assert!(primary.starts_with(MARKER));

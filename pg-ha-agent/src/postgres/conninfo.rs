@@ -54,8 +54,7 @@ pub fn conninfo(pairs: &[(&str, &str)]) -> String {
 
 fn quote_value(v: &str) -> String {
     let plain = !v.is_empty()
-        && v
-            .chars()
+        && v.chars()
             .all(|c| c.is_ascii_alphanumeric() || "._-/:".contains(c));
     if plain {
         return v.to_string();
@@ -80,8 +79,8 @@ pub fn parse_conninfo(info: &str) -> Vec<(String, String)> {
         while chars.peek().is_some_and(|c| c.is_whitespace()) {
             chars.next();
         }
-        let key: String = std::iter::from_fn(|| chars.next_if(|c| *c != '=' && !c.is_whitespace()))
-            .collect();
+        let key: String =
+            std::iter::from_fn(|| chars.next_if(|c| *c != '=' && !c.is_whitespace())).collect();
         if key.is_empty() {
             return out;
         }
@@ -120,9 +119,16 @@ mod tests {
 
     #[test]
     fn quotes_and_reads_back() {
-        let s = conninfo(&[("host", "10.0.0.1"), ("password", "it's a \\ secret"), ("x", "")]);
+        let s = conninfo(&[
+            ("host", "10.0.0.1"),
+            ("password", "it's a \\ secret"),
+            ("x", ""),
+        ]);
         assert_eq!(s, r"host=10.0.0.1 password='it\'s a \\ secret' x=''");
-        assert_eq!(conninfo_get(&s, "password").as_deref(), Some("it's a \\ secret"));
+        assert_eq!(
+            conninfo_get(&s, "password").as_deref(),
+            Some("it's a \\ secret")
+        );
         assert_eq!(conninfo_get(&s, "host").as_deref(), Some("10.0.0.1"));
         assert_eq!(conninfo_get(&s, "x").as_deref(), Some(""));
         assert_eq!(conninfo_get("a = 1 b=2", "b").as_deref(), Some("2"));

@@ -42,7 +42,10 @@ impl ClusterState {
 
     /// True after a clean shutdown (primary or standby).
     pub fn is_clean(&self) -> bool {
-        matches!(self, ClusterState::ShutDown | ClusterState::ShutDownInRecovery)
+        matches!(
+            self,
+            ClusterState::ShutDown | ClusterState::ShutDownInRecovery
+        )
     }
 }
 

@@ -39,7 +39,9 @@ pub enum SetupError {
         uid: u32,
     },
     /// The data directory is readable by others.
-    #[error("postgresql.data_dir {path} has permissions {mode:04o}; PostgreSQL requires 0700 or 0750")]
+    #[error(
+        "postgresql.data_dir {path} has permissions {mode:04o}; PostgreSQL requires 0700 or 0750"
+    )]
     WrongPermissions {
         /// The data directory.
         path: PathBuf,
@@ -47,7 +49,9 @@ pub enum SetupError {
         mode: u32,
     },
     /// The data directory belongs to another cluster.
-    #[error("postgresql.data_dir {path} has system identifier {found}, but the cluster's is {expected}")]
+    #[error(
+        "postgresql.data_dir {path} has system identifier {found}, but the cluster's is {expected}"
+    )]
     SystemIdMismatch {
         /// The data directory.
         path: PathBuf,

@@ -46,7 +46,10 @@ pub fn remove_if_exists(path: &Path) -> Result<(), PgError> {
 pub fn create_data_dir(dir: &Path, run_as: &RunAs) -> Result<(), PgError> {
     let create = || -> std::io::Result<()> {
         if !dir.exists() {
-            fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)?;
         }
         use std::os::unix::fs::PermissionsExt;
         fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;

@@ -4,7 +4,8 @@ use super::callbacks::CallbackAction;
 use super::conf::RecoveryConf;
 use super::error::command_failed;
 use super::local::LocalPostgres;
-use super::pidfile::{running_postmaster, PidFile};
+use super::pidfile::{is_postgres, running_postmaster, PidFile};
+use super::procs::{kill_all, shm_attachers, shm_key};
 use super::validate;
 use nix::sys::signal::Signal;
 use pg_ha_core::postgres::StopMode;
@@ -72,7 +73,9 @@ impl LocalPostgres {
     pub(crate) async fn start_locked(&self, recovery: Option<RecoveryConf>) -> Result<(), PgError> {
         self.adopt_running();
         if self.postmaster.pid().is_some() {
-            return Err(PgError::InvalidState("PostgreSQL is already running".into()));
+            return Err(PgError::InvalidState(
+                "PostgreSQL is already running".into(),
+            ));
         }
         if !self.paths.is_initialized() {
             return Err(PgError::InvalidState(format!(
@@ -80,7 +83,7 @@ impl LocalPostgres {
                 self.paths.data_dir.display()
             )));
         }
-        self.postmaster.reap_orphans(ORPHAN_WAIT).await;
+        self.reap_orphans().await;
         validate::port_free(&self.listen)?;
         self.configure(recovery)?;
         let mut cmd = tokio::process::Command::new(self.binary("postgres"));
@@ -99,8 +102,8 @@ impl LocalPostgres {
                     format!("exited during startup: {}", self.postmaster.log_tail()),
                 ));
             };
-            let ready = PidFile::read(&self.paths.pidfile())
-                .is_some_and(|p| p.pid == pid && p.accepting());
+            let ready =
+                PidFile::read(&self.paths.pidfile()).is_some_and(|p| p.pid == pid && p.accepting());
             if ready {
                 return Ok(());
             }
@@ -114,6 +117,33 @@ impl LocalPostgres {
         }
     }
 
+    /// After a postmaster died, waits (at most `ORPHAN_WAIT`) until its backends have
+    /// noticed and left its shared memory, then SIGKILLs any left: a new postmaster (or
+    /// single-user mode) refuses to start while they are attached.
+    pub(crate) async fn reap_orphans(&self) {
+        let Ok(text) = std::fs::read_to_string(self.paths.pidfile()) else {
+            return;
+        };
+        let Some(key) = shm_key(&text) else { return };
+        if PidFile::parse(&text).is_some_and(|p| is_postgres(p.pid)) {
+            return;
+        }
+        let deadline = tokio::time::Instant::now() + ORPHAN_WAIT;
+        loop {
+            let left = shm_attachers(key);
+            if left.is_empty() {
+                return;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                tracing::warn!(?left, "killing backends left over from a dead postmaster");
+                kill_all(&left);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Stops the postmaster; a stopped server is not an error.
     pub(crate) async fn stop_locked(&self, mode: Shutdown) -> Result<bool, PgError> {
         self.adopt_running();
@@ -123,17 +153,24 @@ impl LocalPostgres {
         *self.client.lock().await = None;
         tracing::info!(?mode, "stopping PostgreSQL");
         self.postmaster.signal(mode.signal(), true)?;
-        if self.postmaster.wait_exit(self.settings.pg_ctl_timeout).await {
+        if self
+            .postmaster
+            .wait_exit(self.settings.pg_ctl_timeout)
+            .await
+        {
             return Ok(true);
         }
         if mode != Shutdown::Immediate {
             return Err(command_failed(
                 "stop",
-                format!("PostgreSQL did not stop within {:?}", self.settings.pg_ctl_timeout),
+                format!(
+                    "PostgreSQL did not stop within {:?}",
+                    self.settings.pg_ctl_timeout
+                ),
             ));
         }
         tracing::warn!("immediate stop timed out; killing the postmaster");
-        self.postmaster.kill_all()?;
+        self.postmaster.kill_all();
         if self.postmaster.wait_exit(KILL_WAIT).await {
             Ok(true)
         } else {
@@ -161,7 +198,8 @@ impl LocalPostgres {
         };
         self.stop_locked(Shutdown::Fast).await?;
         self.start_locked(recovery).await?;
-        self.callbacks.fire(CallbackAction::OnRestart, self.role_name());
+        self.callbacks
+            .fire(CallbackAction::OnRestart, self.role_name());
         Ok(())
     }
 
@@ -174,7 +212,8 @@ impl LocalPostgres {
     pub(crate) fn reload_locked(&self) -> Result<(), PgError> {
         self.write_config()?;
         self.signal_reload()?;
-        self.callbacks.fire(CallbackAction::OnReload, self.role_name());
+        self.callbacks
+            .fire(CallbackAction::OnReload, self.role_name());
         Ok(())
     }
 

@@ -40,7 +40,11 @@ impl ListenAddr {
     /// The host the agent connects to for local queries: the first listen host, with
     /// wildcards mapped to loopback.
     pub fn local_host(&self) -> String {
-        let first = self.hosts.first().map(String::as_str).unwrap_or("127.0.0.1");
+        let first = self
+            .hosts
+            .first()
+            .map(String::as_str)
+            .unwrap_or("127.0.0.1");
         match first {
             "*" | "0.0.0.0" | "" => "127.0.0.1".to_string(),
             "::" => "::1".to_string(),

@@ -62,7 +62,10 @@ impl LocalPostgres {
     /// permissions, version and system identifier, listen port) and adopts a postmaster that
     /// already runs on the data directory. Nothing on disk is changed. `clock` must be the
     /// runner's clock: write-fence deadlines are on it.
-    pub async fn new(settings: PgSettings, clock: Arc<dyn Clock>) -> Result<LocalPostgres, SetupError> {
+    pub async fn new(
+        settings: PgSettings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<LocalPostgres, SetupError> {
         let run_as = RunAs::resolve(settings.run_as.as_deref())?;
         validate::bin_dir(&settings.bin_dir)?;
         let data_dir = validate::absolute(&settings.data_dir)?;
@@ -96,11 +99,17 @@ impl LocalPostgres {
             String::new()
         };
         Ok(LocalPostgres {
-            callbacks: CallbackRunner::new(settings.callbacks.clone(), &settings.scope, run_as.clone()),
+            callbacks: CallbackRunner::new(
+                settings.callbacks.clone(),
+                &settings.scope,
+                run_as.clone(),
+            ),
             fence: FenceClient::new(&fence_binary, &data_dir, clock),
             hba: Mutex::new(settings.pg_hba.clone()),
             use_slots: AtomicBool::new(settings.use_slots),
-            remove_on_rewind_failure: AtomicBool::new(settings.remove_data_directory_on_rewind_failure),
+            remove_on_rewind_failure: AtomicBool::new(
+                settings.remove_data_directory_on_rewind_failure,
+            ),
             settings,
             run_as,
             paths,

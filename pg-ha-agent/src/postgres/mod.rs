@@ -39,6 +39,7 @@ pub mod paths;
 pub mod pidfile;
 pub mod postmaster;
 pub mod privileges;
+pub mod procs;
 mod promote;
 mod reinit;
 mod rewind;

@@ -13,7 +13,10 @@ const RELOAD_WAIT: Duration = Duration::from_secs(2);
 impl LocalPostgres {
     /// Replaces the PostgreSQL parameters and reloads a running server. Returns the names of
     /// the parameters that wait for a restart (empty when stopped).
-    pub async fn set_parameters(&self, parameters: BTreeMap<String, String>) -> Result<Vec<String>, PgError> {
+    pub async fn set_parameters(
+        &self,
+        parameters: BTreeMap<String, String>,
+    ) -> Result<Vec<String>, PgError> {
         let _op = self.ops.lock().await;
         self.conf_state().parameters = parameters;
         self.write_config()?;
@@ -40,7 +43,10 @@ impl LocalPostgres {
         let client = self.connect_local().await?;
         let rows = bounded(
             self.settings.status_timeout,
-            client.query("SELECT name FROM pg_catalog.pg_settings WHERE pending_restart ORDER BY name", &[]),
+            client.query(
+                "SELECT name FROM pg_catalog.pg_settings WHERE pending_restart ORDER BY name",
+                &[],
+            ),
         )
         .await?
         .map_err(|e| sql_error("pg_settings", e))?;

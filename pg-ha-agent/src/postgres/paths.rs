@@ -120,7 +120,10 @@ mod tests {
     #[test]
     fn names_files() {
         let p = DataPaths::new(Path::new("/d/data"));
-        assert_eq!(p.timeline_history(10), Path::new("/d/data/pg_wal/0000000A.history"));
+        assert_eq!(
+            p.timeline_history(10),
+            Path::new("/d/data/pg_wal/0000000A.history")
+        );
         assert_eq!(p.sibling("new"), Path::new("/d/data.new"));
         assert!(p.is_empty());
     }

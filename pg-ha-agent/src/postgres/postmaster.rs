@@ -5,8 +5,9 @@
 
 use super::error::command_failed;
 use super::pidfile::process_alive;
+use super::procs::kill_server;
 use nix::sys::signal::{kill, Signal};
-use nix::unistd::{getpgid, Pid};
+use nix::unistd::Pid;
 use pg_ha_core::PgError;
 use std::collections::VecDeque;
 use std::process::Stdio;
@@ -42,8 +43,6 @@ struct Inner {
     crashed: bool,
     seq: u64,
     log: VecDeque<String>,
-    /// The process group of the last postmaster that led one, to wait for its orphans.
-    last_group: Option<u32>,
 }
 
 /// The postmaster process, if any, and the channel that reports its exits.
@@ -113,7 +112,6 @@ impl Postmaster {
             inner.stopping = false;
             inner.crashed = false;
             inner.log.clear();
-            inner.last_group = Some(pid);
         }
         if let Some(stderr) = child.stderr.take() {
             tokio::spawn(forward_log(Arc::clone(&self.inner), stderr));
@@ -142,7 +140,6 @@ impl Postmaster {
             inner.pid = Some(pid);
             inner.stopping = false;
             inner.crashed = false;
-            inner.last_group = leads_group(pid).then_some(pid);
         }
         tracing::info!(pid, "adopted a running postmaster");
         let this = self.clone();
@@ -192,31 +189,10 @@ impl Postmaster {
         send(pid, signal)
     }
 
-    /// SIGKILLs the postmaster and, when it leads its process group, all its backends.
-    pub fn kill_all(&self) -> Result<(), PgError> {
-        let Some(pid) = self.lock().pid else {
-            return Ok(());
-        };
-        kill_group(pid)
-    }
-
-    /// After a postmaster died, waits (at most `timeout`) for its backends to notice and
-    /// exit, then SIGKILLs any that are left: a new postmaster cannot start while they hold
-    /// the old shared memory.
-    pub async fn reap_orphans(&self, timeout: Duration) {
-        let Some(group) = self.lock().last_group.take() else {
-            return;
-        };
-        let Ok(raw) = i32::try_from(group) else { return };
-        let deadline = tokio::time::Instant::now() + timeout;
-        while kill(Pid::from_raw(-raw), None).is_ok() {
-            if tokio::time::Instant::now() >= deadline {
-                tracing::warn!(group, "killing processes left over from the old postmaster");
-                let _ = kill(Pid::from_raw(-raw), Signal::SIGKILL);
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+    /// SIGKILLs the postmaster and all its backends.
+    pub fn kill_all(&self) {
+        if let Some(pid) = self.lock().pid {
+            kill_server(pid);
         }
     }
 
@@ -228,7 +204,10 @@ impl Postmaster {
             if self.pid().is_none() {
                 return true;
             }
-            if tokio::time::timeout_at(deadline, rx.changed()).await.is_err() {
+            if tokio::time::timeout_at(deadline, rx.changed())
+                .await
+                .is_err()
+            {
                 return self.pid().is_none();
             }
         }
@@ -246,26 +225,6 @@ pub fn send(pid: u32, signal: Signal) -> Result<(), PgError> {
             "cannot send {signal} to postmaster {pid}: {e}"
         ))),
     }
-}
-
-/// True when `pid` leads its process group.
-fn leads_group(pid: u32) -> bool {
-    i32::try_from(pid)
-        .is_ok_and(|raw| getpgid(Some(Pid::from_raw(raw))).is_ok_and(|g| g.as_raw() == raw))
-}
-
-/// SIGKILLs `pid`'s process group when `pid` leads it, else `pid` alone.
-pub fn kill_group(pid: u32) -> Result<(), PgError> {
-    let Ok(raw) = i32::try_from(pid) else {
-        return Err(PgError::InvalidState(format!("bad pid {pid}")));
-    };
-    if leads_group(pid) {
-        match kill(Pid::from_raw(-raw), Signal::SIGKILL) {
-            Ok(()) | Err(nix::errno::Errno::ESRCH) => return Ok(()),
-            Err(e) => tracing::warn!(pid, "cannot kill the process group: {e}"),
-        }
-    }
-    send(pid, Signal::SIGKILL)
 }
 
 async fn forward_log(inner: Arc<Mutex<Inner>>, stderr: tokio::process::ChildStderr) {
@@ -296,7 +255,7 @@ mod tests {
         cmd.arg("-c").arg("echo hello >&2; sleep 30");
         let pid = pm.spawn(cmd).expect("spawns");
         tokio::time::sleep(Duration::from_millis(100)).await;
-        kill_group(pid).expect("kills");
+        kill_server(pid);
         tokio::time::timeout(Duration::from_secs(1), rx.changed())
             .await
             .expect("exit reported within a second")

@@ -16,7 +16,9 @@ impl LocalPostgres {
         self.adopt_running();
         if self.postmaster.pid().is_some() {
             if self.paths.has_recovery_signal() {
-                return Err(PgError::InvalidState("running as a standby; promote it instead".into()));
+                return Err(PgError::InvalidState(
+                    "running as a standby; promote it instead".into(),
+                ));
             }
             return Ok(());
         }
@@ -26,7 +28,10 @@ impl LocalPostgres {
     }
 
     /// Starts as a standby of `upstream`; a running standby just follows it.
-    pub(crate) async fn start_standby_locked(&self, upstream: Option<&Upstream>) -> Result<(), PgError> {
+    pub(crate) async fn start_standby_locked(
+        &self,
+        upstream: Option<&Upstream>,
+    ) -> Result<(), PgError> {
         self.adopt_running();
         if self.postmaster.pid().is_some() {
             return self.follow_locked(upstream).await;
@@ -46,7 +51,9 @@ impl LocalPostgres {
     pub(crate) async fn promote_locked(&self) -> Result<(), PgError> {
         self.adopt_running();
         if self.postmaster.pid().is_none() {
-            return Err(PgError::InvalidState("cannot promote: PostgreSQL is not running".into()));
+            return Err(PgError::InvalidState(
+                "cannot promote: PostgreSQL is not running".into(),
+            ));
         }
         if !self.paths.has_recovery_signal() {
             return Ok(());
@@ -55,10 +62,13 @@ impl LocalPostgres {
         let secs = i32::try_from(timeout.as_secs()).unwrap_or(i32::MAX).max(1);
         let client = self.connect_local().await?;
         tracing::info!("promoting");
-        let promoted: bool = bounded(timeout + Duration::from_secs(1), client.query_one("SELECT pg_catalog.pg_promote(true, $1)", &[&secs]))
-            .await?
-            .and_then(|row| row.try_get(0))
-            .map_err(|e| sql_error("pg_promote", e))?;
+        let promoted: bool = bounded(
+            timeout + Duration::from_secs(1),
+            client.query_one("SELECT pg_catalog.pg_promote(true, $1)", &[&secs]),
+        )
+        .await?
+        .and_then(|row| row.try_get(0))
+        .map_err(|e| sql_error("pg_promote", e))?;
         if !promoted {
             return Err(PgError::CommandFailed {
                 command: "pg_promote".into(),

@@ -20,12 +20,14 @@ impl LocalPostgres {
     pub(crate) async fn rewind_locked(&self, source: &Upstream) -> Result<(), PgError> {
         self.adopt_running();
         if self.postmaster.pid().is_some() {
-            return Err(PgError::InvalidState("stop PostgreSQL before pg_rewind".into()));
+            return Err(PgError::InvalidState(
+                "stop PostgreSQL before pg_rewind".into(),
+            ));
         }
         if !self.paths.is_initialized() {
             return Err(PgError::InvalidState("no cluster to rewind".into()));
         }
-        self.postmaster.reap_orphans(super::lifecycle::ORPHAN_WAIT).await;
+        self.reap_orphans().await;
         let err = match self.try_rewind(source).await {
             Ok(()) => return Ok(()),
             Err(e) => e,
@@ -35,17 +37,20 @@ impl LocalPostgres {
             return Err(err);
         }
         tracing::warn!("pg_rewind failed ({err}); re-cloning from {}", source.name);
-        self.reinit_locked(source).await.map_err(|e| PgError::CommandFailed {
-            command: "pg_rewind".into(),
-            reason: format!("{err}; the reinit fallback failed too: {e}"),
-        })
+        self.reinit_locked(source)
+            .await
+            .map_err(|e| PgError::CommandFailed {
+                command: "pg_rewind".into(),
+                reason: format!("{err}; the reinit fallback failed too: {e}"),
+            })
     }
 
     async fn try_rewind(&self, source: &Upstream) -> Result<(), PgError> {
         let cd = self.controldata().await?;
         if !cd.wal_log_hints && !cd.checksums {
             return Err(PgError::InvalidState(
-                "pg_rewind needs wal_log_hints=on or data checksums, and this cluster has neither".into(),
+                "pg_rewind needs wal_log_hints=on or data checksums, and this cluster has neither"
+                    .into(),
             ));
         }
         self.ensure_clean_shutdown().await?;
@@ -60,7 +65,12 @@ impl LocalPostgres {
     async fn checkpoint_source(&self, ep: &Endpoint) {
         let target = super::client::ConnTarget::new(ep, &self.settings.superuser);
         let timeout = Duration::from_secs(30);
-        let result = match connect(&target, self.settings.status_timeout.max(Duration::from_secs(5))).await {
+        let result = match connect(
+            &target,
+            self.settings.status_timeout.max(Duration::from_secs(5)),
+        )
+        .await
+        {
             Ok(client) => execute(&client, "CHECKPOINT", timeout).await,
             Err(e) => Err(e),
         };

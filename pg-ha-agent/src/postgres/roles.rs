@@ -59,7 +59,10 @@ pub async fn create_roles(
     };
     create_or_update(client, rewind, "LOGIN", timeout).await?;
     for f in REWIND_FUNCTIONS {
-        let sql = format!("GRANT EXECUTE ON FUNCTION {f} TO {}", ident(&rewind.username));
+        let sql = format!(
+            "GRANT EXECUTE ON FUNCTION {f} TO {}",
+            ident(&rewind.username)
+        );
         execute(client, &sql, timeout).await?;
     }
     Ok(())

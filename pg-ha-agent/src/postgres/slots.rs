@@ -46,10 +46,13 @@ impl LocalPostgres {
         let _op = self.ops.lock().await;
         let client = self.connect_local().await?;
         let timeout = self.settings.status_timeout;
-        let in_recovery: bool = bounded(timeout, client.query_one("SELECT pg_catalog.pg_is_in_recovery()", &[]))
-            .await?
-            .and_then(|r| r.try_get(0))
-            .map_err(|e| sql_error("pg_is_in_recovery", e))?;
+        let in_recovery: bool = bounded(
+            timeout,
+            client.query_one("SELECT pg_catalog.pg_is_in_recovery()", &[]),
+        )
+        .await?
+        .and_then(|r| r.try_get(0))
+        .map_err(|e| sql_error("pg_is_in_recovery", e))?;
         if in_recovery {
             return Ok(SlotChanges::default());
         }
@@ -57,12 +60,21 @@ impl LocalPostgres {
         let have = existing(&client, timeout).await?;
         let mut changes = SlotChanges::default();
         for name in wanted.iter().filter(|n| !have.contains_key(*n)) {
-            self.run_slot_sql(&client, "SELECT pg_catalog.pg_create_physical_replication_slot($1, true)", name)
-                .await?;
+            self.run_slot_sql(
+                &client,
+                "SELECT pg_catalog.pg_create_physical_replication_slot($1, true)",
+                name,
+            )
+            .await?;
             changes.created.push(name.clone());
         }
         for slot in permanent {
-            if let PermanentSlot::Logical { name, database, plugin } = slot {
+            if let PermanentSlot::Logical {
+                name,
+                database,
+                plugin,
+            } = slot
+            {
                 if !have.contains_key(name) {
                     self.create_logical(name, database, plugin).await?;
                     changes.created.push(name.clone());
@@ -77,8 +89,12 @@ impl LocalPostgres {
                 tracing::warn!(slot = %name, "not dropping an active replication slot");
                 continue;
             }
-            self.run_slot_sql(&client, "SELECT pg_catalog.pg_drop_replication_slot($1)", name)
-                .await?;
+            self.run_slot_sql(
+                &client,
+                "SELECT pg_catalog.pg_drop_replication_slot($1)",
+                name,
+            )
+            .await?;
             changes.dropped.push(name.clone());
         }
         if changes != SlotChanges::default() {
@@ -103,13 +119,23 @@ impl LocalPostgres {
     }
 
     async fn run_slot_sql(&self, client: &Client, sql: &str, name: &str) -> Result<(), PgError> {
-        bounded(self.settings.status_timeout.max(std::time::Duration::from_secs(5)), client.execute(sql, &[&name]))
-            .await?
-            .map_err(|e| sql_error(&format!("slot {name}"), e))
-            .map(|_| ())
+        bounded(
+            self.settings
+                .status_timeout
+                .max(std::time::Duration::from_secs(5)),
+            client.execute(sql, &[&name]),
+        )
+        .await?
+        .map_err(|e| sql_error(&format!("slot {name}"), e))
+        .map(|_| ())
     }
 
-    async fn create_logical(&self, name: &str, database: &str, plugin: &str) -> Result<(), PgError> {
+    async fn create_logical(
+        &self,
+        name: &str,
+        database: &str,
+        plugin: &str,
+    ) -> Result<(), PgError> {
         let target = self.local_target().database(database);
         let client = connect(&target, self.settings.status_timeout).await?;
         let timeout = self.settings.pg_ctl_timeout;
@@ -126,19 +152,31 @@ impl LocalPostgres {
     }
 }
 
-async fn existing(client: &Client, timeout: std::time::Duration) -> Result<BTreeMap<String, ExistingSlot>, PgError> {
+async fn existing(
+    client: &Client,
+    timeout: std::time::Duration,
+) -> Result<BTreeMap<String, ExistingSlot>, PgError> {
     let rows = bounded(
         timeout,
-        client.query("SELECT slot_name::text, slot_type, active FROM pg_catalog.pg_replication_slots", &[]),
+        client.query(
+            "SELECT slot_name::text, slot_type, active FROM pg_catalog.pg_replication_slots",
+            &[],
+        ),
     )
     .await?
     .map_err(|e| sql_error("pg_replication_slots", e))?;
     let mut out = BTreeMap::new();
     for row in rows {
-        let name: String = row.try_get(0).map_err(|e| sql_error("pg_replication_slots", e))?;
+        let name: String = row
+            .try_get(0)
+            .map_err(|e| sql_error("pg_replication_slots", e))?;
         let slot = ExistingSlot {
-            slot_type: row.try_get(1).map_err(|e| sql_error("pg_replication_slots", e))?,
-            active: row.try_get(2).map_err(|e| sql_error("pg_replication_slots", e))?,
+            slot_type: row
+                .try_get(1)
+                .map_err(|e| sql_error("pg_replication_slots", e))?,
+            active: row
+                .try_get(2)
+                .map_err(|e| sql_error("pg_replication_slots", e))?,
         };
         out.insert(name, slot);
     }

@@ -45,10 +45,14 @@ struct Observed {
 impl Observed {
     fn from_row(row: &Row) -> Result<Observed, tokio_postgres::Error> {
         let lsn = |i: usize| -> Result<Option<Lsn>, tokio_postgres::Error> {
-            Ok(row.try_get::<_, Option<String>>(i)?.and_then(|t| Lsn::parse_pg(&t)))
+            Ok(row
+                .try_get::<_, Option<String>>(i)?
+                .and_then(|t| Lsn::parse_pg(&t)))
         };
         let tli = |i: usize| -> Result<Option<u32>, tokio_postgres::Error> {
-            Ok(row.try_get::<_, Option<i32>>(i)?.and_then(|t| u32::try_from(t).ok()))
+            Ok(row
+                .try_get::<_, Option<i32>>(i)?
+                .and_then(|t| u32::try_from(t).ok()))
         };
         Ok(Observed {
             in_recovery: row.try_get(0)?,
@@ -93,14 +97,20 @@ impl LocalPostgres {
     /// Runs `f` on the cached local connection, reconnecting once when it fails.
     async fn with_client<T, F>(&self, f: F) -> Result<T, PgError>
     where
-        F: for<'c> Fn(&'c Client) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, PgError>> + Send + 'c>>,
+        F: for<'c> Fn(
+            &'c Client,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<T, PgError>> + Send + 'c>,
+        >,
     {
         let mut cached = self.client.lock().await;
         for attempt in 0..2 {
             if cached.is_none() {
                 *cached = Some(self.connect_local().await?);
             }
-            let Some(client) = cached.as_ref() else { continue };
+            let Some(client) = cached.as_ref() else {
+                continue;
+            };
             match f(client).await {
                 Ok(v) => return Ok(v),
                 Err(e) if attempt == 0 && client.is_closed() => {
@@ -127,8 +137,8 @@ impl LocalPostgres {
         let Some(pid) = self.postmaster.pid() else {
             return self.status_from_disk(self.process_when_down()).await;
         };
-        let accepting = PidFile::read(&self.paths.pidfile())
-            .is_some_and(|p| p.pid == pid && p.accepting());
+        let accepting =
+            PidFile::read(&self.paths.pidfile()).is_some_and(|p| p.pid == pid && p.accepting());
         if !accepting {
             return self.status_from_disk(ProcessState::Starting).await;
         }

@@ -28,7 +28,8 @@ impl LocalPostgres {
             return Ok(());
         }
         self.signal_reload()?;
-        self.wait_for_setting("synchronous_standby_names", &guc).await
+        self.wait_for_setting("synchronous_standby_names", &guc)
+            .await
     }
 
     /// Polls `SHOW name` until it equals `value`.

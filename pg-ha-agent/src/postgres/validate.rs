@@ -181,7 +181,10 @@ mod tests {
 
     #[test]
     fn parses_versions() {
-        assert_eq!(parse_major("postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"), Some(15));
+        assert_eq!(
+            parse_major("postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"),
+            Some(15)
+        );
         assert_eq!(parse_major("postgres (PostgreSQL) 9.6.2"), Some(9));
         assert_eq!(parse_major("nothing"), None);
     }
@@ -200,7 +203,10 @@ mod tests {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = l.local_addr().expect("addr").port();
         let listen = ListenAddr::parse("listen", &format!("127.0.0.1:{port}")).expect("valid");
-        assert!(matches!(port_free(&listen), Err(SetupError::PortInUse { .. })));
+        assert!(matches!(
+            port_free(&listen),
+            Err(SetupError::PortInUse { .. })
+        ));
         drop(l);
         assert!(port_free(&listen).is_ok());
     }

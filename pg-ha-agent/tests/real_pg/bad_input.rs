@@ -22,12 +22,18 @@ async fn missing_bin_dir_or_binaries() {
     s.bin_dir = PathBuf::from("/nonexistent/postgresql/bin");
     let err = setup_error(s).await;
     assert!(matches!(err, SetupError::BinDirMissing(_)), "{err}");
-    assert!(err.to_string().contains("/nonexistent/postgresql/bin"), "{err}");
+    assert!(
+        err.to_string().contains("/nonexistent/postgresql/bin"),
+        "{err}"
+    );
 
     let mut s = settings(&sandbox, "b");
     s.bin_dir = sandbox.path().to_path_buf();
     let err = setup_error(s).await;
-    assert!(err.to_string().contains("has no executable `postgres`"), "{err}");
+    assert!(
+        err.to_string().contains("has no executable `postgres`"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -37,7 +43,10 @@ async fn data_dir_with_wrong_owner() {
     std::fs::create_dir(&s.data_dir).expect("mkdir");
     std::fs::set_permissions(&s.data_dir, std::fs::Permissions::from_mode(0o700)).expect("chmod");
     let err = setup_error(s.clone()).await;
-    assert!(matches!(err, SetupError::WrongOwner { owner: 0, .. }), "{err}");
+    assert!(
+        matches!(err, SetupError::WrongOwner { owner: 0, .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("postgres"), "{err}");
     assert!(s.data_dir.is_dir());
 }
@@ -51,7 +60,10 @@ async fn data_dir_with_wrong_permissions() {
     std::os::unix::fs::chown(&s.data_dir, Some(uid), Some(gid)).expect("chown");
     std::fs::set_permissions(&s.data_dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     let err = setup_error(s).await;
-    assert!(matches!(err, SetupError::WrongPermissions { mode: 0o755, .. }), "{err}");
+    assert!(
+        matches!(err, SetupError::WrongPermissions { mode: 0o755, .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("0755"), "{err}");
 }
 
@@ -65,7 +77,10 @@ async fn data_dir_with_foreign_content_is_not_touched() {
     std::fs::set_permissions(&s.data_dir, std::fs::Permissions::from_mode(0o700)).expect("chmod");
     std::fs::write(s.data_dir.join("precious.txt"), "keep me").expect("write");
     let err = setup_error(s.clone()).await;
-    assert!(err.to_string().contains("holds no PostgreSQL cluster"), "{err}");
+    assert!(
+        err.to_string().contains("holds no PostgreSQL cluster"),
+        "{err}"
+    );
     assert!(s.data_dir.join("precious.txt").is_file());
 }
 
@@ -120,7 +135,10 @@ async fn data_dir_of_another_system_is_refused_and_kept() -> Result<()> {
     // The data directory is initialized: bootstrap and clone refuse to touch it.
     let err = a.pg.bootstrap().await.expect_err("initialized");
     assert!(err.to_string().contains("not empty"), "{err}");
-    let err = a.pg.clone_replica(&a.upstream()).await.expect_err("initialized");
+    let err =
+        a.pg.clone_replica(&a.upstream())
+            .await
+            .expect_err("initialized");
     assert!(err.to_string().contains("not empty"), "{err}");
     let mut s = a.pg.settings().clone();
     s.expected_sysid = Some("7000000000000000001".into());

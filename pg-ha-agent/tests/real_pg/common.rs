@@ -3,7 +3,7 @@
 
 use anyhow::{bail, Context, Result};
 use pg_ha_agent::postgres::pidfile::running_postmaster;
-use pg_ha_agent::postgres::postmaster::kill_group;
+use pg_ha_agent::postgres::procs::kill_server;
 use pg_ha_agent::postgres::{Credentials, LocalPostgres, PgSettings, ToolOption, DEFAULT_BIN_DIR};
 use pg_ha_core::postgres::{PgStatus, Upstream};
 use pg_ha_core::time::SystemClock;
@@ -197,14 +197,20 @@ impl Node {
     /// Runs SQL statements.
     pub(crate) async fn exec(&self, sql: &str) -> Result<()> {
         let client = self.pg.connect_local().await?;
-        client.batch_execute(sql).await.with_context(|| sql.to_string())?;
+        client
+            .batch_execute(sql)
+            .await
+            .with_context(|| sql.to_string())?;
         Ok(())
     }
 
     /// The first column of every row of `sql`, as text.
     pub(crate) async fn column(&self, sql: &str) -> Result<Vec<String>> {
         let client = self.pg.connect_local().await?;
-        let rows = client.query(sql, &[]).await.with_context(|| sql.to_string())?;
+        let rows = client
+            .query(sql, &[])
+            .await
+            .with_context(|| sql.to_string())?;
         rows.iter()
             .map(|r| r.try_get::<_, String>(0).context("text column"))
             .collect()
@@ -239,7 +245,7 @@ impl Drop for Node {
             .postmaster_pid()
             .or_else(|| running_postmaster(&self.data_dir.join("postmaster.pid")).map(|p| p.pid));
         if let Some(pid) = pid {
-            let _ = kill_group(pid);
+            kill_server(pid);
         }
     }
 }

@@ -25,7 +25,10 @@ async fn an_expired_fence_kills_the_primary() -> Result<()> {
         killed.as_millis(),
         deadline.as_millis()
     );
-    assert!(killed >= deadline - Duration::from_millis(100), "fired early: {killed:?}");
+    assert!(
+        killed >= deadline - Duration::from_millis(100),
+        "fired early: {killed:?}"
+    );
     assert_eq!(a.status().await?.process, ProcessState::Crashed);
     Ok(())
 }
@@ -35,16 +38,24 @@ async fn extensions_keep_the_primary_and_standbys_are_left_alone() -> Result<()>
     let sandbox = Sandbox::new();
     let a = Node::primary(&sandbox, "a").await?;
     let b = Node::standby_of(&sandbox, "b", &a).await?;
-    b.pg.set_write_fence(Some(clock().now() + Duration::from_millis(300))).await?;
+    b.pg.set_write_fence(Some(clock().now() + Duration::from_millis(300)))
+        .await?;
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(2) {
-        a.pg.set_write_fence(Some(clock().now() + Duration::from_millis(800))).await?;
+        a.pg.set_write_fence(Some(clock().now() + Duration::from_millis(800)))
+            .await?;
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     a.pg.set_write_fence(None).await?;
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    assert!(a.status().await?.is_running_primary(), "extended, then disarmed");
-    assert!(b.status().await?.is_running_standby(), "a standby is never fenced");
+    assert!(
+        a.status().await?.is_running_primary(),
+        "extended, then disarmed"
+    );
+    assert!(
+        b.status().await?.is_running_standby(),
+        "a standby is never fenced"
+    );
     Ok(())
 }
 
@@ -63,9 +74,11 @@ async fn the_fence_outlives_the_agent() -> Result<()> {
     let guard = agent.fence_guard_pid().expect("guard");
     drop(agent);
     let start = Instant::now();
-    wait_for("postmaster killed by the guard", Duration::from_secs(3), || async {
-        Ok(!process_alive(pid))
-    })
+    wait_for(
+        "postmaster killed by the guard",
+        Duration::from_secs(3),
+        || async { Ok(!process_alive(pid)) },
+    )
     .await?;
     eprintln!(
         "TIMING fence fired {} ms after the agent died (deadline 1000 ms)",

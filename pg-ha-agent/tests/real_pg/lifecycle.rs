@@ -5,6 +5,7 @@ use anyhow::Result;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use pg_ha_agent::postgres::controldata::ClusterState;
+use pg_ha_agent::postgres::procs::signal_server;
 use pg_ha_agent::postgres::{BootstrapMethod, Callbacks, LocalPostgres};
 use pg_ha_core::postgres::{DataDirState, PgRole, ProcessState, StopMode};
 use pg_ha_core::Postgres;
@@ -14,7 +15,11 @@ use std::time::{Duration, Instant};
 async fn bootstrap_creates_a_primary_with_roles() -> Result<()> {
     let sandbox = Sandbox::new();
     let log = shared_file(sandbox.path(), "callbacks.log");
-    let cb = script(sandbox.path(), "cb.sh", &format!("echo \"$@\" >> {}", log.display()));
+    let cb = script(
+        sandbox.path(),
+        "cb.sh",
+        &format!("echo \"$@\" >> {}", log.display()),
+    );
     let mut s = settings(&sandbox, "a");
     s.callbacks = Callbacks {
         on_start: Some(cb.display().to_string()),
@@ -54,7 +59,14 @@ async fn bootstrap_creates_a_primary_with_roles() -> Result<()> {
     assert_eq!(down.process, ProcessState::Stopped);
     assert_eq!(down.timeline, Some(1));
     assert!(down.write_lsn.is_some());
-    assert!(matches!(down.data_dir, DataDirState::Initialized { clean_shutdown: true, standby_signal: false, .. }));
+    assert!(matches!(
+        down.data_dir,
+        DataDirState::Initialized {
+            clean_shutdown: true,
+            standby_signal: false,
+            ..
+        }
+    ));
     node.pg.start_primary().await?;
     assert!(node.status().await?.is_running_primary());
     wait_for("callbacks", Duration::from_secs(5), || async {
@@ -89,7 +101,10 @@ async fn custom_bootstrap_method_gets_scope_and_datadir() -> Result<()> {
     assert!(node.status().await?.is_running_primary());
     let text = std::fs::read_to_string(&args)?;
     assert!(text.contains("--scope=test"), "{text}");
-    assert!(text.contains(&format!("--datadir={}", node.data_dir.display())), "{text}");
+    assert!(
+        text.contains(&format!("--datadir={}", node.data_dir.display())),
+        "{text}"
+    );
     let roles = node
         .column("SELECT rolname::text FROM pg_roles WHERE rolname = 'replicator'")
         .await?;
@@ -107,7 +122,10 @@ async fn postmaster_kill_is_detected_within_a_second() -> Result<()> {
     kill(Pid::from_raw(pid as i32), Signal::SIGKILL)?;
     tokio::time::timeout(Duration::from_secs(1), exits.changed()).await??;
     let noticed = killed_at.elapsed();
-    eprintln!("TIMING postmaster kill noticed (child): {} ms", noticed.as_millis());
+    eprintln!(
+        "TIMING postmaster kill noticed (child): {} ms",
+        noticed.as_millis()
+    );
     let exit = exits.borrow().clone().expect("an exit");
     assert_eq!(exit.pid, pid);
     assert!(!exit.expected);
@@ -117,8 +135,17 @@ async fn postmaster_kill_is_detected_within_a_second() -> Result<()> {
     let st = node.status().await?;
     assert!(started.elapsed() < Duration::from_secs(2));
     assert_eq!(st.process, ProcessState::Crashed);
-    assert!(matches!(st.data_dir, DataDirState::Initialized { clean_shutdown: false, .. }));
-    assert_eq!(node.pg.controldata().await?.state, ClusterState::InProduction);
+    assert!(matches!(
+        st.data_dir,
+        DataDirState::Initialized {
+            clean_shutdown: false,
+            ..
+        }
+    ));
+    assert_eq!(
+        node.pg.controldata().await?.state,
+        ClusterState::InProduction
+    );
 
     // The crashed primary starts again (crash recovery), with the orphaned backends gone.
     node.pg.start_primary().await?;
@@ -131,9 +158,12 @@ async fn postmaster_kill_is_detected_within_a_second() -> Result<()> {
     assert!(adopted.status().await?.is_running_primary());
     let mut exits = adopted.subscribe_exits();
     let killed_at = Instant::now();
-    pg_ha_agent::postgres::postmaster::kill_group(pid)?;
+    pg_ha_agent::postgres::procs::kill_server(pid);
     tokio::time::timeout(Duration::from_secs(1), exits.changed()).await??;
-    eprintln!("TIMING postmaster kill noticed (adopted): {} ms", killed_at.elapsed().as_millis());
+    eprintln!(
+        "TIMING postmaster kill noticed (adopted): {} ms",
+        killed_at.elapsed().as_millis()
+    );
     Ok(())
 }
 
@@ -142,12 +172,12 @@ async fn status_of_a_hung_server_returns_promptly() -> Result<()> {
     let sandbox = Sandbox::new();
     let node = Node::primary(&sandbox, "a").await?;
     node.status().await?;
-    let pid = node.pg.postmaster_pid().expect("running") as i32;
-    kill(Pid::from_raw(-pid), Signal::SIGSTOP)?;
+    let pid = node.pg.postmaster_pid().expect("running");
+    signal_server(pid, Signal::SIGSTOP);
     let start = Instant::now();
     let result = node.pg.status().await;
     let took = start.elapsed();
-    kill(Pid::from_raw(-pid), Signal::SIGCONT)?;
+    signal_server(pid, Signal::SIGCONT);
     assert!(result.is_err(), "a frozen server cannot report: {result:?}");
     assert!(took < Duration::from_millis(2500), "status took {took:?}");
     wait_for("recovered status", Duration::from_secs(10), || async {
@@ -160,7 +190,11 @@ async fn status_of_a_hung_server_returns_promptly() -> Result<()> {
 async fn parameters_reload_restart_and_callbacks() -> Result<()> {
     let sandbox = Sandbox::new();
     let log = shared_file(sandbox.path(), "callbacks.log");
-    let cb = script(sandbox.path(), "cb.sh", &format!("echo \"$@\" >> {}", log.display()));
+    let cb = script(
+        sandbox.path(),
+        "cb.sh",
+        &format!("echo \"$@\" >> {}", log.display()),
+    );
     let mut s = settings(&sandbox, "a");
     s.callbacks = Callbacks {
         on_reload: Some(cb.display().to_string()),

@@ -11,12 +11,19 @@ use std::time::Duration;
 async fn clone_stream_and_promote() -> Result<()> {
     let sandbox = Sandbox::new();
     let a = Node::primary(&sandbox, "a").await?;
-    a.exec("CREATE TABLE t (v text); INSERT INTO t VALUES ('one')").await?;
+    a.exec("CREATE TABLE t (v text); INSERT INTO t VALUES ('one')")
+        .await?;
 
     let b = Node::new(settings(&sandbox, "b")).await?;
     timed("clone (pg_basebackup)", b.pg.clone_replica(&a.upstream())).await?;
     let cloned = b.status().await?;
-    assert!(matches!(cloned.data_dir, DataDirState::Initialized { standby_signal: true, .. }));
+    assert!(matches!(
+        cloned.data_dir,
+        DataDirState::Initialized {
+            standby_signal: true,
+            ..
+        }
+    ));
     assert_eq!(cloned.sysid(), a.pg.last_known_sysid().as_deref());
     timed("start standby", b.pg.start_standby(Some(&a.upstream()))).await?;
     b.wait_streaming().await?;
@@ -33,7 +40,8 @@ async fn clone_stream_and_promote() -> Result<()> {
     assert_eq!(primary.replicas[0].sync_state, "async");
 
     a.exec("INSERT INTO t VALUES ('two')").await?;
-    b.wait_rows("SELECT v FROM t ORDER BY v", &["one", "two"]).await?;
+    b.wait_rows("SELECT v FROM t ORDER BY v", &["one", "two"])
+        .await?;
 
     timed("promote", b.pg.promote()).await?;
     let st = b.status().await?;
@@ -52,28 +60,42 @@ async fn clone_stream_and_promote() -> Result<()> {
 async fn demote_and_follow_the_new_primary() -> Result<()> {
     let sandbox = Sandbox::new();
     let a = Node::primary(&sandbox, "a").await?;
-    a.exec("CREATE TABLE t (v text); INSERT INTO t VALUES ('before')").await?;
+    a.exec("CREATE TABLE t (v text); INSERT INTO t VALUES ('before')")
+        .await?;
     let b = Node::standby_of(&sandbox, "b", &a).await?;
 
     // Switchover: the old primary stops cleanly, the standby replays its shutdown
     // checkpoint, is promoted, and the old primary follows it without a rewind.
     a.pg.stop(StopMode::Fast).await?;
-    let end = a.pg.controldata().await?.checkpoint_lsn.expect("checkpoint");
-    wait_for("replay of the shutdown checkpoint", Duration::from_secs(30), || async {
-        Ok(b.status().await?.replay_lsn.is_some_and(|l| l >= end))
-    })
+    let end =
+        a.pg.controldata()
+            .await?
+            .checkpoint_lsn
+            .expect("checkpoint");
+    wait_for(
+        "replay of the shutdown checkpoint",
+        Duration::from_secs(30),
+        || async { Ok(b.status().await?.replay_lsn.is_some_and(|l| l >= end)) },
+    )
     .await?;
     b.pg.promote().await?;
-    timed("demote: start old primary as standby", a.pg.start_standby(Some(&b.upstream()))).await?;
+    timed(
+        "demote: start old primary as standby",
+        a.pg.start_standby(Some(&b.upstream())),
+    )
+    .await?;
     a.wait_streaming().await?;
     let st = a.status().await?;
     assert_eq!(st.role, Some(PgRole::Standby));
     assert_eq!(st.upstream.as_deref(), Some("b"));
     b.exec("INSERT INTO t VALUES ('after')").await?;
-    a.wait_rows("SELECT v FROM t ORDER BY v", &["after", "before"]).await?;
-    wait_for("timeline 2 on the old primary", Duration::from_secs(10), || async {
-        Ok(a.status().await?.timeline == Some(2))
-    })
+    a.wait_rows("SELECT v FROM t ORDER BY v", &["after", "before"])
+        .await?;
+    wait_for(
+        "timeline 2 on the old primary",
+        Duration::from_secs(10),
+        || async { Ok(a.status().await?.timeline == Some(2)) },
+    )
     .await
 }
 
@@ -81,7 +103,8 @@ async fn demote_and_follow_the_new_primary() -> Result<()> {
 async fn follow_switches_upstream_with_a_reload() -> Result<()> {
     let sandbox = Sandbox::new();
     let a = Node::primary(&sandbox, "a").await?;
-    a.exec("CREATE TABLE t (v text); INSERT INTO t VALUES ('a')").await?;
+    a.exec("CREATE TABLE t (v text); INSERT INTO t VALUES ('a')")
+        .await?;
     let b = Node::standby_of(&sandbox, "b", &a).await?;
     let c = Node::standby_of(&sandbox, "c", &a).await?;
     let a_end = a.status().await?.write_lsn.expect("lsn");
@@ -95,11 +118,17 @@ async fn follow_switches_upstream_with_a_reload() -> Result<()> {
     b.pg.promote().await?;
     let pid = c.pg.postmaster_pid();
     timed("follow (reload)", c.pg.follow(Some(&b.upstream()))).await?;
-    assert_eq!(c.pg.postmaster_pid(), pid, "follow must not restart PostgreSQL 15");
+    assert_eq!(
+        c.pg.postmaster_pid(),
+        pid,
+        "follow must not restart PostgreSQL 15"
+    );
     c.wait_streaming().await?;
     assert_eq!(c.status().await?.upstream.as_deref(), Some("b"));
     let port = b.pg.port().to_string();
-    let sender = c.column("SELECT sender_port::text FROM pg_stat_wal_receiver").await?;
+    let sender = c
+        .column("SELECT sender_port::text FROM pg_stat_wal_receiver")
+        .await?;
     assert_eq!(sender, vec![port]);
     b.exec("INSERT INTO t VALUES ('b')").await?;
     c.wait_rows("SELECT v FROM t ORDER BY v", &["a", "b"]).await
@@ -130,8 +159,14 @@ async fn replica_methods_are_tried_in_order() -> Result<()> {
     let text = std::fs::read_to_string(&args)?;
     assert!(text.contains("--scope=test"), "{text}");
     assert!(text.contains("--role=replica"), "{text}");
-    assert!(text.contains(&format!("--datadir={}", b.data_dir.display())), "{text}");
-    assert!(text.contains("--connstring=") && text.contains("user=replicator"), "{text}");
+    assert!(
+        text.contains(&format!("--datadir={}", b.data_dir.display())),
+        "{text}"
+    );
+    assert!(
+        text.contains("--connstring=") && text.contains("user=replicator"),
+        "{text}"
+    );
     b.pg.start_standby(Some(&a.upstream())).await?;
     b.wait_streaming().await
 }

@@ -11,16 +11,21 @@ use std::time::Duration;
 
 /// `a` primary and `b` its standby; then `b` is promoted while `a` still runs, and both take
 /// writes: `a`'s last rows exist only on the old timeline.
-async fn diverged(sandbox: &Sandbox, tweak_a: impl FnOnce(&mut pg_ha_agent::postgres::PgSettings)) -> Result<(Node, Node)> {
+async fn diverged(
+    sandbox: &Sandbox,
+    tweak_a: impl FnOnce(&mut pg_ha_agent::postgres::PgSettings),
+) -> Result<(Node, Node)> {
     let mut s = settings(sandbox, "a");
     tweak_a(&mut s);
     let a = Node::new(s).await?;
     a.pg.bootstrap().await?;
-    a.exec("CREATE TABLE t (v text); INSERT INTO t VALUES ('common')").await?;
+    a.exec("CREATE TABLE t (v text); INSERT INTO t VALUES ('common')")
+        .await?;
     let b = Node::standby_of(sandbox, "b", &a).await?;
     b.wait_rows("SELECT v FROM t", &["common"]).await?;
     b.pg.promote().await?;
-    a.exec("INSERT INTO t VALUES ('only-a'); SELECT pg_switch_wal()").await?;
+    a.exec("INSERT INTO t VALUES ('only-a'); SELECT pg_switch_wal()")
+        .await?;
     b.exec("INSERT INTO t VALUES ('only-b')").await?;
     Ok((a, b))
 }
@@ -33,7 +38,8 @@ async fn assert_rejoined(a: &Node, b: &Node) -> Result<()> {
     assert_eq!(st.role, Some(PgRole::Standby));
     assert_eq!(st.upstream.as_deref(), Some("b"));
     b.exec("INSERT INTO t VALUES ('later')").await?;
-    a.wait_rows("SELECT v FROM t ORDER BY v", &["common", "later", "only-b"]).await?;
+    a.wait_rows("SELECT v FROM t ORDER BY v", &["common", "later", "only-b"])
+        .await?;
     let conf = std::fs::read_to_string(a.data_dir.join("postgresql.conf"))?;
     assert!(conf.contains("application_name=a"), "{conf}");
     assert!(a.data_dir.join("standby.signal").exists());
@@ -55,10 +61,14 @@ async fn rewind_after_kill_9() -> Result<()> {
     let (a, b) = diverged(&sandbox, |_| {}).await?;
     let mut exits = a.pg.subscribe_exits();
     let pid = a.pg.postmaster_pid().expect("running");
-    pg_ha_agent::postgres::postmaster::kill_group(pid)?;
+    pg_ha_agent::postgres::procs::kill_server(pid);
     tokio::time::timeout(Duration::from_secs(1), exits.changed()).await??;
     assert_eq!(a.pg.controldata().await?.state, ClusterState::InProduction);
-    timed("rewind (after kill -9, incl. crash recovery)", a.pg.rewind(&b.upstream())).await?;
+    timed(
+        "rewind (after kill -9, incl. crash recovery)",
+        a.pg.rewind(&b.upstream()),
+    )
+    .await?;
     assert_rejoined(&a, &b).await
 }
 
@@ -85,7 +95,8 @@ async fn failed_rewind_falls_back_to_reinit() -> Result<()> {
 async fn failed_rewind_and_reinit_keep_the_data() -> Result<()> {
     let sandbox = Sandbox::new();
     let a = Node::primary(&sandbox, "a").await?;
-    a.exec("CREATE TABLE t (v text); INSERT INTO t VALUES ('precious')").await?;
+    a.exec("CREATE TABLE t (v text); INSERT INTO t VALUES ('precious')")
+        .await?;
     a.pg.stop(StopMode::Fast).await?;
     let sysid = a.pg.controldata().await?.sysid;
     let nowhere = Upstream {
@@ -95,7 +106,10 @@ async fn failed_rewind_and_reinit_keep_the_data() -> Result<()> {
     let err = a.pg.rewind(&nowhere).await.expect_err("no source");
     assert!(err.to_string().contains("pg_rewind"), "{err}");
     a.pg.set_remove_data_directory_on_rewind_failure(true);
-    let err = a.pg.rewind(&nowhere).await.expect_err("no source to clone either");
+    let err =
+        a.pg.rewind(&nowhere)
+            .await
+            .expect_err("no source to clone either");
     assert!(err.to_string().contains("reinit"), "{err}");
     let err = a.pg.reinit(&nowhere).await.expect_err("no source");
     assert!(err.to_string().contains("pg_basebackup"), "{err}");

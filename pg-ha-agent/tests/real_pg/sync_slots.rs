@@ -21,16 +21,14 @@ async fn member_slots_are_created_and_dropped() -> Result<()> {
     let permanent = vec![PermanentSlot::Physical {
         name: "archiver".into(),
     }];
-    let changes = a
-        .pg
-        .sync_replication_slots(&names(&["a", "b", "Node-C"]), &permanent)
-        .await?;
+    let changes =
+        a.pg.sync_replication_slots(&names(&["a", "b", "Node-C"]), &permanent)
+            .await?;
     assert_eq!(changes.created, names(&["archiver", "b", "node_c"]));
     assert!(changes.dropped.is_empty());
-    let again = a
-        .pg
-        .sync_replication_slots(&names(&["a", "b", "Node-C"]), &permanent)
-        .await?;
+    let again =
+        a.pg.sync_replication_slots(&names(&["a", "b", "Node-C"]), &permanent)
+            .await?;
     assert_eq!(again, Default::default());
 
     let mut s = settings(&sandbox, "b");
@@ -42,11 +40,17 @@ async fn member_slots_are_created_and_dropped() -> Result<()> {
     let conf = std::fs::read_to_string(b.data_dir.join("postgresql.conf"))?;
     assert!(conf.contains("primary_slot_name = 'b'"), "{conf}");
     wait_for("slot b active", Duration::from_secs(10), || async {
-        Ok(a.pg.replication_slots().await?.get("b").is_some_and(|s| s.active))
+        Ok(a.pg
+            .replication_slots()
+            .await?
+            .get("b")
+            .is_some_and(|s| s.active))
     })
     .await?;
 
-    let changes = a.pg.sync_replication_slots(&names(&["a", "b"]), &[]).await?;
+    let changes =
+        a.pg.sync_replication_slots(&names(&["a", "b"]), &[])
+            .await?;
     assert_eq!(changes.dropped, names(&["archiver", "node_c"]));
     let left: Vec<String> = a.pg.replication_slots().await?.into_keys().collect();
     assert_eq!(left, names(&["b"]));
@@ -80,7 +84,10 @@ async fn synchronous_standby_names_first_and_any() -> Result<()> {
             wait_for(guc, Duration::from_secs(10), || async {
                 let (current, v) = states().await?;
                 Ok(current == guc
-                    && v == vec![("b".to_string(), b_state.to_string()), ("c".to_string(), c_state.to_string())])
+                    && v == vec![
+                        ("b".to_string(), b_state.to_string()),
+                        ("c".to_string(), c_state.to_string()),
+                    ])
             })
             .await
         }

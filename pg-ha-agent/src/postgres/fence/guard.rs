@@ -6,7 +6,7 @@
 use super::protocol::FenceCommand;
 use crate::postgres::paths::DataPaths;
 use crate::postgres::pidfile::running_postmaster;
-use crate::postgres::postmaster::kill_group;
+use crate::postgres::procs::kill_server;
 use std::io::BufRead;
 use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -21,8 +21,6 @@ pub enum FireOutcome {
     NotPrimary,
     /// No postmaster runs.
     NotRunning,
-    /// The kill failed.
-    Failed(String),
 }
 
 /// Something the guard did, for its log.
@@ -69,10 +67,8 @@ impl FenceTarget for DataDirTarget {
         if self.paths.has_recovery_signal() {
             return FireOutcome::NotPrimary;
         }
-        match kill_group(pidfile.pid) {
-            Ok(()) => FireOutcome::Killed(pidfile.pid),
-            Err(e) => FireOutcome::Failed(e.to_string()),
-        }
+        kill_server(pidfile.pid);
+        FireOutcome::Killed(pidfile.pid)
     }
 }
 
@@ -161,7 +157,11 @@ mod tests {
         }
     }
 
-    fn spawn_guard() -> (mpsc::Sender<Vec<u8>>, Arc<Recorder>, std::thread::JoinHandle<()>) {
+    fn spawn_guard() -> (
+        mpsc::Sender<Vec<u8>>,
+        Arc<Recorder>,
+        std::thread::JoinHandle<()>,
+    ) {
         let (tx, rx) = mpsc::channel();
         let rec = Arc::new(Recorder::default());
         let target = Arc::clone(&rec);
