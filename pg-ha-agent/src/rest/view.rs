@@ -1,0 +1,147 @@
+//! `NodeView`: everything the read endpoints need to know about this node, as plain data the
+//! agent loop publishes after each cycle. The REST layer never touches the runner itself.
+
+use pg_ha_core::config::{DynamicConfig, NodeConfig};
+use pg_ha_core::dcs::Dcs;
+use pg_ha_core::model::{Cluster, MemberState};
+use pg_ha_core::peers::Peers;
+use pg_ha_core::postgres::{PgStatus, Postgres};
+use pg_ha_core::time::Mono;
+use pg_ha_core::{Decision, Runner};
+use serde::Serialize;
+use serde_json::Value;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// One row of `pg_stat_replication` as `GET /patroni` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplicationRow {
+    /// `usename`.
+    pub usename: Option<String>,
+    /// `application_name` (the member name).
+    pub application_name: String,
+    /// `client_addr`.
+    pub client_addr: Option<String>,
+    /// `state`, e.g. `streaming`.
+    pub state: String,
+    /// `sync_state`: `async`, `sync`, `quorum`, `potential`.
+    pub sync_state: String,
+    /// `sync_priority`.
+    pub sync_priority: i64,
+}
+
+/// A snapshot of this node for the REST API. Times are on the node's monotonic clock (the
+/// same clock the server is given).
+#[derive(Debug, Clone, Default)]
+pub struct NodeView {
+    /// Name, scope, tags, conn_url and api_url.
+    pub node: NodeConfig,
+    /// The dynamic configuration in force (pause, ttl, synchronous_mode, standby_cluster).
+    pub dynamic: DynamicConfig,
+    /// The last cluster read successfully from the DCS.
+    pub cluster: Option<Cluster>,
+    /// When that read happened. The view counts as fresh (Patroni's "DCS view") for ttl.
+    pub cluster_read_at: Option<Mono>,
+    /// When the DCS was last reached, as Unix seconds (`dcs_last_seen`).
+    pub dcs_last_seen: Option<i64>,
+    /// The local PostgreSQL as last observed (`None`: not known yet).
+    pub pg: Option<PgStatus>,
+    /// A state that overrides the one derived from `pg` while an action runs (e.g.
+    /// `creating replica`, `restarting`).
+    pub state: Option<MemberState>,
+    /// While this node holds the leader lease: until when it is valid by the local clock
+    /// (last renewal + ttl - safety margin). Patroni's `is_leader()`.
+    pub lease_until: Option<Mono>,
+    /// The decision of the last cycle (`GET /why`).
+    pub decision: Option<Decision>,
+    /// When the next cycle is due at the latest (`GET /liveness`); `None` before the first.
+    pub next_run: Option<Mono>,
+    /// `pg_postmaster_start_time()` as PostgreSQL prints it.
+    pub postmaster_start_time: Option<String>,
+    /// `server_version_num`, e.g. 150004.
+    pub server_version: Option<u32>,
+    /// `pg_last_xact_replay_timestamp()` on a replica.
+    pub replayed_timestamp: Option<String>,
+    /// `pg_is_wal_replay_paused()` on a replica.
+    pub replay_paused: bool,
+    /// `pg_stat_replication`; `None` derives rows from `pg.replicas`.
+    pub replication: Option<Vec<ReplicationRow>>,
+    /// The primary runs on failsafe confirmations (DCS unreachable).
+    pub failsafe_active: bool,
+    /// Why a restart is pending (`{"param": {"old_value", "new_value"}}`).
+    pub pending_restart_reason: Option<Value>,
+    /// The scheduled restart, as published in the member key.
+    pub scheduled_restart: Option<Value>,
+}
+
+impl NodeView {
+    /// What the runner knows: node and dynamic config, last cluster, PostgreSQL status,
+    /// decision, and the lease deadline. The loop adds the times it tracks itself
+    /// (`cluster_read_at`, `dcs_last_seen`, `next_run`) and the SQL-only details.
+    pub fn from_runner<D, P, N>(runner: &Runner<D, P, N>) -> NodeView
+    where
+        D: Dcs + ?Sized,
+        P: Postgres + ?Sized,
+        N: Peers + ?Sized,
+    {
+        let cfg = runner.config();
+        let budget = cfg.dynamic.ttl.saturating_sub(cfg.dynamic.safety_margin());
+        NodeView {
+            lease_until: runner.facts().lease_renewed_at.map(|t| t + budget),
+            cluster: runner.last_cluster().cloned(),
+            pg: runner.last_pg().cloned(),
+            decision: runner.last_decision().cloned(),
+            node: cfg.node,
+            dynamic: cfg.dynamic,
+            ..NodeView::default()
+        }
+    }
+
+    /// True while the lease is valid at `now` (Patroni's `is_leader()`).
+    pub fn holds_lease(&self, now: Mono) -> bool {
+        self.lease_until.is_some_and(|until| now < until)
+    }
+
+    /// The last cluster read, if it is younger than ttl at `now`.
+    pub fn fresh_cluster(&self, now: Mono) -> Option<&Cluster> {
+        let read_at = self.cluster_read_at?;
+        if now < read_at + self.dynamic.ttl {
+            self.cluster.as_ref()
+        } else {
+            None
+        }
+    }
+}
+
+/// Where the server gets the current view: a closure, a watch channel, or a fixed value.
+#[derive(Clone)]
+pub struct ViewSource(Arc<dyn Fn() -> Arc<NodeView> + Send + Sync>);
+
+impl ViewSource {
+    /// Calls `f` for every request.
+    pub fn from_fn(f: impl Fn() -> Arc<NodeView> + Send + Sync + 'static) -> ViewSource {
+        ViewSource(Arc::new(f))
+    }
+
+    /// The latest value of a watch channel the agent loop publishes to.
+    pub fn from_watch(rx: watch::Receiver<Arc<NodeView>>) -> ViewSource {
+        ViewSource::from_fn(move || Arc::clone(&rx.borrow()))
+    }
+
+    /// Always the same view (tests, examples).
+    pub fn fixed(view: NodeView) -> ViewSource {
+        let view = Arc::new(view);
+        ViewSource::from_fn(move || Arc::clone(&view))
+    }
+
+    /// The current view.
+    pub fn current(&self) -> Arc<NodeView> {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for ViewSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ViewSource")
+    }
+}
