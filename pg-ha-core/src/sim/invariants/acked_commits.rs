@@ -36,3 +36,38 @@ pub fn check(state: &SimState, guaranteed: &BTreeMap<u64, u64>) -> Option<Violat
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::postgres::ProcessState;
+    use crate::sim::clock::GlobalClock;
+    use crate::sim::pg_state::DataDir;
+    use crate::sim::rng::SimRng;
+    use crate::sim::state::SimState;
+    use crate::sim::wal::Wal;
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_primary_without_an_acknowledged_commit_violates() {
+        let mut state = SimState::new(Arc::new(GlobalClock::new()), SimRng::new(0), &["n1".into()]);
+        let mut wal = Wal::initdb(1, 100);
+        let kept = wal.append(10);
+        let mut diverged = wal.clone();
+        let lost = wal.append(10);
+        diverged.fork(2, 5);
+        state.nodes[0].pg.data = Some(DataDir {
+            sysid: "1".into(),
+            wal: diverged,
+            standby: false,
+            clean: true,
+        });
+        state.nodes[0].pg.process = ProcessState::Running;
+        let mut guaranteed = BTreeMap::new();
+        guaranteed.insert(kept.branch, kept.lsn);
+        assert!(check(&state, &guaranteed).is_none());
+        guaranteed.insert(lost.branch, lost.lsn);
+        assert!(check(&state, &guaranteed).is_some());
+    }
+}

@@ -42,3 +42,30 @@ pub fn check(p: &Promotion) -> Option<Violation> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn promotion(position: u64, manual: bool) -> Promotion {
+        Promotion {
+            node: "n1".into(),
+            at: 0,
+            position,
+            optime: Some(10_000_000),
+            manual,
+            max_lag: 1_048_576,
+        }
+    }
+
+    #[test]
+    fn lagging_automatic_promotion_violates() {
+        assert!(check(&promotion(8_000_000, false)).is_some());
+        assert!(check(&promotion(9_000_000, false)).is_none());
+    }
+
+    #[test]
+    fn manual_failover_is_exempt() {
+        assert!(check(&promotion(0, true)).is_none());
+    }
+}

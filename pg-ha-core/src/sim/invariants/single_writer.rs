@@ -19,3 +19,45 @@ pub fn check(state: &SimState, at: Micros) -> Option<Violation> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::postgres::ProcessState;
+    use crate::sim::clock::GlobalClock;
+    use crate::sim::pg_state::DataDir;
+    use crate::sim::rng::SimRng;
+    use crate::sim::state::SimState;
+    use crate::sim::wal::Wal;
+    use crate::time::Mono;
+    use std::sync::Arc;
+
+    fn primaries(fences: &[Option<u64>]) -> SimState {
+        let names: Vec<String> = (0..fences.len()).map(|i| format!("n{i}")).collect();
+        let mut state = SimState::new(Arc::new(GlobalClock::new()), SimRng::new(0), &names);
+        for (node, fence) in state.nodes.iter_mut().zip(fences) {
+            node.pg.data = Some(DataDir {
+                sysid: "1".into(),
+                wal: Wal::initdb(1, 10),
+                standby: false,
+                clean: true,
+            });
+            node.pg.process = ProcessState::Running;
+            node.pg.fence = fence.map(Mono::from_millis);
+        }
+        state
+    }
+
+    #[test]
+    fn two_unfenced_primaries_violate() {
+        let state = primaries(&[None, None]);
+        assert!(check(&state, 0).is_some());
+    }
+
+    #[test]
+    fn a_primary_past_its_fence_does_not_count() {
+        let state = primaries(&[Some(1_000), None]);
+        assert!(check(&state, 999_999).is_some());
+        assert!(check(&state, 1_000_000).is_none());
+    }
+}

@@ -25,3 +25,34 @@ pub fn check(state: &SimState, highest: &mut [u32]) -> Option<Violation> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::sim::clock::GlobalClock;
+    use crate::sim::pg_state::DataDir;
+    use crate::sim::rng::SimRng;
+    use crate::sim::state::SimState;
+    use crate::sim::wal::Wal;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_timeline_moving_back_violates() {
+        let mut state = SimState::new(Arc::new(GlobalClock::new()), SimRng::new(0), &["n1".into()]);
+        let mut wal = Wal::initdb(1, 100);
+        wal.fork(2, 5);
+        state.nodes[0].pg.data = Some(DataDir {
+            sysid: "1".into(),
+            wal,
+            standby: false,
+            clean: true,
+        });
+        let mut highest = vec![0];
+        assert!(check(&state, &mut highest).is_none());
+        assert_eq!(highest, vec![2]);
+        if let Some(d) = state.nodes[0].pg.data.as_mut() {
+            d.wal = Wal::initdb(1, 100);
+        }
+        assert!(check(&state, &mut highest).is_some());
+    }
+}
