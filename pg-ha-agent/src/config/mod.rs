@@ -45,4 +45,5 @@ pub use log::{LogConfig, LogLevel};
 pub use postgresql::PostgresqlSection;
 pub use provider::TreeProvider;
 pub use restapi::{RestApiConfig, ServerTokens, VerifyClient};
+pub(crate) use section::parse_bool;
 pub use warning::ConfigWarning;
