@@ -86,9 +86,11 @@ impl World {
         self.nodes[i].runner = None;
         self.nodes[i].next_step = None;
         self.nodes[i].generation += 1;
+        self.nodes[i].crashes += 1;
         if let Some(d) = down_for {
-            self.queue
-                .push(now + d.as_micros() as Micros, Event::Restart(i));
+            let crashes = self.nodes[i].crashes;
+            let restart = Event::Restart { node: i, crashes };
+            self.queue.push(now + d.as_micros() as Micros, restart);
         }
     }
 

@@ -24,8 +24,14 @@ pub enum Event {
     Fault,
     /// A frozen agent resumes.
     Unfreeze(usize),
-    /// A crashed node comes back (agent restarts; it decides what to do with PostgreSQL).
-    Restart(usize),
+    /// A crashed node comes back (agent restarts; it decides what to do with PostgreSQL),
+    /// unless it crashed again since (`crashes` is the node's crash count when scheduled).
+    Restart {
+        /// The node.
+        node: usize,
+        /// Its crash count when the restart was scheduled.
+        crashes: u64,
+    },
     /// The heal phase starts: every fault is removed.
     Heal,
     /// ttl + loop_wait + bound after the heal: a writable primary must exist.

@@ -61,6 +61,8 @@ pub struct SimNode {
     pub next_step: Option<Micros>,
     /// What the DCS said when this node last acquired the leader key.
     pub acquisition: Option<Acquisition>,
+    /// How many times the node crashed (stale restarts are ignored).
+    pub crashes: u64,
 }
 
 impl SimNode {
@@ -72,6 +74,7 @@ impl SimNode {
             generation: 0,
             next_step: None,
             acquisition: None,
+            crashes: 0,
         }
     }
 }

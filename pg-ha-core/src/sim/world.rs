@@ -96,7 +96,13 @@ impl World {
         let loop_wait = micros(world.cfg.dynamic.loop_wait);
         for i in 0..world.cfg.nodes {
             let delay = world.random(0, loop_wait);
-            world.queue.push(delay, Event::Restart(i));
+            world.queue.push(
+                delay,
+                Event::Restart {
+                    node: i,
+                    crashes: 0,
+                },
+            );
         }
         world.queue.push(micros(world.cfg.tick), Event::Tick);
         world
@@ -219,7 +225,11 @@ impl World {
             }
             Event::EditConfig => self.edit_config(),
             Event::Unfreeze(i) => self.unfreeze(i),
-            Event::Restart(i) => self.restart_agent(i),
+            Event::Restart { node, crashes } => {
+                if self.nodes[node].crashes == crashes {
+                    self.restart_agent(node);
+                }
+            }
             Event::Heal => self.heal(),
             Event::LivenessDeadline => {
                 let state = self.shared.lock();
