@@ -108,6 +108,8 @@ pub fn render(state: &ConfState, ctx: &ConfContext<'_>) -> String {
     params.insert("cluster_name".into(), ctx.scope.to_string());
     params.insert("hot_standby".into(), "on".into());
     params.insert("synchronous_standby_names".into(), state.sync_names.clone());
+    // Needs a restart to change, so it is written on primaries too (it only acts in recovery).
+    params.insert("recovery_target_timeline".into(), "latest".into());
     let mut out = format!(
         "{MARKER}: rewritten on every change; set parameters in the pg-ha configuration.\n\
          include_if_exists 'postgresql.base.conf'\n\n"
@@ -122,9 +124,8 @@ pub fn render(state: &ConfState, ctx: &ConfContext<'_>) -> String {
 }
 
 fn render_recovery(out: &mut String, rec: &RecoveryConf, ctx: &ConfContext<'_>) {
-    out.push_str("\n# recovery settings\n");
-    let _ = writeln!(out, "recovery_target_timeline = 'latest'");
     let Some(up) = &rec.upstream else { return };
+    out.push_str("\n# recovery settings\n");
     let record = serde_json::json!({"name": up.name, "conn_url": up.conn_url});
     let _ = writeln!(out, "{UPSTREAM_TAG}{record}");
     if let Some(info) = primary_conninfo(up, ctx) {
@@ -211,6 +212,7 @@ mod tests {
         assert!(primary.contains("wal_level = 'logical'"));
         assert!(primary.contains("port = '5433'"));
         assert!(!primary.contains("primary_conninfo"));
+        assert!(primary.contains("recovery_target_timeline = 'latest'"));
         state.recovery = Some(RecoveryConf {
             upstream: Some(Upstream {
                 name: "node-1".into(),

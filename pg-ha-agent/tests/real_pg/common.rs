@@ -122,6 +122,11 @@ pub(crate) fn settings(sandbox: &Sandbox, name: &str) -> PgSettings {
             ToolOption::value("encoding", "UTF8"),
             ToolOption::value("locale", "C"),
         ],
+        basebackup: vec![
+            ToolOption::value("checkpoint", "fast"),
+            ToolOption::flag("no-sync"),
+        ],
+        rewind_options: vec![ToolOption::flag("no-sync")],
         use_slots: false,
         pg_ctl_timeout: Duration::from_secs(30),
         fence_binary: Some(PathBuf::from(env!("CARGO_BIN_EXE_pg-ha-fence"))),

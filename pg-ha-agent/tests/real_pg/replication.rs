@@ -51,6 +51,9 @@ async fn clone_stream_and_promote() -> Result<()> {
     assert_eq!(st.timeline_history[0].0, 1);
     assert_eq!(st.upstream, None);
     b.exec("INSERT INTO t VALUES ('three')").await?;
+    // Dropping the recovery settings after the promotion needs no restart.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(b.pg.pending_restart().await?.is_empty());
     let conf = std::fs::read_to_string(b.data_dir.join("postgresql.conf"))?;
     assert!(!conf.contains("primary_conninfo"), "{conf}");
     Ok(())
