@@ -59,29 +59,55 @@ impl LocalPostgres {
         let wanted = self.wanted_physical(members, permanent);
         let have = existing(&client, timeout).await?;
         let mut changes = SlotChanges::default();
-        for name in wanted.iter().filter(|n| !have.contains_key(*n)) {
-            self.run_slot_sql(
-                &client,
-                "SELECT pg_catalog.pg_create_physical_replication_slot($1, true)",
-                name,
-            )
+        self.create_missing(&client, &wanted, permanent, &have, &mut changes)
             .await?;
+        self.drop_unwanted(&client, &wanted, &have, &mut changes)
+            .await?;
+        if changes != SlotChanges::default() {
+            tracing::info!(created = ?changes.created, dropped = ?changes.dropped, "replication slots synced");
+        }
+        Ok(changes)
+    }
+
+    async fn create_missing(
+        &self,
+        client: &Client,
+        wanted: &BTreeSet<String>,
+        permanent: &[PermanentSlot],
+        have: &BTreeMap<String, ExistingSlot>,
+        changes: &mut SlotChanges,
+    ) -> Result<(), PgError> {
+        const CREATE: &str = "SELECT pg_catalog.pg_create_physical_replication_slot($1, true)";
+        for name in wanted.iter().filter(|n| !have.contains_key(*n)) {
+            self.run_slot_sql(client, CREATE, name).await?;
             changes.created.push(name.clone());
         }
         for slot in permanent {
-            if let PermanentSlot::Logical {
+            let PermanentSlot::Logical {
                 name,
                 database,
                 plugin,
             } = slot
-            {
-                if !have.contains_key(name) {
-                    self.create_logical(name, database, plugin).await?;
-                    changes.created.push(name.clone());
-                }
+            else {
+                continue;
+            };
+            if !have.contains_key(name) {
+                self.create_logical(name, database, plugin).await?;
+                changes.created.push(name.clone());
             }
         }
-        for (name, slot) in &have {
+        Ok(())
+    }
+
+    async fn drop_unwanted(
+        &self,
+        client: &Client,
+        wanted: &BTreeSet<String>,
+        have: &BTreeMap<String, ExistingSlot>,
+        changes: &mut SlotChanges,
+    ) -> Result<(), PgError> {
+        const DROP: &str = "SELECT pg_catalog.pg_drop_replication_slot($1)";
+        for (name, slot) in have {
             if slot.slot_type != "physical" || wanted.contains(name) {
                 continue;
             }
@@ -89,18 +115,10 @@ impl LocalPostgres {
                 tracing::warn!(slot = %name, "not dropping an active replication slot");
                 continue;
             }
-            self.run_slot_sql(
-                &client,
-                "SELECT pg_catalog.pg_drop_replication_slot($1)",
-                name,
-            )
-            .await?;
+            self.run_slot_sql(client, DROP, name).await?;
             changes.dropped.push(name.clone());
         }
-        if changes != SlotChanges::default() {
-            tracing::info!(created = ?changes.created, dropped = ?changes.dropped, "replication slots synced");
-        }
-        Ok(changes)
+        Ok(())
     }
 
     fn wanted_physical(&self, members: &[String], permanent: &[PermanentSlot]) -> BTreeSet<String> {
