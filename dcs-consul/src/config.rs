@@ -1,0 +1,124 @@
+//! `ConsulConfig`: which agents to talk to, which cluster prefix to use, and how.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Patroni's default namespace.
+pub const DEFAULT_NAMESPACE: &str = "/service";
+
+/// Patroni's default `retry_timeout`, used as the default per-request deadline.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long one blocking query waits server-side before it is re-issued.
+pub const DEFAULT_WATCH_WAIT: Duration = Duration::from_secs(30);
+
+/// Read consistency of the cluster reads (Consul's `?consistent` / `?stale` / default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Consistency {
+    /// Consul's default mode (leader-served, may be stale for a moment after an election).
+    #[default]
+    Default,
+    /// `?consistent`: the leader confirms its leadership with a quorum first.
+    Consistent,
+    /// `?stale`: any server answers.
+    Stale,
+}
+
+impl Consistency {
+    /// The query parameter of this mode, if any.
+    pub fn query(self) -> Option<&'static str> {
+        match self {
+            Consistency::Default => None,
+            Consistency::Consistent => Some("consistent"),
+            Consistency::Stale => Some("stale"),
+        }
+    }
+}
+
+/// TLS material for `https` agents, as file paths (PEM).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TlsPaths {
+    /// CA bundle that signs the agents' certificates (`cacert`); webpki roots if `None`.
+    pub ca: Option<PathBuf>,
+    /// Client certificate (`cert`); needs `key`.
+    pub cert: Option<PathBuf>,
+    /// Client private key (`key`); needs `cert`.
+    pub key: Option<PathBuf>,
+}
+
+/// How to reach Consul and which cluster to serve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsulConfig {
+    /// Agent base URLs, e.g. `http://127.0.0.1:8500`; tried in order, with failover.
+    pub agents: Vec<String>,
+    /// Patroni's `namespace` (default `/service`).
+    pub namespace: String,
+    /// Patroni's `scope`: the cluster name.
+    pub scope: String,
+    /// ACL token, sent as `X-Consul-Token`.
+    pub token: Option<String>,
+    /// Datacenter (`?dc=`); the agent's own if `None`.
+    pub dc: Option<String>,
+    /// Consistency of the cluster reads.
+    pub consistency: Consistency,
+    /// Health checks the session is bound to (Patroni's `checks`, default none: TTL only).
+    pub checks: Vec<String>,
+    /// Deadline of one backend call, failover between agents included (`retry_timeout`).
+    pub request_timeout: Duration,
+    /// Server-side wait of one blocking query.
+    pub watch_wait: Duration,
+    /// TLS settings for `https` agents.
+    pub tls: Option<TlsPaths>,
+}
+
+impl ConsulConfig {
+    /// A configuration for `scope` on `agents` with Patroni's defaults: namespace `/service`,
+    /// a 10 s request deadline, default consistency, no checks, no token, no TLS.
+    pub fn new(agents: Vec<String>, scope: impl Into<String>) -> ConsulConfig {
+        ConsulConfig {
+            agents,
+            namespace: DEFAULT_NAMESPACE.to_string(),
+            scope: scope.into(),
+            token: None,
+            dc: None,
+            consistency: Consistency::Default,
+            checks: Vec::new(),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            watch_wait: DEFAULT_WATCH_WAIT,
+            tls: None,
+        }
+    }
+
+    /// The cluster prefix `<namespace>/<scope>/` with **no leading slash**, as Patroni's
+    /// Consul backend writes it (`service/batman/`); repeated slashes are collapsed.
+    pub fn prefix(&self) -> String {
+        let path = collapse_slashes(&format!("/{}/{}/", self.namespace, self.scope));
+        path.trim_start_matches('/').to_string()
+    }
+}
+
+/// Replaces every run of `/` by a single `/`.
+fn collapse_slashes(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c == '/' && out.ends_with('/') {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_has_no_leading_slash() {
+        let cfg = ConsulConfig::new(vec![], "batman");
+        assert_eq!(cfg.prefix(), "service/batman/");
+        let mut cfg = ConsulConfig::new(vec![], "demo");
+        cfg.namespace = "ns//x/".into();
+        assert_eq!(cfg.prefix(), "ns/x/demo/");
+    }
+}
