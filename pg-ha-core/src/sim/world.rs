@@ -398,11 +398,14 @@ impl World {
         }
     }
 
-    /// Reads the cluster through the admin client (no faults).
+    /// Reads the cluster-wide keys through the admin client (no faults). Member keys are
+    /// left out: the world never needs them, and parsing them is most of a read's cost.
     pub(super) fn read_cluster(&self) -> Option<Cluster> {
-        block_on(self.admin.read())
-            .ok()
-            .map(|s| Cluster::from_snapshot(&s).0)
+        let mut snapshot = block_on(self.admin.read()).ok()?;
+        snapshot
+            .entries
+            .retain(|e| !e.key.starts_with(crate::model::MEMBERS_PREFIX));
+        Some(Cluster::from_snapshot(&snapshot).0)
     }
 
     /// The cluster as the DCS holds it now (re-read only when the store's revision moved).
