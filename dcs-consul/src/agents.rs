@@ -111,7 +111,11 @@ impl Agents {
     }
 
     /// [`Agents::call`] with another per-attempt deadline (blocking queries).
-    pub(crate) async fn call_within<'a, T, F, Fut>(&'a self, timeout: Duration, op: F) -> Result<T, Failure>
+    pub(crate) async fn call_within<'a, T, F, Fut>(
+        &'a self,
+        timeout: Duration,
+        op: F,
+    ) -> Result<T, Failure>
     where
         F: Fn(&'a Agent) -> Fut,
         Fut: Future<Output = Result<T, Failure>> + 'a,

@@ -67,13 +67,21 @@ impl ConsulDcs {
 
     /// Runs `op` with the node's session; if Consul says the session is invalid (it expired
     /// since the last renewal), forgets it and runs `op` once more with a new one.
-    pub(crate) async fn with_session<'a, T, F, Fut>(&'a self, name: &str, ttl: Duration, op: F) -> Result<T, Failure>
+    pub(crate) async fn with_session<'a, T, F, Fut>(
+        &'a self,
+        name: &str,
+        ttl: Duration,
+        op: F,
+    ) -> Result<T, Failure>
     where
         F: Fn(String) -> Fut,
         Fut: Future<Output = Result<T, Failure>> + 'a,
     {
         for _ in 0..2 {
-            let session = self.sessions.session(&self.agents, name, ttl, Need::Use).await?;
+            let session = self
+                .sessions
+                .session(&self.agents, name, ttl, Need::Use)
+                .await?;
             let Some(session) = session else { break };
             match op(session.clone()).await {
                 Err(e) if e.is_invalid_session() => {
@@ -83,11 +91,16 @@ impl ConsulDcs {
                 other => return other,
             }
         }
-        Err(Failure::Invalid("no valid Consul session could be created".into()))
+        Err(Failure::Invalid(
+            "no valid Consul session could be created".into(),
+        ))
     }
 
     /// Bounds a call by the request timeout and converts its failure.
-    async fn bounded<T>(&self, op: impl Future<Output = Result<T, Failure>>) -> Result<T, DcsError> {
+    async fn bounded<T>(
+        &self,
+        op: impl Future<Output = Result<T, Failure>>,
+    ) -> Result<T, DcsError> {
         match tokio::time::timeout(self.request_timeout, op).await {
             Ok(result) => result.map_err(DcsError::from),
             Err(_) => Err(Failure::Timeout(self.request_timeout).into()),

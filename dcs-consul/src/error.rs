@@ -87,9 +87,14 @@ impl Failure {
 
 /// 500s that are refusals of the request itself, not a sick cluster.
 fn is_request_error(body: &str) -> bool {
-    ["Invalid Session TTL", "Invalid Behavior", "Missing check", "Session TTL"]
-        .iter()
-        .any(|p| body.starts_with(p))
+    [
+        "Invalid Session TTL",
+        "Invalid Behavior",
+        "Missing check",
+        "Session TTL",
+    ]
+    .iter()
+    .any(|p| body.starts_with(p))
 }
 
 impl From<Failure> for DcsError {
@@ -163,10 +168,16 @@ mod tests {
 
     #[test]
     fn session_ttl_min_is_parsed() {
-        let f = http(500, "Invalid Session TTL '1000000000', must be between [10s=24h0m0s]");
+        let f = http(
+            500,
+            "Invalid Session TTL '1000000000', must be between [10s=24h0m0s]",
+        );
         assert_eq!(f.session_ttl_min(), Some(Duration::from_secs(10)));
         assert_eq!(parse_go_duration("0.001s"), Some(Duration::from_millis(1)));
-        assert_eq!(parse_go_duration("1500ms"), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            parse_go_duration("1500ms"),
+            Some(Duration::from_millis(1500))
+        );
         assert_eq!(parse_go_duration("x"), None);
     }
 }

@@ -118,11 +118,17 @@ impl Kv<'_> {
                     ..Default::default()
                 };
                 match agent.consul.read_key(request).await.map_err(Failure::from) {
-                    Ok(meta) => Ok(meta.response.into_iter().find(|r| r.key == key).map(|r| Stored {
-                        value: r.value.unwrap_or_default(),
-                        index: r.modify_index.max(0) as u64,
-                        session: r.session.filter(|s| !s.is_empty()),
-                    })),
+                    Ok(meta) => {
+                        Ok(meta
+                            .response
+                            .into_iter()
+                            .find(|r| r.key == key)
+                            .map(|r| Stored {
+                                value: r.value.unwrap_or_default(),
+                                index: r.modify_index.max(0) as u64,
+                                session: r.session.filter(|s| !s.is_empty()),
+                            }))
+                    }
                     Err(Failure::Http { status: 404, .. }) => Ok(None),
                     Err(e) => Err(e),
                 }

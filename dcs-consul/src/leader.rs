@@ -18,7 +18,9 @@ impl ConsulDcs {
     pub(crate) async fn acquire(&self, name: &str, ttl: Duration) -> Result<bool, Failure> {
         let acquired = self
             .with_session(name, ttl, |session| async move {
-                self.kv().put(&self.paths.leader(), name, Put::Acquire(&session)).await
+                self.kv()
+                    .put(&self.paths.leader(), name, Put::Acquire(&session))
+                    .await
             })
             .await?;
         if acquired {
@@ -30,7 +32,11 @@ impl ConsulDcs {
     /// Renews the session and checks the leader key.
     pub(crate) async fn renew(&self, name: &str, ttl: Duration) -> Result<bool, Failure> {
         let agents = &self.agents;
-        let Some(session) = self.sessions.session(agents, name, ttl, Need::Renew).await? else {
+        let Some(session) = self
+            .sessions
+            .session(agents, name, ttl, Need::Renew)
+            .await?
+        else {
             return Ok(false);
         };
         let key = self.paths.leader();

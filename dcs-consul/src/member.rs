@@ -9,7 +9,12 @@ use std::time::Duration;
 
 impl ConsulDcs {
     /// Writes `members/<name>` bound to our session, renewing the session if due.
-    pub(crate) async fn put_member(&self, name: &str, value: &str, ttl: Duration) -> Result<(), Failure> {
+    pub(crate) async fn put_member(
+        &self,
+        name: &str,
+        value: &str,
+        ttl: Duration,
+    ) -> Result<(), Failure> {
         let key = self.paths.member(name);
         self.with_session(name, ttl, |session| {
             let key = key.clone();

@@ -63,8 +63,14 @@ mod tests {
         assert_eq!(p.leader(), "service/batman/leader");
         assert_eq!(p.member("node1"), "service/batman/members/node1");
         assert_eq!(p.key(Key::Failover), "service/batman/failover");
-        assert_eq!(p.relative("service/batman/optime/leader"), Some("optime/leader"));
+        assert_eq!(
+            p.relative("service/batman/optime/leader"),
+            Some("optime/leader")
+        );
         assert_eq!(p.relative("service/batman2/leader"), None);
-        assert_eq!(encode_key("service/a b/members/n?1"), "service/a%20b/members/n%3F1");
+        assert_eq!(
+            encode_key("service/a b/members/n?1"),
+            "service/a%20b/members/n%3F1"
+        );
     }
 }

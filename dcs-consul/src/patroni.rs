@@ -8,8 +8,8 @@
 //! `service_check_tls_server_name` (accepted; they matter only with registration). Any other
 //! key is rejected as unknown. Every error names the key.
 
-use crate::config::{Consistency, ConsulConfig, TlsPaths, DEFAULT_NAMESPACE};
 use crate::config::DEFAULT_WATCH_WAIT;
+use crate::config::{Consistency, ConsulConfig, TlsPaths, DEFAULT_NAMESPACE};
 use pg_ha_core::ConfigError;
 use serde_json::{Map, Value};
 use std::path::PathBuf;
@@ -79,7 +79,10 @@ fn check_keys(map: &Map<String, Value>) -> Result<(), ConfigError> {
         }
     }
     if map.contains_key("key_password") {
-        return Err(ConfigError::new(key_name("key_password"), "not supported by pg-ha"));
+        return Err(ConfigError::new(
+            key_name("key_password"),
+            "not supported by pg-ha",
+        ));
     }
     if opt_bool(map, "register_service")? == Some(true) {
         return Err(ConfigError::new(
@@ -140,14 +143,22 @@ fn agents(map: &Map<String, Value>, has_tls: bool) -> Result<Vec<String>, Config
         let urls: Vec<String> = split_list(&url);
         for u in &urls {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
-                return Err(ConfigError::new(key_name("url"), format!("not an http(s) URL: `{u}`")));
+                return Err(ConfigError::new(
+                    key_name("url"),
+                    format!("not an http(s) URL: `{u}`"),
+                ));
             }
         }
         return non_empty(urls, "url");
     }
     let scheme = match opt_string(map, "scheme")? {
         Some(s) if s == "http" || s == "https" => s,
-        Some(s) => return Err(ConfigError::new(key_name("scheme"), format!("expected http or https, got `{s}`"))),
+        Some(s) => {
+            return Err(ConfigError::new(
+                key_name("scheme"),
+                format!("expected http or https, got `{s}`"),
+            ))
+        }
         None if has_tls => "https".to_string(),
         None => "http".to_string(),
     };
@@ -185,8 +196,12 @@ fn host_url(host: &str, scheme: &str, port: u16) -> Result<String, ConfigError> 
         return Err(bad());
     }
     match host.rsplit_once(':') {
-        Some((h, _)) if h.contains(':') && !h.ends_with(']') => Ok(format!("{scheme}://[{host}]:{port}")),
-        Some((h, p)) if !h.is_empty() && p.parse::<u16>().is_ok() => Ok(format!("{scheme}://{host}")),
+        Some((h, _)) if h.contains(':') && !h.ends_with(']') => {
+            Ok(format!("{scheme}://[{host}]:{port}"))
+        }
+        Some((h, p)) if !h.is_empty() && p.parse::<u16>().is_ok() => {
+            Ok(format!("{scheme}://{host}"))
+        }
         Some(_) => Err(bad()),
         None => Ok(format!("{scheme}://{host}:{port}")),
     }
@@ -251,8 +266,9 @@ mod tests {
 
     #[test]
     fn tls_makes_https() {
-        let cfg = build(json!({"host": "c", "port": 8501, "cacert": "/ca", "cert": "/c", "key": "/k"}))
-            .expect("valid");
+        let cfg =
+            build(json!({"host": "c", "port": 8501, "cacert": "/ca", "cert": "/c", "key": "/k"}))
+                .expect("valid");
         assert_eq!(cfg.agents, vec!["https://c:8501"]);
         assert_eq!(cfg.tls.expect("tls").ca, Some(PathBuf::from("/ca")));
     }

@@ -80,9 +80,10 @@ impl Sessions {
             state.id = None;
         }
         if let Some(id) = state.id.clone() {
-            let due = state
-                .last_renewal
-                .map_or(true, |at| at.elapsed() >= renew_interval(ttl));
+            let due = match state.last_renewal {
+                Some(at) => at.elapsed() >= renew_interval(ttl),
+                None => true,
+            };
             if need == Need::Renew || due {
                 if self.renew(agents, &id).await? {
                     state.last_renewal = Some(Instant::now());
@@ -170,7 +171,12 @@ impl Sessions {
         Ok(id)
     }
 
-    async fn try_create(&self, agents: &Agents, name: &str, ttl: Duration) -> Result<String, Failure> {
+    async fn try_create(
+        &self,
+        agents: &Agents,
+        name: &str,
+        ttl: Duration,
+    ) -> Result<String, Failure> {
         let body = serde_json::json!({
             "Name": format!("{}{name}", self.name_prefix),
             "TTL": format!("{}ms", ttl.as_millis().max(1)),

@@ -42,7 +42,9 @@ impl ConsulDcs {
         };
         let reply = self
             .agents
-            .call_within(attempt, |a| self.agents.request(a, Method::GET, &path, None))
+            .call_within(attempt, |a| {
+                self.agents.request(a, Method::GET, &path, None)
+            })
             .await?;
         let index = reply.index.unwrap_or(0);
         if reply.status == 404 {

@@ -45,13 +45,19 @@ fn roots(ca: Option<&Path>) -> Result<RootCertStore, SetupError> {
     Ok(store)
 }
 
-fn certificates(path: &Path, what: &'static str) -> Result<Vec<CertificateDer<'static>>, SetupError> {
+fn certificates(
+    path: &Path,
+    what: &'static str,
+) -> Result<Vec<CertificateDer<'static>>, SetupError> {
     let pem = read(path, what)?;
     let certs = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| SetupError::BadTls(format!("{}: {e}", path.display())))?;
     if certs.is_empty() {
-        return Err(SetupError::BadTls(format!("{}: no certificate", path.display())));
+        return Err(SetupError::BadTls(format!(
+            "{}: no certificate",
+            path.display()
+        )));
     }
     Ok(certs)
 }

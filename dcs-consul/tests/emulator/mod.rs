@@ -45,9 +45,9 @@
 //! 9. **ACL**: with a token configured, a request without `X-Consul-Token` (or `?token=`)
 //!    equal to it gets 403 `Permission denied`.
 //! 10. **Restart**: a server restart keeps the raft state (KV, sessions, tombstones) and,
-//!    as a newly elected leader does, restarts every session's TTL timer; a restart with lost
-//!    state (a dev agent) starts empty with a fresh index. While stopped, connections are
-//!    refused.
+//!     as a newly elected leader does, restarts every session's TTL timer; a restart with
+//!     lost state (a dev agent) starts empty with a fresh index. While stopped, connections
+//!     are refused.
 //!
 //! Not modelled: other endpoints, multiple datacenters, namespaces/partitions, flags beyond
 //! storing them, tombstone reaping (indexes never go back unless the state is lost), and
@@ -58,6 +58,11 @@ mod routes;
 mod store;
 
 pub(crate) use store::Store;
+
+/// `Behavior::Delete`, for assertions outside the module.
+pub(crate) fn store_behavior_delete() -> store::Behavior {
+    store::Behavior::Delete
+}
 
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
@@ -101,7 +106,9 @@ pub(crate) struct Emulator {
 impl Emulator {
     /// Starts an agent on a free loopback port.
     pub(crate) async fn start(settings: Settings) -> Emulator {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind emulator");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind emulator");
         let address = listener.local_addr().expect("emulator address");
         let store = Arc::new(Mutex::new(Store::new(1)));
         let mut emulator = Emulator {
@@ -146,7 +153,10 @@ impl Emulator {
     /// Stops serving and drops every open connection: connections are refused until
     /// [`Emulator::start_again`].
     pub(crate) fn stop(&mut self) {
-        for task in [self.server.take(), self.reaper.take()].into_iter().flatten() {
+        for task in [self.server.take(), self.reaper.take()]
+            .into_iter()
+            .flatten()
+        {
             task.abort();
         }
         self.connections.lock().expect("connections").abort_all();

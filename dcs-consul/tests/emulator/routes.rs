@@ -48,7 +48,11 @@ fn text(status: StatusCode, body: impl Into<String>) -> Response {
 
 impl App {
     /// 403 unless the request carries the configured token; 500 for another datacenter.
-    fn check(&self, headers: &HeaderMap, params: &HashMap<String, String>) -> Result<(), Response> {
+    fn check(
+        &self,
+        headers: &HeaderMap,
+        params: &HashMap<String, String>,
+    ) -> Result<(), Box<Response>> {
         if let Some(token) = &self.settings.token {
             let given = headers
                 .get("x-consul-token")
@@ -56,12 +60,13 @@ impl App {
                 .map(str::to_string)
                 .or_else(|| params.get("token").cloned());
             if given.as_deref() != Some(token.as_str()) {
-                return Err(text(StatusCode::FORBIDDEN, "Permission denied"));
+                return Err(Box::new(text(StatusCode::FORBIDDEN, "Permission denied")));
             }
         }
         match params.get("dc") {
             Some(dc) if !dc.is_empty() && *dc != self.settings.datacenter => {
-                Err(text(StatusCode::INTERNAL_SERVER_ERROR, "No path to datacenter"))
+                let message = "No path to datacenter";
+                Err(Box::new(text(StatusCode::INTERNAL_SERVER_ERROR, message)))
             }
             _ => Ok(()),
         }
@@ -94,7 +99,9 @@ fn parse_duration(text: &str) -> Option<Duration> {
 fn lock_delay(value: Option<&Value>) -> Result<Duration, String> {
     let raw = match value {
         None | Some(Value::Null) => return Ok(Duration::from_secs(15)),
-        Some(Value::String(s)) => parse_duration(s).ok_or_else(|| format!("invalid duration {s}"))?,
+        Some(Value::String(s)) => {
+            parse_duration(s).ok_or_else(|| format!("invalid duration {s}"))?
+        }
         Some(Value::Number(n)) => Duration::from_nanos(n.as_f64().unwrap_or(0.0) as u64),
         Some(other) => return Err(format!("invalid LockDelay {other}")),
     };
@@ -105,16 +112,26 @@ fn lock_delay(value: Option<&Value>) -> Result<Duration, String> {
     })
 }
 
-async fn session_create(State(app): State<App>, headers: HeaderMap, Query(params): Params, body: Bytes) -> Response {
+async fn session_create(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(params): Params,
+    body: Bytes,
+) -> Response {
     if let Err(r) = app.check(&headers, &params) {
-        return r;
+        return *r;
     }
     let raw: Value = if body.is_empty() {
         json!({})
     } else {
         match serde_json::from_slice(&body) {
             Ok(v) => v,
-            Err(e) => return text(StatusCode::BAD_REQUEST, format!("Request decode failed: {e}")),
+            Err(e) => {
+                return text(
+                    StatusCode::BAD_REQUEST,
+                    format!("Request decode failed: {e}"),
+                )
+            }
         }
     };
     match parse_session(&raw, &app.settings) {
@@ -127,8 +144,18 @@ async fn session_create(State(app): State<App>, headers: HeaderMap, Query(params
 }
 
 fn parse_session(raw: &Value, settings: &Settings) -> Result<Session, String> {
-    let field = |name: &str| raw.as_object().and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone()));
-    let behavior = match field("Behavior").as_ref().and_then(Value::as_str).unwrap_or("") {
+    let field = |name: &str| {
+        raw.as_object().and_then(|m| {
+            m.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        })
+    };
+    let behavior = match field("Behavior")
+        .as_ref()
+        .and_then(Value::as_str)
+        .unwrap_or("")
+    {
         "" | "release" => Behavior::Release,
         "delete" => Behavior::Delete,
         other => return Err(format!("Invalid Behavior setting '{other}'")),
@@ -136,7 +163,8 @@ fn parse_session(raw: &Value, settings: &Settings) -> Result<Session, String> {
     let ttl = match field("TTL").as_ref().and_then(Value::as_str) {
         None | Some("") => None,
         Some(text) => {
-            let ttl = parse_duration(text).ok_or_else(|| format!("Session TTL '{text}' invalid"))?;
+            let ttl =
+                parse_duration(text).ok_or_else(|| format!("Session TTL '{text}' invalid"))?;
             if !ttl.is_zero() && (ttl < settings.session_ttl_min || ttl > SESSION_TTL_MAX) {
                 return Err(format!(
                     "Invalid Session TTL '{}', must be between [{:?}=24h0m0s]",
@@ -149,7 +177,10 @@ fn parse_session(raw: &Value, settings: &Settings) -> Result<Session, String> {
     };
     let checks: Vec<String> = match field("Checks") {
         None => vec!["serfHealth".to_string()],
-        Some(Value::Array(list)) => list.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
         Some(Value::Null) => Vec::new(),
         Some(other) => return Err(format!("invalid Checks {other}")),
     };
@@ -158,7 +189,9 @@ fn parse_session(raw: &Value, settings: &Settings) -> Result<Session, String> {
     }
     Ok(Session {
         id: String::new(),
-        name: field("Name").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+        name: field("Name")
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
         ttl,
         behavior,
         lock_delay: lock_delay(field("LockDelay").as_ref())?,
@@ -177,28 +210,46 @@ fn session_json(s: &Session) -> Value {
     })
 }
 
-async fn session_renew(State(app): State<App>, headers: HeaderMap, Query(params): Params, Path(id): Path<String>) -> Response {
+async fn session_renew(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(params): Params,
+    Path(id): Path<String>,
+) -> Response {
     if let Err(r) = app.check(&headers, &params) {
-        return r;
+        return *r;
     }
     let renewed = app.store().renew_session(&id);
     match renewed {
         Some(s) => axum::Json(json!([session_json(&s)])).into_response(),
-        None => text(StatusCode::NOT_FOUND, format!("Session id '{id}' not found")),
+        None => text(
+            StatusCode::NOT_FOUND,
+            format!("Session id '{id}' not found"),
+        ),
     }
 }
 
-async fn session_destroy(State(app): State<App>, headers: HeaderMap, Query(params): Params, Path(id): Path<String>) -> Response {
+async fn session_destroy(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(params): Params,
+    Path(id): Path<String>,
+) -> Response {
     if let Err(r) = app.check(&headers, &params) {
-        return r;
+        return *r;
     }
     app.store().destroy_session(&id);
     axum::Json(json!(true)).into_response()
 }
 
-async fn session_info(State(app): State<App>, headers: HeaderMap, Query(params): Params, Path(id): Path<String>) -> Response {
+async fn session_info(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(params): Params,
+    Path(id): Path<String>,
+) -> Response {
     if let Err(r) = app.check(&headers, &params) {
-        return r;
+        return *r;
     }
     let found = app.store().sessions.get(&id).map(session_json);
     axum::Json(json!(found.into_iter().collect::<Vec<_>>())).into_response()
@@ -215,7 +266,8 @@ fn with_index(mut response: Response, index: u64) -> Response {
 }
 
 fn entry_json(key: &str, e: &super::store::Kv) -> Value {
-    let value = (!e.value.is_empty()).then(|| base64::engine::general_purpose::STANDARD.encode(&e.value));
+    let value =
+        (!e.value.is_empty()).then(|| base64::engine::general_purpose::STANDARD.encode(&e.value));
     let mut v = json!({
         "Key": key, "Value": value, "Flags": e.flags, "LockIndex": e.lock_index,
         "CreateIndex": e.create_index, "ModifyIndex": e.modify_index,
@@ -231,22 +283,36 @@ fn read_now(app: &App, key: &str, recurse: bool) -> (u64, Vec<Value>) {
     let store = app.store();
     if recurse {
         let (index, entries) = store.list(key);
-        (index, entries.iter().map(|(k, e)| entry_json(k, e)).collect())
+        (
+            index,
+            entries.iter().map(|(k, e)| entry_json(k, e)).collect(),
+        )
     } else {
         let (index, entry) = store.get(key);
         (index, entry.iter().map(|e| entry_json(key, e)).collect())
     }
 }
 
-async fn kv_get(State(app): State<App>, headers: HeaderMap, Query(params): Params, Path(key): Path<String>) -> Response {
+async fn kv_get(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(params): Params,
+    Path(key): Path<String>,
+) -> Response {
     if let Err(r) = app.check(&headers, &params) {
-        return r;
+        return *r;
     }
     if params.contains_key("stale") && params.contains_key("consistent") {
-        return text(StatusCode::BAD_REQUEST, "Cannot specify ?stale with ?consistent, conflicting semantics.");
+        return text(
+            StatusCode::BAD_REQUEST,
+            "Cannot specify ?stale with ?consistent, conflicting semantics.",
+        );
     }
     let recurse = params.contains_key("recurse");
-    let min_index: u64 = params.get("index").and_then(|i| i.parse().ok()).unwrap_or(0);
+    let min_index: u64 = params
+        .get("index")
+        .and_then(|i| i.parse().ok())
+        .unwrap_or(0);
     let (mut index, mut entries) = read_now(&app, &key, recurse);
     if min_index > 0 && index <= min_index {
         let wait = params
@@ -265,7 +331,10 @@ async fn kv_get(State(app): State<App>, headers: HeaderMap, Query(params): Param
             if index > min_index {
                 break;
             }
-            if tokio::time::timeout_at(deadline, changes.changed()).await.is_err() {
+            if tokio::time::timeout_at(deadline, changes.changed())
+                .await
+                .is_err()
+            {
                 break;
             }
         }
@@ -278,22 +347,41 @@ async fn kv_get(State(app): State<App>, headers: HeaderMap, Query(params): Param
     with_index(response, index)
 }
 
-async fn kv_put(State(app): State<App>, headers: HeaderMap, Query(params): Params, Path(key): Path<String>, body: Bytes) -> Response {
+async fn kv_put(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(params): Params,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> Response {
     if let Err(r) = app.check(&headers, &params) {
-        return r;
+        return *r;
     }
     if body.len() > MAX_VALUE {
         return text(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("Request body({} bytes) too large, max size: {MAX_VALUE} bytes.", body.len()),
+            format!(
+                "Request body({} bytes) too large, max size: {MAX_VALUE} bytes.",
+                body.len()
+            ),
         );
     }
-    let flags = params.get("flags").and_then(|f| f.parse().ok()).unwrap_or(0);
+    let flags = params
+        .get("flags")
+        .and_then(|f| f.parse().ok())
+        .unwrap_or(0);
     let value = body.to_vec();
     let mut store = app.store();
-    let result = match (params.get("acquire"), params.get("release"), params.get("cas")) {
+    let result = match (
+        params.get("acquire"),
+        params.get("release"),
+        params.get("cas"),
+    ) {
         (Some(_), Some(_), _) => {
-            return text(StatusCode::BAD_REQUEST, "Conflicting flags: acquire and release");
+            return text(
+                StatusCode::BAD_REQUEST,
+                "Conflicting flags: acquire and release",
+            );
         }
         (Some(session), None, _) => match store.acquire(&key, value, flags, session) {
             Ok(done) => done,
@@ -309,9 +397,14 @@ async fn kv_put(State(app): State<App>, headers: HeaderMap, Query(params): Param
     axum::Json(json!(result)).into_response()
 }
 
-async fn kv_delete(State(app): State<App>, headers: HeaderMap, Query(params): Params, Path(key): Path<String>) -> Response {
+async fn kv_delete(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(params): Params,
+    Path(key): Path<String>,
+) -> Response {
     if let Err(r) = app.check(&headers, &params) {
-        return r;
+        return *r;
     }
     let mut store = app.store();
     let result = match params.get("cas") {

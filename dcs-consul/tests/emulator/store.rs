@@ -121,7 +121,8 @@ impl Store {
         let now = Instant::now();
         for key in &held {
             if !session.lock_delay.is_zero() {
-                self.lock_delays.insert(key.clone(), now + session.lock_delay);
+                self.lock_delays
+                    .insert(key.clone(), now + session.lock_delay);
             }
             match session.behavior {
                 Behavior::Delete => {
@@ -155,7 +156,14 @@ impl Store {
     }
 
     /// Stores `entry` under `key` unless nothing changes; the raft index is used either way.
-    fn set(&mut self, key: &str, value: Vec<u8>, flags: u64, session: Option<String>, lock_index: Option<u64>) {
+    fn set(
+        &mut self,
+        key: &str,
+        value: Vec<u8>,
+        flags: u64,
+        session: Option<String>,
+        lock_index: Option<u64>,
+    ) {
         let index = self.next_index();
         let existing = self.kv.get(key).cloned();
         let entry = Kv {
@@ -163,7 +171,9 @@ impl Store {
             flags,
             create_index: existing.as_ref().map_or(index, |e| e.create_index),
             modify_index: index,
-            lock_index: lock_index.or(existing.as_ref().map(|e| e.lock_index)).unwrap_or(0),
+            lock_index: lock_index
+                .or(existing.as_ref().map(|e| e.lock_index))
+                .unwrap_or(0),
             session,
         };
         if let Some(old) = &existing {
@@ -203,8 +213,18 @@ impl Store {
     }
 
     /// `?acquire=<session>`: `Err` for an invalid session.
-    pub(crate) fn acquire(&mut self, key: &str, value: Vec<u8>, flags: u64, session: &str) -> Result<bool, String> {
-        if self.lock_delays.get(key).is_some_and(|until| *until > Instant::now()) {
+    pub(crate) fn acquire(
+        &mut self,
+        key: &str,
+        value: Vec<u8>,
+        flags: u64,
+        session: &str,
+    ) -> Result<bool, String> {
+        if self
+            .lock_delays
+            .get(key)
+            .is_some_and(|until| *until > Instant::now())
+        {
             return Ok(false);
         }
         if !self.sessions.contains_key(session) {
@@ -219,7 +239,13 @@ impl Store {
             Some(e) => e.lock_index + 1,
             None => 1,
         };
-        self.set(key, value, flags, Some(session.to_string()), Some(lock_index));
+        self.set(
+            key,
+            value,
+            flags,
+            Some(session.to_string()),
+            Some(lock_index),
+        );
         Ok(true)
     }
 
@@ -265,7 +291,12 @@ impl Store {
     /// `?recurse` delete of every key under `prefix`.
     pub(crate) fn delete_tree(&mut self, prefix: &str) -> bool {
         let index = self.next_index();
-        let keys: Vec<String> = self.kv.keys().filter(|k| k.starts_with(prefix)).cloned().collect();
+        let keys: Vec<String> = self
+            .kv
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .cloned()
+            .collect();
         for key in &keys {
             self.kv.remove(key);
             self.tombstones.insert(key.clone(), index);
@@ -284,7 +315,11 @@ impl Store {
             .filter(|(k, _)| k.starts_with(prefix))
             .map(|(k, e)| (k.clone(), e.clone()))
             .collect();
-        let mut index = entries.iter().map(|(_, e)| e.modify_index).max().unwrap_or(0);
+        let mut index = entries
+            .iter()
+            .map(|(_, e)| e.modify_index)
+            .max()
+            .unwrap_or(0);
         let graveyard = self
             .tombstones
             .iter()

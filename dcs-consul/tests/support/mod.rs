@@ -59,7 +59,9 @@ impl Target {
         config.namespace = namespace.to_string();
         config.request_timeout = Duration::from_secs(3);
         config.watch_wait = Duration::from_secs(2);
-        config.token = std::env::var("CONSUL_HTTP_TOKEN").ok().filter(|t| !t.is_empty());
+        config.token = std::env::var("CONSUL_HTTP_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty());
         config
     }
 
@@ -82,10 +84,19 @@ impl Target {
 
 /// `CONSUL_HTTP_ADDR` as a URL (`host:port` gets `http://`).
 fn real_agent() -> Option<String> {
-    let addr = std::env::var("CONSUL_HTTP_ADDR").ok().filter(|a| !a.is_empty())?;
+    let addr = std::env::var("CONSUL_HTTP_ADDR")
+        .ok()
+        .filter(|a| !a.is_empty())?;
     Some(if addr.contains("://") {
         addr
     } else {
         format!("http://{addr}")
     })
+}
+
+/// An `http://127.0.0.1:<port>` URL where nothing listens.
+pub(crate) fn free_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    format!("http://127.0.0.1:{port}")
 }
