@@ -12,6 +12,13 @@
 //!   process, promote, follow, pg_rewind and reinit, status, replication slots,
 //!   `synchronous_standby_names`, callbacks, and the write fence guard (`pg-ha-fence`).
 
+//! - [`agent`]: the tokio loop around the runner's step; [`node`]: wiring of one node from its
+//!   configuration; [`peers`] and [`http`]: talking to other agents.
+
+pub mod agent;
 pub mod config;
+pub mod http;
+pub mod node;
+pub mod peers;
 pub mod postgres;
 pub mod rest;

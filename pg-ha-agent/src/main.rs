@@ -1,6 +1,68 @@
-//! pg-ha agent binary (skeleton).
+//! `pg-ha-agent CONFIG.yml`: runs one pg-ha node, the way `patroni CONFIG.yml` does.
+//! Only wiring: config -> node (backend, PostgreSQL, loop, REST) -> wait.
 
-fn main() {
-    eprintln!("pg-ha-agent: the agent is not implemented yet; see README.md");
-    std::process::exit(2);
+use pg_ha_agent::{config, node};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let path = match std::env::args().nth(1).as_deref() {
+        Some("--version") => {
+            println!("pg-ha-agent {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Some("--help" | "-h") => {
+            println!(
+                "usage: pg-ha-agent CONFIG.yml   (Patroni's YAML format; PATRONI_* env overrides)"
+            );
+            return ExitCode::SUCCESS;
+        }
+        Some(p) => Some(PathBuf::from(p)),
+        None => None,
+    };
+    let loaded = match config::load(path.as_deref(), &config::process_env()) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("pg-ha-agent: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&loaded.config.log);
+    loaded.log_warnings();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("pg-ha-agent: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(loaded, path))
+}
+
+async fn run(loaded: config::LoadedConfig, path: Option<PathBuf>) -> ExitCode {
+    match node::start(loaded, path).await {
+        Ok(node) => {
+            tracing::info!("REST API on {}", node.rest.base_url());
+            let _ = node.task.await;
+            node.rest.stop().await;
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!("cannot start: {e}");
+            eprintln!("pg-ha-agent: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(log: &config::LogConfig) {
+    let filter = std::env::var("RUST_LOG")
+        .unwrap_or_else(|_| log.level.tracing_level().to_string().to_lowercase());
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_target(false)
+        .init();
 }

@@ -106,6 +106,16 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         }
     }
 
+    /// Replaces the node's local settings (config reload: tags, addresses, bootstrap
+    /// permission). The name must stay the same.
+    pub fn set_node(&mut self, node: NodeConfig) {
+        if node.name == self.node.name {
+            self.node = node;
+        } else {
+            tracing::warn!("a reload cannot rename the member `{}`; ignored", self.node.name);
+        }
+    }
+
     /// Records a request from REST, ctl or a signal; acted on at the next step.
     pub fn request(&mut self, request: LocalRequest) {
         self.facts.request = Some(request);

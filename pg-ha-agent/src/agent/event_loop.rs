@@ -1,9 +1,11 @@
 //! The loop itself.
 
 use super::watch_dcs::relevant_change;
-use super::{AgentState, Command};
-use pg_ha_core::decide::{LocalRequest, Reason};
+use super::Command;
+use crate::rest::NodeView;
+use pg_ha_core::config::NodeConfig;
 use pg_ha_core::dcs::Dcs;
+use pg_ha_core::decide::{LocalRequest, Reason};
 use pg_ha_core::peers::Peers;
 use pg_ha_core::postgres::Postgres;
 use pg_ha_core::runner::StepReport;
@@ -25,36 +27,43 @@ pub struct AgentParts {
     pub clock: SystemClock,
     /// Changes whenever the postmaster exits (or any PostgreSQL event worth a cycle).
     pub pg_events: Option<watch::Receiver<u64>>,
+    /// Re-reads the node's configuration on `Command::Reload` (SIGHUP, `POST /reload`).
+    pub reload: Option<Reloader>,
 }
+
+/// Re-reads the node's local configuration; `None` when the file is broken (logged).
+pub type Reloader = Box<dyn Fn() -> Option<NodeConfig> + Send>;
 
 /// Handles to a running agent loop.
 #[derive(Clone)]
 pub struct AgentHandle {
     /// Send commands to the loop.
     pub commands: mpsc::UnboundedSender<Command>,
-    /// The state after each cycle.
-    pub state: watch::Receiver<AgentState>,
+    /// What the node saw and decided, after each cycle.
+    pub state: watch::Receiver<Arc<NodeView>>,
 }
 
 /// Starts the loop on the current tokio runtime and returns its handles and task.
 pub fn run(parts: AgentParts) -> (AgentHandle, tokio::task::JoinHandle<()>) {
     let (commands, inbox) = mpsc::unbounded_channel();
-    let initial = AgentState { node: parts.runner.config().node, ..AgentState::default() };
-    let (state_tx, state) = watch::channel(initial);
+    let initial = NodeView::from_runner(&parts.runner);
+    let (state_tx, state) = watch::channel(Arc::new(initial));
     let task = tokio::spawn(drive(parts, inbox, state_tx));
     (AgentHandle { commands, state }, task)
 }
 
-async fn drive(mut parts: AgentParts, mut inbox: mpsc::UnboundedReceiver<Command>, state: watch::Sender<AgentState>) {
+async fn drive(
+    mut parts: AgentParts,
+    mut inbox: mpsc::UnboundedReceiver<Command>,
+    state: watch::Sender<Arc<NodeView>>,
+) {
     let mut shutting_down = false;
-    let mut cycles = 0u64;
     loop {
         while let Ok(command) = inbox.try_recv() {
             shutting_down |= apply(&mut parts, command);
         }
         let report = parts.runner.step().await;
-        cycles += 1;
-        publish(&parts, &report, cycles, &state);
+        publish(&parts, &report, &state);
         if shutting_down && shutdown_complete(&report) {
             tracing::info!("shutdown complete");
             return;
@@ -77,34 +86,57 @@ fn apply(parts: &mut AgentParts, command: Command) -> bool {
             return true;
         }
         Command::FailsafeNotice { leader } => runner.receive_failsafe(&leader, parts.clock.now()),
-        Command::Reload | Command::Wake => {}
+        Command::Reload => {
+            if let Some(node) = parts.reload.as_ref().and_then(|reload| reload()) {
+                runner.set_node(node);
+                tracing::info!("configuration reloaded");
+            }
+        }
+        Command::Wake => {}
     }
     false
 }
 
 fn shutdown_complete(report: &StepReport) -> bool {
-    report.decision.reason == Reason::ShuttingDown && report.executed.iter().all(|o| o.result.is_ok())
+    report.decision.reason == Reason::ShuttingDown
+        && report.executed.iter().all(|o| o.result.is_ok())
 }
 
-fn publish(parts: &AgentParts, report: &StepReport, cycles: u64, state: &watch::Sender<AgentState>) {
-    let runner = &parts.runner;
-    let cfg = runner.config();
+fn publish(parts: &AgentParts, report: &StepReport, state: &watch::Sender<Arc<NodeView>>) {
+    let mut view = NodeView::from_runner(&parts.runner);
     let now = parts.clock.now();
-    let budget = cfg.dynamic.ttl.saturating_sub(cfg.dynamic.safety_margin());
-    let lease_valid_until = runner.facts().lease_renewed_at.map(|t| t + budget);
-    let cluster = runner.last_cluster().cloned().map(|c| (c, now));
-    state.send_modify(|s| {
-        s.node = cfg.node;
-        s.dynamic = cfg.dynamic;
-        if cluster.is_some() {
-            s.cluster = cluster;
-        }
-        s.pg = runner.last_pg().cloned();
-        s.decision = Some(report.decision.clone());
-        s.lease_valid_until = lease_valid_until;
-        s.at = now;
-        s.cycles = cycles;
-    });
+    if view.cluster.is_some() && !report_dcs_failed(report) {
+        view.cluster_read_at = Some(now);
+        view.dcs_last_seen = Some(parts.clock.wall() / 1000);
+    } else {
+        let previous = state.borrow();
+        view.cluster_read_at = previous.cluster_read_at;
+        view.dcs_last_seen = previous.dcs_last_seen;
+    }
+    view.state = view.pg.as_ref().map(member_state);
+    view.next_run = Some(report.next_wake);
+    state.send_replace(Arc::new(view));
+}
+
+fn report_dcs_failed(report: &StepReport) -> bool {
+    matches!(
+        report.decision.reason,
+        Reason::DcsUnreachableWaiting
+            | Reason::DcsUnreachableDemoting
+            | Reason::DcsUnreachableHoldingLease { .. }
+            | Reason::FailsafeHolding
+    )
+}
+
+fn member_state(pg: &pg_ha_core::PgStatus) -> pg_ha_core::model::MemberState {
+    use pg_ha_core::model::MemberState;
+    use pg_ha_core::postgres::ProcessState;
+    match pg.process {
+        ProcessState::Running => MemberState::Running,
+        ProcessState::Starting => MemberState::Starting,
+        ProcessState::Crashed => MemberState::Crashed,
+        ProcessState::Stopped => MemberState::Stopped,
+    }
 }
 
 /// Sleeps until `next_wake`, a relevant DCS change, a PostgreSQL event or a command.

@@ -1,0 +1,292 @@
+//! Maps Patroni's `postgresql` and `bootstrap` sections onto [`PgSettings`].
+
+use crate::config::AgentConfig;
+use crate::postgres::{
+    BootstrapMethod, Callbacks, Credentials, PgSettings, ReplicaMethod, ToolOption,
+};
+use pg_ha_core::{ConfigError, DynamicConfig};
+use serde_json::{Map, Value};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// PostgreSQL settings for this node from its config and the dynamic config in force.
+pub fn pg_settings(cfg: &AgentConfig, dynamic: &DynamicConfig) -> Result<PgSettings, ConfigError> {
+    let pg = cfg.postgresql_raw();
+    let section = pg.as_object().cloned().unwrap_or_default();
+    let defaults = PgSettings::default();
+    let bootstrap = cfg
+        .bootstrap
+        .as_ref()
+        .map(|b| b.raw.clone())
+        .unwrap_or(Value::Null);
+    Ok(PgSettings {
+        bin_dir: path(&section, "bin_dir")?.unwrap_or(defaults.bin_dir),
+        data_dir: path(&section, "data_dir")?.ok_or_else(|| {
+            ConfigError::new("postgresql.data_dir", "is required: the data directory")
+        })?,
+        listen: text(&section, "listen")?.unwrap_or(defaults.listen),
+        connect_address: text(&section, "connect_address")?,
+        scope: cfg.scope.clone(),
+        name: cfg.name.clone(),
+        superuser: credentials(&section, "superuser")?.unwrap_or(defaults.superuser),
+        replication: credentials(&section, "replication")?.unwrap_or(defaults.replication),
+        rewind: credentials(&section, "rewind")?,
+        parameters: parameters(dynamic, &section)?,
+        pg_hba: strings(&section, "pg_hba")?.unwrap_or_default(),
+        run_as: text(&section, "run_as")?,
+        bootstrap_method: bootstrap_method(&bootstrap)?,
+        initdb: initdb_options(&bootstrap)?.unwrap_or(defaults.initdb),
+        post_bootstrap: bootstrap
+            .get("post_bootstrap")
+            .or_else(|| bootstrap.get("post_init"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        create_replica_methods: replica_methods(&section)?,
+        basebackup: tool_options("postgresql.basebackup", section.get("basebackup"))?
+            .unwrap_or(defaults.basebackup),
+        rewind_options: tool_options("postgresql.rewind", section.get("rewind"))?
+            .unwrap_or_default(),
+        callbacks: callbacks(&section)?,
+        use_slots: dynamic.postgresql.use_slots,
+        pg_ctl_timeout: seconds(&section, "pg_ctl_timeout")?.unwrap_or(defaults.pg_ctl_timeout),
+        remove_data_directory_on_rewind_failure: flag(
+            &section,
+            "remove_data_directory_on_rewind_failure",
+        ) || dynamic
+            .postgresql
+            .remove_data_directory_on_rewind_failure,
+        expected_sysid: None,
+        fence_binary: None,
+        status_timeout: defaults.status_timeout,
+    })
+}
+
+fn key(name: &str) -> String {
+    format!("postgresql.{name}")
+}
+
+fn text(section: &Map<String, Value>, name: &str) -> Result<Option<String>, ConfigError> {
+    match section.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(other) => Err(ConfigError::new(
+            key(name),
+            format!("expected a string, got {other}"),
+        )),
+    }
+}
+
+fn path(section: &Map<String, Value>, name: &str) -> Result<Option<PathBuf>, ConfigError> {
+    Ok(text(section, name)?.map(PathBuf::from))
+}
+
+fn flag(section: &Map<String, Value>, name: &str) -> bool {
+    section
+        .get(name)
+        .is_some_and(|v| crate::config::parse_bool(v).unwrap_or(false))
+}
+
+fn seconds(section: &Map<String, Value>, name: &str) -> Result<Option<Duration>, ConfigError> {
+    match section.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_f64()
+            .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+            .filter(|s| *s >= 0.0)
+            .map(|s| Some(Duration::from_secs_f64(s)))
+            .ok_or_else(|| ConfigError::new(key(name), format!("expected seconds, got {v}"))),
+    }
+}
+
+fn strings(section: &Map<String, Value>, name: &str) -> Result<Option<Vec<String>>, ConfigError> {
+    match section.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| ConfigError::new(key(name), "expected a list of strings"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(other) => Err(ConfigError::new(
+            key(name),
+            format!("expected a list of strings, got {other}"),
+        )),
+    }
+}
+
+fn credentials(
+    section: &Map<String, Value>,
+    role: &str,
+) -> Result<Option<Credentials>, ConfigError> {
+    let Some(auth) = section.get("authentication").and_then(|a| a.get(role)) else {
+        return Ok(None);
+    };
+    let name = format!("postgresql.authentication.{role}.username");
+    let username = auth
+        .get("username")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ConfigError::new(name, "is required"))?;
+    let password = auth.get("password").and_then(|p| match p {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    });
+    Ok(Some(Credentials {
+        username: username.to_string(),
+        password,
+    }))
+}
+
+/// Local `postgresql.parameters` over the dynamic ones (spec 5.1 precedence).
+fn parameters(
+    dynamic: &DynamicConfig,
+    section: &Map<String, Value>,
+) -> Result<std::collections::BTreeMap<String, String>, ConfigError> {
+    let mut out = std::collections::BTreeMap::new();
+    let local = section
+        .get("parameters")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for (name, value) in dynamic.postgresql.parameters.iter().chain(local.iter()) {
+        out.insert(
+            name.clone(),
+            guc_text(&format!("postgresql.parameters.{name}"), value)?,
+        );
+    }
+    Ok(out)
+}
+
+fn guc_text(name: &str, value: &Value) -> Result<String, ConfigError> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Bool(b) => Ok(if *b { "on" } else { "off" }.to_string()),
+        other => Err(ConfigError::new(
+            name,
+            format!("expected a scalar, got {other}"),
+        )),
+    }
+}
+
+fn bootstrap_method(bootstrap: &Value) -> Result<BootstrapMethod, ConfigError> {
+    let Some(method) = bootstrap.get("method").and_then(Value::as_str) else {
+        return Ok(BootstrapMethod::Initdb);
+    };
+    if method == "initdb" {
+        return Ok(BootstrapMethod::Initdb);
+    }
+    let spec = bootstrap.get(method);
+    let command = spec
+        .and_then(|s| s.get("command"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            ConfigError::new(
+                format!("bootstrap.{method}.command"),
+                "is required for a custom bootstrap method",
+            )
+        })?;
+    let on = |k: &str| {
+        spec.and_then(|s| s.get(k))
+            .is_some_and(|v| crate::config::parse_bool(v).unwrap_or(false))
+    };
+    Ok(BootstrapMethod::Custom {
+        command: command.to_string(),
+        no_params: on("no_params"),
+        keep_existing_recovery_conf: on("keep_existing_recovery_conf"),
+    })
+}
+
+fn initdb_options(bootstrap: &Value) -> Result<Option<Vec<ToolOption>>, ConfigError> {
+    tool_options("bootstrap.initdb", bootstrap.get("initdb"))
+}
+
+/// Patroni's option lists: `["data-checksums", {"encoding": "UTF8"}]` or a mapping.
+fn tool_options(name: &str, value: Option<&Value>) -> Result<Option<Vec<ToolOption>>, ConfigError> {
+    let mut out = Vec::new();
+    match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Array(items)) => {
+            for item in items {
+                match item {
+                    Value::String(flag) => out.push(ToolOption::flag(flag)),
+                    Value::Object(map) => push_pairs(name, map, &mut out)?,
+                    other => {
+                        return Err(ConfigError::new(name, format!("unexpected item {other}")))
+                    }
+                }
+            }
+        }
+        Some(Value::Object(map)) => push_pairs(name, map, &mut out)?,
+        Some(other) => {
+            return Err(ConfigError::new(
+                name,
+                format!("expected a list or mapping, got {other}"),
+            ))
+        }
+    }
+    Ok(Some(out))
+}
+
+fn push_pairs(
+    name: &str,
+    map: &Map<String, Value>,
+    out: &mut Vec<ToolOption>,
+) -> Result<(), ConfigError> {
+    for (k, v) in map {
+        out.push(ToolOption::value(k, &guc_text(&format!("{name}.{k}"), v)?));
+    }
+    Ok(())
+}
+
+fn replica_methods(section: &Map<String, Value>) -> Result<Vec<ReplicaMethod>, ConfigError> {
+    let Some(names) = strings(section, "create_replica_methods")? else {
+        return Ok(vec![ReplicaMethod::Basebackup]);
+    };
+    names
+        .iter()
+        .map(|name| {
+            if name == "basebackup" {
+                return Ok(ReplicaMethod::Basebackup);
+            }
+            let spec = section.get(name);
+            let command = spec
+                .and_then(|s| s.get("command"))
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        key(&format!("{name}.command")),
+                        "is required for a replica method",
+                    )
+                })?;
+            let on = |k: &str| {
+                spec.and_then(|s| s.get(k))
+                    .is_some_and(|v| crate::config::parse_bool(v).unwrap_or(false))
+            };
+            Ok(ReplicaMethod::Custom {
+                name: name.clone(),
+                command: command.to_string(),
+                no_params: on("no_params"),
+                keep_data: on("keep_data"),
+            })
+        })
+        .collect()
+}
+
+fn callbacks(section: &Map<String, Value>) -> Result<Callbacks, ConfigError> {
+    let Some(cb) = section.get("callbacks") else {
+        return Ok(Callbacks::default());
+    };
+    let get = |k: &str| cb.get(k).and_then(Value::as_str).map(str::to_string);
+    Ok(Callbacks {
+        on_start: get("on_start"),
+        on_stop: get("on_stop"),
+        on_restart: get("on_restart"),
+        on_reload: get("on_reload"),
+        on_role_change: get("on_role_change"),
+    })
+}

@@ -1,0 +1,29 @@
+//! Unix signals: SIGTERM / SIGINT shut the node down (stop PostgreSQL, release the leader key
+//! so a replica takes over at once); SIGHUP reloads the configuration.
+
+use crate::agent::Command;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+
+/// Spawns the signal handlers.
+pub(super) fn install(commands: mpsc::UnboundedSender<Command>) {
+    for (kind, command) in [
+        (SignalKind::terminate(), Command::Shutdown),
+        (SignalKind::interrupt(), Command::Shutdown),
+        (SignalKind::hangup(), Command::Reload),
+    ] {
+        let Ok(mut stream) = signal(kind) else {
+            tracing::warn!("cannot install a handler for {kind:?}");
+            continue;
+        };
+        let commands = commands.clone();
+        tokio::spawn(async move {
+            while stream.recv().await.is_some() {
+                tracing::info!("received {kind:?}");
+                if commands.send(command.clone()).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+}
