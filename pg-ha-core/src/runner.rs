@@ -112,7 +112,10 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         if node.name == self.node.name {
             self.node = node;
         } else {
-            tracing::warn!("a reload cannot rename the member `{}`; ignored", self.node.name);
+            tracing::warn!(
+                "a reload cannot rename the member `{}`; ignored",
+                self.node.name
+            );
         }
     }
 
@@ -406,7 +409,13 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             Action::Rewind { source } => pg.rewind(&self.upstream(source)?).await,
             Action::Reinit { source } => pg.reinit(&self.upstream(source)?).await,
             Action::Restart => pg.restart().await,
-            Action::SetSyncStandbyNames(names) => pg.set_sync_standby_names(names).await,
+            Action::SetSyncStandbyNames(names) => {
+                let result = pg.set_sync_standby_names(names).await;
+                if result.is_ok() {
+                    self.facts.sync_names_lsn = pg.status().await.ok().and_then(|s| s.write_lsn);
+                }
+                result
+            }
             other => return Err(format!("not a PostgreSQL action: {other:?}")),
         };
         self.record_pg_result(action, result.is_ok());

@@ -57,7 +57,11 @@ fn healthiest(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
             });
         }
     }
-    if let Some(request) = ctx.cluster.failover_request() {
+    if let Some(request) = ctx
+        .cluster
+        .failover_request()
+        .filter(|r| !scheduled_later(ctx, &r.value))
+    {
         return manual(ctx, &request.value);
     }
     if ctx.cfg.node.tags.nofailover() {
@@ -70,9 +74,37 @@ fn healthiest(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     }
     let position = ctx.pg.wal_position().ok_or(Ineligible::PositionUnknown)?.0;
     lag(ctx, position)?;
+    history_timeline(ctx)?;
     check_timeline(ctx)?;
-    peers(ctx, position, ctx.obs.facts.last_leader.as_deref())?;
+    let former = ctx.obs.facts.last_leader.as_deref();
+    peers(
+        ctx,
+        position,
+        Compare {
+            former_leader: former,
+            exclude_former: false,
+        },
+    )?;
     quorum(ctx, position)
+}
+
+/// A switchover scheduled for later does not steer a leaderless race.
+fn scheduled_later(ctx: &Ctx<'_>, request: &Failover) -> bool {
+    request
+        .scheduled_at_millis()
+        .is_some_and(|at| ctx.wall_since(at) < 0)
+}
+
+/// Automatic promotion never happens from a timeline older than the cluster's history says:
+/// the new timeline number would collide with one that already exists on another branch.
+/// (Patroni checks this only with `check_timeline`; colliding timelines make divergence
+/// undetectable, so pg-ha always checks.)
+fn history_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
+    let cluster = ctx.cluster.history.timeline();
+    match ctx.pg.timeline {
+        Some(local) if local < cluster => Err(Ineligible::TimelineBehind { local, cluster }),
+        _ => Ok(()),
+    }
 }
 
 /// A failover key decides: the named candidate races alone; otherwise everyone but the old
@@ -83,11 +115,12 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
         return Ok(());
     }
     if request.leader.as_deref() == Some(me) {
-        let others = ctx
-            .obs
-            .peers
-            .iter()
-            .any(|p| p.status.as_ref().is_some_and(|s| s.failover_priority > 0));
+        let others = ctx.obs.peers.iter().any(|p| {
+            p.status
+                .as_ref()
+                .is_some_and(|s| s.failover_priority > 0 && !s.is_primary)
+                && may_promote(ctx, &p.name)
+        });
         return if others {
             Err(Ineligible::NotTheCandidate {
                 candidate: request.member.clone().unwrap_or_default(),
@@ -108,7 +141,33 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
     }
     sync_membership(ctx)?;
     let position = ctx.pg.wal_position().ok_or(Ineligible::PositionUnknown)?.0;
-    peers(ctx, position, request.leader.as_deref())
+    let former = request.leader.as_deref();
+    peers(
+        ctx,
+        position,
+        Compare {
+            former_leader: former,
+            exclude_former: true,
+        },
+    )
+}
+
+/// In `synchronous_mode: on` with sync active, only sync members may take over.
+fn may_promote(ctx: &Ctx<'_>, name: &str) -> bool {
+    if ctx.sync_mode() != SyncMode::On {
+        return true;
+    }
+    ctx.cluster
+        .sync_state()
+        .is_none_or(|s| s.value.is_member(name))
+}
+
+/// How peers are compared: the former leader's priority never wins a tie; in a manual
+/// failover it does not take part at all.
+#[derive(Clone, Copy)]
+struct Compare<'a> {
+    former_leader: Option<&'a str>,
+    exclude_former: bool,
 }
 
 fn candidate_healthy(ctx: &Ctx<'_>, candidate: &str) -> bool {
@@ -175,23 +234,25 @@ fn check_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     }
 }
 
-/// Compares with every peer that answered: a primary blocks; more WAL blocks; the same WAL
-/// with a higher failover_priority blocks. Peers that could not be asked are skipped (as
-/// Patroni does); nofailover peers and, in sync mode, non-sync peers do not count.
-fn peers(ctx: &Ctx<'_>, position: u64, former_leader: Option<&str>) -> Result<(), Ineligible> {
+/// Compares with every peer that answered: a primary blocks; a later timeline or more WAL
+/// blocks; the same WAL with a higher failover_priority blocks. Peers that could not be asked
+/// are skipped (as Patroni does); nofailover peers and, in sync mode, non-sync peers do not
+/// count.
+fn peers(ctx: &Ctx<'_>, position: u64, compare: Compare<'_>) -> Result<(), Ineligible> {
     let my_priority = ctx.cfg.node.tags.failover_priority();
-    let sync = ctx
-        .cluster
-        .sync_state()
-        .filter(|_| ctx.sync_mode() == SyncMode::On);
+    let my_timeline = ctx.pg.timeline.unwrap_or(0);
     for report in &ctx.obs.peers {
         let Some(status) = &report.status else {
             continue;
         };
-        if status.failover_priority <= 0 || status.watchdog_failed {
+        let former = compare.former_leader == Some(report.name.as_str());
+        if status.failover_priority <= 0
+            || status.watchdog_failed
+            || (former && compare.exclude_former)
+        {
             continue;
         }
-        if sync.is_some_and(|s| !s.value.is_member(&report.name)) {
+        if !may_promote(ctx, &report.name) {
             continue;
         }
         let peer = report.name.clone();
@@ -199,10 +260,9 @@ fn peers(ctx: &Ctx<'_>, position: u64, former_leader: Option<&str>) -> Result<()
             return Err(Ineligible::PeerIsPrimary { peer });
         }
         let theirs = status.wal_position.map_or(0, |l| l.0);
-        if theirs > position {
+        if status.timeline.unwrap_or(0) > my_timeline || theirs > position {
             return Err(Ineligible::PeerAhead { peer });
         }
-        let former = former_leader == Some(report.name.as_str());
         if theirs == position && status.failover_priority > my_priority && !former {
             return Err(Ineligible::PeerPreferred { peer });
         }

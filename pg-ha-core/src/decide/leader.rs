@@ -127,32 +127,43 @@ fn repairs(ctx: &Ctx<'_>) -> Vec<Action> {
     actions
 }
 
-/// The history the cluster should show for the primary's timeline, if the key lags behind.
+/// The history the cluster should show: rebuilt from the primary's own timeline history
+/// file (keeping timestamps of entries already in the key), when the key differs from it.
 fn history_update(ctx: &Ctx<'_>) -> Option<History> {
     let timeline = ctx.pg.timeline?;
-    if ctx.cluster.history.timeline() >= timeline || ctx.pg.timeline_history.is_empty() {
+    if ctx.pg.timeline_history.is_empty() {
         return None;
     }
-    let mut entries = ctx.cluster.history.0.clone();
-    for (tl, lsn) in &ctx.pg.timeline_history {
-        if entries.iter().any(|e| e.timeline == *tl) {
-            continue;
-        }
-        let new_leader = (*tl + 1 == timeline).then(|| ctx.me().to_string());
-        entries.push(HistoryEntry {
-            timeline: *tl,
-            switch_lsn: lsn.0,
-            reason: "no recovery target specified".to_string(),
-            timestamp: None,
-            new_leader,
-        });
-    }
+    let existing = &ctx.cluster.history.0;
+    let mut entries: Vec<HistoryEntry> = ctx
+        .pg
+        .timeline_history
+        .iter()
+        .map(|(tl, lsn)| {
+            let kept = existing
+                .iter()
+                .find(|e| e.timeline == *tl && e.switch_lsn == lsn.0);
+            kept.cloned().unwrap_or_else(|| HistoryEntry {
+                timeline: *tl,
+                switch_lsn: lsn.0,
+                reason: "no recovery target specified".to_string(),
+                timestamp: None,
+                new_leader: (*tl + 1 == timeline).then(|| ctx.me().to_string()),
+            })
+        })
+        .collect();
     entries.sort_by_key(|e| e.timeline);
     let max = ctx.dynamic().max_timelines_history as usize;
     if max > 0 && entries.len() > max {
         entries.drain(..entries.len() - max);
     }
-    Some(History(entries))
+    let same = |a: &[HistoryEntry], b: &[HistoryEntry]| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x.timeline == y.timeline && x.switch_lsn == y.switch_lsn)
+    };
+    (!same(&entries, existing)).then_some(History(entries))
 }
 
 fn failsafe_map(ctx: &Ctx<'_>) -> Failsafe {

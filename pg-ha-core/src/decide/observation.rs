@@ -80,6 +80,10 @@ pub struct Facts {
     pub failsafe_confirmed_at: Option<Mono>,
     /// A pending request from REST, ctl or a signal.
     pub request: Option<LocalRequest>,
+    /// The primary's flushed WAL position right after synchronous_standby_names last changed:
+    /// a newly listed standby counts as a confirmed synchronous standby only once it has
+    /// flushed this far (it then holds every commit acknowledged before it was listed).
+    pub sync_names_lsn: Option<crate::lsn::Lsn>,
 }
 
 /// Everything `decide` looks at. Built by the runner's observe phase; plain data.

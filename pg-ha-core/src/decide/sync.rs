@@ -165,11 +165,16 @@ fn guc_for(
     }
 }
 
-/// A standby confirmed as synchronous by PostgreSQL itself (pg_stat_replication.sync_state).
+/// A standby confirmed as synchronous: PostgreSQL reports it `sync`/`quorum`, and it has
+/// flushed past the primary's position at the time the GUC listed it (spec 2.9), so it holds
+/// every commit acknowledged before it became synchronous.
 fn confirmed_sync(ctx: &Ctx<'_>, name: &str) -> bool {
+    let threshold = ctx.obs.facts.sync_names_lsn.or(ctx.pg.write_lsn);
     ctx.pg.replicas.iter().any(|r| {
         r.application_name.eq_ignore_ascii_case(name)
             && matches!(r.sync_state.as_str(), "sync" | "quorum")
+            && r.flush_lsn
+                .is_some_and(|f| threshold.is_none_or(|t| f >= t))
     })
 }
 

@@ -138,9 +138,28 @@ fn check_timeline_refuses_an_old_timeline() {
 }
 
 #[test]
-fn without_check_timeline_an_old_timeline_may_race() {
-    let d = leaderless(1000).history(&[(1, 5000)]).decide();
-    assert_eq!(d.reason, Reason::Promoting);
+fn timeline_older_than_the_history_never_races_automatically() {
+    // Even without check_timeline: promoting from timeline 1 would create a second timeline 2.
+    let why = not_healthiest(leaderless(1000).history(&[(1, 5000)]));
+    assert_eq!(
+        why,
+        Ineligible::TimelineBehind {
+            local: 1,
+            cluster: 2
+        }
+    );
+}
+
+#[test]
+fn peer_on_a_later_timeline_wins() {
+    let mut s = leaderless(1000).peer("node3", false, 900, 1);
+    s.obs.peers[0].status.as_mut().expect("answered").timeline = Some(2);
+    assert_eq!(
+        not_healthiest(s),
+        Ineligible::PeerAhead {
+            peer: "node3".into()
+        }
+    );
 }
 
 #[test]

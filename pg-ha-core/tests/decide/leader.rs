@@ -222,3 +222,22 @@ fn primary_that_lost_the_key_to_another_node_demotes_immediately() {
         }]
     );
 }
+
+#[test]
+fn history_from_another_branch_is_replaced_by_the_leaders_own() {
+    let mut s = leader().pg_primary(1000, 2).history(&[(1, 700)]);
+    s.pg().timeline_history = vec![(1, Lsn(900))];
+    let d = s.decide();
+    let Action::WriteHistory(h) = &d.actions[1] else {
+        panic!("expected a history write: {d:?}")
+    };
+    assert_eq!(h.0.len(), 1);
+    assert_eq!(h.0[0].switch_lsn, 900);
+}
+
+#[test]
+fn matching_history_is_not_rewritten() {
+    let mut s = leader().pg_primary(1000, 2).history(&[(1, 900)]);
+    s.pg().timeline_history = vec![(1, Lsn(900))];
+    assert_eq!(s.decide().actions, vec![Action::RenewLeader]);
+}

@@ -232,3 +232,39 @@ fn switchover_source_takes_back_the_key_when_nobody_else_can() {
         .decide();
     assert_eq!(d.reason, Reason::Promoting);
 }
+
+#[test]
+fn manual_failover_leaves_the_old_leader_out_of_the_comparison() {
+    let d = leaderless_request("node2", Some("node1"), None)
+        .peer("node1", false, 5000, 1)
+        .decide();
+    assert_eq!(d.reason, Reason::Promoting);
+}
+
+#[test]
+fn switchover_source_races_when_no_other_member_may_promote_in_sync_mode() {
+    let d = leaderless_request("node1", Some("node1"), None)
+        .sync_mode(pg_ha_core::config::SyncMode::On)
+        .sync("node1", &[], 0)
+        .peer("node2", false, 1000, 1)
+        .peer("node3", false, 1000, 1)
+        .decide();
+    assert_eq!(d.reason, Reason::Promoting);
+}
+
+#[test]
+fn switchover_scheduled_for_later_does_not_steer_a_leaderless_race() {
+    let mut s = leaderless_request("node2", Some("node1"), Some("node3"));
+    s.obs.wall = chrono::DateTime::parse_from_rfc3339("2026-01-01T09:00:00+00:00")
+        .expect("valid")
+        .timestamp_millis();
+    s = s
+        .failover(
+            Some("node1"),
+            Some("node3"),
+            Some("2026-01-01T10:00:00+00:00"),
+        )
+        .peer("node3", false, 1000, 1);
+    // Without the request node3 would not block node2 (same WAL, same priority).
+    assert_eq!(s.decide().reason, Reason::Promoting);
+}

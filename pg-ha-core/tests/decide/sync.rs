@@ -310,3 +310,25 @@ fn quorum_mode_guc_is_any_n() {
     };
     assert_eq!(d.actions[1], Action::SetSyncStandbyNames(guc));
 }
+
+#[test]
+fn standby_reported_sync_but_behind_the_listing_point_is_not_confirmed_yet() {
+    let mut s = sync_leader()
+        .sync("node1", &[], 0)
+        .replica_conn("node2", "sync", 900)
+        .sync_guc("\"node2\"");
+    s.obs.facts.sync_names_lsn = Some(pg_ha_core::lsn::Lsn(1000));
+    assert_eq!(s.decide().actions, vec![Action::RenewLeader]);
+    let mut s = sync_leader()
+        .sync("node1", &[], 0)
+        .replica_conn("node2", "sync", 1000)
+        .sync_guc("\"node2\"");
+    s.obs.facts.sync_names_lsn = Some(pg_ha_core::lsn::Lsn(1000));
+    assert_eq!(
+        s.decide().actions,
+        vec![
+            Action::RenewLeader,
+            write(&["node2"], Condition::Version(50))
+        ]
+    );
+}
