@@ -29,7 +29,10 @@ impl ScheduledRestart {
     /// `postmaster_start_time`, which the agent adds).
     pub fn to_json(&self) -> Value {
         let mut map = Map::new();
-        map.insert("schedule".into(), json!(self.schedule.to_rfc3339()));
+        map.insert(
+            "schedule".into(),
+            json!(super::schedule::isoformat(&self.schedule)),
+        );
         if let Some(role) = &self.role {
             map.insert("role".into(), json!(role));
         }
