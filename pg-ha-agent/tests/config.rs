@@ -51,6 +51,10 @@ fn invalid_key(result: Result<LoadedConfig, LoadError>) -> (String, String) {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "etcd"),
+    ignore = "the samples use etcd3: needs the etcd feature"
+)]
 fn patroni_sample_loads() {
     let loaded = load_str("patroni-node1.yml", &sample_yaml(), &[]).expect("sample loads");
     assert_eq!(loaded.warnings, Vec::new(), "{:?}", loaded.warnings);
@@ -96,6 +100,10 @@ fn patroni_sample_loads() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "etcd"),
+    ignore = "the samples use etcd3: needs the etcd feature"
+)]
 fn sample_file_loads_from_disk() {
     let path = samples_dir().join("patroni-node1.yml");
     let loaded = load(Some(&path), &[]).expect("loads");
@@ -103,6 +111,10 @@ fn sample_file_loads_from_disk() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "etcd"),
+    ignore = "the samples use etcd3: needs the etcd feature"
+)]
 fn environment_overrides_the_file() {
     let env = vars(&[
         ("PATRONI_NAME", "node9"),
@@ -144,6 +156,10 @@ fn environment_overrides_the_file() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "etcd"),
+    ignore = "the samples use etcd3: needs the etcd feature"
+)]
 fn patroni_configuration_variable_holds_the_whole_yaml() {
     let env = vars(&[
         ("PATRONI_CONFIGURATION", &sample_yaml()),
@@ -154,6 +170,10 @@ fn patroni_configuration_variable_holds_the_whole_yaml() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "etcd"),
+    ignore = "the samples use etcd3: needs the etcd feature"
+)]
 fn environment_alone_is_a_configuration() {
     let env = vars(&[
         ("PATRONI_NAME", "e1"),
@@ -174,6 +194,10 @@ fn environment_alone_is_a_configuration() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "etcd"),
+    ignore = "the samples use etcd3: needs the etcd feature"
+)]
 fn a_directory_merges_its_yaml_files_in_order() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("10-base.yml"), MINIMAL).expect("write");
@@ -184,6 +208,10 @@ fn a_directory_merges_its_yaml_files_in_order() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "etcd"),
+    ignore = "the samples use etcd3: needs the etcd feature"
+)]
 fn wrong_values_name_the_key_and_the_expected_form() {
     let cases: [(&str, &str, &str, &str); 9] = [
         (
@@ -254,6 +282,10 @@ fn wrong_values_name_the_key_and_the_expected_form() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "etcd"),
+    ignore = "the samples use etcd3: needs the etcd feature"
+)]
 fn required_keys_are_named() {
     let (key, reason) = invalid_key(load_yaml(&MINIMAL.replace("name: n1\n", "")));
     assert_eq!(key, "name");
@@ -280,6 +312,10 @@ fn required_keys_are_named() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "etcd"),
+    ignore = "the samples use etcd3: needs the etcd feature"
+)]
 fn unknown_and_unsupported_keys_warn_once_each() {
     let yaml = format!(
         "{MINIMAL}foo: 1\nttl: 30\ncitus: {{group: 0}}\nlog: {{level: INFO, dir: /var/log}}\n\
@@ -311,6 +347,10 @@ fn unknown_and_unsupported_keys_warn_once_each() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "etcd"),
+    ignore = "the samples use etcd3: needs the etcd feature"
+)]
 fn dcs_section_selection() {
     let no_dcs = MINIMAL.replace("etcd3: {hosts: 127.0.0.1:2379}\n", "");
     assert!(matches!(load_yaml(&no_dcs), Err(LoadError::NoDcs)));
@@ -391,6 +431,10 @@ fn yaml_syntax_errors_name_the_source() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "etcd"),
+    ignore = "the samples use etcd3: needs the etcd feature"
+)]
 fn restapi_tls_auth_and_tags() {
     let yaml = MINIMAL.replace(
         "restapi: {listen: 127.0.0.1:8008}",

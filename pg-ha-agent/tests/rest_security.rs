@@ -345,6 +345,7 @@ async fn bad_tls_material_is_an_error() {
 }
 
 #[tokio::test]
+#[cfg_attr(not(feature = "etcd"), ignore = "uses an etcd3 section")]
 async fn the_config_section_becomes_server_settings() {
     let yaml = "name: n1\nscope: demo\nrestapi:\n  listen: 127.0.0.1:0\n  connect_address: 127.0.0.1:8008\n  \
                 authentication: {username: u, password: p}\n  http_extra_headers: {X-A: b}\n\
