@@ -413,3 +413,73 @@ async fn config_is_502_without_a_config_key_and_failsafe_is_502_without_a_map() 
     let _ = PgStatus::empty();
     server.stop().await;
 }
+
+async fn codes(addr: std::net::SocketAddr, paths: &[&str]) -> Vec<u16> {
+    let mut out = Vec::new();
+    for path in paths {
+        out.push(send(addr, "GET", path, None).await.status);
+    }
+    out
+}
+
+#[tokio::test]
+async fn standby_leader_paths() {
+    let clock = clock();
+    let loaded = load_state("1-initial", clock.clone()).await;
+    let mut view = view_from_patroni(&patroni_sample("1-initial", "node1"), &loaded.cluster);
+    view.dynamic = pg_ha_core::DynamicConfig::from_json(
+        &j!({"standby_cluster": {"host": "10.0.0.1", "port": 5432}}),
+    )
+    .expect("config");
+    view.lease_until = Some(Mono::from_millis(20_000));
+    if let Some(cluster) = view.cluster.as_mut() {
+        if let Some(leader) = cluster.leader.as_mut() {
+            leader.name = "node1".into();
+        }
+    }
+    let server = server_for(&loaded, view, clock).await;
+    let addr = server.local_addr();
+    let body = send(addr, "GET", "/patroni", None).await.json();
+    assert_eq!(body["role"], "standby_leader");
+    let paths = [
+        "/standby-leader",
+        "/standby_leader",
+        "/leader",
+        "/primary",
+        "/",
+        "/read-write",
+        "/replica",
+        "/read-only",
+        "/read-only-sync",
+    ];
+    assert_eq!(
+        codes(addr, &paths).await,
+        [200, 200, 200, 503, 503, 503, 503, 200, 200]
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn quorum_mode_paths() {
+    let clock = clock();
+    let loaded = load_state("3-sync-mode", clock.clone()).await;
+    let mut view = view_from_patroni(&patroni_sample("3-sync-mode", "node2"), &loaded.cluster);
+    view.dynamic.synchronous_mode = pg_ha_core::SyncMode::Quorum;
+    let server = server_for(&loaded, view, clock).await;
+    let addr = server.local_addr();
+    let body = send(addr, "GET", "/patroni", None).await.json();
+    assert_eq!(body["quorum_standby"], true);
+    assert_eq!(body.get("sync_standby"), None);
+    let paths = [
+        "/quorum",
+        "/read-only-quorum",
+        "/sync",
+        "/read-only-sync",
+        "/async",
+        "/replica",
+    ];
+    assert_eq!(codes(addr, &paths).await, [200, 200, 503, 503, 503, 200]);
+    let metrics = send(addr, "GET", "/metrics", None).await.body;
+    assert!(metrics.contains("patroni_quorum_standby{scope=\"demo\",name=\"node2\"} 1"));
+    server.stop().await;
+}
