@@ -112,7 +112,9 @@ fn history_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
 fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
     let me = ctx.me();
     if request.member.as_deref() == Some(me) {
-        return Ok(());
+        // No lag or sync check for a named candidate (as Patroni), but never a timeline
+        // collision.
+        return history_timeline(ctx);
     }
     if request.leader.as_deref() == Some(me) {
         let others = ctx.obs.peers.iter().any(|p| {
@@ -171,10 +173,13 @@ struct Compare<'a> {
 }
 
 fn candidate_healthy(ctx: &Ctx<'_>, candidate: &str) -> bool {
-    ctx.obs
-        .peers
-        .iter()
-        .any(|p| p.name == candidate && p.status.as_ref().is_some_and(|s| s.failover_priority > 0))
+    let cluster_timeline = ctx.cluster.history.timeline();
+    ctx.obs.peers.iter().any(|p| {
+        p.name == candidate
+            && p.status.as_ref().is_some_and(|s| {
+                s.failover_priority > 0 && s.timeline.is_none_or(|t| t >= cluster_timeline)
+            })
+    })
 }
 
 fn failsafe_membership(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
@@ -234,8 +239,8 @@ fn check_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     }
 }
 
-/// Compares with every peer that answered: a primary blocks; a later timeline or more WAL
-/// blocks; the same WAL with a higher failover_priority blocks. Peers that could not be asked
+/// Compares with every peer that answered: a primary blocks; a later timeline, or more WAL on
+/// the same timeline, blocks; the same WAL with a higher failover_priority blocks. Peers that could not be asked
 /// are skipped (as Patroni does); nofailover peers and, in sync mode, non-sync peers do not
 /// count.
 fn peers(ctx: &Ctx<'_>, position: u64, compare: Compare<'_>) -> Result<(), Ineligible> {
@@ -259,11 +264,12 @@ fn peers(ctx: &Ctx<'_>, position: u64, compare: Compare<'_>) -> Result<(), Ineli
         if status.is_primary {
             return Err(Ineligible::PeerIsPrimary { peer });
         }
-        let theirs = status.wal_position.map_or(0, |l| l.0);
-        if status.timeline.unwrap_or(0) > my_timeline || theirs > position {
+        let theirs = (status.timeline.unwrap_or(0), status.wal_position.map_or(0, |l| l.0));
+        let mine = (my_timeline, position);
+        if theirs > mine {
             return Err(Ineligible::PeerAhead { peer });
         }
-        if theirs == position && status.failover_priority > my_priority && !former {
+        if theirs == mine && status.failover_priority > my_priority && !former {
             return Err(Ineligible::PeerPreferred { peer });
         }
     }

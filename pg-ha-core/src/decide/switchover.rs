@@ -68,11 +68,12 @@ fn takeover_possible(ctx: &Ctx<'_>, request: &Versioned<Failover>) -> Result<(),
         .filter(|_| ctx.sync_mode() == SyncMode::On);
     let max_lag = ctx.dynamic().maximum_lag_on_failover;
     let my_lsn = ctx.pg.write_lsn.map_or(0, |l| l.0);
+    let my_timeline = ctx.pg.timeline;
     let healthy = ctx
         .failover_targets()
         .filter(|m| candidate.is_none_or(|c| c == m.name))
         .filter(|m| sync.is_none_or(|s| s.value.has_standby(&m.name)))
-        .filter(|m| peer_ok(&ctx.obs.peers, &m.name, my_lsn, max_lag))
+        .filter(|m| peer_ok(&ctx.obs.peers, &m.name, (my_timeline, my_lsn), max_lag))
         .count();
     if healthy > 0 {
         Ok(())
@@ -83,15 +84,18 @@ fn takeover_possible(ctx: &Ctx<'_>, request: &Versioned<Failover>) -> Result<(),
     }
 }
 
-fn peer_ok(peers: &[PeerReport], name: &str, leader_lsn: u64, max_lag: u64) -> bool {
+/// The peer answered, is a replica that may fail over, is on the leader's timeline and within
+/// maximum_lag_on_failover of the leader.
+fn peer_ok(peers: &[PeerReport], name: &str, leader: (Option<u32>, u64), max_lag: u64) -> bool {
+    let (timeline, lsn) = leader;
     peers.iter().any(|p| {
         p.name == name
             && p.status.as_ref().is_some_and(|s| {
                 !s.is_primary
                     && s.failover_priority > 0
                     && !s.watchdog_failed
-                    && s.wal_position
-                        .is_some_and(|w| leader_lsn.saturating_sub(w.0) <= max_lag)
+                    && (timeline.is_none() || s.timeline.is_none() || s.timeline == timeline)
+                    && s.wal_position.is_some_and(|w| lsn.saturating_sub(w.0) <= max_lag)
             })
     })
 }
