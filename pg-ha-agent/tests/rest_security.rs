@@ -69,6 +69,14 @@ async fn basic_auth_guards_only_the_mutating_endpoints() {
     let resp = send_with(addr, "PATCH", "/config", Some("{\"x\":1}"), &[]).await;
     assert_eq!(resp.status, 401, "checked before the body");
     assert_eq!(control.reloads.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let resp = send(addr, "POST", "/mpp", Some("{\"type\":\"before_demote\"}")).await;
+    assert_eq!(
+        (resp.status, resp.body.as_str()),
+        (200, "OK"),
+        "/mpp is not authenticated"
+    );
+    let resp = send(addr, "POST", "/citus", Some("{\"type\":\"before_demote\"}")).await;
+    assert_eq!(resp.status, 401, "/citus is");
     for path in [
         "/patroni", "/replica", "/cluster", "/config", "/metrics", "/why",
     ] {

@@ -1,4 +1,4 @@
-//! `POST /reinitialize`, `POST /reload` and `POST /failsafe`.
+//! `POST /reinitialize`, `POST /reload`, `POST /failsafe` and the MPP (Citus) events.
 
 use super::body::json_body;
 use super::dcs_reads::fresh_cluster;
@@ -65,4 +65,13 @@ pub(crate) fn failsafe(ctx: &Ctx, req: &Req) -> Reply {
         .and_then(|pg| pg.receive_lsn.max(pg.replay_lsn))
         .map_or(0, |l| l.0);
     Reply::text(200, "Accepted").with_header("lsn", lsn.to_string())
+}
+
+/// `POST /citus` (🔒) and `POST /mpp` (unauthenticated): Citus coordinator events. pg-ha has
+/// no Citus support; like Patroni on a node that is not the coordinator, it accepts them.
+pub(crate) fn mpp(req: &Req) -> Reply {
+    match json_body(req, false) {
+        Ok(_) => Reply::text(200, "OK"),
+        Err(reply) => reply,
+    }
 }

