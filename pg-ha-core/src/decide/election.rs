@@ -117,11 +117,13 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
         return history_timeline(ctx);
     }
     if request.leader.as_deref() == Some(me) {
+        let cluster_timeline = ctx.cluster.history.timeline();
         let others = ctx.obs.peers.iter().any(|p| {
-            p.status
-                .as_ref()
-                .is_some_and(|s| s.failover_priority > 0 && !s.is_primary)
-                && may_promote(ctx, &p.name)
+            p.status.as_ref().is_some_and(|s| {
+                s.failover_priority > 0
+                    && !s.is_primary
+                    && s.timeline.is_none_or(|t| t >= cluster_timeline)
+            }) && may_promote(ctx, &p.name)
         });
         return if others {
             Err(Ineligible::NotTheCandidate {
@@ -142,6 +144,7 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
         return Err(Ineligible::NoFailover);
     }
     sync_membership(ctx)?;
+    history_timeline(ctx)?;
     let position = ctx.pg.wal_position().ok_or(Ineligible::PositionUnknown)?.0;
     let former = request.leader.as_deref();
     peers(
