@@ -43,6 +43,7 @@ pub struct Runner<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> {
     clock: Arc<dyn Clock>,
     facts: Facts,
     last_cluster: Option<Cluster>,
+    led_members: Vec<Member>,
     dcs_down_since: Option<Mono>,
     pg_unknown_since: Option<Mono>,
     last_pg: Option<PgStatus>,
@@ -70,6 +71,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             clock,
             facts: Facts::default(),
             last_cluster: None,
+            led_members: Vec::new(),
             dcs_down_since: None,
             pg_unknown_since: None,
             last_pg: None,
@@ -202,6 +204,9 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
                 }
                 self.apply_config(&cluster);
                 self.dcs_down_since = None;
+                if cluster.leader.is_some() {
+                    self.led_members = cluster.members.clone();
+                }
                 self.last_cluster = Some(cluster.clone());
                 DcsView::Available(cluster)
             }
@@ -259,7 +264,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             return Vec::new();
         }
         let mut reports = Vec::new();
-        for member in cluster.members.iter().filter(|m| m.name != me) {
+        for member in self.election_peers(cluster).filter(|m| m.name != me) {
             if member.data.api_url.is_none() {
                 continue;
             }
@@ -270,6 +275,17 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             });
         }
         reports
+    }
+
+    /// The members to ask during an election: the current ones plus those of the last view
+    /// that had a leader (Patroni's old_cluster), so a node whose key expired while it was cut
+    /// off from the DCS is still asked.
+    fn election_peers<'a>(&'a self, cluster: &'a Cluster) -> impl Iterator<Item = &'a Member> + 'a {
+        let gone = self
+            .led_members
+            .iter()
+            .filter(|m| cluster.member(&m.name).is_none());
+        cluster.members.iter().chain(gone)
     }
 
     /// On a primary that cannot reach the DCS with failsafe_mode on: sends every member of

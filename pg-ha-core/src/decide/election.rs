@@ -70,7 +70,8 @@ fn healthiest(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     failsafe_membership(ctx)?;
     sync_membership(ctx)?;
     if ctx.pg.role == Some(PgRole::Primary) {
-        return primary_timeline(ctx);
+        primary_timeline(ctx)?;
+        return no_peer_on_later_timeline(ctx);
     }
     let position = ctx.pg.wal_position().ok_or(Ineligible::PositionUnknown)?.0;
     lag(ctx, position)?;
@@ -98,12 +99,34 @@ fn scheduled_later(ctx: &Ctx<'_>, request: &Failover) -> bool {
 /// Automatic promotion never happens from a timeline older than the cluster's history says:
 /// the new timeline number would collide with one that already exists on another branch.
 /// (Patroni checks this only with `check_timeline`; colliding timelines make divergence
-/// undetectable, so pg-ha always checks.)
+/// undetectable, so pg-ha always checks.) The node that announced the newest timeline before
+/// promoting (see `promote.rs`) may still promote if it never got that far.
 fn history_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     let cluster = ctx.cluster.history.timeline();
+    let announced_by_me = ctx.cluster.history.0.last().is_some_and(|e| {
+        e.new_leader.as_deref() == Some(ctx.me()) && Some(e.timeline) == ctx.pg.timeline
+    });
     match ctx.pg.timeline {
-        Some(local) if local < cluster => Err(Ineligible::TimelineBehind { local, cluster }),
+        Some(local) if local < cluster && !announced_by_me => {
+            Err(Ineligible::TimelineBehind { local, cluster })
+        }
         _ => Ok(()),
+    }
+}
+
+/// A named candidate one timeline behind the history may still be promoted by an operator when
+/// no member that answered runs on the newer timeline (it was announced but never reached).
+fn candidate_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
+    let cluster = ctx.cluster.history.timeline();
+    let newer_seen = ctx.obs.peers.iter().any(|p| {
+        p.status
+            .as_ref()
+            .and_then(|s| s.timeline)
+            .is_some_and(|t| t >= cluster)
+    });
+    match ctx.pg.timeline {
+        Some(local) if local + 1 == cluster && !newer_seen => Ok(()),
+        _ => history_timeline(ctx),
     }
 }
 
@@ -114,7 +137,7 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
     if request.member.as_deref() == Some(me) {
         // No lag or sync check for a named candidate (as Patroni), but never a timeline
         // collision.
-        return history_timeline(ctx);
+        return candidate_timeline(ctx);
     }
     if request.leader.as_deref() == Some(me) {
         let cluster_timeline = ctx.cluster.history.timeline();
@@ -218,6 +241,26 @@ fn primary_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     }
 }
 
+/// A primary that lost its key (e.g. frozen past its lease) may not take it back when a peer
+/// runs on a later timeline: another node was promoted meanwhile, even if it could not yet
+/// write the history.
+fn no_peer_on_later_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
+    let mine = ctx.pg.timeline.unwrap_or(0);
+    for report in &ctx.obs.peers {
+        if report
+            .status
+            .as_ref()
+            .and_then(|s| s.timeline)
+            .is_some_and(|t| t > mine)
+        {
+            return Err(Ineligible::PeerAhead {
+                peer: report.name.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn lag(ctx: &Ctx<'_>, position: u64) -> Result<(), Ineligible> {
     let max = ctx.dynamic().maximum_lag_on_failover;
     let optime = ctx.cluster.status.optime.unwrap_or(0);
@@ -267,7 +310,10 @@ fn peers(ctx: &Ctx<'_>, position: u64, compare: Compare<'_>) -> Result<(), Ineli
         if status.is_primary {
             return Err(Ineligible::PeerIsPrimary { peer });
         }
-        let theirs = (status.timeline.unwrap_or(0), status.wal_position.map_or(0, |l| l.0));
+        let theirs = (
+            status.timeline.unwrap_or(0),
+            status.wal_position.map_or(0, |l| l.0),
+        );
         let mine = (my_timeline, position);
         if theirs > mine {
             return Err(Ineligible::PeerAhead { peer });

@@ -3,12 +3,12 @@
 
 use super::{Action, Ctx};
 use crate::config::SyncMode;
-use crate::model::{Condition, SyncState};
+use crate::model::{Condition, History, HistoryEntry, SyncState};
 use crate::postgres::SyncStandbyNames;
 
 /// Actions that promote this node: in synchronous mode first take over the `sync` key (CAS)
 /// listing no standbys, so no other node may promote until new standbys are confirmed; then
-/// promote; then set synchronous_standby_names (strict mode keeps writes blocked on the old
+/// announce the new timeline in `history`; then promote; then set synchronous_standby_names (strict mode keeps writes blocked on the old
 /// standbys; otherwise empty until the leader's sync cycle adds confirmed standbys).
 pub(super) fn promotion(ctx: &Ctx<'_>) -> Vec<Action> {
     let mut actions = Vec::new();
@@ -21,6 +21,9 @@ pub(super) fn promotion(ctx: &Ctx<'_>) -> Vec<Action> {
             .map_or(Condition::Absent, |s| Condition::Version(s.version));
         let state = SyncState::new(ctx.me(), &[], 0);
         actions.push(Action::WriteSync { state, condition });
+    }
+    if let Some(history) = announced_history(ctx) {
+        actions.push(Action::WriteHistory(history));
     }
     actions.push(Action::Promote);
     if sync_mode != SyncMode::Off {
@@ -49,4 +52,29 @@ fn promoted_sync_names(ctx: &Ctx<'_>) -> SyncStandbyNames {
         SyncMode::Quorum => SyncStandbyNames::Any { count, names },
         _ => SyncStandbyNames::First { count, names },
     }
+}
+
+/// The history with the timeline this node is about to end, written before promoting: the
+/// cluster learns of the new timeline before anyone can write on it, so a node cut off right
+/// after promoting cannot leave an old primary believing its timeline is still current. The
+/// new leader later rewrites the entry from its own timeline history file.
+fn announced_history(ctx: &Ctx<'_>) -> Option<History> {
+    let timeline = ctx.pg.timeline?;
+    let position = ctx.pg.wal_position()?.0;
+    let mut entries: Vec<HistoryEntry> = ctx
+        .cluster
+        .history
+        .0
+        .iter()
+        .filter(|e| e.timeline < timeline)
+        .cloned()
+        .collect();
+    entries.push(HistoryEntry {
+        timeline,
+        switch_lsn: position,
+        reason: "no recovery target specified".to_string(),
+        timestamp: None,
+        new_leader: Some(ctx.me().to_string()),
+    });
+    Some(History(entries))
 }

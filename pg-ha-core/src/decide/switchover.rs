@@ -95,7 +95,8 @@ fn peer_ok(peers: &[PeerReport], name: &str, leader: (Option<u32>, u64), max_lag
                     && s.failover_priority > 0
                     && !s.watchdog_failed
                     && (timeline.is_none() || s.timeline.is_none() || s.timeline == timeline)
-                    && s.wal_position.is_some_and(|w| lsn.saturating_sub(w.0) <= max_lag)
+                    && s.wal_position
+                        .is_some_and(|w| lsn.saturating_sub(w.0) <= max_lag)
             })
     })
 }

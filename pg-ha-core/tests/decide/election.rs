@@ -29,7 +29,14 @@ fn not_healthiest(s: Situation) -> Ineligible {
 fn healthiest_replica_takes_the_key_and_promotes() {
     let d = leaderless(1000).peer("node3", false, 900, 1).decide();
     assert_eq!(d.reason, Reason::Promoting);
-    assert_eq!(d.actions, vec![Action::AcquireLeader, Action::Promote]);
+    assert_eq!(
+        d.actions,
+        vec![
+            Action::AcquireLeader,
+            crate::support::announce(1, 1000, "node2"),
+            Action::Promote
+        ]
+    );
 }
 
 #[test]

@@ -114,7 +114,14 @@ fn lease_holder_running_as_standby_promotes() {
         .pg_standby(1000, 1, None)
         .decide();
     assert_eq!(d.reason, Reason::Promoting);
-    assert_eq!(d.actions, vec![Action::RenewLeader, Action::Promote]);
+    assert_eq!(
+        d.actions,
+        vec![
+            Action::RenewLeader,
+            crate::support::announce(1, 1000, "node1"),
+            Action::Promote
+        ]
+    );
 }
 
 #[test]

@@ -119,6 +119,7 @@ fn paused_named_candidate_takes_over_a_leaderless_cluster() {
             Action::ClearFailover {
                 condition: Condition::Any
             },
+            crate::support::announce(1, 1000, "node2"),
             Action::Promote
         ]
     );

@@ -326,3 +326,16 @@ fn running(role: PgRole, tl: u32) -> PgStatus {
     pg.timeline = Some(tl);
     pg
 }
+
+/// The history write a node on timeline `tl` at `lsn` makes right before promoting.
+pub(crate) fn announce(tl: u32, lsn: u64, me: &str) -> pg_ha_core::decide::Action {
+    pg_ha_core::decide::Action::WriteHistory(pg_ha_core::model::History(vec![
+        pg_ha_core::model::HistoryEntry {
+            timeline: tl,
+            switch_lsn: lsn,
+            reason: "no recovery target specified".into(),
+            timestamp: None,
+            new_leader: Some(me.into()),
+        },
+    ]))
+}

@@ -185,6 +185,7 @@ fn named_candidate_promotes_even_when_lagging() {
             Action::ClearFailover {
                 condition: Condition::Any
             },
+            crate::support::announce(1, 1000, "node3"),
             Action::Promote
         ]
     );

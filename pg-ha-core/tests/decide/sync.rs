@@ -208,6 +208,7 @@ fn sync_standby_promotes_after_taking_over_the_sync_key() {
                 state: SyncState::new("node2", &[], 0),
                 condition: Condition::Version(50)
             },
+            crate::support::announce(1, 1000, "node2"),
             Action::Promote,
             Action::SetSyncStandbyNames(SyncStandbyNames::Off),
         ]
