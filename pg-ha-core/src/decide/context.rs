@@ -103,3 +103,29 @@ pub(super) fn lease_deadline(obs: &Observation, dynamic: &DynamicConfig) -> Opti
     };
     renewed.max(confirmed).map(|t| t + budget)
 }
+
+impl Ctx<'_> {
+    /// The cluster's timeline per `history`, except that a timeline announced before a
+    /// promotion that never happened does not count: its announcer still reports the old
+    /// timeline (itself, or as a peer that answered).
+    pub(super) fn cluster_timeline(&self) -> u32 {
+        let history = &self.cluster.history;
+        let Some(last) = history.0.last() else { return history.timeline() };
+        let Some(announcer) = last.new_leader.as_deref() else { return history.timeline() };
+        let announcer_timeline = if announcer == self.me() {
+            self.pg.timeline
+        } else {
+            self.obs
+                .peers
+                .iter()
+                .find(|p| p.name == announcer)
+                .and_then(|p| p.status.as_ref())
+                .and_then(|s| s.timeline)
+        };
+        if announcer_timeline == Some(last.timeline) {
+            last.timeline
+        } else {
+            history.timeline()
+        }
+    }
+}

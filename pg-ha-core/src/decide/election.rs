@@ -99,17 +99,12 @@ fn scheduled_later(ctx: &Ctx<'_>, request: &Failover) -> bool {
 /// Automatic promotion never happens from a timeline older than the cluster's history says:
 /// the new timeline number would collide with one that already exists on another branch.
 /// (Patroni checks this only with `check_timeline`; colliding timelines make divergence
-/// undetectable, so pg-ha always checks.) The node that announced the newest timeline before
-/// promoting (see `promote.rs`) may still promote if it never got that far.
+/// undetectable, so pg-ha always checks.) A timeline announced before a promotion that never
+/// happened does not count (see [`Ctx::cluster_timeline`]).
 fn history_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
-    let cluster = ctx.cluster.history.timeline();
-    let announced_by_me = ctx.cluster.history.0.last().is_some_and(|e| {
-        e.new_leader.as_deref() == Some(ctx.me()) && Some(e.timeline) == ctx.pg.timeline
-    });
+    let cluster = ctx.cluster_timeline();
     match ctx.pg.timeline {
-        Some(local) if local < cluster && !announced_by_me => {
-            Err(Ineligible::TimelineBehind { local, cluster })
-        }
+        Some(local) if local < cluster => Err(Ineligible::TimelineBehind { local, cluster }),
         _ => Ok(()),
     }
 }
@@ -117,7 +112,7 @@ fn history_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
 /// A named candidate one timeline behind the history may still be promoted by an operator when
 /// no member that answered runs on the newer timeline (it was announced but never reached).
 fn candidate_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
-    let cluster = ctx.cluster.history.timeline();
+    let cluster = ctx.cluster_timeline();
     let newer_seen = ctx.obs.peers.iter().any(|p| {
         p.status
             .as_ref()
@@ -140,7 +135,7 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
         return candidate_timeline(ctx);
     }
     if request.leader.as_deref() == Some(me) {
-        let cluster_timeline = ctx.cluster.history.timeline();
+        let cluster_timeline = ctx.cluster_timeline();
         let others = ctx.obs.peers.iter().any(|p| {
             p.status.as_ref().is_some_and(|s| {
                 s.failover_priority > 0
@@ -199,7 +194,7 @@ struct Compare<'a> {
 }
 
 fn candidate_healthy(ctx: &Ctx<'_>, candidate: &str) -> bool {
-    let cluster_timeline = ctx.cluster.history.timeline();
+    let cluster_timeline = ctx.cluster_timeline();
     ctx.obs.peers.iter().any(|p| {
         p.name == candidate
             && p.status.as_ref().is_some_and(|s| {
@@ -234,7 +229,7 @@ fn sync_membership(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
 /// A running primary without the key may retake it unless it is on an older timeline than the
 /// cluster's history (a frozen old primary).
 fn primary_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
-    let cluster = ctx.cluster.history.timeline();
+    let cluster = ctx.cluster_timeline();
     match ctx.pg.timeline {
         Some(local) if local < cluster => Err(Ineligible::TimelineBehind { local, cluster }),
         _ => Ok(()),
@@ -275,7 +270,7 @@ fn check_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     if !ctx.dynamic().check_timeline || ctx.dynamic().is_standby_cluster() {
         return Ok(());
     }
-    let cluster = ctx.cluster.history.timeline();
+    let cluster = ctx.cluster_timeline();
     match ctx.pg.timeline {
         Some(local) if local >= cluster => Ok(()),
         local => Err(Ineligible::TimelineBehind {
