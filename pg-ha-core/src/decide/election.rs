@@ -109,22 +109,6 @@ fn history_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     }
 }
 
-/// A named candidate one timeline behind the history may still be promoted by an operator when
-/// no member that answered runs on the newer timeline (it was announced but never reached).
-fn candidate_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
-    let cluster = ctx.cluster_timeline();
-    let newer_seen = ctx.obs.peers.iter().any(|p| {
-        p.status
-            .as_ref()
-            .and_then(|s| s.timeline)
-            .is_some_and(|t| t >= cluster)
-    });
-    match ctx.pg.timeline {
-        Some(local) if local + 1 == cluster && !newer_seen => Ok(()),
-        _ => history_timeline(ctx),
-    }
-}
-
 /// A failover key decides: the named candidate races alone; otherwise everyone but the old
 /// leader races without the lag check.
 fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
@@ -132,7 +116,7 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
     if request.member.as_deref() == Some(me) {
         // No lag or sync check for a named candidate (as Patroni), but never a timeline
         // collision.
-        return candidate_timeline(ctx);
+        return history_timeline(ctx);
     }
     if request.leader.as_deref() == Some(me) {
         let cluster_timeline = ctx.cluster_timeline();
