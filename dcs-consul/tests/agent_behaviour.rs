@@ -114,7 +114,7 @@ async fn too_short_ttl_adopts_the_agent_minimum() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lock_delay_blocks_acquire_after_invalidation() {
     let emulator = Emulator::start(settings()).await;
-    let http = reqwest_free::Put::new(&emulator.url());
+    let http = support::raw::Raw::new(&emulator.url());
     // A session with Consul's default 15 s lock-delay, holding a key, then destroyed.
     let id = http.session(r#"{"TTL":"10s","LockDelay":"15s"}"#).await;
     assert_eq!(
@@ -143,46 +143,4 @@ async fn lock_delay_blocks_acquire_after_invalidation() {
         .acquire_leader("node-b", TTL)
         .await
         .expect("acquire after 1 ms lock-delay"));
-}
-
-/// A tiny HTTP client for raw emulator calls (no extra dependency).
-mod reqwest_free {
-    use http_body_util::{BodyExt, Full};
-    use hyper::body::Bytes;
-    use hyper_util::client::legacy::Client;
-    use hyper_util::rt::TokioExecutor;
-
-    pub(crate) struct Put {
-        base: String,
-        client: Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
-    }
-
-    impl Put {
-        pub(crate) fn new(base: &str) -> Put {
-            Put {
-                base: base.to_string(),
-                client: Client::builder(TokioExecutor::new()).build_http(),
-            }
-        }
-
-        pub(crate) async fn put(&self, path: &str, body: &str) -> String {
-            let request = hyper::Request::put(format!("{}{path}", self.base))
-                .body(Full::new(Bytes::from(body.to_string())))
-                .expect("request");
-            let response = self.client.request(request).await.expect("response");
-            let bytes = response
-                .into_body()
-                .collect()
-                .await
-                .expect("body")
-                .to_bytes();
-            String::from_utf8_lossy(&bytes).trim().to_string()
-        }
-
-        pub(crate) async fn session(&self, body: &str) -> String {
-            let answer = self.put("/v1/session/create", body).await;
-            let v: serde_json::Value = serde_json::from_str(&answer).expect("json");
-            v["ID"].as_str().expect("ID").to_string()
-        }
-    }
 }

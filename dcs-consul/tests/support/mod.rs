@@ -4,6 +4,7 @@
 
 #[path = "../emulator/mod.rs"]
 pub(crate) mod emulator;
+pub(crate) mod raw;
 
 use dcs_consul::{ConsulConfig, ConsulDcs};
 use emulator::{Emulator, Settings};
