@@ -1,11 +1,11 @@
 //! Builders for decide() table tests: a named situation in, exact actions and reason out.
 
 use pg_ha_core::config::{DynamicConfig, HaConfig, NodeConfig, SyncMode};
-use pg_ha_core::decide::{DcsView, Facts, Observation, PgView};
+use pg_ha_core::decide::{Action, DcsView, Facts, Observation, PgView};
 use pg_ha_core::lsn::Lsn;
 use pg_ha_core::model::{
-    Cluster, Failover, Leader, Member, MemberData, MemberState, Role, Status, SyncState, Tags,
-    Versioned,
+    Cluster, Failover, History, HistoryEntry, Leader, Member, MemberData, MemberState, Role,
+    Status, SyncState, Tags, Versioned,
 };
 use pg_ha_core::peers::{PeerReport, PeerStatus};
 use pg_ha_core::postgres::{DataDirState, PgRole, PgStatus, ProcessState, ReplicaConnection};
@@ -298,10 +298,10 @@ impl Situation {
     }
 
     pub(crate) fn history(mut self, entries: &[(u32, u64)]) -> Self {
-        self.cluster().history = pg_ha_core::model::History(
+        self.cluster().history = History(
             entries
                 .iter()
-                .map(|(tl, lsn)| pg_ha_core::model::HistoryEntry {
+                .map(|(tl, lsn)| HistoryEntry {
                     timeline: *tl,
                     switch_lsn: *lsn,
                     reason: "no recovery target specified".into(),
@@ -328,14 +328,12 @@ fn running(role: PgRole, tl: u32) -> PgStatus {
 }
 
 /// The history write a node on timeline `tl` at `lsn` makes right before promoting.
-pub(crate) fn announce(tl: u32, lsn: u64, me: &str) -> pg_ha_core::decide::Action {
-    pg_ha_core::decide::Action::WriteHistory(pg_ha_core::model::History(vec![
-        pg_ha_core::model::HistoryEntry {
-            timeline: tl,
-            switch_lsn: lsn,
-            reason: "no recovery target specified".into(),
-            timestamp: None,
-            new_leader: Some(me.into()),
-        },
-    ]))
+pub(crate) fn announce(tl: u32, lsn: u64, me: &str) -> Action {
+    Action::WriteHistory(History(vec![HistoryEntry {
+        timeline: tl,
+        switch_lsn: lsn,
+        reason: "no recovery target specified".into(),
+        timestamp: None,
+        new_leader: Some(me.into()),
+    }]))
 }
