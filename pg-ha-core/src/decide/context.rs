@@ -110,8 +110,12 @@ impl Ctx<'_> {
     /// timeline (itself, or as a peer that answered).
     pub(super) fn cluster_timeline(&self) -> u32 {
         let history = &self.cluster.history;
-        let Some(last) = history.0.last() else { return history.timeline() };
-        let Some(announcer) = last.new_leader.as_deref() else { return history.timeline() };
+        let Some(last) = history.0.last() else {
+            return history.timeline();
+        };
+        let Some(announcer) = last.new_leader.as_deref() else {
+            return history.timeline();
+        };
         let announcer_timeline = if announcer == self.me() {
             self.pg.timeline
         } else {
