@@ -6,6 +6,7 @@ mod backend;
 mod control;
 mod pg_settings;
 mod signals;
+mod slots;
 
 pub use control::AgentControl;
 pub use pg_settings::pg_settings;
@@ -86,6 +87,7 @@ pub async fn start(loaded: LoadedConfig, path: Option<PathBuf>) -> Result<Node, 
         reload: Some(reload),
     };
     let (handle, task) = agent::run(parts);
+    slots::spawn(Arc::clone(&pg), handle.state.clone(), clock);
     let control = Arc::new(AgentControl::new(dcs, peers, handle.commands.clone()));
     let rest = RestServer::start(
         RestSettings::from_config(&cfg.restapi),
