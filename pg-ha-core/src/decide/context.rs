@@ -2,7 +2,7 @@
 
 use super::{DcsView, Observation, PgView};
 use crate::config::{DynamicConfig, HaConfig, SyncMode};
-use crate::model::{Cluster, Member};
+use crate::model::{Cluster, Member, SyncState, Versioned};
 use crate::postgres::{PgStatus, ProcessState};
 use crate::time::Mono;
 use std::time::Duration;
@@ -130,6 +130,26 @@ impl Ctx<'_> {
             last.timeline
         } else {
             history.timeline()
+        }
+    }
+}
+
+impl Ctx<'_> {
+    /// The `sync` key when it still describes the current timeline: its leader is the node that
+    /// started the newest timeline in `history` (every promotion in synchronous mode takes
+    /// over the key first). A key left behind by a promotion made while synchronous mode was
+    /// off guarantees nothing and is ignored.
+    pub(super) fn sync_in_force(&self) -> Option<&Versioned<SyncState>> {
+        let sync = self.cluster.sync_state()?;
+        let started_by = self
+            .cluster
+            .history
+            .0
+            .last()
+            .and_then(|e| e.new_leader.as_deref());
+        match (started_by, sync.value.leader.as_deref()) {
+            (Some(started), Some(leader)) if !started.eq_ignore_ascii_case(leader) => None,
+            _ => Some(sync),
         }
     }
 }

@@ -164,9 +164,7 @@ fn may_promote(ctx: &Ctx<'_>, name: &str) -> bool {
     if ctx.sync_mode() != SyncMode::On {
         return true;
     }
-    ctx.cluster
-        .sync_state()
-        .is_none_or(|s| s.value.is_member(name))
+    ctx.sync_in_force().is_none_or(|s| s.value.is_member(name))
 }
 
 /// How peers are compared: the former leader's priority never wins a tie; in a manual
@@ -204,7 +202,7 @@ fn sync_membership(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     if ctx.sync_mode() != SyncMode::On {
         return Ok(());
     }
-    match ctx.cluster.sync_state() {
+    match ctx.sync_in_force() {
         Some(sync) if !sync.value.is_member(ctx.me()) => Err(Ineligible::NotSyncStandby),
         _ => Ok(()),
     }

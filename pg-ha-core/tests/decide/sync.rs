@@ -333,3 +333,16 @@ fn standby_reported_sync_but_behind_the_listing_point_is_not_confirmed_yet() {
         ]
     );
 }
+
+#[test]
+fn sync_key_left_by_an_async_promotion_does_not_block_the_race() {
+    // node1 wrote the sync key, then node3 promoted (timeline 2) while sync mode was off.
+    let mut s = Situation::new("node2")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 2, Some("node3"))
+        .sync_mode(SyncMode::On)
+        .sync("node1", &[], 0)
+        .history(&[(1, 900)]);
+    s.cluster().history.0[0].new_leader = Some("node3".into());
+    assert_eq!(s.decide().reason, Reason::Promoting);
+}
