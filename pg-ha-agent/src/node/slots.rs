@@ -9,7 +9,11 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 /// Spawns the housekeeping task; it ends when the loop's view channel closes.
-pub(super) fn spawn(pg: Arc<LocalPostgres>, mut views: watch::Receiver<Arc<NodeView>>, clock: SystemClock) {
+pub(super) fn spawn(
+    pg: Arc<LocalPostgres>,
+    mut views: watch::Receiver<Arc<NodeView>>,
+    clock: SystemClock,
+) {
     tokio::spawn(async move {
         let mut last: Option<Vec<String>> = None;
         while views.changed().await.is_ok() {
@@ -39,7 +43,12 @@ fn wanted_slots(view: &NodeView, clock: &SystemClock) -> Option<Vec<String>> {
     }
     let cluster = view.cluster.as_ref()?;
     let me = &view.node.name;
-    let mut names: Vec<String> = cluster.members.iter().filter(|m| &m.name != me).map(|m| m.name.clone()).collect();
+    let mut names: Vec<String> = cluster
+        .members
+        .iter()
+        .filter(|m| &m.name != me)
+        .map(|m| m.name.clone())
+        .collect();
     names.sort();
     Some(names)
 }
