@@ -5,9 +5,11 @@ use pg_ha_core::Dcs;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The DCS client for this node. A section whose backend is not compiled in was already
-/// refused by config loading; this reports it again rather than panic.
-pub(super) fn connect(cfg: &AgentConfig, retry_timeout: Duration) -> Result<Arc<dyn Dcs>, String> {
+/// The DCS client for the cluster of `cfg` (its DCS section, `scope` and `namespace`), with
+/// `retry_timeout` as the per-request deadline. Used by the node and by `pg-ha-ctl`. A section
+/// whose backend is not compiled in was already refused by config loading; this reports it
+/// again rather than panic.
+pub fn connect(cfg: &AgentConfig, retry_timeout: Duration) -> Result<Arc<dyn Dcs>, String> {
     let namespace = Some(cfg.namespace.as_str());
     match &cfg.dcs {
         #[cfg(feature = "etcd")]

@@ -8,6 +8,7 @@ mod pg_settings;
 mod signals;
 mod slots;
 
+pub use backend::connect as connect_dcs;
 pub use control::AgentControl;
 pub use pg_settings::pg_settings;
 
