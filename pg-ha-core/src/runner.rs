@@ -49,6 +49,7 @@ pub struct Runner<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> {
     last_pg: Option<PgStatus>,
     last_decision: Option<Decision>,
     last_published: Option<(String, Mono)>,
+    scheduled_restart: Option<serde_json::Value>,
 }
 
 impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
@@ -77,7 +78,19 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             last_pg: None,
             last_decision: None,
             last_published: None,
+            scheduled_restart: None,
         }
+    }
+
+    /// Sets the `scheduled_restart` value published in this node's member key (`None`
+    /// withdraws it).
+    pub fn set_scheduled_restart(&mut self, value: Option<serde_json::Value>) {
+        self.scheduled_restart = value;
+    }
+
+    /// The `scheduled_restart` value published in this node's member key.
+    pub fn scheduled_restart(&self) -> Option<&serde_json::Value> {
+        self.scheduled_restart.as_ref()
     }
 
     /// The facts remembered between cycles.
@@ -515,7 +528,8 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             self.last_pg.clone()
         };
         let cfg = self.config();
-        let data = member_data(&cfg, pg.as_ref(), self.last_cluster.as_ref());
+        let mut data = member_data(&cfg, pg.as_ref(), self.last_cluster.as_ref());
+        data.scheduled_restart = self.scheduled_restart.clone();
         let Ok(value) = serde_json::to_string(&data) else {
             return;
         };

@@ -1,10 +1,20 @@
 //! Commands sent to a running agent from REST handlers, ctl and signal handlers.
 
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+/// Where the loop reports how a requested restart ended (`Err` with the reason).
+pub type RestartDone = oneshot::Sender<Result<(), String>>;
+
 /// A command for the agent loop. Each wakes the loop at once.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Command {
-    /// Restart PostgreSQL in its current role.
-    Restart,
+    /// Restart PostgreSQL in its current role; the loop answers on `done` when the restart
+    /// was carried out (or refused).
+    Restart {
+        /// Told the outcome, if the sender waits for it.
+        done: Option<RestartDone>,
+    },
     /// Wipe and re-clone this replica.
     Reinit {
         /// Clone from the leader even if a clonefrom member exists.
@@ -19,6 +29,8 @@ pub enum Command {
         /// Its member name.
         leader: String,
     },
+    /// Publish (or, with `None`, withdraw) the scheduled restart in the member key.
+    ScheduledRestart(Option<Value>),
     /// Run a cycle now (e.g. after a config PATCH).
     Wake,
 }

@@ -1,5 +1,6 @@
 //! The loop itself.
 
+use super::restart_waiters::RestartWaiters;
 use super::watch_dcs::relevant_change;
 use super::Command;
 use crate::rest::NodeView;
@@ -58,28 +59,35 @@ async fn drive(
     state: watch::Sender<Arc<NodeView>>,
 ) {
     let mut shutting_down = false;
+    let mut restarts = RestartWaiters::default();
     loop {
         while let Ok(command) = inbox.try_recv() {
-            shutting_down |= apply(&mut parts, command);
+            shutting_down |= apply(&mut parts, command, &mut restarts);
         }
         let report = parts.runner.step().await;
+        restarts.settle(&report);
         publish(&parts, &report, &state);
         if shutting_down && shutdown_complete(&report) {
+            restarts.fail_all("the agent is shutting down");
             tracing::info!("shutdown complete");
             return;
         }
         let wait = wait_for_event(&mut parts, &mut inbox, report.next_wake);
         if let Some(command) = wait.await {
-            shutting_down |= apply(&mut parts, command);
+            shutting_down |= apply(&mut parts, command, &mut restarts);
         }
     }
 }
 
 /// Applies a command; returns true when it asks the agent to shut down.
-fn apply(parts: &mut AgentParts, command: Command) -> bool {
+fn apply(parts: &mut AgentParts, command: Command, restarts: &mut RestartWaiters) -> bool {
     let runner = &mut parts.runner;
     match command {
-        Command::Restart => runner.request(LocalRequest::Restart),
+        Command::Restart { done } => {
+            runner.request(LocalRequest::Restart);
+            restarts.add(done);
+        }
+        Command::ScheduledRestart(value) => runner.set_scheduled_restart(value),
         Command::Reinit { from_leader } => runner.request(LocalRequest::Reinit { from_leader }),
         Command::Shutdown => {
             runner.request(LocalRequest::Shutdown);
@@ -114,6 +122,7 @@ fn publish(parts: &AgentParts, report: &StepReport, state: &watch::Sender<Arc<No
         view.dcs_last_seen = previous.dcs_last_seen;
     }
     view.state = view.pg.as_ref().map(member_state);
+    view.scheduled_restart = parts.runner.scheduled_restart().cloned();
     view.next_run = Some(report.next_wake);
     state.send_replace(Arc::new(view));
 }

@@ -7,7 +7,8 @@
 
 mod command;
 mod event_loop;
+mod restart_waiters;
 mod watch_dcs;
 
-pub use command::Command;
+pub use command::{Command, RestartDone};
 pub use event_loop::{run, AgentHandle, AgentParts, AgentRunner, Reloader};

@@ -1,36 +1,44 @@
 //! `AgentControl`: the REST API's mutations, carried out on the DCS or sent to the loop.
 
+use super::scheduled_restart::RestartSchedule;
 use crate::agent::Command;
 use crate::peers::HttpPeers;
-use crate::rest::{Control, ScheduledRestart};
+use crate::rest::{Control, NodeView, ScheduledRestart};
 use async_trait::async_trait;
 use pg_ha_core::model::{Cluster, Condition, Failover, Key, Member, Version};
+use pg_ha_core::time::Clock;
 use pg_ha_core::{Dcs, DcsError, DcsExt, PeerStatus, Peers};
 use serde_json::Value;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot, watch};
 
 /// REST mutations for one agent.
 pub struct AgentControl {
     dcs: Arc<dyn Dcs>,
     peers: HttpPeers,
     commands: mpsc::UnboundedSender<Command>,
-    scheduled: Mutex<Option<ScheduledRestart>>,
+    state: watch::Receiver<Arc<NodeView>>,
+    schedule: RestartSchedule,
 }
 
 impl AgentControl {
-    /// Control over `dcs`, sending local requests to the loop through `commands`.
+    /// Control over `dcs`, sending local requests to the loop through `commands` and reading
+    /// what it published on `state` (both from the loop's [`crate::agent::AgentHandle`]).
     pub fn new(
         dcs: Arc<dyn Dcs>,
         peers: HttpPeers,
-        commands: mpsc::UnboundedSender<Command>,
+        handle: &crate::agent::AgentHandle,
+        clock: Arc<dyn Clock>,
     ) -> AgentControl {
+        let commands = handle.commands.clone();
+        let state = handle.state.clone();
         AgentControl {
+            schedule: RestartSchedule::new(commands.clone(), state.clone(), clock),
             dcs,
             peers,
             commands,
-            scheduled: Mutex::new(None),
+            state,
         }
     }
 
@@ -82,28 +90,26 @@ impl Control for AgentControl {
         self.peers.status(member).await
     }
 
-    async fn restart(&self, _timeout: Option<Duration>) -> Result<(), String> {
-        self.send(Command::Restart);
-        Ok(())
+    async fn restart(&self, timeout: Option<Duration>) -> Result<(), String> {
+        let limit = timeout.unwrap_or_else(|| self.state.borrow().dynamic.primary_start_timeout);
+        let (done, outcome) = oneshot::channel();
+        self.send(Command::Restart { done: Some(done) });
+        match tokio::time::timeout(limit, outcome).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err("restart failed: the agent loop has stopped".into()),
+            Err(_) => Err(format!(
+                "restart is still in progress after {} s",
+                limit.as_secs()
+            )),
+        }
     }
 
     async fn schedule_restart(&self, restart: ScheduledRestart) -> bool {
-        let Ok(mut slot) = self.scheduled.lock() else {
-            return false;
-        };
-        if slot.is_some() {
-            return false;
-        }
-        *slot = Some(restart);
-        true
+        self.schedule.add(restart)
     }
 
     async fn cancel_scheduled_restart(&self) -> bool {
-        self.scheduled
-            .lock()
-            .ok()
-            .and_then(|mut s| s.take())
-            .is_some()
+        self.schedule.cancel()
     }
 
     async fn reinitialize(&self, _force: bool, from_leader: bool) -> Result<(), String> {

@@ -5,6 +5,7 @@
 mod backend;
 mod control;
 mod pg_settings;
+mod scheduled_restart;
 mod signals;
 mod slots;
 
@@ -89,7 +90,12 @@ pub async fn start(loaded: LoadedConfig, path: Option<PathBuf>) -> Result<Node, 
     };
     let (handle, task) = agent::run(parts);
     slots::spawn(Arc::clone(&pg), handle.state.clone(), clock);
-    let control = Arc::new(AgentControl::new(dcs, peers, handle.commands.clone()));
+    let control = Arc::new(AgentControl::new(
+        dcs,
+        peers,
+        &handle,
+        Arc::clone(&clock_arc),
+    ));
     let rest = RestServer::start(
         RestSettings::from_config(&cfg.restapi),
         ViewSource::from_watch(handle.state.clone()),

@@ -7,10 +7,12 @@ use tokio::sync::mpsc;
 
 /// Spawns the signal handlers.
 pub(super) fn install(commands: mpsc::UnboundedSender<Command>) {
+    let shutdown = || Command::Shutdown;
+    let reload = || Command::Reload;
     for (kind, command) in [
-        (SignalKind::terminate(), Command::Shutdown),
-        (SignalKind::interrupt(), Command::Shutdown),
-        (SignalKind::hangup(), Command::Reload),
+        (SignalKind::terminate(), shutdown as fn() -> Command),
+        (SignalKind::interrupt(), shutdown),
+        (SignalKind::hangup(), reload),
     ] {
         let Ok(mut stream) = signal(kind) else {
             tracing::warn!("cannot install a handler for {kind:?}");
@@ -20,7 +22,7 @@ pub(super) fn install(commands: mpsc::UnboundedSender<Command>) {
         tokio::spawn(async move {
             while stream.recv().await.is_some() {
                 tracing::info!("received {kind:?}");
-                if commands.send(command.clone()).is_err() {
+                if commands.send(command()).is_err() {
                     return;
                 }
             }

@@ -47,6 +47,17 @@ impl ScheduledRestart {
         }
         Value::Object(map)
     }
+
+    /// True when the restart's filters hold for the node as `view` shows it at `now`.
+    pub fn conditions_hold(&self, view: &super::NodeView, now: pg_ha_core::time::Mono) -> bool {
+        super::restart::restart_matches(
+            view,
+            now,
+            self.role.as_deref(),
+            self.postgres_version.as_deref(),
+            self.restart_pending,
+        )
+    }
 }
 
 /// What the REST API may ask of the agent. Implemented by the agent over its DCS and runner
