@@ -10,6 +10,9 @@ use std::time::Duration;
 /// PostgreSQL re-reads `primary_conninfo` on reload from version 13 on.
 const RELOADABLE_CONNINFO_MAJOR: u32 = 13;
 
+/// How often a promotion in progress is checked.
+const PROMOTE_POLL: Duration = Duration::from_millis(5);
+
 impl LocalPostgres {
     /// Starts as a primary; a running primary is left as it is.
     pub(crate) async fn start_primary_locked(&self) -> Result<(), PgError> {
@@ -59,23 +62,23 @@ impl LocalPostgres {
             return Ok(());
         }
         let timeout = self.settings.pg_ctl_timeout;
-        let secs = i32::try_from(timeout.as_secs()).unwrap_or(i32::MAX).max(1);
         let client = self.connect_local().await?;
         tracing::info!("promoting");
-        let promoted: bool = bounded(
-            timeout + Duration::from_secs(1),
-            client.query_one("SELECT pg_catalog.pg_promote(true, $1)", &[&secs]),
+        // pg_promote(wait => true) polls only every 100 ms; signal and poll ourselves.
+        let signalled: bool = bounded(
+            self.settings.status_timeout,
+            client.query_one("SELECT pg_catalog.pg_promote(false)", &[]),
         )
         .await?
         .and_then(|row| row.try_get(0))
         .map_err(|e| sql_error("pg_promote", e))?;
-        if !promoted {
+        if !signalled {
             return Err(PgError::CommandFailed {
                 command: "pg_promote".into(),
-                reason: format!("not promoted within {timeout:?}"),
+                reason: "the promote signal could not be sent".into(),
             });
         }
-        self.wait_out_of_recovery(timeout).await?;
+        self.wait_promoted(&client, timeout).await?;
         self.conf_state().recovery = None;
         self.write_config()?;
         self.signal_reload()?;
@@ -85,6 +88,34 @@ impl LocalPostgres {
         tracing::info!("promoted");
         self.callbacks.fire(CallbackAction::OnRoleChange, "primary");
         Ok(())
+    }
+
+    /// Polls `pg_is_in_recovery()` every few milliseconds until the server accepts writes.
+    async fn wait_promoted(
+        &self,
+        client: &tokio_postgres::Client,
+        timeout: Duration,
+    ) -> Result<(), PgError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let in_recovery: bool = bounded(
+                self.settings.status_timeout,
+                client.query_one("SELECT pg_catalog.pg_is_in_recovery()", &[]),
+            )
+            .await?
+            .and_then(|row| row.try_get(0))
+            .map_err(|e| sql_error("pg_is_in_recovery", e))?;
+            if !in_recovery {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(PgError::CommandFailed {
+                    command: "pg_promote".into(),
+                    reason: format!("not promoted within {timeout:?}"),
+                });
+            }
+            tokio::time::sleep(PROMOTE_POLL).await;
+        }
     }
 
     /// Streams from `upstream` from now on: a running standby reloads (or restarts on
