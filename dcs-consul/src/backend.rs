@@ -4,9 +4,9 @@ use crate::agents::Agents;
 use crate::config::{Consistency, ConsulConfig};
 use crate::error::{Failure, SetupError};
 use crate::kv::Kv;
-use crate::paths::Paths;
 use crate::session::{Need, Sessions};
 use async_trait::async_trait;
+use pg_ha_core::dcs::ClusterPaths;
 use pg_ha_core::model::{Condition, Key, Snapshot, Version};
 use pg_ha_core::{Dcs, DcsError};
 use std::future::Future;
@@ -16,7 +16,7 @@ use std::time::Duration;
 /// `<namespace>/<scope>/` (no leading slash) in Patroni's layout, failover between agents.
 pub struct ConsulDcs {
     pub(crate) agents: Agents,
-    pub(crate) paths: Paths,
+    pub(crate) paths: ClusterPaths,
     pub(crate) sessions: Sessions,
     pub(crate) dc: String,
     pub(crate) consistency: Consistency,
@@ -32,7 +32,7 @@ impl ConsulDcs {
         let sessions = Sessions::new(&config.scope, config.checks.clone(), config.dc.as_deref());
         Ok(ConsulDcs {
             agents,
-            paths: Paths::new(config.prefix()),
+            paths: ClusterPaths::new(config.prefix()),
             sessions,
             dc: config.dc.clone().unwrap_or_default(),
             consistency: config.consistency,

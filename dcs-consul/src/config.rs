@@ -1,10 +1,10 @@
 //! `ConsulConfig`: which agents to talk to, which cluster prefix to use, and how.
 
+use pg_ha_core::dcs::cluster_prefix;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Patroni's default namespace.
-pub const DEFAULT_NAMESPACE: &str = "/service";
+pub use pg_ha_core::dcs::DEFAULT_NAMESPACE;
 
 /// Patroni's default `retry_timeout`, used as the default per-request deadline.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -92,21 +92,9 @@ impl ConsulConfig {
     /// The cluster prefix `<namespace>/<scope>/` with **no leading slash**, as Patroni's
     /// Consul backend writes it (`service/batman/`); repeated slashes are collapsed.
     pub fn prefix(&self) -> String {
-        let path = collapse_slashes(&format!("/{}/{}/", self.namespace, self.scope));
+        let path = cluster_prefix(&self.namespace, &self.scope);
         path.trim_start_matches('/').to_string()
     }
-}
-
-/// Replaces every run of `/` by a single `/`.
-fn collapse_slashes(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        if c == '/' && out.ends_with('/') {
-            continue;
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

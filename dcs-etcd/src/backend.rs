@@ -5,8 +5,8 @@ use crate::endpoints::Endpoints;
 use crate::error::SetupError;
 use crate::lease::NodeLease;
 use crate::options::ConnectSettings;
-use crate::paths::Paths;
 use async_trait::async_trait;
+use pg_ha_core::dcs::ClusterPaths;
 use pg_ha_core::model::{Condition, Key, Snapshot, Version};
 use pg_ha_core::{Dcs, DcsError};
 use std::time::Duration;
@@ -15,7 +15,7 @@ use std::time::Duration;
 /// `/<namespace>/<scope>/` in Patroni's layout, failover between endpoints.
 pub struct EtcdDcs {
     pub(crate) endpoints: Endpoints,
-    pub(crate) paths: Paths,
+    pub(crate) paths: ClusterPaths,
     pub(crate) lease: NodeLease,
 }
 
@@ -36,7 +36,7 @@ impl EtcdDcs {
         let settings = ConnectSettings::from_config(config)?;
         Ok(EtcdDcs {
             endpoints: Endpoints::new(&config.endpoints, settings, config.request_timeout),
-            paths: Paths::new(config.prefix()),
+            paths: ClusterPaths::new(config.prefix()),
             lease: NodeLease::default(),
         })
     }

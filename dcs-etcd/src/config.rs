@@ -1,10 +1,10 @@
 //! `EtcdConfig`: where the etcd cluster is, which cluster prefix to use, and how to connect.
 
+use pg_ha_core::dcs::cluster_prefix;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Patroni's default namespace.
-pub const DEFAULT_NAMESPACE: &str = "/service";
+pub use pg_ha_core::dcs::DEFAULT_NAMESPACE;
 
 /// Patroni's default `retry_timeout`, used as the default per-request deadline.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -57,20 +57,8 @@ impl EtcdConfig {
     /// The cluster prefix `/<namespace>/<scope>/`, with repeated slashes collapsed as Patroni
     /// does.
     pub fn prefix(&self) -> String {
-        collapse_slashes(&format!("/{}/{}/", self.namespace, self.scope))
+        cluster_prefix(&self.namespace, &self.scope)
     }
-}
-
-/// Replaces every run of `/` by a single `/`.
-fn collapse_slashes(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        if c == '/' && out.ends_with('/') {
-            continue;
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -78,15 +66,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn prefix_uses_default_namespace() {
-        let cfg = EtcdConfig::new(vec![], "demo");
-        assert_eq!(cfg.prefix(), "/service/demo/");
-    }
-
-    #[test]
-    fn prefix_collapses_slashes() {
+    fn prefix_under_the_namespace() {
         let mut cfg = EtcdConfig::new(vec![], "demo");
-        cfg.namespace = "/service/".into();
         assert_eq!(cfg.prefix(), "/service/demo/");
         cfg.namespace = "ns//x".into();
         assert_eq!(cfg.prefix(), "/ns/x/demo/");

@@ -38,7 +38,6 @@ mod leader;
 mod lease;
 mod member;
 mod options;
-mod paths;
 mod patroni;
 mod snapshot;
 mod watch;

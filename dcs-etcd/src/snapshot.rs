@@ -1,13 +1,13 @@
 //! Turns one range response over the cluster prefix into a [`Snapshot`].
 
 use crate::error::EtcdError;
-use crate::paths::Paths;
 use etcd_client::{GetResponse, KeyValue, ResponseHeader};
+use pg_ha_core::dcs::ClusterPaths;
 use pg_ha_core::model::{Entry, Snapshot};
 
 /// The snapshot of a prefix range. Keys or values that are not UTF-8 cannot be represented
 /// and are left out with a warning; everything else is kept as stored.
-pub(crate) fn from_range(resp: &GetResponse, paths: &Paths) -> Result<Snapshot, EtcdError> {
+pub(crate) fn from_range(resp: &GetResponse, paths: &ClusterPaths) -> Result<Snapshot, EtcdError> {
     let revision = header_revision(resp.header())?;
     let entries = resp
         .kvs()
@@ -29,7 +29,7 @@ pub(crate) fn revision(rev: i64) -> u64 {
     u64::try_from(rev).unwrap_or(0)
 }
 
-fn entry(kv: &KeyValue, paths: &Paths) -> Option<Entry> {
+fn entry(kv: &KeyValue, paths: &ClusterPaths) -> Option<Entry> {
     let Ok(key) = kv.key_str() else {
         tracing::warn!(key = %String::from_utf8_lossy(kv.key()), "skipping etcd key that is not UTF-8");
         return None;

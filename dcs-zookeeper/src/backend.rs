@@ -4,9 +4,10 @@ use crate::config::ZooKeeperConfig;
 use crate::connect::Connect;
 use crate::error::{bounded, SetupError};
 use crate::member::MemberWrite;
-use crate::paths::Paths;
+use crate::paths::ScopeNode;
 use crate::session::Sessions;
 use async_trait::async_trait;
+use pg_ha_core::dcs::ClusterPaths;
 use pg_ha_core::model::{Condition, Key, Snapshot, Version};
 use pg_ha_core::{Dcs, DcsError};
 use std::sync::Mutex;
@@ -15,7 +16,7 @@ use std::time::Duration;
 /// The ZooKeeper backend for one node: its own session, the cluster's znodes under
 /// `/<namespace>/<scope>/` in Patroni's layout.
 pub struct ZooKeeperDcs {
-    pub(crate) paths: Paths,
+    pub(crate) paths: ClusterPaths,
     pub(crate) sessions: Sessions,
     pub(crate) member: Mutex<Option<MemberWrite>>,
     request_timeout: Duration,
@@ -26,7 +27,7 @@ impl ZooKeeperDcs {
     /// ZooKeeper need not be up yet.
     pub fn new(config: &ZooKeeperConfig) -> Result<ZooKeeperDcs, SetupError> {
         let connect = Connect::from_config(config)?;
-        let paths = Paths::new(&config.prefix());
+        let paths = ClusterPaths::new(config.prefix());
         let sessions = Sessions::new(connect, paths.scope().to_string(), config.session_timeout);
         Ok(ZooKeeperDcs {
             paths,

@@ -1,10 +1,10 @@
 //! `ZooKeeperConfig`: where the ensemble is, which cluster prefix to use, and how to connect.
 
+use pg_ha_core::dcs::cluster_prefix;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Patroni's default namespace.
-pub const DEFAULT_NAMESPACE: &str = "/service";
+pub use pg_ha_core::dcs::DEFAULT_NAMESPACE;
 
 /// Patroni's default `retry_timeout`, used as the default per-request deadline.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -70,7 +70,7 @@ impl ZooKeeperConfig {
     /// The cluster prefix `/<namespace>/<scope>/`, with repeated slashes collapsed as Patroni
     /// does.
     pub fn prefix(&self) -> String {
-        collapse_slashes(&format!("/{}/{}/", self.namespace, self.scope))
+        cluster_prefix(&self.namespace, &self.scope)
     }
 
     /// The connect string `host1:port1,host2:port2`.
@@ -79,34 +79,15 @@ impl ZooKeeperConfig {
     }
 }
 
-/// Replaces every run of `/` by a single `/`.
-fn collapse_slashes(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        if c == '/' && out.ends_with('/') {
-            continue;
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn prefix_uses_default_namespace() {
-        let cfg = ZooKeeperConfig::new(vec!["zk:2181".into()], "demo");
+    fn prefix_and_connect_string() {
+        let mut cfg = ZooKeeperConfig::new(vec!["zk:2181".into(), "zk2:2181".into()], "demo");
         assert_eq!(cfg.prefix(), "/service/demo/");
-        assert_eq!(cfg.connect_string(), "zk:2181");
-    }
-
-    #[test]
-    fn prefix_collapses_slashes() {
-        let mut cfg = ZooKeeperConfig::new(vec![], "demo");
-        cfg.namespace = "/service/".into();
-        assert_eq!(cfg.prefix(), "/service/demo/");
+        assert_eq!(cfg.connect_string(), "zk:2181,zk2:2181");
         cfg.namespace = "ns//x".into();
         assert_eq!(cfg.prefix(), "/ns/x/demo/");
     }

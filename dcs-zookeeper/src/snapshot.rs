@@ -10,7 +10,7 @@
 
 use crate::backend::ZooKeeperDcs;
 use crate::error::ZkResultExt;
-use crate::paths::{MEMBERS_DIR, OPTIME_DIR};
+use crate::paths::{ScopeNode, MEMBERS_DIR, OPTIME_DIR};
 use crate::session::{hex, Session};
 use pg_ha_core::model::{Entry, Snapshot};
 use pg_ha_core::DcsError;

@@ -2,6 +2,7 @@
 
 use crate::backend::ZooKeeperDcs;
 use crate::error::ZkResultExt;
+use crate::paths::ScopeNode;
 use pg_ha_core::DcsError;
 use std::future::Future;
 use std::pin::Pin;

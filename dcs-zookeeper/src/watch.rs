@@ -9,6 +9,7 @@
 
 use crate::backend::ZooKeeperDcs;
 use crate::error::ZkResultExt;
+use crate::paths::ScopeNode;
 use pg_ha_core::DcsError;
 use std::time::Duration;
 use zookeeper_client::{AddWatchMode, EventType, PersistentWatcher, SessionState};

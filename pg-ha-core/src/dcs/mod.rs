@@ -2,9 +2,11 @@
 
 mod error;
 mod memory;
+mod paths;
 
 pub use error::DcsError;
 pub use memory::{MemoryDcs, MemoryStore};
+pub use paths::{cluster_prefix, ClusterPaths, DEFAULT_NAMESPACE};
 
 use crate::model::{Cluster, Condition, Key, ParseError, Snapshot, Version};
 use async_trait::async_trait;
