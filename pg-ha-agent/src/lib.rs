@@ -14,9 +14,11 @@
 
 //! - [`agent`]: the tokio loop around the runner's step; [`node`]: wiring of one node from its
 //!   configuration; [`peers`] and [`http`]: talking to other agents.
+//! - [`ctl`]: `pg-ha-ctl`, the patronictl-like command-line client.
 
 pub mod agent;
 pub mod config;
+pub mod ctl;
 pub mod http;
 pub mod node;
 pub mod peers;

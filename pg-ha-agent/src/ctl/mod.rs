@@ -1,0 +1,112 @@
+//! `pg-ha-ctl`: the command-line client, patronictl's counterpart.
+//!
+//! It reads the agent's YAML configuration, reads the cluster straight from the DCS
+//! (consistent reads, no lease) and sends requests to the members' REST APIs, the way
+//! patronictl does (spec section 4):
+//!
+//! ```text
+//!  pg-ha-ctl -c node1.yml switchover --candidate node2 --force
+//!     |  read the cluster (DCS)  -> check leader / candidate, print the topology
+//!     |  POST /switchover        -> the leader's REST API
+//!     |  poll the DCS every 0.5 s, print each leader change
+//!     v  exit 0 once a new leader holds the key, 1 on a refusal or a timeout
+//! ```
+//!
+//! Commands that would ask a question take `--force`; without it they refuse to run when no
+//! terminal is attached. The binary (`src/bin/pg-ha-ctl.rs`) only parses the arguments with
+//! [`args::parse`] and calls [`run`].
+
+pub mod args;
+pub mod config_file;
+pub mod config_patch;
+pub mod diff;
+pub mod edit_config;
+mod error;
+pub mod history;
+pub mod list;
+pub mod members;
+pub mod pause;
+pub mod progress;
+pub mod prompt;
+pub mod reinit;
+pub mod reload;
+pub mod remove;
+pub mod restart;
+pub mod schedule;
+pub mod session;
+pub mod switchover;
+pub mod table;
+pub mod usage;
+pub mod why;
+
+pub use args::{parse, Command, Invocation};
+pub use error::CtlError;
+pub use session::Session;
+
+use switchover::SwitchKind;
+
+/// Runs one parsed command line: loads the configuration, connects to the DCS and runs the
+/// command. `help` and `version` need no configuration.
+pub async fn run(invocation: Invocation) -> Result<(), CtlError> {
+    let command = invocation.command;
+    match &command {
+        Command::Help(topic) => {
+            println!("{}", usage::help(topic.as_deref()));
+            return Ok(());
+        }
+        Command::Version => {
+            println!("pg-ha-ctl {}", env!("CARGO_PKG_VERSION"));
+            return Ok(());
+        }
+        _ => {}
+    }
+    let path = config_file::resolve(invocation.config_file.as_deref())?;
+    let config = config_file::load(&path)?;
+    let session = Session::open(config, cluster_of(&command))?;
+    run_command(&session, &command).await
+}
+
+/// The cluster a command names instead of the configured scope, if any.
+fn cluster_of(command: &Command) -> Option<&str> {
+    match command {
+        Command::List(a) => a.cluster.as_deref(),
+        Command::Switchover(a) | Command::Failover(a) => a.cluster.as_deref(),
+        Command::Pause(a) | Command::Resume(a) => a.cluster.as_deref(),
+        Command::ShowConfig(a) => a.cluster.as_deref(),
+        Command::EditConfig(a) => a.cluster.as_deref(),
+        Command::History(a) => a.cluster.as_deref(),
+        Command::Remove(a) => Some(a.cluster.as_str()),
+        _ => None,
+    }
+}
+
+/// Runs `command` in `session`.
+pub async fn run_command(session: &Session, command: &Command) -> Result<(), CtlError> {
+    match command {
+        Command::List(a) => {
+            let cluster = session.cluster().await?;
+            println!(
+                "{}",
+                list::render(&cluster, session.scope(), a.extended, a.format)
+            );
+            Ok(())
+        }
+        Command::Switchover(a) => switchover::run(session, SwitchKind::Switchover, a).await,
+        Command::Failover(a) => switchover::run(session, SwitchKind::Failover, a).await,
+        Command::Restart(a) => restart::run(session, a).await,
+        Command::Reload(a) => reload::run(session, a).await,
+        Command::Reinit(a) => reinit::run(session, a).await,
+        Command::Pause(a) => pause::run(session, true, a).await,
+        Command::Resume(a) => pause::run(session, false, a).await,
+        Command::ShowConfig(_) => edit_config::show(session).await,
+        Command::EditConfig(a) => edit_config::edit(session, a).await,
+        Command::History(a) => {
+            let cluster = session.cluster().await?;
+            println!("{}", history::render(&cluster.history, a.format));
+            Ok(())
+        }
+        Command::Remove(a) => remove::run(session, a).await,
+        Command::Why(a) => why::run(session, a.member.as_deref()).await,
+        Command::Help(_) | Command::Version => Ok(()),
+    }
+}
