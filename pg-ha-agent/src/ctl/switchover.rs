@@ -291,8 +291,8 @@ async fn post_first(
 
 /// What the REST answer means for the wait.
 enum Answer {
-    /// The member saw the leader change.
-    Done,
+    /// The member saw the leader change (its message).
+    Done(String),
     /// Scheduled: nothing to wait for.
     Scheduled,
     /// Still in progress as far as the member knows: keep following the DCS.
@@ -330,8 +330,11 @@ async fn execute(
         tokio::select! {
             result = &mut post, if answer.is_none() => {
                 let a = interpret(session, plan, result).await?;
-                if matches!(a, Answer::Scheduled) {
-                    return print_cluster(session).await;
+                match a {
+                    Answer::Scheduled => return print_cluster(session).await,
+                    // read the DCS now, to show the change before the member's message
+                    Answer::Done(_) => ticker.reset_immediately(),
+                    _ => {}
                 }
                 answer = Some(a);
             }
@@ -343,9 +346,11 @@ async fn execute(
                     println!("{line}");
                 }
                 if let Some(new) = watch.new_leader() {
-                    if !matches!(answer, Some(Answer::Done)) {
-                        println!("{} {}", timestamp(), outcome(plan, new));
-                    }
+                    let message = match &answer {
+                        Some(Answer::Done(message)) => message.clone(),
+                        _ => outcome(plan, new),
+                    };
+                    println!("{} {message}", timestamp());
                     println!("{}", list::render(&now, session.scope(), false, OutputFormat::Pretty));
                     return Ok(());
                 }
@@ -377,10 +382,7 @@ async fn interpret(
 ) -> Result<Answer, CtlError> {
     let title = plan.kind.title();
     match result {
-        Ok(r) if r.status == 200 => {
-            println!("{} {}", timestamp(), r.body.trim());
-            Ok(Answer::Done)
-        }
+        Ok(r) if r.status == 200 => Ok(Answer::Done(r.body.trim().to_string())),
         Ok(r) if r.status == 202 => {
             println!("{} {}", timestamp(), r.body.trim());
             Ok(Answer::Scheduled)
