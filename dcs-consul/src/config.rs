@@ -1,13 +1,14 @@
 //! `ConsulConfig`: which agents to talk to, which cluster prefix to use, and how.
 
+use pg_ha_core::config::DEFAULT_RETRY_TIMEOUT;
 use pg_ha_core::dcs::cluster_prefix;
-use std::path::PathBuf;
 use std::time::Duration;
 
+pub use pg_ha_core::config::TlsPaths;
 pub use pg_ha_core::dcs::DEFAULT_NAMESPACE;
 
 /// Patroni's default `retry_timeout`, used as the default per-request deadline.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = DEFAULT_RETRY_TIMEOUT;
 
 /// How long one blocking query waits server-side before it is re-issued.
 pub const DEFAULT_WATCH_WAIT: Duration = Duration::from_secs(30);
@@ -33,17 +34,6 @@ impl Consistency {
             Consistency::Stale => Some("stale"),
         }
     }
-}
-
-/// TLS material for `https` agents, as file paths (PEM).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct TlsPaths {
-    /// CA bundle that signs the agents' certificates (`cacert`); webpki roots if `None`.
-    pub ca: Option<PathBuf>,
-    /// Client certificate (`cert`); needs `key`.
-    pub cert: Option<PathBuf>,
-    /// Client private key (`key`); needs `cert`.
-    pub key: Option<PathBuf>,
 }
 
 /// How to reach Consul and which cluster to serve.

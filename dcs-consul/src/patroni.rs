@@ -9,16 +9,16 @@
 //! key is rejected as unknown. Every error names the key.
 
 use crate::config::DEFAULT_WATCH_WAIT;
-use crate::config::{Consistency, ConsulConfig, TlsPaths, DEFAULT_NAMESPACE};
+use crate::config::{Consistency, ConsulConfig, DEFAULT_NAMESPACE};
+use pg_ha_core::config::{split_list, DcsSection, TlsPaths};
 use pg_ha_core::ConfigError;
-use serde_json::{Map, Value};
-use std::path::PathBuf;
+use serde_json::Value;
 use std::time::Duration;
 
 const SECTION: &str = "consul";
 const DEFAULT_HOST: &str = "127.0.0.1";
 const DEFAULT_PORT: u16 = 8500;
-const KNOWN_KEYS: [&str; 17] = [
+const KNOWN_KEYS: [&str; 16] = [
     "host",
     "url",
     "port",
@@ -35,8 +35,8 @@ const KNOWN_KEYS: [&str; 17] = [
     "service_tags",
     "service_check_interval",
     "service_check_tls_server_name",
-    "key_password",
 ];
+const UNSUPPORTED_KEYS: [&str; 1] = ["key_password"];
 
 impl ConsulConfig {
     /// Builds the configuration from Patroni's `consul` section (as JSON), the top-level
@@ -48,19 +48,19 @@ impl ConsulConfig {
         namespace: Option<&str>,
         retry_timeout: Duration,
     ) -> Result<ConsulConfig, ConfigError> {
-        let map = section
-            .as_object()
-            .ok_or_else(|| ConfigError::new(SECTION, "expected a mapping"))?;
-        check_keys(map)?;
-        let tls = tls(map)?;
+        let section = DcsSection::new(SECTION, section)?;
+        check_keys(&section)?;
+        let tls = tls(&section)?;
         Ok(ConsulConfig {
-            agents: agents(map, tls.is_some())?,
+            agents: agents(&section, tls.is_some())?,
             namespace: namespace.unwrap_or(DEFAULT_NAMESPACE).to_string(),
             scope: scope.to_string(),
-            token: opt_string(map, "token")?,
-            dc: opt_string(map, "dc")?,
-            consistency: consistency(map)?,
-            checks: checks(map)?,
+            token: section.string("token")?,
+            dc: section.string("dc")?,
+            consistency: consistency(&section)?,
+            checks: section
+                .list("checks", "a list of check ids")?
+                .unwrap_or_default(),
             request_timeout: retry_timeout,
             watch_wait: DEFAULT_WATCH_WAIT,
             tls,
@@ -68,130 +68,66 @@ impl ConsulConfig {
     }
 }
 
-fn key_name(key: &str) -> String {
-    format!("{SECTION}.{key}")
-}
-
-fn check_keys(map: &Map<String, Value>) -> Result<(), ConfigError> {
-    for key in map.keys() {
-        if !KNOWN_KEYS.contains(&key.as_str()) {
-            return Err(ConfigError::new(key_name(key), "unknown key"));
-        }
-    }
-    if map.contains_key("key_password") {
-        return Err(ConfigError::new(
-            key_name("key_password"),
-            "not supported by pg-ha",
-        ));
-    }
-    if opt_bool(map, "register_service")? == Some(true) {
-        return Err(ConfigError::new(
-            key_name("register_service"),
+fn check_keys(section: &DcsSection<'_>) -> Result<(), ConfigError> {
+    section.check_keys(&KNOWN_KEYS, &UNSUPPORTED_KEYS)?;
+    if section.boolean("register_service")? == Some(true) {
+        return Err(section.error(
+            "register_service",
             "service registration is not supported by pg-ha",
         ));
     }
     Ok(())
 }
 
-fn opt_string(map: &Map<String, Value>, key: &str) -> Result<Option<String>, ConfigError> {
-    match map.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(_) => Err(ConfigError::new(key_name(key), "expected a string")),
-    }
-}
-
-/// Patroni's booleans: `true/false`, and the strings `on/yes/1`, `off/no/0`.
-fn opt_bool(map: &Map<String, Value>, key: &str) -> Result<Option<bool>, ConfigError> {
-    let bad = || ConfigError::new(key_name(key), "expected a boolean");
-    match map.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(Value::String(s)) => match s.to_ascii_lowercase().as_str() {
-            "on" | "true" | "yes" | "1" => Ok(Some(true)),
-            "off" | "false" | "no" | "0" => Ok(Some(false)),
-            _ => Err(bad()),
-        },
-        Some(_) => Err(bad()),
-    }
-}
-
-fn tls(map: &Map<String, Value>) -> Result<Option<TlsPaths>, ConfigError> {
-    if opt_bool(map, "verify")? == Some(false) {
-        return Err(ConfigError::new(
-            key_name("verify"),
-            "disabling certificate verification is not supported by pg-ha",
-        ));
-    }
-    let paths = TlsPaths {
-        ca: opt_string(map, "cacert")?.map(PathBuf::from),
-        cert: opt_string(map, "cert")?.map(PathBuf::from),
-        key: opt_string(map, "key")?.map(PathBuf::from),
-    };
-    match (&paths.cert, &paths.key) {
-        (Some(_), None) => return Err(ConfigError::new(key_name("key"), "`cert` needs `key`")),
-        (None, Some(_)) => return Err(ConfigError::new(key_name("cert"), "`key` needs `cert`")),
-        _ => {}
-    }
-    Ok((paths != TlsPaths::default()).then_some(paths))
+fn tls(section: &DcsSection<'_>) -> Result<Option<TlsPaths>, ConfigError> {
+    section.check_verify()?;
+    let paths = section.tls_paths()?;
+    Ok((!paths.is_empty()).then_some(paths))
 }
 
 /// The agent URLs: `url` if given, else `scheme://host:port` for each host.
-fn agents(map: &Map<String, Value>, has_tls: bool) -> Result<Vec<String>, ConfigError> {
-    if let Some(url) = opt_string(map, "url")? {
+fn agents(section: &DcsSection<'_>, has_tls: bool) -> Result<Vec<String>, ConfigError> {
+    if let Some(url) = section.string("url")? {
         let urls: Vec<String> = split_list(&url);
         for u in &urls {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
-                return Err(ConfigError::new(
-                    key_name("url"),
-                    format!("not an http(s) URL: `{u}`"),
-                ));
+                return Err(section.error("url", format!("not an http(s) URL: `{u}`")));
             }
         }
-        return non_empty(urls, "url");
+        return non_empty(section, urls, "url");
     }
-    let scheme = match opt_string(map, "scheme")? {
-        Some(s) if s == "http" || s == "https" => s,
-        Some(s) => {
-            return Err(ConfigError::new(
-                key_name("scheme"),
-                format!("expected http or https, got `{s}`"),
-            ))
-        }
-        None if has_tls => "https".to_string(),
-        None => "http".to_string(),
-    };
-    let port = match opt_string(map, "port")? {
-        None => DEFAULT_PORT,
-        Some(p) => p
-            .parse()
-            .map_err(|_| ConfigError::new(key_name("port"), format!("not a port number: `{p}`")))?,
-    };
-    let hosts = split_list(&opt_string(map, "host")?.unwrap_or_else(|| DEFAULT_HOST.to_string()));
+    let scheme = section.scheme("scheme", has_tls)?;
+    let port = section.port("port")?.unwrap_or(DEFAULT_PORT);
+    let hosts = split_list(
+        &section
+            .string("host")?
+            .unwrap_or_else(|| DEFAULT_HOST.to_string()),
+    );
     let urls = hosts
         .iter()
-        .map(|h| host_url(h, &scheme, port))
+        .map(|h| host_url(section, h, &scheme, port))
         .collect::<Result<Vec<_>, _>>()?;
-    non_empty(urls, "host")
+    non_empty(section, urls, "host")
 }
 
-fn split_list(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-fn non_empty(urls: Vec<String>, key: &str) -> Result<Vec<String>, ConfigError> {
+fn non_empty(
+    section: &DcsSection<'_>,
+    urls: Vec<String>,
+    key: &str,
+) -> Result<Vec<String>, ConfigError> {
     if urls.is_empty() {
-        return Err(ConfigError::new(key_name(key), "no agent given"));
+        return Err(section.error(key, "no agent given"));
     }
     Ok(urls)
 }
 
-fn host_url(host: &str, scheme: &str, port: u16) -> Result<String, ConfigError> {
-    let bad = || ConfigError::new(key_name("host"), format!("not `host[:port]`: `{host}`"));
+fn host_url(
+    section: &DcsSection<'_>,
+    host: &str,
+    scheme: &str,
+    port: u16,
+) -> Result<String, ConfigError> {
+    let bad = || section.error("host", format!("not `host[:port]`: `{host}`"));
     if host.contains(['/', '@', ' ']) {
         return Err(bad());
     }
@@ -207,28 +143,15 @@ fn host_url(host: &str, scheme: &str, port: u16) -> Result<String, ConfigError> 
     }
 }
 
-fn consistency(map: &Map<String, Value>) -> Result<Consistency, ConfigError> {
-    match opt_string(map, "consistency")?.as_deref() {
+fn consistency(section: &DcsSection<'_>) -> Result<Consistency, ConfigError> {
+    match section.string("consistency")?.as_deref() {
         None | Some("default") => Ok(Consistency::Default),
         Some("consistent") => Ok(Consistency::Consistent),
         Some("stale") => Ok(Consistency::Stale),
-        Some(other) => Err(ConfigError::new(
-            key_name("consistency"),
+        Some(other) => Err(section.error(
+            "consistency",
             format!("expected default, consistent or stale, got `{other}`"),
         )),
-    }
-}
-
-fn checks(map: &Map<String, Value>) -> Result<Vec<String>, ConfigError> {
-    let err = || ConfigError::new(key_name("checks"), "expected a list of check ids");
-    match map.get("checks") {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(split_list(s)),
-        Some(Value::Array(list)) => list
-            .iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(err))
-            .collect(),
-        Some(_) => Err(err()),
     }
 }
 
@@ -236,6 +159,7 @@ fn checks(map: &Map<String, Value>) -> Result<Vec<String>, ConfigError> {
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::path::PathBuf;
 
     fn build(section: Value) -> Result<ConsulConfig, ConfigError> {
         ConsulConfig::from_patroni(&section, "batman", None, Duration::from_secs(10))

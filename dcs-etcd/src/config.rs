@@ -1,24 +1,14 @@
 //! `EtcdConfig`: where the etcd cluster is, which cluster prefix to use, and how to connect.
 
+use pg_ha_core::config::DEFAULT_RETRY_TIMEOUT;
 use pg_ha_core::dcs::cluster_prefix;
-use std::path::PathBuf;
 use std::time::Duration;
 
+pub use pg_ha_core::config::TlsPaths;
 pub use pg_ha_core::dcs::DEFAULT_NAMESPACE;
 
 /// Patroni's default `retry_timeout`, used as the default per-request deadline.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// TLS material for `https` endpoints, as file paths (PEM).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct TlsPaths {
-    /// CA bundle that signs the servers' certificates (`cacert`); the system roots if `None`.
-    pub ca: Option<PathBuf>,
-    /// Client certificate (`cert`); needs `key`.
-    pub cert: Option<PathBuf>,
-    /// Client private key (`key`); needs `cert`.
-    pub key: Option<PathBuf>,
-}
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = DEFAULT_RETRY_TIMEOUT;
 
 /// How to reach etcd and which cluster to serve.
 #[derive(Debug, Clone, PartialEq, Eq)]

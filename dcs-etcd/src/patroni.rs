@@ -6,10 +6,10 @@
 //! `srv`, `srv_suffix` and `key_password` are rejected as unsupported; any other key is
 //! rejected as unknown. Every error names the key.
 
-use crate::config::{EtcdConfig, TlsPaths, DEFAULT_NAMESPACE};
+use crate::config::{EtcdConfig, DEFAULT_NAMESPACE};
+use pg_ha_core::config::DcsSection;
 use pg_ha_core::ConfigError;
-use serde_json::{Map, Value};
-use std::path::PathBuf;
+use serde_json::Value;
 use std::time::Duration;
 
 const SECTION: &str = "etcd3";
@@ -41,15 +41,14 @@ impl EtcdConfig {
         namespace: Option<&str>,
         retry_timeout: Duration,
     ) -> Result<EtcdConfig, ConfigError> {
-        let map = section
-            .as_object()
-            .ok_or_else(|| ConfigError::new(SECTION, "expected a mapping"))?;
-        check_keys(map)?;
-        let tls = tls_paths(map)?;
-        let protocol = protocol(map, tls.is_some())?;
-        let (endpoints, url_user) = endpoints(map, &protocol)?;
-        let mut username = opt_string(map, "username")?;
-        let mut password = opt_string(map, "password")?;
+        let section = DcsSection::new(SECTION, section)?;
+        section.check_keys(&KNOWN_KEYS, &UNSUPPORTED_KEYS)?;
+        let tls = section.tls_paths()?;
+        let tls = (!tls.is_empty()).then_some(tls);
+        let protocol = section.scheme("protocol", tls.is_some())?;
+        let (endpoints, url_user) = endpoints(&section, &protocol)?;
+        let mut username = section.string("username")?;
+        let mut password = section.string("password")?;
         if username.is_none() {
             if let Some((user, pass)) = url_user {
                 username = Some(user);
@@ -68,129 +67,53 @@ impl EtcdConfig {
     }
 }
 
-fn key_name(key: &str) -> String {
-    format!("{SECTION}.{key}")
-}
-
-fn check_keys(map: &Map<String, Value>) -> Result<(), ConfigError> {
-    for key in map.keys() {
-        if UNSUPPORTED_KEYS.contains(&key.as_str()) {
-            return Err(ConfigError::new(key_name(key), "not supported by pg-ha"));
-        }
-        if !KNOWN_KEYS.contains(&key.as_str()) {
-            return Err(ConfigError::new(key_name(key), "unknown key"));
-        }
-    }
-    Ok(())
-}
-
-/// A string (numbers and booleans are accepted and rendered as text), or `None` if absent.
-fn opt_string(map: &Map<String, Value>, key: &str) -> Result<Option<String>, ConfigError> {
-    match map.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(Value::Bool(b)) => Ok(Some(b.to_string())),
-        Some(_) => Err(ConfigError::new(key_name(key), "expected a string")),
-    }
-}
-
-fn opt_path(map: &Map<String, Value>, key: &str) -> Result<Option<PathBuf>, ConfigError> {
-    Ok(opt_string(map, key)?.map(PathBuf::from))
-}
-
-fn tls_paths(map: &Map<String, Value>) -> Result<Option<TlsPaths>, ConfigError> {
-    let tls = TlsPaths {
-        ca: opt_path(map, "cacert")?,
-        cert: opt_path(map, "cert")?,
-        key: opt_path(map, "key")?,
-    };
-    match (&tls.cert, &tls.key) {
-        (Some(_), None) => return Err(ConfigError::new(key_name("key"), "`cert` needs `key`")),
-        (None, Some(_)) => return Err(ConfigError::new(key_name("cert"), "`key` needs `cert`")),
-        _ => {}
-    }
-    Ok((tls != TlsPaths::default()).then_some(tls))
-}
-
-/// `http` or `https`; `https` by default when TLS material is configured.
-fn protocol(map: &Map<String, Value>, has_tls: bool) -> Result<String, ConfigError> {
-    match opt_string(map, "protocol")? {
-        Some(p) if p == "http" || p == "https" => Ok(p),
-        Some(p) => Err(ConfigError::new(
-            key_name("protocol"),
-            format!("expected `http` or `https`, got `{p}`"),
-        )),
-        None if has_tls => Ok("https".to_string()),
-        None => Ok("http".to_string()),
-    }
-}
-
-fn default_port(map: &Map<String, Value>) -> Result<u16, ConfigError> {
-    match opt_string(map, "port")? {
-        None => Ok(DEFAULT_PORT),
-        Some(p) => p
-            .parse()
-            .map_err(|_| ConfigError::new(key_name("port"), format!("not a port number: `{p}`"))),
-    }
-}
-
 type UrlUser = Option<(String, Option<String>)>;
 
 /// The endpoint URLs, in Patroni's precedence: `proxy`, `url`, `hosts`, `host`.
 fn endpoints(
-    map: &Map<String, Value>,
+    section: &DcsSection<'_>,
     protocol: &str,
 ) -> Result<(Vec<String>, UrlUser), ConfigError> {
     for key in ["proxy", "url"] {
-        if let Some(url) = opt_string(map, key)? {
-            let (endpoint, user) = parse_url(key, &url)?;
+        if let Some(url) = section.string(key)? {
+            let (endpoint, user) = parse_url(section, key, &url)?;
             return Ok((vec![endpoint], user));
         }
     }
-    let port = default_port(map)?;
-    let items = match map.get("hosts") {
-        Some(value) if !value.is_null() => host_list(value)?,
-        _ => vec![opt_string(map, "host")?.unwrap_or_else(|| DEFAULT_HOST.to_string())],
+    let port = section.port("port")?.unwrap_or(DEFAULT_PORT);
+    let items = match section.list("hosts", "a list of `host:port` strings")? {
+        Some(items) => items,
+        None => vec![section
+            .string("host")?
+            .unwrap_or_else(|| DEFAULT_HOST.to_string())],
     };
-    let key = if map.contains_key("hosts") {
+    let key = if section.has("hosts") {
         "hosts"
     } else {
         "host"
     };
     let endpoints = items
         .iter()
-        .map(|item| endpoint_url(key, item, protocol, port))
+        .map(|item| endpoint_url(section, key, item, protocol, port))
         .collect::<Result<Vec<_>, _>>()?;
     if endpoints.is_empty() {
-        return Err(ConfigError::new(key_name(key), "no endpoint given"));
+        return Err(section.error(key, "no endpoint given"));
     }
     Ok((endpoints, None))
 }
 
-fn host_list(value: &Value) -> Result<Vec<String>, ConfigError> {
-    let err = || ConfigError::new(key_name("hosts"), "expected a list of `host:port` strings");
-    let items: Vec<String> = match value {
-        Value::String(s) => s.split(',').map(str::to_string).collect(),
-        Value::Array(list) => list
-            .iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(err))
-            .collect::<Result<_, _>>()?,
-        _ => return Err(err()),
-    };
-    Ok(items
-        .into_iter()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect())
-}
-
 /// `host[:port]` (or a full URL) to an endpoint URL.
-fn endpoint_url(key: &str, item: &str, protocol: &str, port: u16) -> Result<String, ConfigError> {
+fn endpoint_url(
+    section: &DcsSection<'_>,
+    key: &str,
+    item: &str,
+    protocol: &str,
+    port: u16,
+) -> Result<String, ConfigError> {
     if item.contains("://") {
-        return Ok(parse_url(key, item)?.0);
+        return Ok(parse_url(section, key, item)?.0);
     }
-    let bad = || ConfigError::new(key_name(key), format!("not `host:port`: `{item}`"));
+    let bad = || section.error(key, format!("not `host:port`: `{item}`"));
     match split_port(item) {
         Some((host, p)) => {
             p.parse::<u16>().map_err(|_| bad())?;
@@ -214,8 +137,12 @@ fn split_port(item: &str) -> Option<(&str, &str)> {
 }
 
 /// `scheme://[user[:password]@]host[:port][/...]` to `scheme://host:port` and the user info.
-fn parse_url(key: &str, url: &str) -> Result<(String, UrlUser), ConfigError> {
-    let bad = |why: &str| ConfigError::new(key_name(key), format!("{why}: `{url}`"));
+fn parse_url(
+    section: &DcsSection<'_>,
+    key: &str,
+    url: &str,
+) -> Result<(String, UrlUser), ConfigError> {
+    let bad = |why: &str| section.error(key, format!("{why}: `{url}`"));
     let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("not a URL"))?;
     if scheme != "http" && scheme != "https" {
         return Err(bad("expected an http or https URL"));
@@ -247,6 +174,7 @@ fn split_user(info: &str) -> (String, Option<String>) {
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::path::PathBuf;
 
     fn build(section: Value) -> Result<EtcdConfig, ConfigError> {
         EtcdConfig::from_patroni(&section, "demo", None, Duration::from_secs(10))

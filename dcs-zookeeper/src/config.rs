@@ -1,27 +1,17 @@
 //! `ZooKeeperConfig`: where the ensemble is, which cluster prefix to use, and how to connect.
 
+use pg_ha_core::config::{DEFAULT_RETRY_TIMEOUT, DEFAULT_TTL};
 use pg_ha_core::dcs::cluster_prefix;
-use std::path::PathBuf;
 use std::time::Duration;
 
+pub use pg_ha_core::config::TlsPaths;
 pub use pg_ha_core::dcs::DEFAULT_NAMESPACE;
 
 /// Patroni's default `retry_timeout`, used as the default per-request deadline.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = DEFAULT_RETRY_TIMEOUT;
 
 /// Patroni's default `ttl`, used as the session timeout until a call names another ttl.
-pub const DEFAULT_SESSION_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// TLS material for the ZooKeeper connections, as file paths (PEM).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct TlsPaths {
-    /// CA bundle that signs the servers' certificates (`cacert`).
-    pub ca: Option<PathBuf>,
-    /// Client certificate (`cert`); needs `key`.
-    pub cert: Option<PathBuf>,
-    /// Client private key (`key`, unencrypted PEM); needs `cert`.
-    pub key: Option<PathBuf>,
-}
+pub const DEFAULT_SESSION_TIMEOUT: Duration = DEFAULT_TTL;
 
 /// One `(scheme, credential)` pair sent with `addAuth` on every connection, e.g.
 /// `("digest", "user:password")`.

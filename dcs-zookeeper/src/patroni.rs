@@ -7,10 +7,10 @@
 //! unknown. Every error names the key.
 
 use crate::config::DEFAULT_SESSION_TIMEOUT;
-use crate::config::{AuthData, TlsPaths, ZooKeeperConfig, DEFAULT_NAMESPACE};
+use crate::config::{AuthData, ZooKeeperConfig, DEFAULT_NAMESPACE};
+use pg_ha_core::config::{DcsSection, TlsPaths};
 use pg_ha_core::ConfigError;
-use serde_json::{Map, Value};
-use std::path::PathBuf;
+use serde_json::Value;
 use std::time::Duration;
 
 const SECTION: &str = "zookeeper";
@@ -37,89 +37,36 @@ impl ZooKeeperConfig {
         namespace: Option<&str>,
         retry_timeout: Duration,
     ) -> Result<ZooKeeperConfig, ConfigError> {
-        let map = section
-            .as_object()
-            .ok_or_else(|| ConfigError::new(SECTION, "expected a mapping"))?;
-        check_keys(map)?;
+        let section = DcsSection::new(SECTION, section)?;
+        section.check_keys(&KNOWN_KEYS, &UNSUPPORTED_KEYS)?;
         Ok(ZooKeeperConfig {
-            hosts: hosts(map)?,
+            hosts: hosts(&section)?,
             namespace: namespace.unwrap_or(DEFAULT_NAMESPACE).to_string(),
             scope: scope.to_string(),
             request_timeout: retry_timeout,
             session_timeout: DEFAULT_SESSION_TIMEOUT,
-            auth: auth_data(map)?,
-            tls: tls(map)?,
+            auth: auth_data(&section)?,
+            tls: tls(&section)?,
         })
     }
 }
 
-fn key_name(key: &str) -> String {
-    format!("{SECTION}.{key}")
-}
-
-fn check_keys(map: &Map<String, Value>) -> Result<(), ConfigError> {
-    for key in map.keys() {
-        if UNSUPPORTED_KEYS.contains(&key.as_str()) {
-            return Err(ConfigError::new(key_name(key), "not supported by pg-ha"));
-        }
-        if !KNOWN_KEYS.contains(&key.as_str()) {
-            return Err(ConfigError::new(key_name(key), "unknown key"));
-        }
-    }
-    Ok(())
-}
-
-fn opt_string(map: &Map<String, Value>, key: &str) -> Result<Option<String>, ConfigError> {
-    match map.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(_) => Err(ConfigError::new(key_name(key), "expected a string")),
-    }
-}
-
-/// Patroni's booleans: `true/false`, and the strings `on/yes/1`, `off/no/0`.
-fn opt_bool(map: &Map<String, Value>, key: &str) -> Result<Option<bool>, ConfigError> {
-    let bad = || ConfigError::new(key_name(key), "expected a boolean");
-    match map.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(Value::String(s)) => match s.to_ascii_lowercase().as_str() {
-            "on" | "true" | "yes" | "1" => Ok(Some(true)),
-            "off" | "false" | "no" | "0" => Ok(Some(false)),
-            _ => Err(bad()),
-        },
-        Some(Value::Number(n)) => Ok(Some(n.as_i64().ok_or_else(bad)? != 0)),
-        Some(_) => Err(bad()),
-    }
-}
-
-fn hosts(map: &Map<String, Value>) -> Result<Vec<String>, ConfigError> {
-    let err = || ConfigError::new(key_name("hosts"), "expected a list of `host:port` strings");
-    let items: Vec<String> = match map.get("hosts") {
-        None | Some(Value::Null) => return Err(ConfigError::new(key_name("hosts"), "missing")),
-        Some(Value::String(s)) => s.split(',').map(str::to_string).collect(),
-        Some(Value::Array(list)) => list
-            .iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(err))
-            .collect::<Result<_, _>>()?,
-        Some(_) => return Err(err()),
-    };
-    let hosts = items
+fn hosts(section: &DcsSection<'_>) -> Result<Vec<String>, ConfigError> {
+    let hosts = section
+        .list("hosts", "a list of `host:port` strings")?
+        .ok_or_else(|| section.error("hosts", "missing"))?
         .iter()
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .map(host_port)
+        .map(|item| host_port(section, item))
         .collect::<Result<Vec<_>, _>>()?;
     if hosts.is_empty() {
-        return Err(ConfigError::new(key_name("hosts"), "no host given"));
+        return Err(section.error("hosts", "no host given"));
     }
     Ok(hosts)
 }
 
 /// `host[:port]` with the default port added; bare IPv6 addresses need brackets.
-fn host_port(item: &str) -> Result<String, ConfigError> {
-    let bad = || ConfigError::new(key_name("hosts"), format!("not `host:port`: `{item}`"));
+fn host_port(section: &DcsSection<'_>, item: &str) -> Result<String, ConfigError> {
+    let bad = || section.error("hosts", format!("not `host:port`: `{item}`"));
     if item.contains(['/', '@', ' ']) {
         return Err(bad());
     }
@@ -133,10 +80,10 @@ fn host_port(item: &str) -> Result<String, ConfigError> {
     }
 }
 
-fn auth_data(map: &Map<String, Value>) -> Result<Vec<AuthData>, ConfigError> {
+fn auth_data(section: &DcsSection<'_>) -> Result<Vec<AuthData>, ConfigError> {
     let err = || {
-        ConfigError::new(
-            key_name("auth_data"),
+        section.error(
+            "auth_data",
             "expected a mapping {scheme: credential} or a list of [scheme, credential] pairs",
         )
     };
@@ -146,8 +93,8 @@ fn auth_data(map: &Map<String, Value>) -> Result<Vec<AuthData>, ConfigError> {
             credential: credential.as_str().ok_or_else(err)?.to_string(),
         })
     };
-    match map.get("auth_data") {
-        None | Some(Value::Null) => Ok(Vec::new()),
+    match section.get("auth_data") {
+        None => Ok(Vec::new()),
         Some(Value::Object(pairs)) => pairs.iter().map(|(s, c)| pair(s, c)).collect(),
         Some(Value::Array(list)) => list
             .iter()
@@ -160,29 +107,12 @@ fn auth_data(map: &Map<String, Value>) -> Result<Vec<AuthData>, ConfigError> {
     }
 }
 
-fn tls(map: &Map<String, Value>) -> Result<Option<TlsPaths>, ConfigError> {
-    if opt_bool(map, "verify")? == Some(false) {
-        return Err(ConfigError::new(
-            key_name("verify"),
-            "disabling certificate verification is not supported by pg-ha",
-        ));
-    }
-    let paths = TlsPaths {
-        ca: opt_string(map, "cacert")?.map(PathBuf::from),
-        cert: opt_string(map, "cert")?.map(PathBuf::from),
-        key: opt_string(map, "key")?.map(PathBuf::from),
-    };
-    match (&paths.cert, &paths.key) {
-        (Some(_), None) => return Err(ConfigError::new(key_name("key"), "`cert` needs `key`")),
-        (None, Some(_)) => return Err(ConfigError::new(key_name("cert"), "`key` needs `cert`")),
-        _ => {}
-    }
-    let use_ssl = opt_bool(map, "use_ssl")?.unwrap_or(false);
-    if !use_ssl && paths != TlsPaths::default() {
-        return Err(ConfigError::new(
-            key_name("use_ssl"),
-            "TLS files are given but `use_ssl` is not true",
-        ));
+fn tls(section: &DcsSection<'_>) -> Result<Option<TlsPaths>, ConfigError> {
+    section.check_verify()?;
+    let paths = section.tls_paths()?;
+    let use_ssl = section.boolean("use_ssl")?.unwrap_or(false);
+    if !use_ssl && !paths.is_empty() {
+        return Err(section.error("use_ssl", "TLS files are given but `use_ssl` is not true"));
     }
     Ok(use_ssl.then_some(paths))
 }
@@ -191,6 +121,7 @@ fn tls(map: &Map<String, Value>) -> Result<Option<TlsPaths>, ConfigError> {
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::path::PathBuf;
 
     fn build(section: Value) -> Result<ZooKeeperConfig, ConfigError> {
         ZooKeeperConfig::from_patroni(&section, "demo", None, Duration::from_secs(10))

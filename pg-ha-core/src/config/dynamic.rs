@@ -8,6 +8,12 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+/// Patroni's default `ttl`.
+pub const DEFAULT_TTL: Duration = Duration::from_secs(30);
+
+/// Patroni's default `retry_timeout`.
+pub const DEFAULT_RETRY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The dynamic configuration, with Patroni's defaults. Durations are seconds on the wire.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DynamicConfig {
@@ -55,9 +61,9 @@ pub struct DynamicConfig {
 impl Default for DynamicConfig {
     fn default() -> Self {
         DynamicConfig {
-            ttl: Duration::from_secs(30),
+            ttl: DEFAULT_TTL,
             loop_wait: Duration::from_secs(10),
-            retry_timeout: Duration::from_secs(10),
+            retry_timeout: DEFAULT_RETRY_TIMEOUT,
             maximum_lag_on_failover: 1_048_576,
             primary_start_timeout: Duration::from_secs(300),
             primary_stop_timeout: Duration::ZERO,

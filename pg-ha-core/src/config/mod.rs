@@ -1,7 +1,9 @@
 //! Configuration that `decide` reads: the dynamic (cluster-wide) config from the `config` key
-//! and the node's own settings.
+//! and the node's own settings; and what the DCS backends share to read their own sections of
+//! Patroni's configuration ([`DcsSection`], [`TlsPaths`]).
 
 mod coerce;
+mod dcs_section;
 mod dynamic;
 mod dynamic_parse;
 mod dynamic_write;
@@ -10,11 +12,14 @@ mod node;
 mod postgresql;
 mod standby;
 mod sync_mode;
+mod tls_paths;
 mod validate;
 
-pub use dynamic::DynamicConfig;
+pub use dcs_section::{split_list, DcsSection};
+pub use dynamic::{DynamicConfig, DEFAULT_RETRY_TIMEOUT, DEFAULT_TTL};
 pub use error::ConfigError;
 pub use node::{HaConfig, NodeConfig};
 pub use postgresql::{PostgresqlDynamic, LOCAL_ONLY_KEYS};
 pub use standby::StandbyCluster;
 pub use sync_mode::SyncMode;
+pub use tls_paths::TlsPaths;
