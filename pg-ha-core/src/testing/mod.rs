@@ -1,6 +1,8 @@
-//! Test support exported for backend crates (feature `testing`): the Dcs conformance suite.
+//! Test support exported for backend crates (feature `testing`): the Dcs conformance suite and
+//! the backends' latency bench.
 //!
 //! Every backend runs [`conformance::run_all`] against its real server, so backends cannot
 //! drift apart. `MemoryDcs` runs it in plain `cargo test`.
 
+pub mod bench;
 pub mod conformance;
