@@ -7,25 +7,14 @@
 mod support;
 
 use pg_ha_core::model::{Condition, Key};
+use pg_ha_core::testing::outage::{retry, Waiter};
 use pg_ha_core::Dcs;
 use std::sync::Arc;
 use std::time::Duration;
 use support::Target;
 
-async fn retry<T, F, Fut>(what: &str, op: F) -> T
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Result<T, pg_ha_core::DcsError>>,
-{
-    for _ in 0..100 {
-        match op().await {
-            Ok(v) => return v,
-            Err(e) if e.is_retryable() => tokio::time::sleep(Duration::from_millis(50)).await,
-            Err(e) => panic!("{what} failed for good: {e}"),
-        }
-    }
-    panic!("{what} did not recover");
-}
+/// How long a call may take to recover after the restart.
+const RECOVERY: Duration = Duration::from_secs(10);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_keeping_state_is_survived() {
@@ -42,10 +31,7 @@ async fn restart_keeping_state_is_survived() {
         .await
         .expect("touch");
     let after = holder.read().await.expect("read").revision;
-    let waiter = {
-        let holder = holder.clone();
-        tokio::spawn(async move { holder.wait_for_change(after).await })
-    };
+    let waiter = Waiter::spawn(holder.clone(), after);
 
     emulator.stop();
     let err = holder
@@ -61,17 +47,17 @@ async fn restart_keeping_state_is_survived() {
     emulator.start_again(true).await;
 
     assert!(
-        retry("renew", || holder.renew_leader("node-a", ttl)).await,
+        retry("renew", RECOVERY, || holder.renew_leader("node-a", ttl)).await,
         "leadership lost"
     );
-    let wrote = retry("write", || writer.write(Key::Config, "v1", Condition::Any)).await;
+    let wrote = retry("write", RECOVERY, || {
+        writer.write(Key::Config, "v1", Condition::Any)
+    })
+    .await;
     assert!(wrote.is_some());
-    let woke = tokio::time::timeout(Duration::from_secs(10), waiter)
-        .await
-        .expect("the waiter did not wake after the restart")
-        .expect("waiter task")
-        .expect("wait_for_change");
-    assert!(woke > after);
+    waiter
+        .woke_within(Duration::from_secs(10), "after the restart")
+        .await;
     let snapshot = holder.read().await.expect("read");
     assert_eq!(
         snapshot.get("leader").map(|e| e.value.as_str()),
@@ -98,20 +84,14 @@ async fn restart_losing_state_reports_the_lost_leadership() {
         .await
         .expect("write");
     let after = holder.read().await.expect("read").revision;
-    let waiter = {
-        let holder = holder.clone();
-        tokio::spawn(async move { holder.wait_for_change(after).await })
-    };
+    let waiter = Waiter::spawn(holder.clone(), after);
     emulator.stop();
     emulator.start_again(false).await;
 
-    assert!(!retry("renew", || holder.renew_leader("node-a", ttl)).await);
-    let woke = tokio::time::timeout(Duration::from_secs(10), waiter)
-        .await
-        .expect("the waiter did not wake after the state was lost")
-        .expect("waiter task")
-        .expect("wait_for_change");
-    assert!(woke > after);
+    assert!(!retry("renew", RECOVERY, || holder.renew_leader("node-a", ttl)).await);
+    waiter
+        .woke_within(Duration::from_secs(10), "after the state was lost")
+        .await;
     assert!(holder.read().await.expect("read").entries.is_empty());
     assert!(holder
         .acquire_leader("node-a", ttl)

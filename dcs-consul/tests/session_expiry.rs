@@ -5,6 +5,7 @@
 
 mod support;
 
+use pg_ha_core::testing::takeover::{acquire_when_free, assert_took_over, hold_for_a_ttl};
 use pg_ha_core::Dcs;
 use std::time::{Duration, Instant};
 use support::Target;
@@ -17,15 +18,7 @@ async fn silent_holder_loses_the_leader_within_the_consul_bound() {
     let other = consul.client("/expiry", "c1");
     let _ = other.delete_cluster().await;
 
-    assert!(holder.acquire_leader("node-a", ttl).await.expect("acquire"));
-    holder
-        .touch_member("node-a", "{}", ttl)
-        .await
-        .expect("touch");
-    for _ in 0..3 {
-        tokio::time::sleep(ttl / 3).await;
-        assert!(holder.renew_leader("node-a", ttl).await.expect("renew"));
-    }
+    hold_for_a_ttl(&holder, "node-a", ttl).await;
     let old_session = holder.session_id().await.expect("session");
     let silent_since = Instant::now();
     assert!(!other
@@ -33,17 +26,8 @@ async fn silent_holder_loses_the_leader_within_the_consul_bound() {
         .await
         .expect("acquire while held"));
 
-    let acquired_at = loop {
-        if other.acquire_leader("node-b", ttl).await.expect("acquire") {
-            break silent_since.elapsed();
-        }
-        assert!(
-            silent_since.elapsed() < ttl + Duration::from_secs(4),
-            "node-b still cannot acquire {:?} after the holder went silent",
-            silent_since.elapsed()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let give_up = ttl + Duration::from_secs(4);
+    let acquired_at = acquire_when_free(&other, "node-b", ttl, silent_since, give_up).await;
     assert!(
         acquired_at <= ttl + Duration::from_secs(1),
         "node-b acquired after {acquired_at:?}, more than 2 x session TTL (= ttl) + 1 s"
@@ -52,15 +36,8 @@ async fn silent_holder_loses_the_leader_within_the_consul_bound() {
         acquired_at >= ttl / 2,
         "the session was invalidated before its TTL: node-b acquired after {acquired_at:?}"
     );
-    let snapshot = other.read().await.expect("read");
-    assert_eq!(
-        snapshot.get("leader").map(|e| e.value.as_str()),
-        Some("node-b")
-    );
-    assert!(
-        snapshot.get("members/node-a").is_none(),
-        "Behavior=delete left the member key"
-    );
+    // Behavior=delete removes the member key with the session.
+    assert_took_over(&other, "node-b", "node-a").await;
 
     assert!(!holder
         .renew_leader("node-a", ttl)

@@ -4,6 +4,7 @@
 mod support;
 
 use pg_ha_core::model::{Condition, Key};
+use pg_ha_core::testing::outage::Waiter;
 use pg_ha_core::Dcs;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,10 +24,7 @@ async fn killing_one_member_keeps_the_backend_working() {
     assert!(node.acquire_leader("node-a", TTL).await.expect("acquire"));
     node.touch_member("node-a", "{}", TTL).await.expect("touch");
     let before = waiter.read().await.expect("read").revision;
-    let watch = {
-        let waiter = waiter.clone();
-        tokio::spawn(async move { waiter.wait_for_change(before).await })
-    };
+    let watch = Waiter::spawn(waiter.clone(), before);
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // Both clients use the first endpoint until it fails.
@@ -49,12 +47,9 @@ async fn killing_one_member_keeps_the_backend_working() {
         .await
         .expect("write")
         .expect("config was absent");
-    let woke = tokio::time::timeout(Duration::from_secs(10), watch)
-        .await
-        .expect("the watch did not move to another member")
-        .expect("watch task")
-        .expect("wait_for_change");
-    assert!(woke > before, "woke at {woke}, before {before}");
+    watch
+        .woke_within(Duration::from_secs(10), "after its member was killed")
+        .await;
 
     let snapshot = waiter.read().await.expect("read via another member");
     assert_eq!(

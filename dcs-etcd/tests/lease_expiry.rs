@@ -3,6 +3,7 @@
 
 mod support;
 
+use pg_ha_core::testing::takeover::{acquire_when_free, assert_took_over, hold_for_a_ttl};
 use pg_ha_core::Dcs;
 use std::time::{Duration, Instant};
 use support::EtcdCluster;
@@ -14,33 +15,16 @@ async fn another_node_acquires_within_ttl_plus_one_second() {
     let other = etcd.client("lease-expiry");
     let ttl = Duration::from_secs(2);
 
-    assert!(holder.acquire_leader("node-a", ttl).await.expect("acquire"));
-    holder
-        .touch_member("node-a", "{}", ttl)
-        .await
-        .expect("touch");
     // The holder renews for a while, then goes silent.
-    for _ in 0..3 {
-        tokio::time::sleep(ttl / 3).await;
-        assert!(holder.renew_leader("node-a", ttl).await.expect("renew"));
-    }
+    hold_for_a_ttl(&holder, "node-a", ttl).await;
     let silent_since = Instant::now();
     assert!(!other
         .acquire_leader("node-b", ttl)
         .await
         .expect("acquire while held"));
 
-    let acquired_at = loop {
-        if other.acquire_leader("node-b", ttl).await.expect("acquire") {
-            break silent_since.elapsed();
-        }
-        assert!(
-            silent_since.elapsed() < ttl + Duration::from_secs(3),
-            "node-b still cannot acquire {:?} after the holder went silent",
-            silent_since.elapsed()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let give_up = ttl + Duration::from_secs(3);
+    let acquired_at = acquire_when_free(&other, "node-b", ttl, silent_since, give_up).await;
     assert!(
         acquired_at <= ttl + Duration::from_secs(1),
         "node-b acquired after {acquired_at:?}, more than ttl + 1 s"
@@ -50,15 +34,7 @@ async fn another_node_acquires_within_ttl_plus_one_second() {
         "the lease expired early: node-b acquired after {acquired_at:?}"
     );
 
-    let snapshot = other.read().await.expect("read");
-    assert_eq!(
-        snapshot.get("leader").map(|e| e.value.as_str()),
-        Some("node-b")
-    );
-    assert!(
-        snapshot.get("members/node-a").is_none(),
-        "the silent member key survived"
-    );
+    assert_took_over(&other, "node-b", "node-a").await;
     assert!(!holder
         .renew_leader("node-a", ttl)
         .await

@@ -6,12 +6,15 @@
 mod support;
 
 use pg_ha_core::model::{Condition, Key};
+use pg_ha_core::testing::outage::{retry, Waiter};
 use pg_ha_core::Dcs;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::ZkServer;
 
 const TTL: Duration = Duration::from_secs(6);
+/// How long calls may take to recover after the restart.
+const RECOVERY: Duration = Duration::from_secs(30);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_is_survived() {
@@ -30,10 +33,7 @@ async fn restart_is_survived() {
     let after = holder.read().await.expect("read").revision;
     let session = holder.session_id().await.expect("session");
 
-    let waiter = {
-        let holder = holder.clone();
-        tokio::spawn(async move { holder.wait_for_change(after).await })
-    };
+    let waiter = Waiter::spawn(holder.clone(), after);
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(!waiter.is_finished(), "the waiter woke without a change");
 
@@ -44,22 +44,10 @@ async fn restart_is_survived() {
     zk.restart().await;
     println!("ZooKeeper was down for {:?}", down_at.elapsed());
 
-    let renewed = loop {
-        match holder.renew_leader("node-a", TTL).await {
-            Ok(renewed) => break renewed,
-            Err(e) => {
-                assert!(
-                    e.is_retryable(),
-                    "renew after the restart failed for good: {e}"
-                );
-                assert!(
-                    down_at.elapsed() < Duration::from_secs(30),
-                    "no recovery: {e}"
-                );
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
-    };
+    let renewed = retry("renew after the restart", RECOVERY, || {
+        holder.renew_leader("node-a", TTL)
+    })
+    .await;
     let same_session = holder.session_id().await.expect("session") == session;
     println!("after the restart: renewed = {renewed}, same session = {same_session}");
     assert_eq!(
@@ -74,20 +62,14 @@ async fn restart_is_survived() {
             .expect("acquire again"));
     }
 
-    let wrote = loop {
-        match writer.write(Key::Config, "v2", Condition::Any).await {
-            Ok(v) => break v,
-            Err(e) if e.is_retryable() => tokio::time::sleep(Duration::from_millis(100)).await,
-            Err(e) => panic!("write after the restart: {e}"),
-        }
-    };
+    let wrote = retry("write after the restart", RECOVERY, || {
+        writer.write(Key::Config, "v2", Condition::Any)
+    })
+    .await;
     assert!(wrote.is_some());
-    let woke = tokio::time::timeout(Duration::from_secs(10), waiter)
-        .await
-        .expect("the waiter did not wake after the restart")
-        .expect("waiter task")
-        .expect("wait_for_change");
-    assert!(woke > after);
+    waiter
+        .woke_within(Duration::from_secs(10), "after the restart")
+        .await;
     let snapshot = holder.read().await.expect("read");
     assert_eq!(snapshot.get("config").map(|e| e.value.as_str()), Some("v2"));
     assert_eq!(

@@ -6,11 +6,15 @@
 mod support;
 
 use dcs_zookeeper::ZooKeeperDcs;
+use pg_ha_core::testing::outage::retry;
+use pg_ha_core::testing::takeover::{acquire_when_free, assert_took_over, hold_for_a_ttl};
 use pg_ha_core::Dcs;
 use std::time::{Duration, Instant};
 use support::{config_for, Proxy, ZkServer};
 
 const TTL: Duration = Duration::from_secs(2);
+/// How long the holder may take to reconnect after the partition heals.
+const RECOVERY: Duration = Duration::from_secs(30);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partitioned_holder_loses_the_leader_within_ttl_plus_one_second() {
@@ -20,16 +24,8 @@ async fn partitioned_holder_loses_the_leader_within_ttl_plus_one_second() {
         ZooKeeperDcs::new(&config_for(&proxy.address(), "/expiry", "c1", TTL)).expect("config");
     let other = zk.client("/expiry", "c1", TTL);
 
-    assert!(holder.acquire_leader("node-a", TTL).await.expect("acquire"));
-    holder
-        .touch_member("node-a", "{}", TTL)
-        .await
-        .expect("touch");
+    hold_for_a_ttl(&holder, "node-a", TTL).await;
     let old_session = holder.session_id().await.expect("session");
-    for _ in 0..3 {
-        tokio::time::sleep(TTL / 3).await;
-        assert!(holder.renew_leader("node-a", TTL).await.expect("renew"));
-    }
     let before = other.read().await.expect("read").revision;
     assert!(!other
         .acquire_leader("node-b", TTL)
@@ -38,17 +34,8 @@ async fn partitioned_holder_loses_the_leader_within_ttl_plus_one_second() {
 
     proxy.partition();
     let cut_at = Instant::now();
-    let acquired_after = loop {
-        if other.acquire_leader("node-b", TTL).await.expect("acquire") {
-            break cut_at.elapsed();
-        }
-        assert!(
-            cut_at.elapsed() < TTL + Duration::from_secs(4),
-            "node-b still cannot acquire {:?} after the partition",
-            cut_at.elapsed()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let give_up = TTL + Duration::from_secs(4);
+    let acquired_after = acquire_when_free(&other, "node-b", TTL, cut_at, give_up).await;
     assert!(
         acquired_after <= TTL + Duration::from_secs(1),
         "node-b acquired after {acquired_after:?}, more than the session timeout + 1 s"
@@ -57,29 +44,16 @@ async fn partitioned_holder_loses_the_leader_within_ttl_plus_one_second() {
         acquired_after >= TTL / 2,
         "the session expired early: node-b acquired after {acquired_after:?}"
     );
-    let snapshot = other.read().await.expect("read");
+    let snapshot = assert_took_over(&other, "node-b", "node-a").await;
     assert!(snapshot.revision > before);
-    assert_eq!(
-        snapshot.get("leader").map(|e| e.value.as_str()),
-        Some("node-b")
-    );
-    assert!(
-        snapshot.get("members/node-a").is_none(),
-        "the expired member znode survived"
-    );
 
     // While cut off, the holder cannot confirm its leadership.
     assert!(holder.renew_leader("node-a", TTL).await.is_err());
     proxy.heal();
-    let renewed = loop {
-        match holder.renew_leader("node-a", TTL).await {
-            Ok(renewed) => break renewed,
-            Err(e) => {
-                assert!(e.is_retryable(), "renew after healing failed for good: {e}");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
-    };
+    let renewed = retry("renew after healing", RECOVERY, || {
+        holder.renew_leader("node-a", TTL)
+    })
+    .await;
     assert!(
         !renewed,
         "renew_leader must report the lost leadership after a session expiry"
