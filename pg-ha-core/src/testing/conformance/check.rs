@@ -4,7 +4,7 @@
 use super::join::within;
 use super::Harness;
 use crate::dcs::{Dcs, DcsError};
-use crate::model::{Entry, Snapshot};
+use crate::model::{Entry, Snapshot, LEADER_PATH};
 use std::fmt::Display;
 use std::time::Duration;
 
@@ -97,6 +97,38 @@ impl<'h, H: Harness + ?Sized> Check<'h, H> {
             Ok(v) => v,
             Err(e) => self.fail(format!("{what} returned an error: {e}")),
         }
+    }
+
+    /// A DCS call answering yes or no that must succeed with `expected`; else the check fails
+    /// with `message`.
+    #[track_caller]
+    pub(super) fn expect_answer(
+        &self,
+        result: Result<bool, DcsError>,
+        expected: bool,
+        what: &str,
+        message: impl Display,
+    ) {
+        let answer = self.ok(result, what);
+        self.ensure(answer == expected, message);
+    }
+
+    /// `acquire_leader(name)` through `dcs`, which must win the key; `key` says which key it
+    /// is (e.g. "a free", "the expired") in the failure.
+    pub(super) async fn acquire(&self, dcs: &dyn Dcs, name: &str, key: &str) {
+        let won = dcs.acquire_leader(name, self.ttl()).await;
+        self.expect_answer(
+            won,
+            true,
+            "acquire_leader",
+            format!("{name} could not acquire {key} leader key"),
+        );
+    }
+
+    /// Fails unless a fresh read through `dcs` shows the leader key holding `name`.
+    pub(super) async fn expect_leader(&self, dcs: &dyn Dcs, name: &str, when: &str) {
+        let snapshot = self.read(dcs).await;
+        self.expect_value(&snapshot, LEADER_PATH, name, when);
     }
 
     /// A read that must succeed.

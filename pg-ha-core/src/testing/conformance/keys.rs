@@ -193,10 +193,7 @@ pub async fn snapshot_is_complete<H: Harness + ?Sized>(harness: &H) {
     let b = check.client("node-b").await;
     let reader = check.client("node-c").await;
     let ttl = check.ttl();
-    check.ensure(
-        check.ok(a.acquire_leader("node-a", ttl).await, "acquire_leader"),
-        "node-a could not acquire a free leader key",
-    );
+    check.acquire(&*a, "node-a", "a free").await;
     check.ok(
         a.touch_member("node-a", "{\"n\":1}", ttl).await,
         "touch_member",
@@ -309,10 +306,7 @@ pub async fn delete_cluster_removes_everything<H: Harness + ?Sized>(harness: &H)
     let admin = check.client("node-admin").await;
     let theirs = check.harness.client(&other, "node-o").await;
     let ttl = check.ttl();
-    check.ensure(
-        check.ok(a.acquire_leader("node-a", ttl).await, "acquire_leader"),
-        "node-a could not acquire a free leader key",
-    );
+    check.acquire(&*a, "node-a", "a free").await;
     check.ok(a.touch_member("node-a", "{}", ttl).await, "touch_member");
     check.ok(b.touch_member("node-b", "{}", ttl).await, "touch_member");
     check.write_all_keys(&*a).await;
@@ -343,9 +337,6 @@ pub async fn delete_cluster_removes_everything<H: Harness + ?Sized>(harness: &H)
     let renewed = check.ok(a.renew_leader("node-a", ttl).await, "renew_leader");
     check.ensure(!renewed, "renew_leader returned true after delete_cluster");
     check.ok(admin.delete_cluster().await, "delete_cluster (empty)");
-    check.ensure(
-        check.ok(b.acquire_leader("node-b", ttl).await, "acquire_leader"),
-        "the leader key could not be acquired after delete_cluster",
-    );
+    check.acquire(&*b, "node-b", "the deleted").await;
     check.finish().await;
 }

@@ -35,12 +35,17 @@ pub async fn leader_acquire_is_exclusive<H: Harness + ?Sized>(harness: &H) {
     check.ensure(session.is_some(), "the leader key is bound to no session");
     for (client, name) in clients.iter().zip(names) {
         if name != winner {
-            let again = check.ok(client.acquire_leader(name, ttl).await, "acquire_leader");
-            check.ensure(!again, format!("loser {name} acquired a held leader key"));
+            check.expect_answer(
+                client.acquire_leader(name, ttl).await,
+                false,
+                "acquire_leader",
+                format!("loser {name} acquired a held leader key"),
+            );
         }
     }
-    let snapshot = check.read(&*clients[0]).await;
-    check.expect_value(&snapshot, LEADER_PATH, winner, "after the losers retried");
+    check
+        .expect_leader(&*clients[0], winner, "after the losers retried")
+        .await;
     check.finish().await;
 }
 
@@ -51,36 +56,34 @@ pub async fn leader_renew_only_by_holder<H: Harness + ?Sized>(harness: &H) {
     let a = check.client("node-a").await;
     let b = check.client("node-b").await;
     let ttl = check.ttl();
-    check.ensure(
-        check.ok(a.acquire_leader("node-a", ttl).await, "acquire_leader"),
-        "node-a could not acquire a free leader key",
+    check.acquire(&*a, "node-a", "a free").await;
+    check.expect_answer(
+        a.renew_leader("node-a", ttl).await,
+        true,
+        "renew_leader (holder)",
+        "the holder's renew_leader returned false",
     );
-    let renewed = check.ok(a.renew_leader("node-a", ttl).await, "renew_leader (holder)");
-    check.ensure(renewed, "the holder's renew_leader returned false");
-    let renewed = check.ok(b.renew_leader("node-b", ttl).await, "renew_leader (other)");
-    check.ensure(!renewed, "a non-holder's renew_leader returned true");
-    let snapshot = check.read(&*b).await;
-    check.expect_value(
-        &snapshot,
-        LEADER_PATH,
-        "node-a",
-        "after a non-holder renewed",
+    check.expect_answer(
+        b.renew_leader("node-b", ttl).await,
+        false,
+        "renew_leader (other)",
+        "a non-holder's renew_leader returned true",
     );
+    check
+        .expect_leader(&*b, "node-a", "after a non-holder renewed")
+        .await;
     for round in 1..=4 {
         check.harness.advance(check.step()).await;
-        let renewed = check.ok(a.renew_leader("node-a", ttl).await, "renew_leader");
-        check.ensure(
-            renewed,
+        check.expect_answer(
+            a.renew_leader("node-a", ttl).await,
+            true,
+            "renew_leader",
             format!("renewal {round} (every ttl/3) lost the leader key"),
         );
     }
-    let snapshot = check.read(&*b).await;
-    check.expect_value(
-        &snapshot,
-        LEADER_PATH,
-        "node-a",
-        "after 4/3 ttl of renewals",
-    );
+    check
+        .expect_leader(&*b, "node-a", "after 4/3 ttl of renewals")
+        .await;
     check.finish().await;
 }
 
@@ -90,39 +93,40 @@ pub async fn leader_release_only_by_holder<H: Harness + ?Sized>(harness: &H) {
     let check = Check::start(harness, "leader_release_only_by_holder").await;
     let a = check.client("node-a").await;
     let b = check.client("node-b").await;
-    let ttl = check.ttl();
-    check.ensure(
-        check.ok(a.acquire_leader("node-a", ttl).await, "acquire_leader"),
-        "node-a could not acquire a free leader key",
+    check.acquire(&*a, "node-a", "a free").await;
+    check.expect_answer(
+        b.release_leader("node-b").await,
+        false,
+        "release_leader (other)",
+        "a non-holder's release_leader returned true",
     );
-    let released = check.ok(b.release_leader("node-b").await, "release_leader (other)");
-    check.ensure(!released, "a non-holder's release_leader returned true");
-    let snapshot = check.read(&*b).await;
-    check.expect_value(
-        &snapshot,
-        LEADER_PATH,
-        "node-a",
-        "after a non-holder released",
+    check
+        .expect_leader(&*b, "node-a", "after a non-holder released")
+        .await;
+    check.expect_answer(
+        a.release_leader("node-a").await,
+        true,
+        "release_leader (holder)",
+        "the holder's release_leader returned false",
     );
-    let released = check.ok(a.release_leader("node-a").await, "release_leader (holder)");
-    check.ensure(released, "the holder's release_leader returned false");
     let snapshot = check.read(&*b).await;
     check.expect_absent(&snapshot, LEADER_PATH, "after the holder released");
-    let again = check.ok(a.release_leader("node-a").await, "release_leader (again)");
-    check.ensure(!again, "releasing an absent leader key returned true");
-    check.ensure(
-        check.ok(b.acquire_leader("node-b", ttl).await, "acquire_leader"),
-        "node-b could not acquire the released leader key",
+    check.expect_answer(
+        a.release_leader("node-a").await,
+        false,
+        "release_leader (again)",
+        "releasing an absent leader key returned true",
     );
-    let stale = check.ok(a.release_leader("node-a").await, "release_leader (old)");
-    check.ensure(!stale, "the old holder released the new holder's key");
-    let snapshot = check.read(&*b).await;
-    check.expect_value(
-        &snapshot,
-        LEADER_PATH,
-        "node-b",
-        "after the old holder released",
+    check.acquire(&*b, "node-b", "the released").await;
+    check.expect_answer(
+        a.release_leader("node-a").await,
+        false,
+        "release_leader (old)",
+        "the old holder released the new holder's key",
     );
+    check
+        .expect_leader(&*b, "node-b", "after the old holder released")
+        .await;
     check.finish().await;
 }
 
@@ -134,10 +138,7 @@ pub async fn expired_leader_lease_frees_key<H: Harness + ?Sized>(harness: &H) {
     let a = check.client("node-a").await;
     let b = check.client("node-b").await;
     let ttl = check.ttl();
-    check.ensure(
-        check.ok(a.acquire_leader("node-a", ttl).await, "acquire_leader"),
-        "node-a could not acquire a free leader key",
-    );
+    check.acquire(&*a, "node-a", "a free").await;
     let before = check.read(&*b).await;
     check.expect_value(&before, LEADER_PATH, "node-a", "after acquiring");
     let a = check.silence(a);
@@ -146,13 +147,9 @@ pub async fn expired_leader_lease_frees_key<H: Harness + ?Sized>(harness: &H) {
         // Leases must not expire early: a quarter of the ttl in, the key is still there.
         waited = ttl / 4;
         check.harness.advance(waited).await;
-        let snapshot = check.read(&*b).await;
-        check.expect_value(
-            &snapshot,
-            LEADER_PATH,
-            "node-a",
-            "a quarter ttl after acquiring",
-        );
+        check
+            .expect_leader(&*b, "node-a", "a quarter ttl after acquiring")
+            .await;
     }
     check.harness.advance(check.expiry() - waited).await;
     check
@@ -164,29 +161,24 @@ pub async fn expired_leader_lease_frees_key<H: Harness + ?Sized>(harness: &H) {
         LEADER_PATH,
         "ttl + slack after the holder went silent",
     );
-    check.ensure(
-        check.ok(b.acquire_leader("node-b", ttl).await, "acquire_leader"),
-        "node-b could not acquire the expired leader key",
-    );
+    check.acquire(&*b, "node-b", "the expired").await;
     if let Some(a) = a {
-        let renewed = check.ok(
+        check.expect_answer(
             a.renew_leader("node-a", ttl).await,
+            false,
             "renew_leader (expired)",
+            "the expired holder's renew_leader returned true",
         );
-        check.ensure(!renewed, "the expired holder's renew_leader returned true");
-        let released = check.ok(a.release_leader("node-a").await, "release_leader");
-        check.ensure(
-            !released,
+        check.expect_answer(
+            a.release_leader("node-a").await,
+            false,
+            "release_leader",
             "the expired holder released the new holder's key",
         );
     }
-    let snapshot = check.read(&*b).await;
-    check.expect_value(
-        &snapshot,
-        LEADER_PATH,
-        "node-b",
-        "after the new holder acquired",
-    );
+    check
+        .expect_leader(&*b, "node-b", "after the new holder acquired")
+        .await;
     check.finish().await;
 }
 
@@ -199,38 +191,31 @@ pub async fn renew_fails_after_leader_key_lost<H: Harness + ?Sized>(harness: &H)
     let b = check.client("node-b").await;
     let admin = check.client("node-admin").await;
     let ttl = check.ttl();
-    check.ensure(
-        check.ok(a.acquire_leader("node-a", ttl).await, "acquire_leader"),
-        "node-a could not acquire a free leader key",
-    );
+    check.acquire(&*a, "node-a", "a free").await;
     check.ok(admin.delete_cluster().await, "delete_cluster");
-    let renewed = check.ok(
+    check.expect_answer(
         a.renew_leader("node-a", ttl).await,
+        false,
         "renew_leader (removed)",
-    );
-    check.ensure(
-        !renewed,
         "renew_leader returned true after the key was removed",
     );
     let snapshot = check.read(&*b).await;
     check.expect_absent(&snapshot, LEADER_PATH, "after a failed renew");
-    check.ensure(
-        check.ok(b.acquire_leader("node-b", ttl).await, "acquire_leader"),
-        "node-b could not acquire the removed leader key",
+    check.acquire(&*b, "node-b", "the removed").await;
+    check.expect_answer(
+        a.renew_leader("node-a", ttl).await,
+        false,
+        "renew_leader (taken)",
+        "renew_leader returned true on another node's key",
     );
-    let renewed = check.ok(a.renew_leader("node-a", ttl).await, "renew_leader (taken)");
-    check.ensure(!renewed, "renew_leader returned true on another node's key");
-    let acquired = check.ok(
+    check.expect_answer(
         a.acquire_leader("node-a", ttl).await,
+        false,
         "acquire_leader (taken)",
+        "node-a acquired another node's leader key",
     );
-    check.ensure(!acquired, "node-a acquired another node's leader key");
-    let snapshot = check.read(&*b).await;
-    check.expect_value(
-        &snapshot,
-        LEADER_PATH,
-        "node-b",
-        "after the old holder retried",
-    );
+    check
+        .expect_leader(&*b, "node-b", "after the old holder retried")
+        .await;
     check.finish().await;
 }

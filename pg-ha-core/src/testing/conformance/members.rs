@@ -20,10 +20,7 @@ pub async fn member_keys_follow_their_lease<H: Harness + ?Sized>(harness: &H) {
     let a = check.client("node-a").await;
     let b = check.client("node-b").await;
     let ttl = check.ttl();
-    check.ensure(
-        check.ok(a.acquire_leader("node-a", ttl).await, "acquire_leader"),
-        "node-a could not acquire a free leader key",
-    );
+    check.acquire(&*a, "node-a", "a free").await;
     check.ok(a.touch_member("node-a", A_V1, ttl).await, "touch_member");
     check.ok(b.touch_member("node-b", B_V1, ttl).await, "touch_member");
 

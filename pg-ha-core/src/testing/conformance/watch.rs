@@ -117,10 +117,7 @@ pub async fn wait_never_misses_a_change<H: Harness + ?Sized>(harness: &H) {
     check.expect_change(w, r, "write(Any)").await;
 
     let r = check.read(w).await.revision;
-    check.ensure(
-        check.ok(a.acquire_leader("node-a", ttl).await, "acquire_leader"),
-        "node-a could not acquire a free leader key",
-    );
+    check.acquire(a, "node-a", "a free").await;
     check.expect_change(w, r, "acquire_leader").await;
 
     let r = check.read(w).await.revision;
