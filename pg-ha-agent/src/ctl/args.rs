@@ -2,285 +2,75 @@
 //! [`Invocation`]. Options take `--name value` or `--name=value`; `-c` / `--config-file` is
 //! accepted before or after the command; `--` ends the options.
 
+use super::command::{
+    ClusterArg, Command, EditConfigArgs, HistoryArgs, Invocation, ListArgs, MemberArgs,
+    OutputFormat, PauseArgs, ReinitArgs, RemoveArgs, RestartArgs, RoleFilter, SwitchArgs, WhyArgs,
+    DEFAULT_TIMEOUT,
+};
+use super::options::{flag, option_value, parse_duration, scan, valued, Matches, Opt, CONFIG};
 use super::CtlError;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// How long switchover, failover, `pause --wait` and `reinit --wait` wait by default.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+const FORCE: Opt = flag(&["--force"]);
+const TIMEOUT: Opt = valued(&["--timeout"]);
+const WAIT: Opt = flag(&["--wait"]);
+const FORMAT: Opt = valued(&["--format", "-f"]);
+const ROLE: Opt = valued(&["--role", "-r"]);
+const SCHEDULED: Opt = valued(&["--scheduled"]);
+const CANDIDATE: Opt = valued(&["--candidate"]);
 
-/// A parsed command line.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Invocation {
-    /// `-c` / `--config-file`, if given (else `PATRONICTL_CONFIG_FILE`, else the default).
-    pub config_file: Option<PathBuf>,
-    /// What to do.
-    pub command: Command,
-}
+const LIST: &[Opt] = &[flag(&["--extended", "-e"]), FORMAT];
+const SWITCHOVER: &[Opt] = &[
+    valued(&["--leader", "--primary", "--master"]),
+    CANDIDATE,
+    SCHEDULED,
+    FORCE,
+    TIMEOUT,
+];
+const FAILOVER: &[Opt] = &[CANDIDATE, FORCE, TIMEOUT];
+const RESTART: &[Opt] = &[
+    ROLE,
+    flag(&["--any"]),
+    flag(&["--pending", "-p"]),
+    SCHEDULED,
+    valued(&["--pg-version"]),
+    TIMEOUT,
+    FORCE,
+];
+const RELOAD: &[Opt] = &[ROLE, FORCE];
+const REINIT: &[Opt] = &[FORCE, WAIT, TIMEOUT, flag(&["--from-leader"])];
+const PAUSE: &[Opt] = &[WAIT, TIMEOUT];
+const EDIT_CONFIG: &[Opt] = &[
+    valued(&["--set", "-s"]),
+    valued(&["--pg", "-p"]),
+    valued(&["--apply"]),
+    valued(&["--replace"]),
+    flag(&["--quiet", "-q"]),
+    FORCE,
+];
+const HISTORY: &[Opt] = &[FORMAT];
+const REMOVE: &[Opt] = &[FORCE];
 
-/// One command and its options.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    /// `list [CLUSTER]`: the members table.
-    List(ListArgs),
-    /// `switchover [CLUSTER]`: move the leader to a healthy replica.
-    Switchover(SwitchArgs),
-    /// `failover [CLUSTER]`: make a named candidate the leader.
-    Failover(SwitchArgs),
-    /// `restart [CLUSTER] [MEMBER...]`: restart PostgreSQL on members.
-    Restart(RestartArgs),
-    /// `reload [CLUSTER] [MEMBER...]`: reload the configuration of members.
-    Reload(MemberArgs),
-    /// `reinit [CLUSTER] MEMBER...`: re-clone replicas from the leader.
-    Reinit(ReinitArgs),
-    /// `pause [CLUSTER]`: stop automatic failover.
-    Pause(PauseArgs),
-    /// `resume [CLUSTER]`: resume automatic failover.
-    Resume(PauseArgs),
-    /// `show-config [CLUSTER]`: print the dynamic configuration.
-    ShowConfig(ClusterArg),
-    /// `edit-config [CLUSTER]`: change the dynamic configuration.
-    EditConfig(EditConfigArgs),
-    /// `history [CLUSTER]`: the timeline history.
-    History(HistoryArgs),
-    /// `remove CLUSTER`: delete the cluster from the DCS.
-    Remove(RemoveArgs),
-    /// `why [MEMBER]`: a member's last decision and its reason.
-    Why(WhyArgs),
-    /// `help [COMMAND]`, `--help`.
-    Help(Option<String>),
-    /// `version`, `--version`.
-    Version,
-}
-
-/// How tables are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum OutputFormat {
-    /// Boxed table, as patronictl prints it.
-    #[default]
-    Pretty,
-    /// A JSON array of objects.
-    Json,
-    /// Tab-separated values with a header line.
-    Tsv,
-}
-
-/// Which members a member command picks when none is named (`--role`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RoleFilter {
-    /// The leader (primary or standby leader).
-    Leader,
-    /// The leader of a primary cluster.
-    Primary,
-    /// The leader of a standby cluster.
-    StandbyLeader,
-    /// Every member but the leader.
-    Replica,
-    /// Every member.
-    #[default]
-    Any,
-}
-
-/// An optional cluster name (defaults to the configured `scope`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ClusterArg {
-    /// The cluster to act on instead of the configured scope.
-    pub cluster: Option<String>,
-}
-
-/// `list`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ListArgs {
-    /// The cluster.
-    pub cluster: Option<String>,
-    /// Show the pending restart, scheduled restart and tags columns even when empty.
-    pub extended: bool,
-    /// Output format.
-    pub format: OutputFormat,
-}
-
-/// `switchover` and `failover`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SwitchArgs {
-    /// The cluster.
-    pub cluster: Option<String>,
-    /// `--leader` / `--primary`: the current leader (switchover only).
-    pub leader: Option<String>,
-    /// `--candidate`: the member to promote.
-    pub candidate: Option<String>,
-    /// `--scheduled`: when (ISO 8601, or `now`).
-    pub scheduled: Option<String>,
-    /// Skip every question.
-    pub force: bool,
-    /// How long to wait for the new leader.
-    pub timeout: Duration,
-}
-
-/// Members named on the command line, after an optional cluster name.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct MemberArgs {
-    /// The positional arguments: `[CLUSTER] MEMBER...` (a first name equal to the cluster
-    /// name and naming no member is the cluster).
-    pub names: Vec<String>,
-    /// `--role`: which members to pick when none is named.
-    pub role: RoleFilter,
-    /// Skip every question.
-    pub force: bool,
-}
-
-/// `restart`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RestartArgs {
-    /// Which members.
-    pub members: MemberArgs,
-    /// `--pending`: only members with a pending restart.
-    pub pending: bool,
-    /// `--scheduled`: when (ISO 8601, or `now`).
-    pub scheduled: Option<String>,
-    /// `--pg-version`: only if the running version is lower.
-    pub pg_version: Option<String>,
-    /// `--timeout`: how long PostgreSQL may take to start (sent to the member).
-    pub timeout: Option<Duration>,
-}
-
-/// `reinit`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ReinitArgs {
-    /// Which members.
-    pub members: MemberArgs,
-    /// `--wait`: wait until the members are no longer `creating replica`.
-    pub wait: bool,
-    /// `--from-leader`: clone from the leader even if `clonefrom` members exist.
-    pub from_leader: bool,
-    /// How long `--wait` waits.
-    pub timeout: Duration,
-}
-
-/// `pause` and `resume`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PauseArgs {
-    /// The cluster.
-    pub cluster: Option<String>,
-    /// `--wait`: wait until every member reports the new state.
-    pub wait: bool,
-    /// How long `--wait` waits.
-    pub timeout: Duration,
-}
-
-/// `edit-config`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct EditConfigArgs {
-    /// The cluster.
-    pub cluster: Option<String>,
-    /// `--set key.path=value` (YAML value; `null` removes the key).
-    pub sets: Vec<String>,
-    /// `--pg name=value`: `--set postgresql.parameters.name=value`.
-    pub pg: Vec<String>,
-    /// `--apply FILE|-`: a YAML merge patch.
-    pub apply: Option<String>,
-    /// `--replace FILE|-`: a whole new configuration.
-    pub replace: Option<String>,
-    /// `--quiet`: do not show the diff.
-    pub quiet: bool,
-    /// Write without asking.
-    pub force: bool,
-}
-
-/// `history`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct HistoryArgs {
-    /// The cluster.
-    pub cluster: Option<String>,
-    /// Output format.
-    pub format: OutputFormat,
-}
-
-/// `remove`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RemoveArgs {
-    /// The cluster to delete (must be given).
-    pub cluster: String,
-    /// Delete without the confirmations.
-    pub force: bool,
-}
-
-/// `why`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct WhyArgs {
-    /// The member to ask (default: the leader).
-    pub member: Option<String>,
-}
-
-/// One option: its names (the first is canonical) and whether it takes a value.
-#[derive(Debug, Clone, Copy)]
-struct Opt {
-    names: &'static [&'static str],
-    value: bool,
-}
-
-const CONFIG: Opt = Opt {
-    names: &["--config-file", "-c"],
-    value: true,
-};
-const HELP: Opt = Opt {
-    names: &["--help", "-h"],
-    value: false,
-};
-const FORCE: Opt = Opt {
-    names: &["--force"],
-    value: false,
-};
-const TIMEOUT: Opt = Opt {
-    names: &["--timeout"],
-    value: true,
-};
-const WAIT: Opt = Opt {
-    names: &["--wait"],
-    value: false,
-};
-const FORMAT: Opt = Opt {
-    names: &["--format", "-f"],
-    value: true,
-};
-const ROLE: Opt = Opt {
-    names: &["--role", "-r"],
-    value: true,
-};
-const SCHEDULED: Opt = Opt {
-    names: &["--scheduled"],
-    value: true,
-};
-const CANDIDATE: Opt = Opt {
-    names: &["--candidate"],
-    value: true,
-};
-
-/// What one command's options parsed into.
-#[derive(Debug, Default)]
-struct Matches {
-    opts: Vec<(&'static str, Option<String>)>,
-    positionals: Vec<String>,
-    config_file: Option<PathBuf>,
-    help: bool,
+/// The options of `command`, or `None` for an unknown command.
+fn spec(command: &str) -> Option<&'static [Opt]> {
+    Some(match command {
+        "list" => LIST,
+        "switchover" => SWITCHOVER,
+        "failover" => FAILOVER,
+        "restart" => RESTART,
+        "reload" => RELOAD,
+        "reinit" => REINIT,
+        "pause" | "resume" => PAUSE,
+        "show-config" | "why" | "help" | "version" => &[],
+        "edit-config" => EDIT_CONFIG,
+        "history" => HISTORY,
+        "remove" => REMOVE,
+        _ => return None,
+    })
 }
 
 impl Matches {
-    fn flag(&self, name: &str) -> bool {
-        self.opts.iter().any(|(n, _)| *n == name)
-    }
-
-    fn value(&self, name: &str) -> Option<String> {
-        self.values(name).pop()
-    }
-
-    fn values(&self, name: &str) -> Vec<String> {
-        self.opts
-            .iter()
-            .filter(|(n, _)| *n == name)
-            .filter_map(|(_, v)| v.clone())
-            .collect()
-    }
-
     fn timeout(&self) -> Result<Duration, CtlError> {
         self.value("--timeout")
             .map(|v| parse_duration(&v))
@@ -297,17 +87,6 @@ impl Matches {
                 "unknown format `{other}` (expected pretty, json or tsv)"
             ))),
         }
-    }
-
-    /// At most `max` positionals, named `what` in the error.
-    fn at_most(&self, max: usize, command: &str, what: &str) -> Result<(), CtlError> {
-        if self.positionals.len() > max {
-            return Err(usage(format!(
-                "`{command}` takes at most {max} argument(s) ({what}), got: {}",
-                self.positionals.join(" ")
-            )));
-        }
-        Ok(())
     }
 
     fn cluster(&self, command: &str) -> Result<Option<String>, CtlError> {
@@ -329,7 +108,7 @@ impl Matches {
 }
 
 fn usage(message: impl Into<String>) -> CtlError {
-    CtlError::Usage(message.into())
+    CtlError::usage(message)
 }
 
 /// Parses the arguments after the program name.
@@ -367,166 +146,15 @@ pub fn parse(args: &[String]) -> Result<Invocation, CtlError> {
     Err(usage("no command given (try `pg-ha-ctl --help`)"))
 }
 
-/// `Some((value, tokens used))` when `args[i]` is option `opt` (`--x v`, `--x=v`, `-xv`).
-fn option_value(args: &[String], i: usize, opt: Opt) -> Result<Option<(String, usize)>, CtlError> {
-    let arg = &args[i];
-    for name in opt.names {
-        if arg == name {
-            return match args.get(i + 1) {
-                Some(value) => Ok(Some((value.clone(), 2))),
-                None => Err(usage(format!("option `{name}` needs a value"))),
-            };
-        }
-        if let Some(value) = arg
-            .strip_prefix(name)
-            .and_then(|rest| rest.strip_prefix('='))
-        {
-            return Ok(Some((value.to_string(), 1)));
-        }
-        let short = name.len() == 2 && !name.starts_with("--");
-        if let Some(value) = arg.strip_prefix(name).filter(|v| short && !v.is_empty()) {
-            return Ok(Some((value.to_string(), 1)));
-        }
-    }
-    Ok(None)
-}
-
-/// Parses `rest` against the options of `command` (plus `-c` and `--help`).
-fn matches(command: &str, rest: &[String], spec: &[Opt]) -> Result<Matches, CtlError> {
-    let mut out = Matches::default();
-    let mut i = 0;
-    while let Some(arg) = rest.get(i) {
-        if arg == "--" {
-            out.positionals.extend(rest[i + 1..].iter().cloned());
-            break;
-        }
-        if !arg.starts_with('-') || arg.len() == 1 {
-            out.positionals.push(arg.clone());
-            i += 1;
-            continue;
-        }
-        if HELP.names.contains(&arg.as_str()) {
-            out.help = true;
-            i += 1;
-            continue;
-        }
-        if let Some((value, used)) = option_value(rest, i, CONFIG)? {
-            out.config_file = Some(PathBuf::from(value));
-            i += used;
-            continue;
-        }
-        let mut found = false;
-        for opt in spec {
-            if opt.value {
-                if let Some((value, used)) = option_value(rest, i, *opt)? {
-                    out.opts.push((opt.names[0], Some(value)));
-                    i += used;
-                    found = true;
-                    break;
-                }
-            } else if opt.names.contains(&arg.as_str()) {
-                out.opts.push((opt.names[0], None));
-                i += 1;
-                found = true;
-                break;
-            }
-        }
-        if !found {
-            return Err(usage(format!(
-                "unknown option `{arg}` for `{command}` (see `pg-ha-ctl {command} --help`)"
-            )));
-        }
-    }
-    Ok(out)
-}
-
 fn parse_command(name: &str, rest: &[String]) -> Result<Invocation, CtlError> {
     let name = match name {
         "reinitialize" => "reinit",
         "ls" => "list",
         other => other,
     };
-    let spec: &[Opt] = match name {
-        "list" => &[
-            Opt {
-                names: &["--extended", "-e"],
-                value: false,
-            },
-            FORMAT,
-        ],
-        "switchover" => &[
-            Opt {
-                names: &["--leader", "--primary", "--master"],
-                value: true,
-            },
-            CANDIDATE,
-            SCHEDULED,
-            FORCE,
-            TIMEOUT,
-        ],
-        "failover" => &[CANDIDATE, FORCE, TIMEOUT],
-        "restart" => &[
-            ROLE,
-            Opt {
-                names: &["--any"],
-                value: false,
-            },
-            Opt {
-                names: &["--pending", "-p"],
-                value: false,
-            },
-            SCHEDULED,
-            Opt {
-                names: &["--pg-version"],
-                value: true,
-            },
-            TIMEOUT,
-            FORCE,
-        ],
-        "reload" => &[ROLE, FORCE],
-        "reinit" => &[
-            FORCE,
-            WAIT,
-            TIMEOUT,
-            Opt {
-                names: &["--from-leader"],
-                value: false,
-            },
-        ],
-        "pause" | "resume" => &[WAIT, TIMEOUT],
-        "show-config" | "why" | "help" | "version" => &[],
-        "edit-config" => &[
-            Opt {
-                names: &["--set", "-s"],
-                value: true,
-            },
-            Opt {
-                names: &["--pg", "-p"],
-                value: true,
-            },
-            Opt {
-                names: &["--apply"],
-                value: true,
-            },
-            Opt {
-                names: &["--replace"],
-                value: true,
-            },
-            Opt {
-                names: &["--quiet", "-q"],
-                value: false,
-            },
-            FORCE,
-        ],
-        "history" => &[FORMAT],
-        "remove" => &[FORCE],
-        other => {
-            return Err(usage(format!(
-                "unknown command `{other}` (try `pg-ha-ctl --help`)"
-            )))
-        }
-    };
-    let m = matches(name, rest, spec)?;
+    let spec = spec(name)
+        .ok_or_else(|| usage(format!("unknown command `{name}` (try `pg-ha-ctl --help`)")))?;
+    let m = scan(name, rest, spec)?;
     let command = if m.help {
         Command::Help(Some(name.to_string()))
     } else {
@@ -647,26 +275,6 @@ fn parse_role(text: &str) -> Result<RoleFilter, CtlError> {
         "any" => Ok(RoleFilter::Any),
         other => Err(usage(format!(
             "unknown role `{other}` (expected leader, primary, standby-leader, replica or any)"
-        ))),
-    }
-}
-
-/// Seconds (`60`, `1.5`, `60s`) or milliseconds (`500ms`).
-pub fn parse_duration(text: &str) -> Result<Duration, CtlError> {
-    let text = text.trim();
-    let (number, scale) = if let Some(ms) = text.strip_suffix("ms") {
-        (ms, 0.001)
-    } else if let Some(s) = text.strip_suffix('s') {
-        (s, 1.0)
-    } else if let Some(m) = text.strip_suffix("min") {
-        (m, 60.0)
-    } else {
-        (text, 1.0)
-    };
-    match number.trim().parse::<f64>() {
-        Ok(n) if n.is_finite() && n > 0.0 => Ok(Duration::from_secs_f64(n * scale)),
-        _ => Err(usage(format!(
-            "invalid duration `{text}` (expected seconds, e.g. 60, 1.5 or 500ms)"
         ))),
     }
 }
@@ -847,20 +455,5 @@ mod tests {
         assert!(error("-c").contains("needs a value"));
         assert!(error("pause --timeout soon").contains("invalid duration `soon`"));
         assert!(error("pause --timeout 0").contains("invalid duration"));
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("60").ok(), Some(Duration::from_secs(60)));
-        assert_eq!(
-            parse_duration("1.5s").ok(),
-            Some(Duration::from_millis(1500))
-        );
-        assert_eq!(
-            parse_duration("250ms").ok(),
-            Some(Duration::from_millis(250))
-        );
-        assert_eq!(parse_duration("2min").ok(), Some(Duration::from_secs(120)));
-        assert!(parse_duration("-1").is_err());
     }
 }

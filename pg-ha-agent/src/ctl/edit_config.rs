@@ -2,7 +2,7 @@
 //! DCS, as patronictl does; the write is conditional on the version read, so a concurrent
 //! change aborts it. A configuration the nodes could not apply is refused before writing.
 
-use super::args::EditConfigArgs;
+use super::command::EditConfigArgs;
 use super::config_patch::{merge_patch, parse_mapping, set_pair, to_yaml};
 use super::diff::unified;
 use super::prompt::Prompter;

@@ -39,6 +39,11 @@ impl CtlError {
         }
     }
 
+    /// A [`CtlError::Usage`] with `message`.
+    pub fn usage(message: impl Into<String>) -> CtlError {
+        CtlError::Usage(message.into())
+    }
+
     /// A [`CtlError::Failed`] with `message`.
     pub fn failed(message: impl Into<String>) -> CtlError {
         CtlError::Failed(message.into())

@@ -1,6 +1,6 @@
 //! `history`: the `history` key as a table (TL, LSN, Reason, Timestamp, New Leader).
 
-use super::args::OutputFormat;
+use super::command::OutputFormat;
 use super::table::{Cell, Table};
 use pg_ha_core::model::History;
 

@@ -2,7 +2,7 @@
 //! restart, scheduled restart and tags columns when used) and the cluster-wide lines
 //! (maintenance mode, scheduled switchover), rendered from one DCS read as patronictl does.
 
-use super::args::OutputFormat;
+use super::command::OutputFormat;
 use super::table::{Cell, Table};
 use pg_ha_core::config::{DynamicConfig, SyncMode};
 use pg_ha_core::model::{Cluster, Member};

@@ -1,7 +1,7 @@
 //! Which members a member command (`restart`, `reload`, `reinit`) acts on: the names given,
 //! else every member of the `--role`, confirmed with the user unless `--force`.
 
-use super::args::{MemberArgs, RoleFilter};
+use super::command::{MemberArgs, RoleFilter};
 use super::prompt::Prompter;
 use super::CtlError;
 use pg_ha_core::model::{Cluster, Member};

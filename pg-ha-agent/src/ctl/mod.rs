@@ -17,6 +17,7 @@
 //! [`args::parse`] and calls [`run`].
 
 pub mod args;
+pub mod command;
 pub mod config_file;
 pub mod config_patch;
 pub mod diff;
@@ -25,6 +26,7 @@ mod error;
 pub mod history;
 pub mod list;
 pub mod members;
+mod options;
 pub mod pause;
 pub mod progress;
 pub mod prompt;
@@ -34,16 +36,18 @@ pub mod remove;
 pub mod restart;
 pub mod schedule;
 pub mod session;
+pub mod switch_plan;
 pub mod switchover;
 pub mod table;
 pub mod usage;
 pub mod why;
 
-pub use args::{parse, Command, Invocation};
+pub use args::parse;
+pub use command::{Command, Invocation};
 pub use error::CtlError;
 pub use session::Session;
 
-use switchover::SwitchKind;
+use switch_plan::SwitchKind;
 
 /// Runs one parsed command line: loads the configuration, connects to the DCS and runs the
 /// command. `help` and `version` need no configuration.

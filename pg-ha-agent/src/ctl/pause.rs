@@ -2,7 +2,7 @@
 //! first member that answers, leader first; `--wait` follows the member keys until every
 //! member that was running reports the new state.
 
-use super::args::PauseArgs;
+use super::command::PauseArgs;
 use super::progress::{timestamp, POLL_INTERVAL};
 use super::session::{Session, REQUEST_TIMEOUT};
 use super::CtlError;

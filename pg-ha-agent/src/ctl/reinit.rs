@@ -1,7 +1,7 @@
 //! `reinit`: `POST /reinitialize` on each selected member; with `--wait`, follows each
 //! member's `GET /patroni` state until it is no longer `creating replica`.
 
-use super::args::ReinitArgs;
+use super::command::ReinitArgs;
 use super::members::select;
 use super::progress::{timestamp, POLL_INTERVAL};
 use super::prompt::Prompter;

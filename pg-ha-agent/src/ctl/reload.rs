@@ -1,6 +1,6 @@
 //! `reload`: `POST /reload` on each selected member.
 
-use super::args::MemberArgs;
+use super::command::MemberArgs;
 use super::members::select;
 use super::prompt::Prompter;
 use super::session::{Session, REQUEST_TIMEOUT};

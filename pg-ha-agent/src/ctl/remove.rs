@@ -2,7 +2,7 @@
 //! patronictl asks for (the cluster name, "Yes I am aware", and the leader's name while a
 //! leader runs), unless `--force`.
 
-use super::args::RemoveArgs;
+use super::command::RemoveArgs;
 use super::prompt::Prompter;
 use super::session::Session;
 use super::CtlError;

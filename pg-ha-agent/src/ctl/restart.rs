@@ -1,7 +1,7 @@
 //! `restart`: `POST /restart` on each selected member, with the filters patronictl sends
 //! (`restart_pending`, `postgres_version`, `schedule`, `timeout`).
 
-use super::args::RestartArgs;
+use super::command::RestartArgs;
 use super::members::select;
 use super::prompt::Prompter;
 use super::schedule::{example, parse_scheduled};
