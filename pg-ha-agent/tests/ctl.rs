@@ -268,14 +268,38 @@ async fn switchover_and_failover() {
         .await
         .fails_with(1, "Switchover did not complete within 2 seconds");
     assert!(out.stdout.contains("Current cluster topology"), "{out}");
-    tc.admin
-        .write(
-            pg_ha_core::model::Key::Failover,
-            "{}",
-            pg_ha_core::model::Condition::Any,
-        )
+    // the leader's REST API wrote what the ctl asked for
+    let request = tc
+        .cluster()
         .await
-        .expect("clear the request");
+        .failover_request()
+        .map(|f| f.value.clone());
+    assert_eq!(
+        request.map(|f| (f.leader, f.member, f.scheduled_at)),
+        Some((Some("node3".into()), Some("node1".into()), None))
+    );
+    tc.clear_failover().await;
+    tc.ctl(&[
+        "failover",
+        "--candidate",
+        "node2",
+        "--force",
+        "--timeout",
+        "1",
+    ])
+    .await
+    .fails_with(1, "Failover did not complete within 1 seconds");
+    let request = tc
+        .cluster()
+        .await
+        .failover_request()
+        .map(|f| f.value.clone());
+    assert_eq!(
+        request.map(|f| (f.leader, f.member)),
+        Some((None, Some("node2".into()))),
+        "a failover names only the candidate"
+    );
+    tc.clear_failover().await;
 
     tc.start_agents();
     let out = tc

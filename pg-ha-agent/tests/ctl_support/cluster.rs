@@ -293,6 +293,14 @@ impl TestCluster {
             .unwrap_or(Value::Null)
     }
 
+    /// Sets the `failover` key to `{}` (no request).
+    pub async fn clear_failover(&self) {
+        self.admin
+            .write(Key::Failover, "{}", Condition::Any)
+            .await
+            .expect("clear the failover key");
+    }
+
     /// Starts the simulated agents: they act on switchover / failover requests and publish
     /// `pause` in their member keys.
     pub fn start_agents(&mut self) {
