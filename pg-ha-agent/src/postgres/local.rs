@@ -42,6 +42,9 @@ pub struct LocalPostgres {
     pub(crate) fence: FenceClient,
     pub(crate) callbacks: CallbackRunner,
     pub(crate) sysid: Mutex<Option<String>>,
+    /// The highest `received_tli` the WAL receiver reported, with the postmaster pid it
+    /// was seen under (see `status.rs`).
+    pub(crate) received_tli: Mutex<Option<(u32, u32)>>,
     pub(crate) use_slots: AtomicBool,
     pub(crate) remove_on_rewind_failure: AtomicBool,
 }
@@ -121,6 +124,7 @@ impl LocalPostgres {
             client: tokio::sync::Mutex::new(None),
             ops: tokio::sync::Mutex::new(()),
             sysid: Mutex::new(sysid),
+            received_tli: Mutex::new(None),
         })
     }
 

@@ -212,6 +212,9 @@ impl LocalPostgres {
         };
         status.timeline = obs.timeline();
         if obs.in_recovery {
+            status.timeline = status
+                .timeline
+                .max(self.standby_received_tli(obs.received_tli));
             status.role = Some(PgRole::Standby);
             status.receive_lsn = obs.receive;
             status.replay_lsn = obs.replay;
@@ -228,6 +231,25 @@ impl LocalPostgres {
             status.timeline_history = read_history(&self.paths, tl);
         }
         status
+    }
+}
+
+impl LocalPostgres {
+    /// The highest timeline this standby's WAL receiver has received WAL on since the
+    /// postmaster started. `pg_stat_wal_receiver` has no row while the receiver is down
+    /// (e.g. the primary just stopped, which is when an election reads the timeline), and
+    /// the checkpoint's timeline only moves at the next restartpoint, so without this a
+    /// standby that already streams a new primary's timeline reports the old one: it then
+    /// counts as behind the cluster timeline and as diverged (a needless pg_rewind). A
+    /// timeline the receiver got WAL on is proof that it follows it; a restart (rewind,
+    /// reinit) forgets it.
+    fn standby_received_tli(&self, received: Option<u32>) -> Option<u32> {
+        let pid = self.postmaster.pid()?;
+        let mut seen = self.received_tli.lock().unwrap_or_else(|e| e.into_inner());
+        let known = seen.filter(|(p, _)| *p == pid).map(|(_, tli)| tli);
+        let best = known.max(received)?;
+        *seen = Some((pid, best));
+        Some(best)
     }
 }
 
