@@ -1,0 +1,134 @@
+//! End-to-end tests: three `pg-ha-agent` processes, each with its own real PostgreSQL 15,
+//! sharing a real etcd 3.4, all on loopback in one temp dir (harness: `cluster.rs`).
+//!
+//! Scenarios that can share a cluster run one after the other in the same test to save
+//! bootstraps; each scenario prints its steps (`[e2e ...]`) so a failure says where it
+//! happened, and a failed wait prints every agent's log tail. Only one cluster runs at a
+//! time ([`CLUSTER_SLOT`]): three PostgreSQL servers and three agents already keep two cores
+//! busy during bootstraps and failovers, and timing assertions must not flake.
+//!
+//! Run: `cargo test -p pg-ha-agent --test e2e -- --nocapture` (as root, like CI: PostgreSQL
+//! runs as the `postgres` OS user). `E2E_KEEP=1` keeps the temp dirs.
+
+mod cluster;
+mod crashes;
+mod health;
+mod pause;
+mod replication;
+mod switchover;
+
+use anyhow::Result;
+use cluster::{Cluster, ClusterOptions};
+use serde_json::json;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// At most one cluster at a time (see the crate docs).
+static CLUSTER_SLOT: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Bootstrap of a fresh 3-node cluster until both replicas stream.
+pub(crate) const BOOTSTRAP: Duration = Duration::from_secs(120);
+/// A failover, switchover or restart until the cluster is writable again.
+pub(crate) const FAILOVER: Duration = Duration::from_secs(60);
+/// A node rejoining as a streaming replica (may include pg_rewind or a re-clone).
+pub(crate) const REJOIN: Duration = Duration::from_secs(120);
+
+/// Prints a step with the time since the first test started.
+pub(crate) fn step(message: &str) {
+    static START: OnceLock<Instant> = OnceLock::new();
+    let start = START.get_or_init(Instant::now);
+    eprintln!("[e2e {:7.1}s] {message}", start.elapsed().as_secs_f64());
+}
+
+/// Starts a 3-node cluster once the slot is free, runs `scenarios` on it, and tears it
+/// down (dumping the logs if `scenarios` failed).
+async fn with_cluster<F>(test: &str, options: ClusterOptions, scenarios: F) -> Result<()>
+where
+    F: for<'c> FnOnce(
+        &'c Cluster,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + 'c>>,
+{
+    let _slot = CLUSTER_SLOT.lock().await;
+    step(&format!("{test}: starting a 3-node cluster"));
+    let started = Instant::now();
+    let cluster = Cluster::start(3, options).await?;
+    let result = scenarios(&cluster).await;
+    step(&format!("{test}: scenarios done, stopping the cluster"));
+    let result = cluster.finish(result).await;
+    step(&format!(
+        "{test}: {} after {:.1} s",
+        if result.is_ok() { "passed" } else { "FAILED" },
+        started.elapsed().as_secs_f64()
+    ));
+    result
+}
+
+/// Scenarios 1, 2 and 8: bootstrap and replication, every health endpoint's status code,
+/// then a forced reinit of a replica and a `PATCH /config` of `loop_wait`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bootstrap_health_reinit_and_config() -> Result<()> {
+    let options = ClusterOptions {
+        scope: "e2e-boot".to_string(),
+        // loop_wait + 2 * retry_timeout must fit in ttl after the PATCH to loop_wait 2.
+        ttl: 6,
+        tags: vec![json!({"dc": "east"}); 3],
+        ..ClusterOptions::default()
+    };
+    with_cluster("bootstrap_health_reinit_and_config", options, |c| {
+        Box::pin(async move {
+            let primary = replication::bootstrap(c).await?;
+            health::status_codes(c, &primary).await?;
+            replication::reinit_replica(c, &primary).await?;
+            replication::patch_loop_wait(c, &primary).await
+        })
+    })
+    .await
+}
+
+/// Scenarios 3 and 4: kill -9 of the primary's agent and PostgreSQL (failover, no lost
+/// row, the old primary rejoins), then kill -9 of the new primary's PostgreSQL only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill9_primary_node_then_postgres_only() -> Result<()> {
+    let options = ClusterOptions {
+        scope: "e2e-kill".to_string(),
+        ..ClusterOptions::default()
+    };
+    with_cluster("kill9_primary_node_then_postgres_only", options, |c| {
+        Box::pin(async move {
+            crashes::kill9_primary_node(c).await?;
+            crashes::kill9_postgres_only(c).await
+        })
+    })
+    .await
+}
+
+/// Scenario 5: switchover to a named candidate, to any, failover to a named candidate,
+/// and a scheduled switchover.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switchover_failover_and_scheduled() -> Result<()> {
+    let options = ClusterOptions {
+        scope: "e2e-switch".to_string(),
+        ..ClusterOptions::default()
+    };
+    with_cluster("switchover_failover_and_scheduled", options, |c| {
+        Box::pin(switchover::switchovers(c))
+    })
+    .await
+}
+
+/// Scenarios 6 and 7: pause (no promotion while the primary's PostgreSQL is dead, automatic
+/// behaviour back after resume), then SIGTERM of the primary's agent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_then_sigterm() -> Result<()> {
+    let options = ClusterOptions {
+        scope: "e2e-pause".to_string(),
+        ..ClusterOptions::default()
+    };
+    with_cluster("pause_then_sigterm", options, |c| {
+        Box::pin(async move {
+            pause::pause_blocks_failover(c).await?;
+            crashes::sigterm_primary(c).await
+        })
+    })
+    .await
+}
