@@ -16,6 +16,9 @@
 //!
 //! The agent runs as root and starts PostgreSQL as the `postgres` OS user, so data
 //! directories belong to that user and the temp dir is world-readable.
+//!
+//! Environment: `ETCD_BIN` (default `/usr/bin/etcd`), `E2E_TMPDIR` (default `/dev/shm` when
+//! it has room, else the system temp dir), `E2E_KEEP=1` (keep the temp dir).
 #![allow(dead_code)]
 
 #[path = "etcd.rs"]
@@ -331,21 +334,28 @@ impl Node {
         running_postmaster(&self.data_dir.join("postmaster.pid")).map(|p| p.pid)
     }
 
-    /// `kill -9` of the agent, of its PostgreSQL (postmaster and backends) and of every
-    /// other process the agent started (the fence guard, a running pg_basebackup or
-    /// pg_rewind), as a crash of the whole node would.
-    pub(crate) fn kill9_agent_and_pg(&self) {
+    /// SIGKILLs the agent and the helpers it started (the fence guard, a running
+    /// pg_basebackup or pg_rewind); returns the postmasters it had started, left running.
+    fn kill9_agent_and_helpers(&self) -> Vec<u32> {
         let children = self.agent_pid().map(children_of).unwrap_or_default();
         self.kill9_agent();
+        let mut postmasters = Vec::new();
         for pid in children {
             if is_postgres(pid) {
-                kill_server(pid);
-                wait_gone(pid);
+                postmasters.push(pid);
             } else {
                 let _ = signal(pid, nix::sys::signal::Signal::SIGKILL);
             }
         }
-        if let Some(pid) = self.postmaster_pid() {
+        postmasters.extend(self.postmaster_pid().filter(|p| !postmasters.contains(p)));
+        postmasters
+    }
+
+    /// `kill -9` of the agent, of its PostgreSQL (postmaster and backends) and of every
+    /// other process the agent started (the fence guard, a running pg_basebackup or
+    /// pg_rewind), as a crash of the whole node would.
+    pub(crate) fn kill9_agent_and_pg(&self) {
+        for pid in self.kill9_agent_and_helpers() {
             kill_server(pid);
             wait_gone(pid);
         }
@@ -923,9 +933,23 @@ impl Cluster {
 }
 
 impl Drop for Cluster {
+    /// Kills the agents (and their helpers), stops the postmasters with an immediate
+    /// shutdown (SIGQUIT, which unlike SIGKILL removes their shared memory segments), kills
+    /// what is left after 10 s, then etcd, and removes the temp dir.
     fn drop(&mut self) {
+        let mut postmasters = Vec::new();
         for node in &self.nodes {
-            node.kill9_agent_and_pg();
+            postmasters.extend(node.kill9_agent_and_helpers());
+        }
+        for pid in &postmasters {
+            let _ = signal(*pid, nix::sys::signal::Signal::SIGQUIT);
+        }
+        for pid in postmasters {
+            wait_gone(pid);
+            if is_postgres(pid) {
+                kill_server(pid);
+                wait_gone(pid);
+            }
         }
         self.etcd.kill();
         if let Some(dir) = self.dir.take() {
@@ -995,21 +1019,24 @@ postgresql:
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    // Imports inside the tests only: benches include this file with cfg(test) set but no
+    // test harness, where a module-level import would be unused.
 
     #[test]
     fn iso8601_formats_utc() {
+        use std::time::{Duration, UNIX_EPOCH};
         let t = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        assert_eq!(iso8601_utc(t), "2023-11-14T22:13:20+00:00");
-        assert_eq!(iso8601_utc(UNIX_EPOCH), "1970-01-01T00:00:00+00:00");
+        assert_eq!(super::iso8601_utc(t), "2023-11-14T22:13:20+00:00");
+        assert_eq!(super::iso8601_utc(UNIX_EPOCH), "1970-01-01T00:00:00+00:00");
     }
 
     #[test]
     fn base64_round_trips() {
+        use super::etcd::{base64_decode, base64_encode};
         for s in ["", "a", "ab", "abc", "/service/e2e/leader"] {
-            let enc = etcd::base64_encode(s.as_bytes());
-            assert_eq!(etcd::base64_decode(&enc).as_deref(), Some(s.as_bytes()));
+            let enc = base64_encode(s.as_bytes());
+            assert_eq!(base64_decode(&enc).as_deref(), Some(s.as_bytes()));
         }
-        assert_eq!(etcd::base64_encode(b"ab"), "YWI=");
+        assert_eq!(base64_encode(b"ab"), "YWI=");
     }
 }
