@@ -8,6 +8,7 @@ mod support;
 
 use pg_ha_core::model::{Condition, Key};
 use pg_ha_core::testing::outage::{retry, Waiter};
+use pg_ha_core::testing::takeover::lead;
 use pg_ha_core::Dcs;
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,11 +26,7 @@ async fn restart_keeping_state_is_survived() {
     let Some(emulator) = consul.emulator("restart_keeping_state_is_survived") else {
         return;
     };
-    assert!(holder.acquire_leader("node-a", ttl).await.expect("acquire"));
-    holder
-        .touch_member("node-a", "{}", ttl)
-        .await
-        .expect("touch");
+    lead(&*holder, "node-a", ttl).await;
     let after = holder.read().await.expect("read").revision;
     let waiter = Waiter::spawn(holder.clone(), after);
 
@@ -74,11 +71,7 @@ async fn restart_losing_state_reports_the_lost_leadership() {
     let Some(emulator) = consul.emulator("restart_losing_state_reports_the_lost_leadership") else {
         return;
     };
-    assert!(holder.acquire_leader("node-a", ttl).await.expect("acquire"));
-    holder
-        .touch_member("node-a", "{}", ttl)
-        .await
-        .expect("touch");
+    lead(&*holder, "node-a", ttl).await;
     holder
         .write(Key::Config, "v1", Condition::Any)
         .await

@@ -5,6 +5,7 @@ mod support;
 
 use pg_ha_core::model::{Condition, Key};
 use pg_ha_core::testing::outage::Waiter;
+use pg_ha_core::testing::takeover::lead;
 use pg_ha_core::Dcs;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,8 +22,7 @@ async fn killing_one_member_keeps_the_backend_working() {
     let node = dcs_etcd::EtcdDcs::new(&config).expect("config");
     let waiter = Arc::new(dcs_etcd::EtcdDcs::new(&config).expect("config"));
 
-    assert!(node.acquire_leader("node-a", TTL).await.expect("acquire"));
-    node.touch_member("node-a", "{}", TTL).await.expect("touch");
+    lead(&node, "node-a", TTL).await;
     let before = waiter.read().await.expect("read").revision;
     let watch = Waiter::spawn(waiter.clone(), before);
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -6,6 +6,7 @@ mod support;
 
 use pg_ha_core::model::{Condition, Key};
 use pg_ha_core::testing::outage::Waiter;
+use pg_ha_core::testing::takeover::lead;
 use pg_ha_core::{Dcs, DcsError};
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -41,8 +42,7 @@ async fn calls_fail_in_time_and_everything_resumes_after_restart() {
     let node = dcs_etcd::EtcdDcs::new(&config).expect("config");
     let waiter = std::sync::Arc::new(dcs_etcd::EtcdDcs::new(&config).expect("config"));
 
-    assert!(node.acquire_leader("node-a", TTL).await.expect("acquire"));
-    node.touch_member("node-a", "{}", TTL).await.expect("touch");
+    lead(&node, "node-a", TTL).await;
     let before = waiter.read().await.expect("read").revision;
     let watch = Waiter::spawn(waiter.clone(), before);
     tokio::time::sleep(Duration::from_millis(300)).await;

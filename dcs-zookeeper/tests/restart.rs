@@ -7,6 +7,7 @@ mod support;
 
 use pg_ha_core::model::{Condition, Key};
 use pg_ha_core::testing::outage::{retry, Waiter};
+use pg_ha_core::testing::takeover::lead;
 use pg_ha_core::Dcs;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,11 +22,7 @@ async fn restart_is_survived() {
     let mut zk = ZkServer::start().await;
     let holder = Arc::new(zk.client("/restart", "c1", TTL));
     let writer = zk.client("/restart", "c1", TTL);
-    assert!(holder.acquire_leader("node-a", TTL).await.expect("acquire"));
-    holder
-        .touch_member("node-a", "{}", TTL)
-        .await
-        .expect("touch");
+    lead(&*holder, "node-a", TTL).await;
     writer
         .write(Key::Config, "v1", Condition::Any)
         .await

@@ -1,5 +1,5 @@
-//! Helpers for the backends' expiry tests on a real server: a holder that renews for a while
-//! and then goes silent (or is cut off), and another node that takes the leader key over.
+//! Helpers for the backends' tests on a real server: a node that leads (and renews for a
+//! while, then goes silent or is cut off), and another node that takes the leader key over.
 
 use crate::dcs::Dcs;
 use crate::model::{Snapshot, LEADER_PATH, MEMBERS_PREFIX};
@@ -8,14 +8,20 @@ use std::time::{Duration, Instant};
 /// How often [`acquire_when_free`] retries.
 const POLL: Duration = Duration::from_millis(50);
 
-/// `holder` acquires the leader key as `name`, publishes its member key (`{}`), and renews
-/// every ttl/3 for one ttl. Panics if any of it fails.
-pub async fn hold_for_a_ttl(holder: &dyn Dcs, name: &str, ttl: Duration) {
+/// `dcs` acquires the free leader key as `name` and publishes its member key (`{}`). Panics
+/// if either fails.
+pub async fn lead(dcs: &dyn Dcs, name: &str, ttl: Duration) {
     assert!(
-        holder.acquire_leader(name, ttl).await.expect("acquire"),
+        dcs.acquire_leader(name, ttl).await.expect("acquire"),
         "{name} could not acquire a free leader key"
     );
-    holder.touch_member(name, "{}", ttl).await.expect("touch");
+    dcs.touch_member(name, "{}", ttl).await.expect("touch");
+}
+
+/// `holder` [leads](lead) as `name`, then renews every ttl/3 for one ttl. Panics if any of it
+/// fails.
+pub async fn hold_for_a_ttl(holder: &dyn Dcs, name: &str, ttl: Duration) {
+    lead(holder, name, ttl).await;
     for _ in 0..3 {
         tokio::time::sleep(ttl / 3).await;
         assert!(
