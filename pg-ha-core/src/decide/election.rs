@@ -110,7 +110,8 @@ fn history_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
 }
 
 /// A failover key decides: the named candidate races alone; otherwise everyone but the old
-/// leader races without the lag check.
+/// leader races without the lag check, and the old leader takes the key back only when no one
+/// else may. None of them races from a timeline older than the history's.
 fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
     let me = ctx.me();
     if request.member.as_deref() == Some(me) {
@@ -132,7 +133,9 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
                 candidate: request.member.clone().unwrap_or_default(),
             })
         } else {
-            Ok(())
+            // Taking the key back is a promotion too when this node already runs as a
+            // replica: never from a timeline older than the history's.
+            history_timeline(ctx)
         };
     }
     if let Some(candidate) = request.member.as_deref() {

@@ -235,6 +235,34 @@ fn switchover_source_takes_back_the_key_when_nobody_else_can() {
 }
 
 #[test]
+fn switchover_source_on_an_older_timeline_never_takes_back_the_key() {
+    // Simulator seed 39397: node3 took the key for a switchover from node1, announced timeline 2
+    // in the history and promoted, then was cut off before it cleared the failover key. node1,
+    // restarted as a replica still on timeline 1, must not promote: that would make a second
+    // timeline 2, and the replicas that already streamed node3's timeline 2 would follow it
+    // without noticing that they diverged.
+    let mut s = leaderless_request("node1", Some("node1"), Some("node3"))
+        .sync_mode(pg_ha_core::config::SyncMode::On)
+        .sync("node3", &[], 0)
+        .history(&[(1, 900)])
+        .peer("node2", false, 1100, 1)
+        .peer_unreachable("node3");
+    s.obs.peers[0].status.as_mut().expect("answered").timeline = Some(2);
+    if let Some(entry) = s.cluster().history.0.last_mut() {
+        entry.new_leader = Some("node3".into());
+    }
+    let d = s.decide();
+    assert_eq!(
+        d.reason,
+        Reason::NotHealthiest(Ineligible::TimelineBehind {
+            local: 1,
+            cluster: 2
+        })
+    );
+    assert!(d.actions.is_empty());
+}
+
+#[test]
 fn manual_failover_leaves_the_old_leader_out_of_the_comparison() {
     let d = leaderless_request("node2", Some("node1"), None)
         .peer("node1", false, 5000, 1)
