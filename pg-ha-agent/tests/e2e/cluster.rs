@@ -76,6 +76,19 @@ pub(crate) struct ClusterOptions {
     pub(crate) rust_log: String,
     /// Pause between spawning two agents.
     pub(crate) stagger: Duration,
+    /// The HA agent each node runs.
+    pub(crate) program: AgentProgram,
+}
+
+/// The HA agent a node runs: pg-ha, or Patroni for benchmarks that compare the two on the
+/// same YAML, harness and PostgreSQL.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum AgentProgram {
+    /// `pg-ha-agent CONFIG.yml`, started as root (it drops privileges for PostgreSQL).
+    #[default]
+    PgHa,
+    /// `patroni CONFIG.yml` at this path, started as the `postgres` OS user.
+    Patroni(PathBuf),
 }
 
 impl Default for ClusterOptions {
@@ -90,6 +103,7 @@ impl Default for ClusterOptions {
             parameters: Vec::new(),
             rust_log: "info".to_string(),
             stagger: Duration::from_millis(300),
+            program: AgentProgram::PgHa,
         }
     }
 }
@@ -254,6 +268,7 @@ pub(crate) struct Node {
     /// The agent's log (stdout and stderr, appended across restarts).
     pub(crate) log_path: PathBuf,
     rust_log: String,
+    program: AgentProgram,
     agent: Mutex<Option<Child>>,
 }
 
@@ -265,6 +280,21 @@ impl Node {
 
     fn agent_slot(&self) -> std::sync::MutexGuard<'_, Option<Child>> {
         self.agent.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The command that starts this node's agent (without the config argument).
+    fn agent_command(&self) -> Result<Command> {
+        match &self.program {
+            AgentProgram::PgHa => Ok(Command::new(env!("CARGO_BIN_EXE_pg-ha-agent"))),
+            AgentProgram::Patroni(path) => {
+                use std::os::unix::process::CommandExt;
+                let mut command = Command::new(path);
+                if let Ok((uid, gid)) = postgres_ids() {
+                    command.uid(uid).gid(gid).env("HOME", &self.dir);
+                }
+                Ok(command)
+            }
+        }
     }
 
     /// Spawns the agent; fails if one is still running.
@@ -289,14 +319,15 @@ impl Node {
             "===== e2e: starting pg-ha-agent at {} =====",
             iso8601_utc(SystemTime::now())
         )?;
-        let child = Command::new(env!("CARGO_BIN_EXE_pg-ha-agent"))
+        let child = self
+            .agent_command()?
             .arg(&self.config_path)
             .env("RUST_LOG", &self.rust_log)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
             .spawn()
-            .with_context(|| format!("{}: spawn pg-ha-agent", self.name))?;
+            .with_context(|| format!("{}: spawn the agent ({:?})", self.name, self.program))?;
         *slot = Some(child);
         Ok(())
     }
@@ -612,6 +643,9 @@ impl Cluster {
             std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o700))?;
             if let Some((uid, gid)) = ids {
                 std::os::unix::fs::chown(&data_dir, Some(uid), Some(gid))?;
+                if matches!(options.program, AgentProgram::Patroni(_)) {
+                    std::os::unix::fs::chown(&node_dir, Some(uid), Some(gid))?;
+                }
             }
             let node = Node {
                 config_path: node_dir.join("pg-ha.yml"),
@@ -622,6 +656,7 @@ impl Cluster {
                 dir: node_dir,
                 data_dir,
                 rust_log: options.rust_log.clone(),
+                program: options.program.clone(),
                 agent: Mutex::new(None),
             };
             let tags = options.tags.get(i).cloned().unwrap_or(Value::Null);
@@ -1002,7 +1037,7 @@ postgresql:
   authentication:
     superuser: {{username: {SUPERUSER}, password: {SUPERUSER_PASSWORD}}}
     replication: {{username: {REPLICATION_USER}, password: {REPLICATION_PASSWORD}}}
-{tags}",
+{pgpass}{tags}",
         name = node.name,
         scope = options.scope,
         api = node.api_port,
@@ -1014,6 +1049,10 @@ postgresql:
         parameters = flow(&parameters),
         pg = node.pg_port,
         data_dir = node.data_dir.display(),
+        pgpass = match options.program {
+            AgentProgram::PgHa => String::new(),
+            AgentProgram::Patroni(_) => format!("  pgpass: {}/pgpass\n", node.dir.display()),
+        },
     )
 }
 
