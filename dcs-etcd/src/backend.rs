@@ -74,6 +74,10 @@ impl Dcs for EtcdDcs {
         Ok(self.put_member(name, value, ttl).await?)
     }
 
+    async fn refresh_member(&self, name: &str, value: &str, ttl: Duration) -> Result<(), DcsError> {
+        Ok(EtcdDcs::refresh_member(self, name, value, ttl).await?)
+    }
+
     async fn write(
         &self,
         key: Key,

@@ -1,4 +1,5 @@
-//! The node's member key `members/<name>`, written on the node's lease every cycle.
+//! The node's member key `members/<name>`, written on the node's lease when its value
+//! changes and kept alive with the lease in between.
 
 use crate::backend::EtcdDcs;
 use crate::error::EtcdError;
@@ -31,6 +32,27 @@ impl EtcdDcs {
             }
             other => other,
         }
+    }
+
+    /// Keeps the node's lease (and so `members/<name>`) alive; writes `value` again only
+    /// when the lease had to be replaced, since the key went with the old one.
+    pub(crate) async fn refresh_member(
+        &self,
+        name: &str,
+        value: &str,
+        ttl: Duration,
+    ) -> Result<(), EtcdError> {
+        let before = self.lease.id().await;
+        let fresh = Duration::from_secs_f64(ttl.as_secs_f64() / 4.0);
+        let deadline = self.endpoints.deadline();
+        let lease = self
+            .lease
+            .refresh(&self.endpoints, ttl, fresh, deadline)
+            .await?;
+        if before == Some(lease) {
+            return Ok(());
+        }
+        self.put_member(name, value, ttl).await
     }
 
     async fn try_put_member(

@@ -515,9 +515,9 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         }
     }
 
-    /// Writes the member key when its value changed, when it is missing from the last read,
-    /// or at least every loop_wait (the write also keeps the node's lease alive). Skipping
-    /// unchanged writes keeps watchers on other nodes quiet.
+    /// Writes the member key when its value changed or it is missing from the last read, and
+    /// otherwise refreshes it (and the node's lease) about every loop_wait; backends that can
+    /// refresh without rewriting keep watchers on other nodes quiet.
     async fn publish_member(&mut self, acted: bool) {
         if self.dcs_down_since.is_some() {
             return;
@@ -534,14 +534,14 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             return;
         };
         let now = self.clock.now();
-        if !self.member_write_due(&value, now) {
-            return;
-        }
-        match self
-            .dcs
-            .touch_member(&self.node.name, &value, self.dynamic.ttl)
-            .await
-        {
+        let ttl = self.dynamic.ttl;
+        let name = &self.node.name;
+        let result = match self.member_publication(&value, now) {
+            MemberPublication::Write => self.dcs.touch_member(name, &value, ttl).await,
+            MemberPublication::Refresh => self.dcs.refresh_member(name, &value, ttl).await,
+            MemberPublication::Skip => return,
+        };
+        match result {
             Ok(()) => self.last_published = Some((value, now)),
             Err(e) => {
                 tracing::warn!(node = %self.node.name, "could not publish the member key: {e}")
@@ -549,17 +549,31 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         }
     }
 
-    fn member_write_due(&self, value: &str, now: Mono) -> bool {
+    /// Write when the value changed or the key is missing from the last read; otherwise
+    /// refresh (keep the key and lease alive) about every loop_wait.
+    fn member_publication(&self, value: &str, now: Mono) -> MemberPublication {
         let listed = self
             .last_cluster
             .as_ref()
             .is_some_and(|c| c.member(&self.node.name).is_some());
         let refresh = self.dynamic.loop_wait.mul_f64(0.9);
         match &self.last_published {
-            Some((last, at)) => !listed || last != value || now.since(*at) >= refresh,
-            None => true,
+            Some((last, _)) if !listed || last != value => MemberPublication::Write,
+            Some((_, at)) if now.since(*at) >= refresh => MemberPublication::Refresh,
+            Some(_) => MemberPublication::Skip,
+            None => MemberPublication::Write,
         }
     }
+}
+
+/// What to do with the member key this cycle.
+enum MemberPublication {
+    /// Write the (changed or missing) value.
+    Write,
+    /// Keep the unchanged key and the node's lease alive.
+    Refresh,
+    /// Nothing is due.
+    Skip,
 }
 
 fn track_primary_down(facts: &mut Facts, me: &str, cluster: &Cluster, pg: &PgStatus, now: Mono) {

@@ -61,6 +61,7 @@ checks!(
     conditional_writes,
     conditional_deletes,
     member_keys_follow_their_lease,
+    refresh_keeps_member_key,
     snapshot_is_complete,
     read_is_scoped,
     delete_cluster_removes_everything,

@@ -209,6 +209,20 @@ impl Dcs for MemoryDcs {
         Ok(())
     }
 
+    async fn refresh_member(&self, name: &str, value: &str, ttl: Duration) -> Result<(), DcsError> {
+        self.store.with_state(|state, now| {
+            let lease = state.keep_alive(self.id, ttl, now);
+            let path = member_path(name);
+            let kept = state
+                .get(&self.scope, &path)
+                .is_some_and(|s| s.value == value && s.lease == Some(lease));
+            if !kept {
+                state.put(&self.scope, &path, value, Some(lease));
+            }
+        });
+        Ok(())
+    }
+
     async fn write(
         &self,
         key: Key,

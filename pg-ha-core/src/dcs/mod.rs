@@ -38,6 +38,15 @@ pub trait Dcs: Send + Sync {
     /// disappears when the node stops renewing. Also keeps the lease alive.
     async fn touch_member(&self, name: &str, value: &str, ttl: Duration) -> Result<(), DcsError>;
 
+    /// Keeps `members/<name>` (last written with `value`) and this node's lease alive for
+    /// `ttl` from now. A backend whose lease or session keeps the key overrides this to skip
+    /// rewriting an unchanged value, so other nodes' watches stay quiet; it writes `value`
+    /// again when the lease had to be replaced. The default rewrites it with
+    /// [`Dcs::touch_member`].
+    async fn refresh_member(&self, name: &str, value: &str, ttl: Duration) -> Result<(), DcsError> {
+        self.touch_member(name, value, ttl).await
+    }
+
     /// Writes a cluster-wide key if `condition` holds. `Ok(Some(version))` is the new version;
     /// `Ok(None)` means the condition failed and nothing was written.
     async fn write(

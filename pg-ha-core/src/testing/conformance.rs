@@ -24,7 +24,7 @@ pub use keys::{read_is_scoped, snapshot_is_complete};
 pub use leader::renew_fails_after_leader_key_lost;
 pub use leader::{expired_leader_lease_frees_key, leader_acquire_is_exclusive};
 pub use leader::{leader_release_only_by_holder, leader_renew_only_by_holder};
-pub use members::member_keys_follow_their_lease;
+pub use members::{member_keys_follow_their_lease, refresh_keeps_member_key};
 pub use watch::{change_wakes_waiter, wait_never_misses_a_change};
 
 /// What a backend's test provides to run the suite.
@@ -68,6 +68,7 @@ pub async fn run_all<H: Harness + ?Sized>(harness: &H) {
     conditional_writes(harness).await;
     conditional_deletes(harness).await;
     member_keys_follow_their_lease(harness).await;
+    refresh_keeps_member_key(harness).await;
     snapshot_is_complete(harness).await;
     read_is_scoped(harness).await;
     delete_cluster_removes_everything(harness).await;

@@ -95,3 +95,41 @@ pub async fn member_keys_follow_their_lease<H: Harness + ?Sized>(harness: &H) {
     }
     check.finish().await;
 }
+
+/// `refresh_member` keeps an unchanged member key (and the node's lease, leader key
+/// included) alive without changing its value; after the lease expired, a refresh brings
+/// the key back with the value it is given.
+pub async fn refresh_keeps_member_key<H: Harness + ?Sized>(harness: &H) {
+    let check = Check::start(harness, "refresh_keeps_member_key").await;
+    let a = check.client("node-a").await;
+    let b = check.client("node-b").await;
+    let ttl = check.ttl();
+    check.acquire(&*a, "node-a", "a free").await;
+    check.ok(a.touch_member("node-a", A_V1, ttl).await, "touch_member");
+
+    let mut elapsed = std::time::Duration::ZERO;
+    while elapsed < check.step() * 4 {
+        harness.advance(check.step()).await;
+        elapsed += check.step();
+        check.ok(
+            a.refresh_member("node-a", A_V1, ttl).await,
+            "refresh_member",
+        );
+    }
+    let snapshot = check.read(&*b).await;
+    let when = "after 4/3 ttl of refresh_member";
+    check.expect_value(&snapshot, A_PATH, A_V1, when);
+    check.expect_value(&snapshot, LEADER_PATH, "node-a", when);
+
+    if let Some(a) = check.silence(a) {
+        check.advance_touching(check.expiry(), &[]).await;
+        check.expect_absent(&check.read(&*b).await, A_PATH, "ttl + slack of silence");
+        check.ok(
+            a.refresh_member("node-a", A_V1, ttl).await,
+            "refresh_member (after expiry)",
+        );
+        let back = check.read(&*b).await;
+        check.expect_value(&back, A_PATH, A_V1, "refreshing after expiry");
+    }
+    check.finish().await;
+}
