@@ -17,6 +17,7 @@ pub struct EtcdDcs {
     pub(crate) endpoints: Endpoints,
     pub(crate) paths: ClusterPaths,
     pub(crate) lease: NodeLease,
+    pub(crate) watch: tokio::sync::Mutex<Option<crate::watch::OpenWatch>>,
 }
 
 impl EtcdDcs {
@@ -38,6 +39,7 @@ impl EtcdDcs {
             endpoints: Endpoints::new(&config.endpoints, settings, config.request_timeout),
             paths: ClusterPaths::new(config.prefix()),
             lease: NodeLease::default(),
+            watch: tokio::sync::Mutex::new(None),
         })
     }
 

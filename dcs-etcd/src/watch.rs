@@ -1,5 +1,7 @@
 //! Waiting for a change under the cluster prefix: a watch from a known revision, so no change
-//! is missed, re-created on another endpoint when the stream breaks.
+//! is missed, re-created on another endpoint when the stream breaks. The watch stays open
+//! between waits (an idle cluster then costs no requests at all) and is reused by the next
+//! wait whose revision it covers.
 
 use crate::backend::EtcdDcs;
 use crate::error::EtcdError;
@@ -36,18 +38,31 @@ fn outcome(resp: &WatchResponse, after: u64) -> Result<Option<u64>, EtcdError> {
         .iter()
         .filter_map(|event| event.kv())
         .map(|kv| revision(kv.mod_revision()))
+        .filter(|rev| *rev > after)
         .max();
     Ok(newest.map(|rev| rev.max(current)))
+}
+
+/// The watch kept open between waits.
+pub(crate) struct OpenWatch {
+    stream: WatchStream,
+    /// The first revision the stream reports.
+    from: u64,
+    /// The endpoint it runs on.
+    endpoint: usize,
+    /// The newest event revision read from it so far.
+    seen: u64,
 }
 
 impl EtcdDcs {
     /// Waits for a change under the prefix after revision `after`; retries across reconnects
     /// and endpoint switches until a change arrives or etcd refuses the watch.
     pub(crate) async fn wait_change(&self, after: u64) -> Result<u64, EtcdError> {
+        let mut slot = self.watch.lock().await;
         let mut backoff = FIRST_BACKOFF;
         loop {
             let idx = self.endpoints.current();
-            let error = match self.watch_once(idx, after).await {
+            let error = match self.next_change(&mut slot, idx, after).await {
                 Ok(rev) => return Ok(rev),
                 Err(e) if !e.is_retryable() => return Err(e),
                 Err(e) => e,
@@ -59,17 +74,42 @@ impl EtcdDcs {
         }
     }
 
-    /// One watch on endpoint `idx` from `after + 1`, until a change or a failure.
-    async fn watch_once(&self, idx: usize, after: u64) -> Result<u64, EtcdError> {
-        let mut stream = self.open_watch(idx, after).await?;
-        loop {
-            let Some(resp) = stream.message().await? else {
-                return Err(EtcdError::Unreachable(
-                    "etcd watch stream closed".to_string(),
-                ));
-            };
-            if let Some(rev) = outcome(&resp, after)? {
-                return Ok(rev);
+    /// The next change after `after` on the open watch, opening one on endpoint `idx` from
+    /// `after + 1` unless the open one covers that revision. A failed or canceled watch is
+    /// dropped.
+    async fn next_change(
+        &self,
+        slot: &mut Option<OpenWatch>,
+        idx: usize,
+        after: u64,
+    ) -> Result<u64, EtcdError> {
+        let covers = |w: &OpenWatch| w.endpoint == idx && w.from <= after.saturating_add(1);
+        if !slot.as_ref().is_some_and(covers) {
+            *slot = None;
+            *slot = Some(OpenWatch {
+                stream: self.open_watch(idx, after).await?,
+                from: after.saturating_add(1),
+                endpoint: idx,
+                seen: 0,
+            });
+        }
+        let Some(watch) = slot.as_mut() else {
+            return Err(EtcdError::Unreachable("etcd watch not open".into()));
+        };
+        if watch.seen > after {
+            return Ok(watch.seen);
+        }
+        let result = read_change(watch, after).await;
+        match result {
+            Ok((rev, canceled)) => {
+                if canceled {
+                    *slot = None;
+                }
+                Ok(rev)
+            }
+            Err(e) => {
+                *slot = None;
+                Err(e)
             }
         }
     }
@@ -89,5 +129,26 @@ impl EtcdDcs {
         tokio::time::timeout(timeout, open).await.map_err(|_| {
             EtcdError::Timeout(format!("etcd watch not established within {timeout:?}"))
         })?
+    }
+}
+
+/// Reads the watch until it reports a change after `after`; returns that revision and
+/// whether the watch was canceled (compacted history) and must be dropped. Cancel safe:
+/// every message read is accounted for in `seen`, so a later wait learns of it.
+async fn read_change(watch: &mut OpenWatch, after: u64) -> Result<(u64, bool), EtcdError> {
+    loop {
+        let Some(resp) = watch.stream.message().await? else {
+            return Err(EtcdError::Unreachable("etcd watch stream closed".into()));
+        };
+        let newest = resp
+            .events()
+            .iter()
+            .filter_map(|event| event.kv())
+            .map(|kv| revision(kv.mod_revision()))
+            .max();
+        watch.seen = watch.seen.max(newest.unwrap_or(0));
+        if let Some(rev) = outcome(&resp, after)? {
+            return Ok((rev, resp.canceled()));
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! `wait_for_change` details on a real etcd: a compacted history ends the wait at once with
-//! the current revision, and changes in a sibling scope do not wake a waiter.
+//! the current revision, changes in a sibling scope do not wake a waiter, and interrupted
+//! waits miss nothing.
 
 mod support;
 
@@ -74,4 +75,43 @@ async fn sibling_scope_does_not_wake_a_waiter() {
         .expect("own scope's write wakes")
         .expect("wait_for_change");
     assert_eq!(woke, written);
+}
+
+/// The watch stays open between waits: a change made while nobody waits (the last wait was
+/// cut short, as the agent's loop does when its timer fires first) is reported to the next
+/// wait, a wait after it blocks until the next change, and a wait from an older revision
+/// still learns of the change at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interrupted_waits_miss_nothing() {
+    let etcd = EtcdCluster::start().await;
+    let dcs = etcd.client("reuse");
+    let writer = etcd.client("reuse");
+    let start = dcs.read().await.expect("read").revision;
+    let quiet = Duration::from_millis(300);
+    assert!(tokio::time::timeout(quiet, dcs.wait_for_change(start))
+        .await
+        .is_err());
+
+    let written = writer
+        .write(Key::Config, "{}", Condition::Any)
+        .await
+        .expect("write")
+        .expect("applied");
+    let woke = tokio::time::timeout(Duration::from_secs(2), dcs.wait_for_change(start))
+        .await
+        .expect("the change made between waits is reported")
+        .expect("wait_for_change");
+    assert!(woke >= written, "woke at {woke}, the write was {written}");
+
+    assert!(
+        tokio::time::timeout(quiet, dcs.wait_for_change(woke))
+            .await
+            .is_err(),
+        "a wait after the last change returned without a new one"
+    );
+    let again = tokio::time::timeout(Duration::from_secs(1), dcs.wait_for_change(start))
+        .await
+        .expect("a wait from the older revision returns at once")
+        .expect("wait_for_change");
+    assert!(again >= written);
 }
