@@ -12,9 +12,11 @@
 
 mod cluster;
 mod crashes;
+mod ctl;
 mod health;
 mod pause;
 mod replication;
+mod restart;
 mod switchover;
 
 use anyhow::Result;
@@ -103,29 +105,35 @@ async fn kill9_primary_node_then_postgres_only() -> Result<()> {
 }
 
 /// Scenario 5: switchover to a named candidate, to any, failover to a named candidate,
-/// and a scheduled switchover.
+/// and a scheduled switchover, through REST; then the same through `pg-ha-ctl` (with
+/// `list`, `pause --wait` and `resume --wait`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn switchover_failover_and_scheduled() -> Result<()> {
+async fn switchover_failover_scheduled_and_ctl() -> Result<()> {
     let options = ClusterOptions {
         scope: "e2e-switch".to_string(),
         ..ClusterOptions::default()
     };
-    with_cluster("switchover_failover_and_scheduled", options, |c| {
-        Box::pin(switchover::switchovers(c))
+    with_cluster("switchover_failover_scheduled_and_ctl", options, |c| {
+        Box::pin(async move {
+            switchover::switchovers(c).await?;
+            ctl::ctl_commands(c).await
+        })
     })
     .await
 }
 
-/// Scenarios 6 and 7: pause (no promotion while the primary's PostgreSQL is dead, automatic
-/// behaviour back after resume), then SIGTERM of the primary's agent.
+/// Restarts (immediate on a replica and on the primary, scheduled, cancelled, through
+/// `pg-ha-ctl`), then scenarios 6 and 7: pause (no promotion while the primary's PostgreSQL
+/// is dead, automatic behaviour back after resume), then SIGTERM of the primary's agent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pause_then_sigterm() -> Result<()> {
+async fn restart_pause_then_sigterm() -> Result<()> {
     let options = ClusterOptions {
         scope: "e2e-pause".to_string(),
         ..ClusterOptions::default()
     };
-    with_cluster("pause_then_sigterm", options, |c| {
+    with_cluster("restart_pause_then_sigterm", options, |c| {
         Box::pin(async move {
+            restart::restarts(c).await?;
             pause::pause_blocks_failover(c).await?;
             crashes::sigterm_primary(c).await
         })
