@@ -381,6 +381,8 @@ async fn why_explains_the_decision() {
     assert_eq!(body["leader"], "node3");
     assert_eq!(body["lease_valid_for"], 20.0);
     assert_eq!(body["wake_in"], 10.0);
+    assert_eq!(body["loop_wait"], 10.0, "the loop_wait in force: {body}");
+    assert_eq!(body["ttl"], 30.0, "the ttl in force: {body}");
     server.stop().await;
 
     let server = server_for(&loaded, NodeView::default(), rest_support::clock()).await;
@@ -481,5 +483,154 @@ async fn quorum_mode_paths() {
     assert_eq!(codes(addr, &paths).await, [200, 200, 503, 503, 503, 200]);
     let metrics = send(addr, "GET", "/metrics", None).await.body;
     assert!(metrics.contains("patroni_quorum_standby{scope=\"demo\",name=\"node2\"} 1"));
+    server.stop().await;
+}
+
+/// The value of metric `name` in a `/metrics` body (`None` when the metric is absent).
+fn metric<'a>(body: &'a str, name: &str) -> Option<&'a str> {
+    body.lines()
+        .find(|l| l.starts_with(&format!("{name}{{")))
+        .and_then(|l| l.rsplit(' ').next())
+}
+
+#[tokio::test]
+async fn replica_receiver_positions_replay_pause_and_lag() {
+    use pg_ha_core::lsn::Lsn;
+    let clock = clock();
+    let loaded = load_state("1-initial", clock.clone()).await;
+    let mut view = view_from_patroni(&patroni_sample("1-initial", "node2"), &loaded.cluster);
+    // Replayed 67108960; the receiver wrote 100 bytes more, and the primary's end of WAL
+    // it last heard of is 50000 bytes ahead.
+    view.wal_written = Some(Lsn(67_108_960 + 100));
+    view.latest_end_lsn = Some(Lsn(67_108_960 + 50_000));
+    view.replay_paused = true;
+    let server = server_for(&loaded, view, clock).await;
+    let addr = server.local_addr();
+    let body = send(addr, "GET", "/patroni", None).await.json();
+    assert_eq!(
+        body["xlog"],
+        j!({
+            "received_location": 67_109_060,
+            "replayed_location": 67_108_960,
+            "replayed_timestamp": "2026-11-26 11:03:14.636175+00:00",
+            "paused": true
+        })
+    );
+    assert_eq!(body["server_version"], 150_018);
+    assert_eq!(
+        body["postmaster_start_time"],
+        "2026-11-26 11:03:15.904226+00:00"
+    );
+    assert!(body.get("latest_end_lsn").is_none(), "{body}");
+    // R: max(optime, latest_end_lsn) <= replayed + lag.
+    let paths = [
+        "/replica",
+        "/replica?lag=50000",
+        "/replica?lag=49999",
+        "/readiness?lag=50000",
+        "/readiness?lag=49999",
+        "/readiness?lag=49900&mode=write",
+        "/readiness?lag=49899&mode=write",
+    ];
+    assert_eq!(
+        codes(addr, &paths).await,
+        [200, 200, 503, 200, 503, 200, 503]
+    );
+    let metrics = send(addr, "GET", "/metrics", None).await.body;
+    for (name, value) in [
+        ("patroni_xlog_received_location", "67109060"),
+        ("patroni_xlog_replayed_location", "67108960"),
+        ("patroni_xlog_replayed_timestamp", "1795690994.636175"),
+        ("patroni_xlog_paused", "1"),
+        ("patroni_postmaster_start_time", "1795690995.904226"),
+        ("patroni_postgres_server_version", "150018"),
+        ("patroni_postgres_streaming", "1"),
+        ("patroni_postgres_in_archive_recovery", "0"),
+        ("patroni_replica", "1"),
+    ] {
+        assert_eq!(metric(&metrics, name), Some(value), "{name}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_replica_that_does_not_stream_reports_archive_recovery_only_with_restore_command() {
+    let clock = clock();
+    let loaded = load_state("1-initial", clock.clone()).await;
+    let mut view = view_from_patroni(&patroni_sample("1-initial", "node2"), &loaded.cluster);
+    if let Some(pg) = view.pg.as_mut() {
+        pg.streaming = false;
+    }
+    for (restore_command, state, archive) in
+        [(false, None, "0"), (true, Some("in archive recovery"), "1")]
+    {
+        view.restore_command = restore_command;
+        let server = server_for(&loaded, view.clone(), clock.clone()).await;
+        let addr = server.local_addr();
+        let body = send(addr, "GET", "/patroni", None).await.json();
+        assert_eq!(
+            body.get("replication_state").and_then(Value::as_str),
+            state,
+            "restore_command {restore_command}: {body}"
+        );
+        assert_eq!(
+            send(addr, "GET", "/replica?replication_state=streaming", None)
+                .await
+                .status,
+            503
+        );
+        let metrics = send(addr, "GET", "/metrics", None).await.body;
+        assert_eq!(metric(&metrics, "patroni_postgres_streaming"), Some("0"));
+        assert_eq!(
+            metric(&metrics, "patroni_postgres_in_archive_recovery"),
+            Some(archive)
+        );
+        server.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn pause_is_shown_only_while_paused() {
+    let clock = clock();
+    let loaded = load_state("1-initial", clock.clone()).await;
+    let mut view = view_from_patroni(&patroni_sample("1-initial", "node3"), &loaded.cluster);
+    for paused in [true, false] {
+        view.dynamic.pause = paused;
+        let server = server_for(&loaded, view.clone(), clock.clone()).await;
+        let addr = server.local_addr();
+        for path in ["/patroni", "/primary", "/health"] {
+            let body = send(addr, "GET", path, None).await.json();
+            assert_eq!(
+                body.get("pause"),
+                paused.then_some(&Value::Bool(true)),
+                "{path} paused={paused}: {body}"
+            );
+        }
+        let metrics = send(addr, "GET", "/metrics", None).await.body;
+        let want = if paused { "1" } else { "0" };
+        assert_eq!(metric(&metrics, "patroni_is_paused"), Some(want));
+        server.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn without_sql_details_the_version_fields_are_absent() {
+    let clock = clock();
+    let loaded = load_state("1-initial", clock.clone()).await;
+    let mut view = view_from_patroni(&patroni_sample("1-initial", "node3"), &loaded.cluster);
+    view.server_version = None;
+    view.postmaster_start_time = None;
+    let server = server_for(&loaded, view, clock).await;
+    let addr = server.local_addr();
+    let body = send(addr, "GET", "/patroni", None).await.json();
+    assert!(body.get("server_version").is_none() && body.get("postmaster_start_time").is_none());
+    let metrics = send(addr, "GET", "/metrics", None).await.body;
+    assert_eq!(
+        metric(&metrics, "patroni_postgres_server_version"),
+        Some("0")
+    );
+    assert_eq!(metric(&metrics, "patroni_postmaster_start_time"), Some("0"));
+    // Patroni writes the streaming metrics only for a known server version >= 9.6.
+    assert_eq!(metric(&metrics, "patroni_postgres_streaming"), None);
     server.stop().await;
 }

@@ -1,5 +1,6 @@
-//! `GET /why`: the current decision's reason in words and its actions (pg-ha's own; Patroni
-//! has no such endpoint).
+//! `GET /why`: the current decision's reason in words and its actions, and the timing
+//! settings (ttl, loop_wait, retry_timeout) this node runs with (pg-ha's own; Patroni has no
+//! such endpoint).
 
 use super::{Ctx, Reply};
 use serde_json::{json, Value};
@@ -36,6 +37,9 @@ pub(crate) fn why(ctx: &Ctx) -> Reply {
             "reason": reason,
             "actions": Value::Array(actions),
             "wake_in": wake_in,
+            "ttl": view.dynamic.ttl.as_secs_f64(),
+            "loop_wait": view.dynamic.loop_wait.as_secs_f64(),
+            "retry_timeout": view.dynamic.retry_timeout.as_secs_f64(),
         }),
     )
 }
