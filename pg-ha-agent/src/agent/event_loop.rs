@@ -1,8 +1,10 @@
 //! The loop itself.
 
+use super::pg_details::add_pg_details;
 use super::restart_waiters::RestartWaiters;
 use super::watch_dcs::relevant_change;
 use super::Command;
+use crate::postgres::PgDetails;
 use crate::rest::NodeView;
 use pg_ha_core::config::NodeConfig;
 use pg_ha_core::dcs::Dcs;
@@ -30,6 +32,10 @@ pub struct AgentParts {
     pub pg_events: Option<watch::Receiver<u64>>,
     /// Re-reads the node's configuration on `Command::Reload` (SIGHUP, `POST /reload`).
     pub reload: Option<Reloader>,
+    /// What the local PostgreSQL's status query read beyond `PgStatus` (server version,
+    /// start time, WAL senders, ...; [`crate::postgres::LocalPostgres::subscribe_details`]),
+    /// for the REST view.
+    pub pg_details: Option<watch::Receiver<Option<Arc<PgDetails>>>>,
 }
 
 /// Re-reads the node's local configuration; `None` when the file is broken (logged).
@@ -113,17 +119,19 @@ fn shutdown_complete(report: &StepReport) -> bool {
 fn publish(parts: &AgentParts, report: &StepReport, state: &watch::Sender<Arc<NodeView>>) {
     let mut view = NodeView::from_runner(&parts.runner);
     let now = parts.clock.now();
+    let previous = Arc::clone(&state.borrow());
     if view.cluster.is_some() && !report_dcs_failed(report) {
         view.cluster_read_at = Some(now);
         view.dcs_last_seen = Some(parts.clock.wall() / 1000);
     } else {
-        let previous = state.borrow();
         view.cluster_read_at = previous.cluster_read_at;
         view.dcs_last_seen = previous.dcs_last_seen;
     }
     view.state = view.pg.as_ref().map(member_state);
     view.scheduled_restart = parts.runner.scheduled_restart().cloned();
     view.next_run = Some(report.next_wake);
+    let details = parts.pg_details.as_ref().and_then(|rx| rx.borrow().clone());
+    add_pg_details(&mut view, details.as_deref(), previous.server_version);
     state.send_replace(Arc::new(view));
 }
 

@@ -7,6 +7,7 @@
 
 mod command;
 mod event_loop;
+mod pg_details;
 mod restart_waiters;
 mod watch_dcs;
 

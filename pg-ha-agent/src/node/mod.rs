@@ -87,6 +87,7 @@ pub async fn start(loaded: LoadedConfig, path: Option<PathBuf>) -> Result<Node, 
         clock,
         pg_events: Some(pg_events),
         reload: Some(reload),
+        pg_details: Some(pg.subscribe_details()),
     };
     let (handle, task) = agent::run(parts);
     slots::spawn(Arc::clone(&pg), handle.state.clone(), clock);

@@ -5,6 +5,7 @@
 use super::callbacks::CallbackRunner;
 use super::conf::{parse_managed, ConfState};
 use super::controldata::{self, ControlData};
+use super::details::PgDetails;
 use super::error::SetupError;
 use super::fence::FenceClient;
 use super::listen::ListenAddr;
@@ -13,6 +14,7 @@ use super::pidfile::running_postmaster;
 use super::postmaster::{Postmaster, PostmasterExit};
 use super::privileges::RunAs;
 use super::settings::PgSettings;
+use super::status::{StartFacts, StatusConn};
 use super::validate;
 use pg_ha_core::{Clock, PgError};
 use std::path::{Path, PathBuf};
@@ -37,7 +39,8 @@ pub struct LocalPostgres {
     pub(crate) postmaster: Postmaster,
     pub(crate) conf: Mutex<ConfState>,
     pub(crate) hba: Mutex<Vec<String>>,
-    pub(crate) client: tokio::sync::Mutex<Option<tokio_postgres::Client>>,
+    /// The cached status connection (see `status.rs`).
+    pub(crate) client: tokio::sync::Mutex<Option<StatusConn>>,
     pub(crate) ops: tokio::sync::Mutex<()>,
     pub(crate) fence: FenceClient,
     pub(crate) callbacks: CallbackRunner,
@@ -45,6 +48,10 @@ pub struct LocalPostgres {
     /// The highest `received_tli` the WAL receiver reported, with the postmaster pid it
     /// was seen under (see `status.rs`).
     pub(crate) received_tli: Mutex<Option<(u32, u32)>>,
+    /// Server version and start time of the running postmaster, read once per start.
+    pub(crate) start_facts: Mutex<Option<StartFacts>>,
+    /// What the last status query read beyond `PgStatus` (see `details.rs`).
+    pub(crate) details: watch::Sender<Option<Arc<PgDetails>>>,
     pub(crate) use_slots: AtomicBool,
     pub(crate) remove_on_rewind_failure: AtomicBool,
 }
@@ -125,6 +132,8 @@ impl LocalPostgres {
             ops: tokio::sync::Mutex::new(()),
             sysid: Mutex::new(sysid),
             received_tli: Mutex::new(None),
+            start_facts: Mutex::new(None),
+            details: watch::Sender::new(None),
         })
     }
 

@@ -26,6 +26,7 @@ mod configure;
 pub mod conninfo;
 pub mod controldata;
 mod crash_recovery;
+pub mod details;
 pub mod error;
 pub mod fence;
 pub mod files;
@@ -53,6 +54,7 @@ pub mod timeline;
 mod trait_impl;
 pub mod validate;
 
+pub use details::{PgDetails, WalSender};
 pub use error::SetupError;
 pub use lifecycle::Shutdown;
 pub use local::LocalPostgres;

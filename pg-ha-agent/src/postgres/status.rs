@@ -3,13 +3,20 @@
 
 use super::client::{bounded, connect, sql_error, ConnTarget};
 use super::conninfo::Endpoint;
+use super::details::{parse_wal_senders, python_timestamp, PgDetails, WalSender};
 use super::local::LocalPostgres;
 use super::pidfile::PidFile;
 use super::timeline::read_history;
 use pg_ha_core::postgres::{DataDirState, PgRole, PgStatus, ProcessState, ReplicaConnection};
 use pg_ha_core::{Lsn, PgError};
-use tokio_postgres::{Client, Row};
+use std::sync::Arc;
+use tokio_postgres::{Client, Row, Statement};
 
+/// The status query: one round trip per cycle on the cached connection (prepared once per
+/// connection). `$1` asks for the values that only change with a postmaster restart
+/// (`server_version_num`, `pg_postmaster_start_time()`); they are read once per postmaster.
+/// Timestamps come as epoch microseconds plus the session's UTC offset, so that they can be
+/// written the way Patroni's JSON writes them.
 const STATUS_SQL: &str = "SELECT pg_catalog.pg_is_in_recovery(),
   CASE WHEN pg_catalog.pg_is_in_recovery() THEN NULL
        ELSE pg_catalog.pg_current_wal_flush_lsn()::text END,
@@ -21,11 +28,37 @@ const STATUS_SQL: &str = "SELECT pg_catalog.pg_is_in_recovery(),
   (SELECT system_identifier::text FROM pg_catalog.pg_control_system()),
   pg_catalog.current_setting('synchronous_standby_names'),
   (SELECT coalesce(bool_or(pending_restart), false) FROM pg_catalog.pg_settings),
-  (SELECT status FROM pg_catalog.pg_stat_wal_receiver),
-  (SELECT received_tli FROM pg_catalog.pg_stat_wal_receiver)";
+  w.status,
+  w.received_tli,
+  w.written_lsn::text,
+  w.latest_end_lsn::text,
+  CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_is_wal_replay_paused()
+       ELSE false END,
+  (extract(epoch FROM pg_catalog.pg_last_xact_replay_timestamp()) * 1000000)::int8,
+  extract(timezone FROM pg_catalog.pg_last_xact_replay_timestamp())::int4,
+  pg_catalog.current_setting('restore_command') <> '',
+  CASE WHEN $1 THEN pg_catalog.current_setting('server_version_num')::int4 END,
+  CASE WHEN $1 THEN (extract(epoch FROM pg_catalog.pg_postmaster_start_time()) * 1000000)::int8 END,
+  CASE WHEN $1 THEN extract(timezone FROM pg_catalog.pg_postmaster_start_time())::int4 END,
+  (SELECT json_agg(json_build_object('usename', usename, 'application_name', application_name,
+      'client_addr', host(client_addr), 'state', state, 'sync_state', sync_state,
+      'sync_priority', sync_priority, 'flush_lsn', flush_lsn::text) ORDER BY application_name)
+   FROM pg_catalog.pg_stat_replication)::text
+FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_stat_wal_receiver AS w ON true";
 
-const REPLICAS_SQL: &str = "SELECT application_name, coalesce(state, ''), coalesce(sync_state, ''),
-  flush_lsn::text FROM pg_catalog.pg_stat_replication ORDER BY application_name";
+/// The cached status connection and its prepared status query.
+pub(crate) struct StatusConn {
+    client: Client,
+    statement: Statement,
+}
+
+/// What does not change while a postmaster runs.
+#[derive(Debug, Clone)]
+pub(crate) struct StartFacts {
+    pid: u32,
+    server_version: u32,
+    start_time: String,
+}
 
 /// One status row, decoded.
 struct Observed {
@@ -40,6 +73,14 @@ struct Observed {
     pending_restart: bool,
     receiver_status: Option<String>,
     received_tli: Option<u32>,
+    written: Option<Lsn>,
+    latest_end: Option<Lsn>,
+    replay_paused: bool,
+    replayed_timestamp: Option<String>,
+    restore_command: bool,
+    server_version: Option<u32>,
+    start_time: Option<String>,
+    wal_senders: Vec<WalSender>,
 }
 
 impl Observed {
@@ -49,23 +90,36 @@ impl Observed {
                 .try_get::<_, Option<String>>(i)?
                 .and_then(|t| Lsn::parse_pg(&t)))
         };
-        let tli = |i: usize| -> Result<Option<u32>, tokio_postgres::Error> {
+        let int = |i: usize| -> Result<Option<u32>, tokio_postgres::Error> {
             Ok(row
                 .try_get::<_, Option<i32>>(i)?
                 .and_then(|t| u32::try_from(t).ok()))
         };
+        let timestamp = |i: usize| -> Result<Option<String>, tokio_postgres::Error> {
+            let micros = row.try_get::<_, Option<i64>>(i)?;
+            let offset = row.try_get::<_, Option<i32>>(i + 1)?;
+            Ok(micros.zip(offset).and_then(|(m, o)| python_timestamp(m, o)))
+        };
         Ok(Observed {
             in_recovery: row.try_get(0)?,
             flush: lsn(1)?,
-            primary_tli: tli(2)?,
+            primary_tli: int(2)?,
             receive: lsn(3)?,
             replay: lsn(4)?,
-            checkpoint_tli: tli(5)?,
+            checkpoint_tli: int(5)?,
             sysid: row.try_get::<_, Option<String>>(6)?.unwrap_or_default(),
             sync_names: row.try_get::<_, Option<String>>(7)?.unwrap_or_default(),
             pending_restart: row.try_get::<_, Option<bool>>(8)?.unwrap_or(false),
             receiver_status: row.try_get(9)?,
-            received_tli: tli(10)?,
+            received_tli: int(10)?,
+            written: lsn(11)?,
+            latest_end: lsn(12)?,
+            replay_paused: row.try_get::<_, Option<bool>>(13)?.unwrap_or(false),
+            replayed_timestamp: timestamp(14)?,
+            restore_command: row.try_get::<_, Option<bool>>(16)?.unwrap_or(false),
+            server_version: int(17)?,
+            start_time: timestamp(18)?,
+            wal_senders: parse_wal_senders(row.try_get::<_, Option<&str>>(20)?),
         })
     }
 
@@ -75,6 +129,21 @@ impl Observed {
         } else {
             self.primary_tli.or(self.checkpoint_tli)
         }
+    }
+
+    /// The connected standbys as the runner sees them (rows with an application name).
+    fn replicas(&self) -> Vec<ReplicaConnection> {
+        self.wal_senders
+            .iter()
+            .filter_map(|w| {
+                Some(ReplicaConnection {
+                    application_name: w.application_name.clone()?,
+                    state: w.state.clone().unwrap_or_default(),
+                    sync_state: w.sync_state.clone().unwrap_or_default(),
+                    flush_lsn: w.flush_lsn.as_deref().and_then(Lsn::parse_pg),
+                })
+            })
+            .collect()
     }
 }
 
@@ -94,33 +163,58 @@ impl LocalPostgres {
         connect(&self.local_target(), self.settings.status_timeout).await
     }
 
-    /// Runs `f` on the cached local connection, reconnecting once when it fails.
-    async fn with_client<T, F>(&self, f: F) -> Result<T, PgError>
-    where
-        F: for<'c> Fn(
-            &'c Client,
-        ) -> std::pin::Pin<
-            Box<dyn std::future::Future<Output = Result<T, PgError>> + Send + 'c>,
-        >,
-    {
+    /// The SQL-only facts of the last successful status query of the running server
+    /// (`None` while it is not running or the query failed).
+    pub fn details(&self) -> Option<Arc<PgDetails>> {
+        self.details.borrow().clone()
+    }
+
+    /// A receiver of [`LocalPostgres::details`], updated by every status call.
+    pub fn subscribe_details(&self) -> tokio::sync::watch::Receiver<Option<Arc<PgDetails>>> {
+        self.details.subscribe()
+    }
+
+    fn set_details(&self, details: Option<PgDetails>) {
+        self.details.send_if_modified(|current| {
+            if current.as_deref() == details.as_ref() {
+                return false;
+            }
+            *current = details.map(Arc::new);
+            true
+        });
+    }
+
+    /// Runs the status query on the cached connection (connecting and preparing the query
+    /// when there is none), reconnecting once when the connection was lost.
+    async fn query_status(&self, with_start_facts: bool) -> Result<Row, PgError> {
+        let timeout = self.settings.status_timeout;
         let mut cached = self.client.lock().await;
         for attempt in 0..2 {
-            if cached.is_none() {
-                *cached = Some(self.connect_local().await?);
-            }
-            let Some(client) = cached.as_ref() else {
-                continue;
+            let conn = match cached.take() {
+                Some(conn) => conn,
+                None => {
+                    let client = self.connect_local().await?;
+                    let statement = bounded(timeout, client.prepare(STATUS_SQL))
+                        .await?
+                        .map_err(|e| sql_error("status", e))?;
+                    StatusConn { client, statement }
+                }
             };
-            match f(client).await {
-                Ok(v) => return Ok(v),
-                Err(e) if attempt == 0 && client.is_closed() => {
+            let result = bounded(
+                timeout,
+                conn.client.query_one(&conn.statement, &[&with_start_facts]),
+            )
+            .await;
+            match result {
+                Ok(Ok(row)) => {
+                    *cached = Some(conn);
+                    return Ok(row);
+                }
+                Ok(Err(e)) if attempt == 0 && conn.client.is_closed() => {
                     tracing::debug!("status connection lost ({e}); reconnecting");
-                    *cached = None;
                 }
-                Err(e) => {
-                    *cached = None;
-                    return Err(e);
-                }
+                Ok(Err(e)) => return Err(sql_error("status", e)),
+                Err(e) => return Err(e),
             }
         }
         Err(PgError::Unreachable("no connection".into()))
@@ -131,18 +225,25 @@ impl LocalPostgres {
         self.adopt_running();
         let mut status = PgStatus::empty();
         if !self.paths.is_initialized() {
+            self.set_details(None);
             status.process = self.process_when_down();
             return Ok(status);
         }
         let Some(pid) = self.postmaster.pid() else {
+            self.set_details(None);
             return self.status_from_disk(self.process_when_down()).await;
         };
         let accepting =
             PidFile::read(&self.paths.pidfile()).is_some_and(|p| p.pid == pid && p.accepting());
         if !accepting {
+            self.set_details(None);
             return self.status_from_disk(ProcessState::Starting).await;
         }
-        self.status_from_server().await
+        let result = self.status_from_server(pid).await;
+        if result.is_err() {
+            self.set_details(None);
+        }
+        result
     }
 
     fn process_when_down(&self) -> ProcessState {
@@ -182,26 +283,33 @@ impl LocalPostgres {
             .map(|u| u.name.clone())
     }
 
-    async fn status_from_server(&self) -> Result<PgStatus, PgError> {
-        let timeout = self.settings.status_timeout;
-        let (obs, replicas) = self
-            .with_client(|c| {
-                Box::pin(async move {
-                    let row = bounded(timeout, c.query_one(STATUS_SQL, &[]))
-                        .await?
-                        .map_err(|e| sql_error("status", e))?;
-                    let obs = Observed::from_row(&row).map_err(|e| sql_error("status", e))?;
-                    let rows = bounded(timeout, c.query(REPLICAS_SQL, &[]))
-                        .await?
-                        .map_err(|e| sql_error("pg_stat_replication", e))?;
-                    Ok((obs, rows.iter().filter_map(replica).collect::<Vec<_>>()))
-                })
-            })
-            .await?;
-        Ok(self.running_status(obs, replicas))
+    async fn status_from_server(&self, pid: u32) -> Result<PgStatus, PgError> {
+        let known = self.start_facts(pid);
+        let row = self.query_status(known.is_none()).await?;
+        let obs = Observed::from_row(&row).map_err(|e| sql_error("status", e))?;
+        let facts = known.or_else(|| self.remember_start_facts(pid, &obs));
+        let status = self.running_status(&obs);
+        self.set_details(facts.map(|facts| details(pid, facts, obs)));
+        Ok(status)
     }
 
-    fn running_status(&self, obs: Observed, replicas: Vec<ReplicaConnection>) -> PgStatus {
+    /// The start facts of postmaster `pid`, if they were read since it started.
+    fn start_facts(&self, pid: u32) -> Option<StartFacts> {
+        let facts = self.start_facts.lock().unwrap_or_else(|e| e.into_inner());
+        facts.as_ref().filter(|f| f.pid == pid).cloned()
+    }
+
+    fn remember_start_facts(&self, pid: u32, obs: &Observed) -> Option<StartFacts> {
+        let facts = StartFacts {
+            pid,
+            server_version: obs.server_version?,
+            start_time: obs.start_time.clone()?,
+        };
+        *self.start_facts.lock().unwrap_or_else(|e| e.into_inner()) = Some(facts.clone());
+        Some(facts)
+    }
+
+    fn running_status(&self, obs: &Observed) -> PgStatus {
         self.remember_sysid(Some(obs.sysid.clone()));
         let mut status = PgStatus::empty();
         status.process = ProcessState::Running;
@@ -224,13 +332,28 @@ impl LocalPostgres {
             status.role = Some(PgRole::Primary);
             status.write_lsn = obs.flush;
         }
-        status.replicas = replicas;
-        status.sync_standby_names = obs.sync_names;
+        status.replicas = obs.replicas();
+        status.sync_standby_names = obs.sync_names.clone();
         status.pending_restart = obs.pending_restart;
         if let Some(tl) = status.timeline {
             status.timeline_history = read_history(&self.paths, tl);
         }
         status
+    }
+}
+
+fn details(pid: u32, facts: StartFacts, obs: Observed) -> PgDetails {
+    PgDetails {
+        postmaster_pid: pid,
+        in_recovery: obs.in_recovery,
+        server_version: facts.server_version,
+        postmaster_start_time: facts.start_time,
+        replayed_timestamp: obs.replayed_timestamp,
+        replay_paused: obs.replay_paused,
+        written_lsn: obs.written,
+        latest_end_lsn: obs.latest_end,
+        restore_command: obs.restore_command,
+        wal_senders: obs.wal_senders,
     }
 }
 
@@ -251,16 +374,4 @@ impl LocalPostgres {
         *seen = Some((pid, best));
         Some(best)
     }
-}
-
-fn replica(row: &Row) -> Option<ReplicaConnection> {
-    Some(ReplicaConnection {
-        application_name: row.try_get::<_, Option<String>>(0).ok()??,
-        state: row.try_get(1).ok()?,
-        sync_state: row.try_get(2).ok()?,
-        flush_lsn: row
-            .try_get::<_, Option<String>>(3)
-            .ok()?
-            .and_then(|t| Lsn::parse_pg(&t)),
-    })
 }

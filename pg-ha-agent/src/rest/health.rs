@@ -82,12 +82,8 @@ fn replica_code(req: &Req, status: &Map<String, Value>, view: &NodeView, now: Mo
         .fresh_cluster(now)
         .and_then(|c| c.status.optime)
         .unwrap_or(0);
-    let received = view
-        .pg
-        .as_ref()
-        .and_then(|pg| pg.receive_lsn)
-        .map_or(0, |l| l.0);
-    let lagging = optime.max(received) > replayed.saturating_add(max_lag);
+    let latest_end = view.latest_end_lsn.map_or(0, |l| l.0);
+    let lagging = optime.max(latest_end) > replayed.saturating_add(max_lag);
     let state_matches = req
         .param("replication_state")
         .is_none_or(|want| text(status, "replication_state") == Some(want));

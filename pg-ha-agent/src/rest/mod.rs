@@ -61,4 +61,6 @@ pub use view::{NodeView, ReplicationRow, ViewSource};
 pub(crate) use ctx::Ctx;
 pub(crate) use reply::Reply;
 pub(crate) use request::Req;
+#[cfg(test)]
+pub(crate) use status::status_json as status_json_for_tests;
 pub(crate) use switchover::SwitchAction;

@@ -67,14 +67,15 @@ fn is_ready(ctx: &Ctx, req: &Req) -> bool {
     if pg.process != ProcessState::Running || pg.role != Some(PgRole::Standby) || !pg.streaming {
         return false;
     }
-    let optime = view.fresh_cluster(now).and_then(|c| c.status.optime);
-    let received = pg.receive_lsn.map(|l| l.0);
-    if optime.is_none() && received.is_none() {
+    let cluster = view.fresh_cluster(now);
+    let latest_end = view.latest_end_lsn.map_or(0, |l| l.0);
+    if cluster.is_none() && latest_end == 0 {
         return view.failsafe_active;
     }
-    let reference = optime.unwrap_or(0).max(received.unwrap_or(0));
+    let optime = cluster.and_then(|c| c.status.optime).unwrap_or(0);
+    let reference = optime.max(latest_end);
     let position = match req.param("mode") {
-        Some("write") => received.unwrap_or(0),
+        Some("write") => view.received_location(),
         _ => pg.replay_lsn.map_or(0, |l| l.0),
     };
     let max_lag = req

@@ -45,11 +45,15 @@ fn add_sql_fields(out: &mut Map<String, Value>, view: &NodeView, pg: &PgStatus, 
     }
     if !primary {
         let state = if pg.streaming {
-            "streaming"
+            Some("streaming")
+        } else if view.restore_command {
+            Some("in archive recovery")
         } else {
-            "in archive recovery"
+            None
         };
-        out.insert("replication_state".into(), json!(state));
+        if let Some(state) = state {
+            out.insert("replication_state".into(), json!(state));
+        }
     }
     let rows = replication_rows(view, pg);
     if !rows.is_empty() {
@@ -66,10 +70,9 @@ fn xlog(view: &NodeView, pg: &PgStatus, primary: bool) -> Value {
     if primary {
         return json!({"location": pg.write_lsn.map_or(0, |l| l.0)});
     }
-    let replayed = pg.replay_lsn.map_or(0, |l| l.0);
     json!({
-        "received_location": pg.receive_lsn.map_or(replayed, |l| l.0),
-        "replayed_location": replayed,
+        "received_location": view.received_location(),
+        "replayed_location": pg.replay_lsn.map_or(0, |l| l.0),
         "replayed_timestamp": view.replayed_timestamp,
         "paused": view.replay_paused,
     })

@@ -7,6 +7,7 @@ use pg_ha_core::model::{Cluster, MemberState};
 use pg_ha_core::peers::Peers;
 use pg_ha_core::postgres::{PgStatus, Postgres};
 use pg_ha_core::time::Mono;
+use pg_ha_core::Lsn;
 use pg_ha_core::{Decision, Runner};
 use serde::Serialize;
 use serde_json::Value;
@@ -56,14 +57,24 @@ pub struct NodeView {
     pub decision: Option<Decision>,
     /// When the next cycle is due at the latest (`GET /liveness`); `None` before the first.
     pub next_run: Option<Mono>,
-    /// `pg_postmaster_start_time()` as PostgreSQL prints it.
+    /// `pg_postmaster_start_time()` as Patroni writes it
+    /// (`2026-11-26 11:03:10.462860+00:00`).
     pub postmaster_start_time: Option<String>,
-    /// `server_version_num`, e.g. 150004.
+    /// `server_version_num`, e.g. 150018 (the last known one while PostgreSQL is down).
     pub server_version: Option<u32>,
-    /// `pg_last_xact_replay_timestamp()` on a replica.
+    /// `pg_last_xact_replay_timestamp()` on a replica, formatted like
+    /// `postmaster_start_time`.
     pub replayed_timestamp: Option<String>,
     /// `pg_is_wal_replay_paused()` on a replica.
     pub replay_paused: bool,
+    /// The WAL receiver's `written_lsn` while it runs: `xlog.received_location` when known.
+    pub wal_written: Option<Lsn>,
+    /// The WAL receiver's `latest_end_lsn` while it runs: the health checks' and
+    /// readiness's lag reference besides the cluster's optime.
+    pub latest_end_lsn: Option<Lsn>,
+    /// `restore_command` is set: a replica that does not stream reports
+    /// `replication_state: in archive recovery` (none otherwise, as Patroni does).
+    pub restore_command: bool,
     /// `pg_stat_replication`; `None` derives rows from `pg.replicas`.
     pub replication: Option<Vec<ReplicationRow>>,
     /// The primary runs on failsafe confirmations (DCS unreachable).
@@ -100,6 +111,22 @@ impl NodeView {
     /// True while the lease is valid at `now` (Patroni's `is_leader()`).
     pub fn holds_lease(&self, now: Mono) -> bool {
         self.lease_until.is_some_and(|until| now < until)
+    }
+
+    /// Patroni's `xlog.received_location` of a replica: the WAL receiver's written
+    /// position, else the last received one, else the replayed one (0 when unknown).
+    pub fn received_location(&self) -> u64 {
+        let pg = self.pg.as_ref();
+        [
+            self.wal_written,
+            pg.and_then(|pg| pg.receive_lsn),
+            pg.and_then(|pg| pg.replay_lsn),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|l| l.0)
+        .find(|&l| l != 0)
+        .unwrap_or(0)
     }
 
     /// The last cluster read, if it is younger than ttl at `now`.

@@ -8,4 +8,5 @@ mod fence;
 mod lifecycle;
 mod replication;
 mod rewind;
+mod status_details;
 mod sync_slots;
