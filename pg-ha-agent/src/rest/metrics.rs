@@ -236,7 +236,10 @@ fn epoch_seconds(value: Option<&Value>) -> String {
         .or_else(|_| chrono::DateTime::parse_from_rfc3339(text));
     match parsed {
         Ok(t) => {
-            let secs = t.timestamp() as f64 + f64::from(t.timestamp_subsec_micros()) / 1e6;
+            // Python's `timedelta.total_seconds()`: whole microseconds divided once (exact
+            // below 2^53 us), so the last digit matches Patroni's.
+            let micros = t.timestamp() * 1_000_000 + i64::from(t.timestamp_subsec_micros());
+            let secs = micros as f64 / 1e6;
             if secs.fract() == 0.0 {
                 format!("{secs:.1}")
             } else {
@@ -262,6 +265,14 @@ mod tests {
         assert_eq!(
             epoch_seconds(Some(&json!("2026-11-26 11:03:10+00"))),
             "1795690990.0"
+        );
+        assert_eq!(
+            epoch_seconds(Some(&json!("2026-11-26 11:03:14.636175+00:00"))),
+            "1795690994.636175"
+        );
+        assert_eq!(
+            epoch_seconds(Some(&json!("2026-11-26 12:03:10.000001+01:00"))),
+            "1795690990.000001"
         );
         assert_eq!(epoch_seconds(None), "0");
     }
