@@ -2,9 +2,10 @@
 
 use crate::config::EtcdConfig;
 use crate::endpoints::Endpoints;
-use crate::error::SetupError;
+use crate::error::{EtcdError, SetupError};
 use crate::lease::NodeLease;
 use crate::options::ConnectSettings;
+use crate::recent::ReadCache;
 use async_trait::async_trait;
 use pg_ha_core::dcs::ClusterPaths;
 use pg_ha_core::model::{Condition, Key, Snapshot, Version};
@@ -18,6 +19,7 @@ pub struct EtcdDcs {
     pub(crate) paths: ClusterPaths,
     pub(crate) lease: NodeLease,
     pub(crate) watch: tokio::sync::Mutex<Option<crate::watch::OpenWatch>>,
+    pub(crate) cache: ReadCache,
 }
 
 impl EtcdDcs {
@@ -40,6 +42,7 @@ impl EtcdDcs {
             paths: ClusterPaths::new(config.prefix()),
             lease: NodeLease::default(),
             watch: tokio::sync::Mutex::new(None),
+            cache: ReadCache::default(),
         })
     }
 
@@ -57,27 +60,47 @@ impl EtcdDcs {
 #[async_trait]
 impl Dcs for EtcdDcs {
     async fn read(&self) -> Result<Snapshot, DcsError> {
-        Ok(self.read_prefix().await?)
+        let generation = self.cache.generation();
+        let snapshot = self.watched(self.read_prefix().await)?;
+        self.cache.store(generation, &snapshot);
+        Ok(snapshot)
+    }
+
+    async fn read_recent(&self) -> Result<Snapshot, DcsError> {
+        match self.recent_from_watch() {
+            Some(snapshot) => Ok(snapshot),
+            None => self.read().await,
+        }
     }
 
     async fn acquire_leader(&self, name: &str, ttl: Duration) -> Result<bool, DcsError> {
-        Ok(self.acquire(name, ttl).await?)
+        self.wrote(self.acquire(name, ttl).await)
     }
 
     async fn renew_leader(&self, name: &str, ttl: Duration) -> Result<bool, DcsError> {
-        Ok(self.renew(name, ttl).await?)
+        let lease = self.lease.id().await;
+        let result = self.renew(name, ttl).await;
+        if !matches!(result, Ok(true)) || self.lease.id().await != lease {
+            self.cache.invalidate();
+        }
+        Ok(result?)
     }
 
     async fn release_leader(&self, name: &str) -> Result<bool, DcsError> {
-        Ok(self.release(name).await?)
+        self.wrote(self.release(name).await)
     }
 
     async fn touch_member(&self, name: &str, value: &str, ttl: Duration) -> Result<(), DcsError> {
-        Ok(self.put_member(name, value, ttl).await?)
+        self.wrote(self.put_member(name, value, ttl).await)
     }
 
     async fn refresh_member(&self, name: &str, value: &str, ttl: Duration) -> Result<(), DcsError> {
-        Ok(EtcdDcs::refresh_member(self, name, value, ttl).await?)
+        let lease = self.lease.id().await;
+        let result = EtcdDcs::refresh_member(self, name, value, ttl).await;
+        if result.is_err() || self.lease.id().await != lease {
+            self.cache.invalidate();
+        }
+        Ok(result?)
     }
 
     async fn write(
@@ -86,18 +109,34 @@ impl Dcs for EtcdDcs {
         value: &str,
         condition: Condition,
     ) -> Result<Option<Version>, DcsError> {
-        Ok(self.write_key(key, value, condition).await?)
+        self.wrote(self.write_key(key, value, condition).await)
     }
 
     async fn delete(&self, key: Key, condition: Condition) -> Result<bool, DcsError> {
-        Ok(self.delete_key(key, condition).await?)
+        self.wrote(self.delete_key(key, condition).await)
     }
 
     async fn delete_cluster(&self) -> Result<(), DcsError> {
-        Ok(self.delete_prefix().await?)
+        self.wrote(self.delete_prefix().await)
     }
 
     async fn wait_for_change(&self, after: u64) -> Result<u64, DcsError> {
-        Ok(self.wait_change(after).await?)
+        self.watched(self.wait_change(after).await)
+    }
+}
+
+impl EtcdDcs {
+    /// After a request that may have written: the last read no longer shows the cluster.
+    fn wrote<T>(&self, result: Result<T, EtcdError>) -> Result<T, DcsError> {
+        self.cache.invalidate();
+        Ok(result?)
+    }
+
+    /// After a read or a wait: a failure invalidates the last read.
+    fn watched<T>(&self, result: Result<T, EtcdError>) -> Result<T, DcsError> {
+        if result.is_err() {
+            self.cache.invalidate();
+        }
+        Ok(result?)
     }
 }

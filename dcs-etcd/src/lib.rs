@@ -39,6 +39,7 @@ mod lease;
 mod member;
 mod options;
 mod patroni;
+mod recent;
 mod snapshot;
 mod watch;
 

@@ -45,13 +45,26 @@ fn outcome(resp: &WatchResponse, after: u64) -> Result<Option<u64>, EtcdError> {
 
 /// The watch kept open between waits.
 pub(crate) struct OpenWatch {
-    stream: WatchStream,
+    pub(crate) stream: WatchStream,
     /// The first revision the stream reports.
-    from: u64,
+    pub(crate) from: u64,
     /// The endpoint it runs on.
     endpoint: usize,
     /// The newest event revision read from it so far.
-    seen: u64,
+    pub(crate) seen: u64,
+}
+
+impl OpenWatch {
+    /// Accounts for the events of `resp` in `seen`.
+    pub(crate) fn note(&mut self, resp: &WatchResponse) {
+        let newest = resp
+            .events()
+            .iter()
+            .filter_map(|event| event.kv())
+            .map(|kv| revision(kv.mod_revision()))
+            .max();
+        self.seen = self.seen.max(newest.unwrap_or(0));
+    }
 }
 
 impl EtcdDcs {
@@ -140,13 +153,7 @@ async fn read_change(watch: &mut OpenWatch, after: u64) -> Result<(u64, bool), E
         let Some(resp) = watch.stream.message().await? else {
             return Err(EtcdError::Unreachable("etcd watch stream closed".into()));
         };
-        let newest = resp
-            .events()
-            .iter()
-            .filter_map(|event| event.kv())
-            .map(|kv| revision(kv.mod_revision()))
-            .max();
-        watch.seen = watch.seen.max(newest.unwrap_or(0));
+        watch.note(&resp);
         if let Some(rev) = outcome(&resp, after)? {
             return Ok((rev, resp.canceled()));
         }

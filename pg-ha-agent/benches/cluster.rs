@@ -12,7 +12,9 @@
 //! With `PATRONI=/path/to/patroni` the same measurements run on Patroni in the same run, at
 //! its fastest settings (ttl 20, loop_wait 1, retry_timeout 3), with the same YAML, harness
 //! and PostgreSQL, and the table gives the ratios. `BENCH_RUNS` (default 5) sets the runs
-//! per measurement; `BENCH_IDLE_SECS` (default 30) the idle CPU window.
+//! per measurement; `BENCH_IDLE_SECS` (default 30) the idle CPU window; `BENCH_ONLY` (a
+//! comma list of `idle`, `switchover`, `crash`, `node_loss`) the measurements to run;
+//! `BENCH_RUST_LOG` (default `warn`) pg-ha's log level, with `E2E_KEEP=1` to read the logs.
 //!
 //! Run: `cargo bench -p pg-ha-agent --bench cluster` (as root: PostgreSQL runs as `postgres`).
 
@@ -39,7 +41,7 @@ fn subjects() -> Vec<Subject> {
         label: "pg-ha (ttl 5)",
         options: ClusterOptions {
             scope: "bench".into(),
-            rust_log: "warn".into(),
+            rust_log: std::env::var("BENCH_RUST_LOG").unwrap_or_else(|_| "warn".into()),
             ..ClusterOptions::default()
         },
     }];
@@ -90,23 +92,31 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
+/// True when `BENCH_ONLY` is unset or lists `name`.
+fn selected(name: &str) -> bool {
+    std::env::var("BENCH_ONLY").map_or(true, |only| only.split(',').any(|n| n.trim() == name))
+}
+
 async fn measure_all(cluster: &Cluster, runs: usize, idle_secs: u64) -> Result<Samples> {
     let mut samples = Samples::default();
     measure::settle(cluster).await?;
-    samples.idle = Some(measure::idle_usage(cluster, idle_secs).await?);
-    for run in 1..=runs {
+    if selected("idle") {
+        samples.idle = Some(measure::idle_usage(cluster, idle_secs).await?);
+    }
+    let runs_of = |name: &str| if selected(name) { runs } else { 0 };
+    for run in 1..=runs_of("switchover") {
         let s = measure::switchover(cluster).await?;
         eprintln!("   switchover {run}: longest unwritable window {s:.3} s");
         samples.switchover.push(s);
         measure::settle(cluster).await?;
     }
-    for run in 1..=runs {
+    for run in 1..=runs_of("crash") {
         let s = measure::postmaster_crash(cluster).await?;
         eprintln!("   postmaster crash {run}: writable again after {s:.3} s");
         samples.postmaster_crash.push(s);
         measure::settle(cluster).await?;
     }
-    for run in 1..=runs {
+    for run in 1..=runs_of("node_loss") {
         let s = measure::node_loss(cluster).await?;
         eprintln!("   node loss {run}: first write elsewhere after {s:.3} s");
         samples.node_loss.push(s);

@@ -6,7 +6,7 @@ use crate::config::{DynamicConfig, HaConfig, NodeConfig};
 use crate::dcs::Dcs;
 use crate::decide::{decide, Action, DcsView, Decision, Facts, LocalRequest, Observation, PgView};
 use crate::member_report::member_data;
-use crate::model::{Cluster, Condition, Key, Member};
+use crate::model::{Cluster, Condition, Key, Member, Snapshot};
 use crate::peers::{FailsafeNotice, PeerReport, Peers};
 use crate::postgres::{PgStatus, Postgres, Upstream};
 use crate::time::{Clock, Mono};
@@ -43,6 +43,7 @@ pub struct Runner<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> {
     clock: Arc<dyn Clock>,
     facts: Facts,
     last_cluster: Option<Cluster>,
+    last_snapshot: Option<Snapshot>,
     led_members: Vec<Member>,
     dcs_down_since: Option<Mono>,
     pg_unknown_since: Option<Mono>,
@@ -72,6 +73,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             clock,
             facts: Facts::default(),
             last_cluster: None,
+            last_snapshot: None,
             led_members: Vec::new(),
             dcs_down_since: None,
             pg_unknown_since: None,
@@ -167,7 +169,8 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             tracing::info!(node = %self.node.name, "{}", decision.reason);
         }
         let executed = self.execute(&decision).await;
-        self.publish_member(!executed.is_empty()).await;
+        let pg_changed = executed.iter().any(|o| o.action.is_postgres());
+        self.publish_member(pg_changed).await;
         let failed = executed.iter().any(|o| o.result.is_err());
         let now = self.clock.now();
         let mut next_wake = now + self.dynamic.loop_wait;
@@ -209,12 +212,9 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
     }
 
     async fn observe_dcs(&mut self, now: Mono) -> DcsView {
-        match self.dcs.read().await {
+        match self.dcs.read_recent().await {
             Ok(snapshot) => {
-                let (cluster, errors) = Cluster::from_snapshot(&snapshot);
-                for e in &errors {
-                    tracing::warn!(key = %e.key, "ignoring malformed DCS value: {}", e.reason);
-                }
+                let cluster = self.parse_snapshot(snapshot);
                 self.apply_config(&cluster);
                 self.dcs_down_since = None;
                 if cluster.leader.is_some() {
@@ -232,6 +232,22 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
                 }
             }
         }
+    }
+
+    /// The cluster in `snapshot`; parsed (and malformed values logged) only when the
+    /// snapshot differs from the last one.
+    fn parse_snapshot(&mut self, snapshot: Snapshot) -> Cluster {
+        if let (Some(last), Some(cluster)) = (&self.last_snapshot, &self.last_cluster) {
+            if *last == snapshot {
+                return cluster.clone();
+            }
+        }
+        let (cluster, errors) = Cluster::from_snapshot(&snapshot);
+        for e in &errors {
+            tracing::warn!(key = %e.key, "ignoring malformed DCS value: {}", e.reason);
+        }
+        self.last_snapshot = Some(snapshot);
+        cluster
     }
 
     fn apply_config(&mut self, cluster: &Cluster) {
@@ -518,11 +534,11 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
     /// Writes the member key when its value changed or it is missing from the last read, and
     /// otherwise refreshes it (and the node's lease) about every loop_wait; backends that can
     /// refresh without rewriting keep watchers on other nodes quiet.
-    async fn publish_member(&mut self, acted: bool) {
+    async fn publish_member(&mut self, pg_changed: bool) {
         if self.dcs_down_since.is_some() {
             return;
         }
-        let pg = if acted {
+        let pg = if pg_changed {
             self.pg.status().await.ok().or_else(|| self.last_pg.clone())
         } else {
             self.last_pg.clone()

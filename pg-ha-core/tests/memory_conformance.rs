@@ -67,6 +67,7 @@ checks!(
     delete_cluster_removes_everything,
     change_wakes_waiter,
     wait_never_misses_a_change,
+    recent_read_shows_changes,
 );
 
 #[tokio::test]

@@ -131,11 +131,32 @@ pub(crate) async fn node_loss(cluster: &Cluster) -> Result<f64> {
     for node in &others {
         writer.write(node).await;
     }
+    tokio::time::sleep(random_phase()).await;
     let killed_at = Instant::now();
     cluster.node(&primary).kill9_agent_and_pg();
+    eprintln!("   killed {primary} at unix time {:.3}", unix_seconds());
     let written_at = writer.first_write(&others).await?;
     cluster.node(&primary).restart_agent()?;
     Ok((written_at - killed_at).as_secs_f64())
+}
+
+/// A pause drawn uniformly from [0, 2 s): the cluster was just seen healthy, which happens
+/// right after the primary's agent ran a cycle (its replication view is refreshed by the
+/// cycle), so killing at once would always hit the moment just after a lease renewal, the
+/// worst case. A node is lost at any moment of the agent's loop.
+fn random_phase() -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    Duration::from_millis(random % 2000)
+}
+
+/// Seconds since the Unix epoch, to match a run with the agents' log timestamps.
+fn unix_seconds() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 /// kill -9 of the primary's postmaster; seconds to the first write on any node.

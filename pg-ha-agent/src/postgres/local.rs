@@ -15,6 +15,7 @@ use super::postmaster::{Postmaster, PostmasterExit};
 use super::privileges::RunAs;
 use super::settings::PgSettings;
 use super::status::{StartFacts, StatusConn};
+use super::timeline::HistoryCache;
 use super::validate;
 use pg_ha_core::{Clock, PgError};
 use std::path::{Path, PathBuf};
@@ -50,6 +51,8 @@ pub struct LocalPostgres {
     pub(crate) received_tli: Mutex<Option<(u32, u32)>>,
     /// Server version and start time of the running postmaster, read once per start.
     pub(crate) start_facts: Mutex<Option<StartFacts>>,
+    /// The timeline history of the running postmaster (see `timeline.rs`).
+    pub(crate) history: HistoryCache,
     /// What the last status query read beyond `PgStatus` (see `details.rs`).
     pub(crate) details: watch::Sender<Option<Arc<PgDetails>>>,
     pub(crate) use_slots: AtomicBool,
@@ -133,6 +136,7 @@ impl LocalPostgres {
             sysid: Mutex::new(sysid),
             received_tli: Mutex::new(None),
             start_facts: Mutex::new(None),
+            history: HistoryCache::default(),
             details: watch::Sender::new(None),
         })
     }

@@ -288,7 +288,7 @@ impl LocalPostgres {
         let row = self.query_status(known.is_none()).await?;
         let obs = Observed::from_row(&row).map_err(|e| sql_error("status", e))?;
         let facts = known.or_else(|| self.remember_start_facts(pid, &obs));
-        let status = self.running_status(&obs);
+        let status = self.running_status(pid, &obs);
         self.set_details(facts.map(|facts| details(pid, facts, obs)));
         Ok(status)
     }
@@ -309,7 +309,7 @@ impl LocalPostgres {
         Some(facts)
     }
 
-    fn running_status(&self, obs: &Observed) -> PgStatus {
+    fn running_status(&self, pid: u32, obs: &Observed) -> PgStatus {
         self.remember_sysid(Some(obs.sysid.clone()));
         let mut status = PgStatus::empty();
         status.process = ProcessState::Running;
@@ -336,7 +336,7 @@ impl LocalPostgres {
         status.sync_standby_names = obs.sync_names.clone();
         status.pending_restart = obs.pending_restart;
         if let Some(tl) = status.timeline {
-            status.timeline_history = read_history(&self.paths, tl);
+            status.timeline_history = self.history.get(&self.paths, pid, tl);
         }
         status
     }

@@ -23,6 +23,15 @@ pub trait Dcs: Send + Sync {
     /// One consistent read of every key under the cluster prefix. Called once per cycle.
     async fn read(&self) -> Result<Snapshot, DcsError>;
 
+    /// A read for the per-cycle observation: it shows every write of this node and every
+    /// change the backend's watch has delivered, but may miss a change another node made in
+    /// the last moments (the watch reports it next, and a conditional write never acts on a
+    /// stale view). Backends that keep a watch open serve it without a round trip while
+    /// nothing changed, as Patroni's etcd3 cache does. The default is [`Dcs::read`].
+    async fn read_recent(&self) -> Result<Snapshot, DcsError> {
+        self.read().await
+    }
+
     /// Creates the leader key with value `name`, bound to this node's lease of `ttl`, only if
     /// no leader key exists. `Ok(true)` means this node holds it now.
     async fn acquire_leader(&self, name: &str, ttl: Duration) -> Result<bool, DcsError>;

@@ -95,3 +95,23 @@ pub enum Action {
     /// Drop the pending local request (it was acted on or refused).
     ClearRequest,
 }
+
+impl Action {
+    /// True for the actions carried out on PostgreSQL (they change what its status reports).
+    pub fn is_postgres(&self) -> bool {
+        matches!(
+            self,
+            Action::Bootstrap
+                | Action::CloneFrom { .. }
+                | Action::StartPrimary
+                | Action::StartStandby { .. }
+                | Action::Stop { .. }
+                | Action::Promote
+                | Action::Follow { .. }
+                | Action::Rewind { .. }
+                | Action::Reinit { .. }
+                | Action::Restart
+                | Action::SetSyncStandbyNames(_)
+        )
+    }
+}

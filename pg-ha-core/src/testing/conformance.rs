@@ -13,6 +13,7 @@ mod join;
 mod keys;
 mod leader;
 mod members;
+mod recent;
 mod watch;
 
 use crate::dcs::Dcs;
@@ -25,6 +26,7 @@ pub use leader::renew_fails_after_leader_key_lost;
 pub use leader::{expired_leader_lease_frees_key, leader_acquire_is_exclusive};
 pub use leader::{leader_release_only_by_holder, leader_renew_only_by_holder};
 pub use members::{member_keys_follow_their_lease, refresh_keeps_member_key};
+pub use recent::recent_read_shows_changes;
 pub use watch::{change_wakes_waiter, wait_never_misses_a_change};
 
 /// What a backend's test provides to run the suite.
@@ -74,4 +76,5 @@ pub async fn run_all<H: Harness + ?Sized>(harness: &H) {
     delete_cluster_removes_everything(harness).await;
     change_wakes_waiter(harness).await;
     wait_never_misses_a_change(harness).await;
+    recent_read_shows_changes(harness).await;
 }

@@ -1,0 +1,91 @@
+//! `read_recent` on a real etcd: while the open watch delivers nothing it answers from the
+//! last full read without a range request (counted in etcd's own metrics); a change by
+//! another node is picked up without anyone waiting.
+
+mod support;
+
+use pg_ha_core::model::{Condition, Key};
+use pg_ha_core::Dcs;
+use std::time::Duration;
+use support::EtcdCluster;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The number of Range requests etcd has started, from its Prometheus metrics.
+async fn range_requests(endpoint: &str) -> u64 {
+    let address = endpoint.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect to etcd's metrics");
+    let request = format!("GET /metrics HTTP/1.0\r\nHost: {address}\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("send");
+    let mut body = String::new();
+    stream.read_to_string(&mut body).await.expect("read");
+    body.lines()
+        .filter(|l| l.starts_with("grpc_server_started_total{"))
+        .filter(|l| l.contains("grpc_method=\"Range\""))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_recent_reads_make_no_range_request() {
+    let etcd = EtcdCluster::start().await;
+    let endpoint = etcd.endpoint(0);
+    let node = etcd.client("recent-read");
+    let other = etcd.client("recent-read");
+    other
+        .write(Key::Config, r#"{"ttl":5}"#, Condition::Any)
+        .await
+        .expect("write");
+    let first = node.read().await.expect("read");
+    // The runner's loop waits for a change and gives up when its timer fires.
+    let wait = tokio::time::timeout(
+        Duration::from_millis(200),
+        node.wait_for_change(first.revision),
+    );
+    assert!(wait.await.is_err(), "nothing changed, yet the wait ended");
+
+    let before = range_requests(&endpoint).await;
+    for _ in 0..10 {
+        let recent = node.read_recent().await.expect("read_recent");
+        assert_eq!(
+            recent, first,
+            "an idle recent read differs from the last read"
+        );
+    }
+    let after = range_requests(&endpoint).await;
+    assert_eq!(after, before, "idle recent reads sent Range requests");
+
+    other
+        .write(Key::Config, r#"{"ttl":6}"#, Condition::Any)
+        .await
+        .expect("write");
+    let mut seen = false;
+    for _ in 0..40 {
+        let recent = node.read_recent().await.expect("read_recent");
+        if recent
+            .get("config")
+            .is_some_and(|e| e.value == r#"{"ttl":6}"#)
+        {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(seen, "another node's write never showed in read_recent");
+    assert!(
+        range_requests(&endpoint).await > after,
+        "the change was shown without reading it"
+    );
+
+    node.write(Key::Status, r#"{"optime":1}"#, Condition::Any)
+        .await
+        .expect("write");
+    let own = node.read_recent().await.expect("read_recent");
+    let status = own.get("status").map(|e| e.value.as_str());
+    assert_eq!(
+        status,
+        Some(r#"{"optime":1}"#),
+        "own write not shown at once"
+    );
+}
