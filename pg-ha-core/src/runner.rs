@@ -493,6 +493,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             return Err(lost.to_string());
         }
         self.facts.lease_renewed_at = Some(sent);
+        tracing::debug!(node = %self.node.name, "leader lease renewed");
         let fence = sent + self.lease_budget();
         self.pg
             .set_write_fence(Some(fence))
