@@ -1,6 +1,7 @@
 //! The loop itself.
 
 use super::pg_details::add_pg_details;
+use super::phase_shift::PhaseShift;
 use super::restart_waiters::RestartWaiters;
 use super::watch_dcs::relevant_change;
 use super::Command;
@@ -66,6 +67,7 @@ async fn drive(
 ) {
     let mut shutting_down = false;
     let mut restarts = RestartWaiters::default();
+    let mut phase = PhaseShift::default();
     loop {
         while let Ok(command) = inbox.try_recv() {
             shutting_down |= apply(&mut parts, command, &mut restarts);
@@ -78,7 +80,9 @@ async fn drive(
             tracing::info!("shutdown complete");
             return;
         }
-        let wait = wait_for_event(&mut parts, &mut inbox, report.next_wake);
+        let loop_wait = parts.runner.config().dynamic.loop_wait;
+        let next_wake = phase.next_wake(&report, parts.clock.now(), loop_wait);
+        let wait = wait_for_event(&mut parts, &mut inbox, next_wake);
         if let Some(command) = wait.await {
             shutting_down |= apply(&mut parts, command, &mut restarts);
         }

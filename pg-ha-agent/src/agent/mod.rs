@@ -8,6 +8,7 @@
 mod command;
 mod event_loop;
 mod pg_details;
+mod phase_shift;
 mod restart_waiters;
 mod watch_dcs;
 
