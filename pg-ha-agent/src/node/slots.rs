@@ -1,6 +1,7 @@
 //! Replication-slot housekeeping on the primary (spec 2.2 step 13): after each cycle in which
 //! this node holds the lease and runs as primary, a physical slot exists for every other
-//! member (when `use_slots` is on) and slots of members that left are dropped.
+//! member (when `use_slots` is on) and slots of members that left are dropped. On a replica
+//! it keeps the other members' names, for the slots reserved before a promotion.
 
 use crate::postgres::LocalPostgres;
 use crate::rest::NodeView;
@@ -19,6 +20,10 @@ pub(super) fn spawn(
         while views.changed().await.is_ok() {
             let view = Arc::clone(&views.borrow());
             let Some(members) = wanted_slots(&view, &clock) else {
+                if let Some(peers) = other_members(&view) {
+                    pg.set_use_slots(view.dynamic.postgresql.use_slots);
+                    pg.remember_peers(peers);
+                }
                 last = None;
                 continue;
             };
@@ -41,6 +46,11 @@ fn wanted_slots(view: &NodeView, clock: &SystemClock) -> Option<Vec<String>> {
     if !primary || !view.holds_lease(clock.now()) {
         return None;
     }
+    other_members(view)
+}
+
+/// The names of the cluster's other members, sorted.
+fn other_members(view: &NodeView) -> Option<Vec<String>> {
     let cluster = view.cluster.as_ref()?;
     let me = &view.node.name;
     let mut names: Vec<String> = cluster

@@ -53,6 +53,8 @@ pub struct LocalPostgres {
     pub(crate) start_facts: Mutex<Option<StartFacts>>,
     /// The timeline history of the running postmaster (see `timeline.rs`).
     pub(crate) history: HistoryCache,
+    /// The other members, for the slots reserved before a promotion (see `peer_slots.rs`).
+    pub(crate) peers: Mutex<Vec<String>>,
     /// What the last status query read beyond `PgStatus` (see `details.rs`).
     pub(crate) details: watch::Sender<Option<Arc<PgDetails>>>,
     pub(crate) use_slots: AtomicBool,
@@ -137,6 +139,7 @@ impl LocalPostgres {
             received_tli: Mutex::new(None),
             start_facts: Mutex::new(None),
             history: HistoryCache::default(),
+            peers: Mutex::new(Vec::new()),
             details: watch::Sender::new(None),
         })
     }

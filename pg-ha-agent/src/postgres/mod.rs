@@ -37,6 +37,7 @@ pub mod listen;
 mod local;
 mod parameters;
 pub mod paths;
+mod peer_slots;
 pub mod pidfile;
 pub mod postmaster;
 pub mod privileges;

@@ -63,6 +63,7 @@ impl LocalPostgres {
         }
         let timeout = self.settings.pg_ctl_timeout;
         let client = self.connect_local().await?;
+        self.reserve_peer_slots(&client).await;
         tracing::info!("promoting");
         // pg_promote(wait => true) polls only every 100 ms; signal and poll ourselves.
         let signalled: bool = bounded(

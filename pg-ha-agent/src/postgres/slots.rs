@@ -69,7 +69,7 @@ impl LocalPostgres {
         Ok(changes)
     }
 
-    async fn create_missing(
+    pub(crate) async fn create_missing(
         &self,
         client: &Client,
         wanted: &BTreeSet<String>,
@@ -121,7 +121,11 @@ impl LocalPostgres {
         Ok(())
     }
 
-    fn wanted_physical(&self, members: &[String], permanent: &[PermanentSlot]) -> BTreeSet<String> {
+    pub(crate) fn wanted_physical(
+        &self,
+        members: &[String],
+        permanent: &[PermanentSlot],
+    ) -> BTreeSet<String> {
         let mut wanted = BTreeSet::new();
         if self.use_slots.load(Ordering::SeqCst) {
             let me = slot_name(&self.settings.name);
@@ -170,7 +174,7 @@ impl LocalPostgres {
     }
 }
 
-async fn existing(
+pub(crate) async fn existing(
     client: &Client,
     timeout: std::time::Duration,
 ) -> Result<BTreeMap<String, ExistingSlot>, PgError> {

@@ -61,6 +61,19 @@ async fn member_slots_are_created_and_dropped() -> Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn promotion_reserves_the_other_members_slots() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let a = Node::primary(&sandbox, "a").await?;
+    let b = Node::standby_of(&sandbox, "b", &a).await?;
+    b.pg.set_use_slots(true);
+    b.pg.remember_peers(names(&["a", "b", "Node-C"]));
+    b.pg.promote().await?;
+    let slots: Vec<String> = b.pg.replication_slots().await?.into_keys().collect();
+    assert_eq!(slots, names(&["a", "node_c"]), "slots right after the promotion");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn synchronous_standby_names_first_and_any() -> Result<()> {
     let sandbox = Sandbox::new();
     let a = Node::primary(&sandbox, "a").await?;
