@@ -69,7 +69,11 @@ async fn promotion_reserves_the_other_members_slots() -> Result<()> {
     b.pg.remember_peers(names(&["a", "b", "Node-C"]));
     b.pg.promote().await?;
     let slots: Vec<String> = b.pg.replication_slots().await?.into_keys().collect();
-    assert_eq!(slots, names(&["a", "node_c"]), "slots right after the promotion");
+    assert_eq!(
+        slots,
+        names(&["a", "node_c"]),
+        "slots right after the promotion"
+    );
     Ok(())
 }
 
