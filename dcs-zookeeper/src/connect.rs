@@ -54,6 +54,7 @@ impl Connect {
 }
 
 fn tls_options(paths: &TlsPaths) -> Result<TlsOptions, SetupError> {
+    crate::crypto::ensure_default_provider();
     let bad = |e: zookeeper_client::Error| SetupError::BadTls(e.to_string());
     let mut tls = TlsOptions::new();
     if let Some(ca) = &paths.ca {

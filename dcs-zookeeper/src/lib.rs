@@ -40,6 +40,7 @@
 mod backend;
 mod config;
 mod connect;
+mod crypto;
 mod error;
 mod kv;
 mod leader;

@@ -11,13 +11,14 @@
 //!   an implementation of [`pg_ha_core::Postgres`]): initdb and clones, start/stop as a child
 //!   process, promote, follow, pg_rewind and reinit, status, replication slots,
 //!   `synchronous_standby_names`, callbacks, and the write fence guard (`pg-ha-fence`).
-
+//! - [`crypto`]: the rustls provider every binary installs first.
 //! - [`agent`]: the tokio loop around the runner's step; [`node`]: wiring of one node from its
 //!   configuration; [`peers`] and [`http`]: talking to other agents.
 //! - [`ctl`]: `pg-ha-ctl`, the patronictl-like command-line client.
 
 pub mod agent;
 pub mod config;
+pub mod crypto;
 pub mod ctl;
 pub mod http;
 pub mod node;

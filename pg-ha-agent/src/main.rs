@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    pg_ha_agent::crypto::install_default_provider();
     let path = match std::env::args().nth(1).as_deref() {
         Some("--version") => {
             println!("pg-ha-agent {}", env!("CARGO_PKG_VERSION"));

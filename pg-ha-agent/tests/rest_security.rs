@@ -2,17 +2,18 @@
 //! extra headers and server tokens, and TLS with rustls (server certificate, optional and
 //! required client certificates) using certificates generated in the test.
 
+#[path = "../../dcs-zookeeper/tests/support/pki.rs"]
+mod pki;
 mod rest_support;
 
 use pg_ha_agent::config::{Credentials, ServerTokens, VerifyClient};
 use pg_ha_agent::rest::{NodeView, RestError, RestServer, RestSettings, TlsSettings, ViewSource};
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+use pki::{make_pki, Pki};
 use rest_support::client::{raw_on, request_bytes, send, send_with, Resp};
 use rest_support::fake::FakeControl;
 use rest_support::samples::{load_state, patroni_sample, view_from_patroni};
 use rest_support::{clock, settings};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::crypto::ring::default_provider;
@@ -140,46 +141,6 @@ async fn extra_headers_and_server_tokens() {
         Some("Patroni/4.1.5")
     );
     server.stop().await;
-}
-
-/// A CA, a server certificate for localhost / 127.0.0.1 and a client certificate, as PEM
-/// files in `dir`.
-struct Pki {
-    ca: PathBuf,
-    server_cert: PathBuf,
-    server_key: PathBuf,
-    client_cert: PathBuf,
-    client_key: PathBuf,
-}
-
-fn make_pki(dir: &Path) -> Pki {
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca_key = KeyPair::generate().expect("key");
-    let ca_cert = ca_params.self_signed(&ca_key).expect("ca");
-    let issuer = Issuer::new(ca_params, ca_key);
-    let leaf = |names: Vec<String>| {
-        let key = KeyPair::generate().expect("key");
-        let cert = CertificateParams::new(names)
-            .expect("params")
-            .signed_by(&key, &issuer)
-            .expect("sign");
-        (cert.pem(), key.serialize_pem())
-    };
-    let (server_pem, server_key) = leaf(vec!["localhost".into(), "127.0.0.1".into()]);
-    let (client_pem, client_key) = leaf(vec!["client.local".into()]);
-    let write = |name: &str, text: &str| {
-        let path = dir.join(name);
-        std::fs::write(&path, text).expect("write pem");
-        path
-    };
-    Pki {
-        ca: write("ca.pem", &ca_cert.pem()),
-        server_cert: write("server.pem", &server_pem),
-        server_key: write("server.key", &server_key),
-        client_cert: write("client.pem", &client_pem),
-        client_key: write("client.key", &client_key),
-    }
 }
 
 fn tls_settings(pki: &Pki, verify_client: VerifyClient) -> RestSettings {

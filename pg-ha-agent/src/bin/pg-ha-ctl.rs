@@ -5,6 +5,7 @@ use pg_ha_agent::ctl;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    pg_ha_agent::crypto::install_default_provider();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let invocation = match ctl::parse(&args) {
         Ok(invocation) => invocation,

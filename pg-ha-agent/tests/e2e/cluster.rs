@@ -1,21 +1,24 @@
-//! End-to-end harness: a real etcd 3.4 and N `pg-ha-agent` processes, each with its own
-//! PostgreSQL 15, in one temp dir on free loopback ports.
+//! End-to-end harness: a real DCS (etcd 3.4 or ZooKeeper 3.8) and N `pg-ha-agent` processes,
+//! each with its own PostgreSQL 15, in one temp dir on free loopback ports.
 //!
-//! Self-contained (std, tokio, anyhow, tempfile, serde_json, tokio-postgres, nix and
-//! `pg_ha_agent`'s pub items only) so that benchmarks can include it with
+//! Self-contained (std, tokio, anyhow, tempfile, serde_json, tokio-postgres, nix, rcgen, the
+//! ZooKeeper launcher and PKI of dcs-zookeeper's tests, and `pg_ha_agent`'s pub items) so that benchmarks can include it with
 //! `#[path = "../tests/e2e/cluster.rs"] mod cluster;`.
 //!
-//! - [`Cluster::start`] starts etcd, writes one config per node (`node1`, `node2`, ...) and
+//! - [`Cluster::start`] starts the DCS, writes one config per node (`node1`, `node2`, ...) and
 //!   spawns the agents (`CARGO_BIN_EXE_pg-ha-agent`), each logging to `<node>/agent.log`.
 //! - Waits ([`Cluster::wait_for_primary`], [`Cluster::wait_streaming`], ...) poll and, when
 //!   they time out, print the tail of every agent's log and the DCS view.
 //! - [`Node`] kills (`kill -9` of the agent and PostgreSQL, of PostgreSQL only, SIGTERM),
 //!   restarts agents, and talks SQL (tokio-postgres, as superuser) and REST.
 //! - Dropping the cluster kills everything it started by PID (agents, then the postmasters
-//!   found in `postmaster.pid`, then etcd) and removes the temp dir (`E2E_KEEP=1` keeps it).
+//!   found in `postmaster.pid`, then the DCS) and removes the temp dir (`E2E_KEEP=1` keeps it).
 //!
 //! The agent runs as root and starts PostgreSQL as the `postgres` OS user, so data
 //! directories belong to that user and the temp dir is world-readable.
+//!
+//! The DCS is etcd, or with [`DcsKind::ZooKeeperTls`] a ZooKeeper 3.8 that the agents reach
+//! over mutual TLS (the agent binary then needs the `zookeeper` feature).
 //!
 //! Environment: `ETCD_BIN` (default `/usr/bin/etcd`), `E2E_TMPDIR` (default `/dev/shm` when
 //! it has room, else the system temp dir), `E2E_KEEP=1` (keep the temp dir).
@@ -23,8 +26,14 @@
 
 #[path = "etcd.rs"]
 mod etcd;
+#[path = "../../../dcs-zookeeper/tests/support/pki.rs"]
+mod pki;
+#[path = "../../../dcs-zookeeper/tests/support/server.rs"]
+mod zookeeper;
 
 pub(crate) use etcd::{Etcd, KeyValue};
+use pki::{make_pki, Pki};
+use zookeeper::{ServerTls, ZkServer};
 
 use anyhow::{anyhow, bail, Context, Result};
 use pg_ha_agent::http::{send, Request};
@@ -78,6 +87,81 @@ pub(crate) struct ClusterOptions {
     pub(crate) stagger: Duration,
     /// The HA agent each node runs.
     pub(crate) program: AgentProgram,
+    /// The DCS the agents share.
+    pub(crate) dcs: DcsKind,
+}
+
+/// The DCS a test cluster runs on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum DcsKind {
+    /// etcd 3.4 (Debian's `etcd-server`), plain HTTP.
+    #[default]
+    Etcd,
+    /// ZooKeeper 3.8 (Debian's `zookeeper`) on a TLS-only port with client certificates.
+    ZooKeeperTls,
+}
+
+/// The running DCS server of a test cluster.
+enum DcsServer {
+    Etcd(Etcd),
+    ZooKeeper {
+        server: Box<ZkServer>,
+        pki: Box<Pki>,
+    },
+}
+
+impl DcsServer {
+    /// Starts the server of `kind` with its files under `dir`.
+    async fn start(kind: DcsKind, dir: &Path) -> Result<DcsServer> {
+        match kind {
+            DcsKind::Etcd => {
+                etcd::etcd_binary();
+                Ok(DcsServer::Etcd(Etcd::start(dir).await?))
+            }
+            DcsKind::ZooKeeperTls => {
+                std::fs::create_dir_all(dir)?;
+                let pki = make_pki(dir);
+                let tls = ServerTls {
+                    key_store: pki.server_bundle.clone(),
+                    trust_store: pki.ca.clone(),
+                };
+                let server = ZkServer::start_in_with_tls(dir, tls).await;
+                Ok(DcsServer::ZooKeeper {
+                    server: Box::new(server),
+                    pki: Box::new(pki),
+                })
+            }
+        }
+    }
+
+    /// The agents' DCS section (Patroni's YAML).
+    fn section(&self) -> String {
+        match self {
+            DcsServer::Etcd(etcd) => format!("etcd3:\n  hosts: {}\n", etcd.endpoint()),
+            DcsServer::ZooKeeper { server, pki } => format!(
+                "zookeeper:\n  hosts: ['{}']\n  use_ssl: true\n  cacert: {}\n  cert: {}\n  \
+                 key: {}\n",
+                server.tls_address().unwrap_or_default(),
+                pki.ca.display(),
+                pki.client_cert.display(),
+                pki.client_key.display()
+            ),
+        }
+    }
+
+    fn log_path(&self) -> PathBuf {
+        match self {
+            DcsServer::Etcd(etcd) => etcd.log_path().to_path_buf(),
+            DcsServer::ZooKeeper { server, .. } => server.log_path(),
+        }
+    }
+
+    fn kill(&mut self) {
+        match self {
+            DcsServer::Etcd(etcd) => etcd.kill(),
+            DcsServer::ZooKeeper { server, .. } => server.kill(),
+        }
+    }
 }
 
 /// The HA agent a node runs: pg-ha, or Patroni for benchmarks that compare the two on the
@@ -104,6 +188,7 @@ impl Default for ClusterOptions {
             rust_log: "info".to_string(),
             stagger: Duration::from_millis(300),
             program: AgentProgram::PgHa,
+            dcs: DcsKind::Etcd,
         }
     }
 }
@@ -611,25 +696,24 @@ fn wait_gone(pid: u32) {
     }
 }
 
-/// A running test cluster: etcd and N agents. Dropping it stops everything.
+/// A running test cluster: its DCS and N agents. Dropping it stops everything.
 pub(crate) struct Cluster {
     nodes: Vec<Node>,
-    etcd: Etcd,
+    dcs: DcsServer,
     options: ClusterOptions,
     dir: Option<tempfile::TempDir>,
     dumped: AtomicBool,
 }
 
 impl Cluster {
-    /// Starts etcd and `n` agents (`node1`..`node<n>`); does not wait for PostgreSQL.
+    /// Starts the DCS and `n` agents (`node1`..`node<n>`); does not wait for PostgreSQL.
     pub(crate) async fn start(n: usize, options: ClusterOptions) -> Result<Cluster> {
         require_postgres();
-        etcd::etcd_binary();
         let dir = tempfile::Builder::new()
             .prefix("pg-ha-e2e-")
             .tempdir_in(base_dir())?;
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))?;
-        let etcd = Etcd::start(&dir.path().join("etcd")).await?;
+        let dcs = DcsServer::start(options.dcs, &dir.path().join("dcs")).await?;
         let root = nix::unistd::geteuid().is_root();
         let ids = if root { Some(postgres_ids()?) } else { None };
         let mut nodes = Vec::with_capacity(n);
@@ -662,13 +746,13 @@ impl Cluster {
             let tags = options.tags.get(i).cloned().unwrap_or(Value::Null);
             std::fs::write(
                 &node.config_path,
-                config_yaml(&node, &options, &etcd, &tags),
+                config_yaml(&node, &options, &dcs.section(), &tags),
             )?;
             nodes.push(node);
         }
         let cluster = Cluster {
             nodes,
-            etcd,
+            dcs,
             options,
             dir: Some(dir),
             dumped: AtomicBool::new(false),
@@ -716,9 +800,20 @@ impl Cluster {
             .collect()
     }
 
-    /// The etcd server.
+    /// The etcd server; panics on a cluster that runs on another DCS.
     pub(crate) fn etcd(&self) -> &Etcd {
-        &self.etcd
+        match &self.dcs {
+            DcsServer::Etcd(etcd) => etcd,
+            DcsServer::ZooKeeper { .. } => panic!("this test cluster runs on ZooKeeper"),
+        }
+    }
+
+    /// The etcd server, if the cluster runs on etcd.
+    fn etcd_if_any(&self) -> Option<&Etcd> {
+        match &self.dcs {
+            DcsServer::Etcd(etcd) => Some(etcd),
+            DcsServer::ZooKeeper { .. } => None,
+        }
     }
 
     /// The absolute DCS key of `relative` (e.g. `leader`, `members/node1`).
@@ -726,9 +821,12 @@ impl Cluster {
         format!("/service/{}/{relative}", self.options.scope)
     }
 
-    /// One DCS key of this cluster.
+    /// One DCS key of this cluster (etcd clusters only).
     pub(crate) async fn dcs_get(&self, relative: &str) -> Result<Option<KeyValue>> {
-        self.etcd.get(&self.dcs_key(relative)).await
+        let etcd = self
+            .etcd_if_any()
+            .context("reading DCS keys is implemented for etcd test clusters only")?;
+        etcd.get(&self.dcs_key(relative)).await
     }
 
     /// The leader key (its value is the leader's member name).
@@ -932,10 +1030,14 @@ impl Cluster {
             }
             let _ = writeln!(
                 out,
-                "----- etcd log tail:\n{}",
-                tail(self.etcd.log_path(), 10)
+                "----- DCS server log tail:\n{}",
+                tail(&self.dcs.log_path(), 10)
             );
-            match self.etcd.get_prefix(&self.dcs_key("")).await {
+            let keys = match self.etcd_if_any() {
+                Some(etcd) => etcd.get_prefix(&self.dcs_key("")).await,
+                None => Err(anyhow!("not read (ZooKeeper)")),
+            };
+            match keys {
                 Ok(kvs) => {
                     let _ = writeln!(out, "----- DCS keys:");
                     for kv in kvs {
@@ -970,7 +1072,7 @@ impl Cluster {
 impl Drop for Cluster {
     /// Kills the agents (and their helpers), stops the postmasters with an immediate
     /// shutdown (SIGQUIT, which unlike SIGKILL removes their shared memory segments), kills
-    /// what is left after 10 s, then etcd, and removes the temp dir.
+    /// what is left after 10 s, then the DCS, and removes the temp dir.
     fn drop(&mut self) {
         let mut postmasters = Vec::new();
         for node in &self.nodes {
@@ -986,7 +1088,7 @@ impl Drop for Cluster {
                 wait_gone(pid);
             }
         }
-        self.etcd.kill();
+        self.dcs.kill();
         if let Some(dir) = self.dir.take() {
             if std::env::var_os("E2E_KEEP").is_some_and(|v| v == "1") {
                 eprintln!("e2e: keeping {}", dir.keep().display());
@@ -996,7 +1098,7 @@ impl Drop for Cluster {
 }
 
 /// The agent's YAML config for `node` (Patroni's format).
-fn config_yaml(node: &Node, options: &ClusterOptions, etcd: &Etcd, tags: &Value) -> String {
+fn config_yaml(node: &Node, options: &ClusterOptions, dcs_section: &str, tags: &Value) -> String {
     let mut parameters = json!({
         "wal_log_hints": "on",
         "shared_buffers": "16MB",
@@ -1017,9 +1119,7 @@ namespace: /service/
 restapi:
   listen: 127.0.0.1:{api}
   connect_address: 127.0.0.1:{api}
-etcd3:
-  hosts: {etcd}
-bootstrap:
+{dcs_section}bootstrap:
   dcs:
     ttl: {ttl}
     loop_wait: {loop_wait}
@@ -1041,7 +1141,6 @@ postgresql:
         name = node.name,
         scope = options.scope,
         api = node.api_port,
-        etcd = etcd.endpoint(),
         ttl = options.ttl,
         loop_wait = options.loop_wait,
         retry_timeout = options.retry_timeout,

@@ -1,5 +1,6 @@
 //! End-to-end tests: three `pg-ha-agent` processes, each with its own real PostgreSQL 15,
-//! sharing a real etcd 3.4, all on loopback in one temp dir (harness: `cluster.rs`).
+//! sharing a real etcd 3.4 (with the `zookeeper` feature, one test: a real ZooKeeper 3.8 over
+//! TLS), all on loopback in one temp dir (harness: `cluster.rs`).
 //!
 //! Scenarios that can share a cluster run one after the other in the same test to save
 //! bootstraps; each scenario prints its steps (`[e2e ...]`) so a failure says where it
@@ -100,6 +101,23 @@ async fn kill9_primary_node_then_postgres_only() -> Result<()> {
             crashes::kill9_primary_node(c).await?;
             crashes::kill9_postgres_only(c).await
         })
+    })
+    .await
+}
+
+/// Scenario 3 on ZooKeeper over mutual TLS, through the agent binary built with the
+/// `zookeeper` feature: bootstrap of 3 nodes, kill -9 of the primary's agent and PostgreSQL
+/// (failover, no lost row), and the old primary rejoining through pg_rewind.
+#[cfg(feature = "zookeeper")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zookeeper_tls_boot_and_kill9_failover() -> Result<()> {
+    let options = ClusterOptions {
+        scope: "e2e-zk".to_string(),
+        dcs: cluster::DcsKind::ZooKeeperTls,
+        ..ClusterOptions::default()
+    };
+    with_cluster("zookeeper_tls_boot_and_kill9_failover", options, |c| {
+        Box::pin(crashes::kill9_primary_node(c))
     })
     .await
 }
