@@ -14,8 +14,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::Target;
 
-/// How long a call may take to recover after the restart.
-const RECOVERY: Duration = Duration::from_secs(10);
+/// How long a call may take to recover after the restart (generous: a loaded machine).
+const RECOVERY: Duration = Duration::from_secs(30);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_keeping_state_is_survived() {
@@ -53,7 +53,7 @@ async fn restart_keeping_state_is_survived() {
     .await;
     assert!(wrote.is_some());
     waiter
-        .woke_within(Duration::from_secs(10), "after the restart")
+        .woke_within(Duration::from_secs(30), "after the restart")
         .await;
     let snapshot = holder.read().await.expect("read");
     assert_eq!(
@@ -83,7 +83,7 @@ async fn restart_losing_state_reports_the_lost_leadership() {
 
     assert!(!retry("renew", RECOVERY, || holder.renew_leader("node-a", ttl)).await);
     waiter
-        .woke_within(Duration::from_secs(10), "after the state was lost")
+        .woke_within(Duration::from_secs(30), "after the state was lost")
         .await;
     assert!(holder.read().await.expect("read").entries.is_empty());
     assert!(holder

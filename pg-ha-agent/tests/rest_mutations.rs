@@ -340,9 +340,17 @@ fn act_on_failover(node: &mut Node, old_leader: &str, new_leader: Option<&str>) 
     });
 }
 
+/// Settings whose switchover polling leaves the cluster's part (`act_on_failover`) plenty of
+/// time even on a loaded machine: the replies come as soon as it has acted.
+fn patient() -> RestSettings {
+    let mut s = settings();
+    s.switchover_timeout = Some(Duration::from_secs(30));
+    s
+}
+
 #[tokio::test]
 async fn switchover_waits_for_the_new_leader() {
-    let mut node = Node::start("1-initial", "node3").await;
+    let mut node = Node::start_with("1-initial", "node3", patient(), |_| {}).await;
     act_on_failover(&mut node, "node3", Some("node1"));
     let resp = node
         .post(
@@ -353,7 +361,7 @@ async fn switchover_waits_for_the_new_leader() {
     assert_text(&resp, 200, "Successfully switched over to \"node1\"");
     node.server.stop().await;
 
-    let mut node = Node::start("1-initial", "node3").await;
+    let mut node = Node::start_with("1-initial", "node3", patient(), |_| {}).await;
     act_on_failover(&mut node, "node3", Some("node2"));
     let resp = node
         .post(
@@ -368,13 +376,13 @@ async fn switchover_waits_for_the_new_leader() {
     );
     node.server.stop().await;
 
-    let mut node = Node::start("1-initial", "node3").await;
+    let mut node = Node::start_with("1-initial", "node3", patient(), |_| {}).await;
     act_on_failover(&mut node, "node3", Some("node2"));
     let resp = node.post("/failover", &json!({"candidate": "node2"})).await;
     assert_text(&resp, 200, "Successfully failed over to \"node2\"");
     node.server.stop().await;
 
-    let mut node = Node::start("1-initial", "node3").await;
+    let mut node = Node::start_with("1-initial", "node3", patient(), |_| {}).await;
     act_on_failover(&mut node, "node3", None);
     let resp = node.post("/switchover", &json!({"leader": "node3"})).await;
     assert_text(&resp, 503, "Switchover failed");

@@ -446,7 +446,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
                 pg.start_standby(up.as_ref()).await
             }
             Action::Stop { mode } => pg.stop(*mode).await,
-            Action::Promote => pg.promote().await,
+            Action::Promote { above_timeline } => pg.promote(*above_timeline).await,
             Action::Follow { upstream } => {
                 let up = upstream.as_deref().map(|u| self.upstream(u)).transpose()?;
                 pg.follow(up.as_ref()).await
@@ -607,7 +607,7 @@ fn changed_roles(decision: &Decision) -> bool {
     decision.actions.iter().any(|a| {
         matches!(
             a,
-            Action::Promote
+            Action::Promote { .. }
                 | Action::Stop { .. }
                 | Action::AcquireLeader
                 | Action::ReleaseLeader

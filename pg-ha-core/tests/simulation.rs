@@ -46,6 +46,20 @@ fn report(failed: &[Outcome]) -> String {
         .join("\n")
 }
 
+/// Seeds that once failed, run on every `cargo test` whatever `SEEDS` is: 8487 (a leader that
+/// kept failing to complete its promotion raised the announced timeline on every attempt);
+/// 4026, 5387, 5776, 10385, 10502, 11372 (a replica rewound back onto the older timeline of a
+/// leader that had won the race but not yet promoted above it).
+const REGRESSIONS: [u64; 7] = [4026, 5387, 5776, 8487, 10385, 10502, 11372];
+
+#[test]
+fn seeds_that_once_failed_pass() {
+    for seed in REGRESSIONS {
+        let outcome = run_seed(seed, false, false);
+        assert!(outcome.passed(), "{outcome}");
+    }
+}
+
 /// Every invariant (single writer, no acknowledged commit lost in synchronous mode,
 /// timelines never go back, no lagging automatic promotion, a writable primary and every node
 /// replicating after the heal phase) over 2,000 seeds. More seeds:

@@ -196,7 +196,9 @@ impl ZkServer {
     }
 
     /// Waits until the server says it serves requests (`srvr` names its mode; `ruok` answers
-    /// `imok` a few hundred ms before sessions are accepted).
+    /// `imok` a few hundred ms before sessions are accepted) and, when it has one, its TLS
+    /// port accepts connections (the standalone server starts the TLS connection factory
+    /// after the plain one, so `srvr` can answer before that port is bound).
     async fn wait_ready(&mut self) {
         let started = Instant::now();
         loop {
@@ -205,13 +207,17 @@ impl ZkServer {
                     panic!("ZooKeeper exited with {status}:\n{}", self.log_tail());
                 }
             }
-            if four_letter_word(self.port, "srvr").is_some_and(|a| a.contains("Mode: ")) {
+            let serving = four_letter_word(self.port, "srvr").is_some_and(|a| a.contains("Mode: "));
+            let tls_open = self.tls.as_ref().is_none_or(|(port, _)| accepts(*port));
+            if serving && tls_open {
                 return;
             }
             if started.elapsed() > START_TIMEOUT {
                 panic!(
-                    "ZooKeeper on {} did not serve requests within {START_TIMEOUT:?}:\n{}",
+                    "ZooKeeper on {} (TLS port {:?}, open: {tls_open}) did not serve requests \
+                     within {START_TIMEOUT:?} (srvr answered: {serving}):\n{}",
                     self.address(),
+                    self.tls_address(),
                     self.log_tail()
                 );
             }
@@ -246,6 +252,12 @@ impl Drop for ZkServer {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// True when something accepts TCP connections on loopback `port`.
+fn accepts(port: u16) -> bool {
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    TcpStream::connect_timeout(&address, Duration::from_secs(1)).is_ok()
 }
 
 /// The server's answer to a four-letter word on `port`, if it answers.

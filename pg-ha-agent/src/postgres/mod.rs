@@ -51,6 +51,7 @@ pub mod slot_name;
 mod slots;
 mod status;
 mod sync_names;
+mod taken_timelines;
 pub mod timeline;
 mod trait_impl;
 pub mod validate;

@@ -3,6 +3,7 @@
 use super::callbacks::CallbackAction;
 use super::client::{bounded, execute, sql_error};
 use super::local::LocalPostgres;
+use super::taken_timelines::TakenTimelines;
 use pg_ha_core::postgres::Upstream;
 use pg_ha_core::PgError;
 use std::time::Duration;
@@ -50,8 +51,9 @@ impl LocalPostgres {
         Ok(())
     }
 
-    /// Promotes the running standby and waits until it accepts writes.
-    pub(crate) async fn promote_locked(&self) -> Result<(), PgError> {
+    /// Promotes the running standby onto a timeline above `above_timeline` and waits until it
+    /// accepts writes.
+    pub(crate) async fn promote_locked(&self, above_timeline: u32) -> Result<(), PgError> {
         self.adopt_running();
         if self.postmaster.pid().is_none() {
             return Err(PgError::InvalidState(
@@ -64,6 +66,8 @@ impl LocalPostgres {
         let timeout = self.settings.pg_ctl_timeout;
         let client = self.connect_local().await?;
         self.reserve_peer_slots(&client).await;
+        // Kept until the promotion is over: PostgreSQL reads them when it picks the timeline.
+        let _taken = TakenTimelines::reserve(&self.paths, above_timeline);
         tracing::info!("promoting");
         // pg_promote(wait => true) polls only every 100 ms; signal and poll ourselves.
         let signalled: bool = bounded(

@@ -37,9 +37,9 @@ impl Postgres for LocalPostgres {
         self.shutdown(Shutdown::from(mode)).await
     }
 
-    async fn promote(&self) -> Result<(), PgError> {
+    async fn promote(&self, above_timeline: u32) -> Result<(), PgError> {
         let _op = self.ops.lock().await;
-        self.promote_locked().await
+        self.promote_locked(above_timeline).await
     }
 
     async fn follow(&self, upstream: Option<&Upstream>) -> Result<(), PgError> {

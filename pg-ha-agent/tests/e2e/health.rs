@@ -98,15 +98,23 @@ pub(crate) async fn status_codes(c: &Cluster, primary: &str) -> Result<()> {
     step(&format!(
         "health: status codes on {primary} (primary) and {replica_name} (replica)"
     ));
-    // The replicas' views settle one cycle after they start streaming.
+    // The views settle a cycle or two after PostgreSQL streams: a replica's WAL receiver
+    // streams before the primary's WAL sender leaves `catchup`, and each agent publishes
+    // what it read at its last cycle. The table below expects the settled state.
+    let others = c.others(primary);
     c.wait_until(
-        "both replicas answering /replica and /readiness with 200",
-        Duration::from_secs(30),
+        "both replicas answering /replica and /readiness with 200, their /patroni showing a \
+         streaming receiver, and the primary's /patroni listing both as streaming",
+        Duration::from_secs(60),
         || async {
-            for name in c.others(primary) {
-                let n = c.node(&name);
+            if streaming_rows(&p.patroni().await?) != others {
+                return Ok(None);
+            }
+            for name in &others {
+                let n = c.node(name);
                 if n.code("GET", "/replica").await? != 200
                     || n.code("GET", "/readiness").await? != 200
+                    || !replica_streams(&n.patroni().await?)
                 {
                     return Ok(None);
                 }
@@ -167,11 +175,56 @@ fn text<'a>(status: &'a Value, key: &str) -> &'a str {
     status[key].as_str().unwrap_or("")
 }
 
+/// The members a primary's `/patroni` lists as `streaming` in its replication rows, sorted.
+fn streaming_rows(status: &Value) -> Vec<String> {
+    let mut names: Vec<String> = status["replication"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .filter(|row| row["state"] == "streaming")
+                .filter_map(|row| row["application_name"].as_str())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort_unstable();
+    names
+}
+
+/// True when a replica's `/patroni` shows a streaming WAL receiver with received and
+/// replayed positions.
+fn replica_streams(status: &Value) -> bool {
+    text(status, "replication_state") == "streaming"
+        && int(&status["xlog"]["received_location"]).is_some()
+        && int(&status["xlog"]["replayed_location"]).is_some()
+}
+
 /// The `/patroni` fields of spec 3.2 on the primary and a replica.
 async fn patroni_fields(c: &Cluster, p: &Node, r: &Node) -> Result<()> {
+    // The replication state is read by each agent once per cycle: wait for the settled
+    // state rather than read it once.
+    let others = c.others(&p.name);
+    let ps = c
+        .wait_until(
+            "the primary's /patroni listing both replicas as streaming",
+            Duration::from_secs(60),
+            || async {
+                let ps = p.patroni().await?;
+                Ok((streaming_rows(&ps) == others).then_some(ps))
+            },
+        )
+        .await?;
+    let rs = c
+        .wait_until(
+            "the replica's /patroni showing a streaming receiver",
+            Duration::from_secs(60),
+            || async {
+                let rs = r.patroni().await?;
+                Ok(replica_streams(&rs).then_some(rs))
+            },
+        )
+        .await?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() as i64;
-    let ps = p.patroni().await?;
-    let rs = r.patroni().await?;
     for (node, status, role) in [(p, &ps, "primary"), (r, &rs, "replica")] {
         let name = &node.name;
         ensure!(
@@ -236,15 +289,8 @@ async fn patroni_fields(c: &Cluster, p: &Node, r: &Node) -> Result<()> {
     let replication = ps["replication"]
         .as_array()
         .context("primary: no replication array")?;
-    let mut names: Vec<&str> = replication
-        .iter()
-        .filter(|row| row["state"] == "streaming")
-        .filter_map(|row| row["application_name"].as_str())
-        .collect();
-    names.sort_unstable();
-    let others = c.others(&p.name);
     ensure!(
-        names == others.iter().map(String::as_str).collect::<Vec<_>>(),
+        streaming_rows(&ps) == others,
         "primary replication rows {replication:?}"
     );
 

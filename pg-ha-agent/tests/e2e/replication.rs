@@ -63,12 +63,14 @@ pub(crate) async fn bootstrap(c: &Cluster) -> Result<String> {
             node.name
         );
     }
-    let streaming = c.streaming_from(&primary).await?;
-    ensure!(
-        streaming == c.others(&primary),
-        "pg_stat_replication on {primary} shows {streaming:?} streaming, expected {:?}",
-        c.others(&primary)
-    );
+    // `wait_streaming` saw both; wait (rather than read once) for exactly the two others, as
+    // a WAL sender that reconnects passes through `catchup` again.
+    let others = c.others(&primary);
+    let what = format!("pg_stat_replication on {primary} showing exactly {others:?} streaming");
+    c.wait_until(&what, Duration::from_secs(60), || async {
+        Ok((c.streaming_from(&primary).await? == others).then_some(()))
+    })
+    .await?;
 
     let p = c.node(&primary);
     p.execute(

@@ -13,8 +13,10 @@ use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// How far ahead restarts are scheduled.
-const AHEAD: Duration = Duration::from_secs(6);
+/// How far ahead restarts are scheduled. The schedule must show in /patroni and in the
+/// member key before its time (the agent publishes it at its next cycle): this leaves many
+/// cycles of room on a loaded machine.
+const AHEAD: Duration = Duration::from_secs(10);
 /// How long after the time of a deleted scheduled restart the postmaster is watched (a
 /// restart that fires takes a new postmaster within half a second here).
 const AFTER: Duration = Duration::from_secs(3);

@@ -8,6 +8,7 @@ use pg_ha_agent::postgres::{Credentials, LocalPostgres, PgSettings, ToolOption, 
 use pg_ha_core::postgres::{PgStatus, Upstream};
 use pg_ha_core::time::SystemClock;
 use pg_ha_core::Postgres;
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::future::Future;
 use std::os::unix::fs::PermissionsExt;
@@ -241,6 +242,29 @@ impl Node {
         })
         .await
     }
+
+    /// Waits until this primary's status lists `standby` as a `streaming` replica with a
+    /// reported flush position, and returns that status. A WAL sender goes through `startup`
+    /// and `catchup` before `streaming`, and its positions stay NULL until the standby's
+    /// first status report (every `wal_receiver_status_interval`), so a standby that streams
+    /// is not yet a row to assert on.
+    pub(crate) async fn wait_replica_reported(&self, standby: &str) -> Result<PgStatus> {
+        let last = RefCell::new(Vec::new());
+        let what = format!(
+            "{standby} streaming from {} with a reported flush position",
+            self.name
+        );
+        wait_until(&what, Duration::from_secs(60), || async {
+            let st = self.status().await?;
+            let reported = st.replicas.iter().any(|r| {
+                r.application_name == standby && r.state == "streaming" && r.flush_lsn.is_some()
+            });
+            last.replace(st.replicas.clone());
+            Ok(reported.then_some(st))
+        })
+        .await
+        .with_context(|| format!("last replicas of {}: {:?}", self.name, last.borrow()))
+    }
 }
 
 impl Drop for Node {
@@ -261,10 +285,25 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<bool>>,
 {
+    wait_until(what, timeout, || {
+        let polled = check();
+        async move { Ok(polled.await?.then_some(())) }
+    })
+    .await
+}
+
+/// Polls `check` every 100 ms until it returns `Some`, at most `timeout`, and returns that
+/// value: for facts that a server reports a moment after the event (a standby's positions,
+/// a WAL sender's state, a reload). An error from `check` ends the wait at once.
+pub(crate) async fn wait_until<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>>>,
+{
     let start = Instant::now();
     loop {
-        if check().await? {
-            return Ok(());
+        if let Some(value) = check().await? {
+            return Ok(value);
         }
         if start.elapsed() > timeout {
             bail!("timed out after {timeout:?} waiting for {what}");

@@ -10,3 +10,4 @@ mod replication;
 mod rewind;
 mod status_details;
 mod sync_slots;
+mod taken_timelines;

@@ -28,13 +28,21 @@ async fn clone_stream_and_promote() -> Result<()> {
     timed("start standby", b.pg.start_standby(Some(&a.upstream()))).await?;
     b.wait_streaming().await?;
 
-    let st = b.status().await?;
+    let st = wait_until(
+        "b's receive and replay positions",
+        Duration::from_secs(30),
+        || async {
+            let st = b.status().await?;
+            Ok((st.receive_lsn.is_some() && st.replay_lsn.is_some()).then_some(st))
+        },
+    )
+    .await?;
     assert_eq!(st.role, Some(PgRole::Standby));
     assert_eq!(st.upstream.as_deref(), Some("a"));
     assert_eq!(st.timeline, Some(1));
-    assert!(st.receive_lsn.is_some() && st.replay_lsn.is_some());
-    let primary = a.status().await?;
-    assert_eq!(primary.replicas.len(), 1);
+    // a's WAL sender reaches `streaming` (after `catchup`) a moment after b streams.
+    let primary = a.wait_replica_reported("b").await?;
+    assert_eq!(primary.replicas.len(), 1, "{:?}", primary.replicas);
     assert_eq!(primary.replicas[0].application_name, "b");
     assert_eq!(primary.replicas[0].state, "streaming");
     assert_eq!(primary.replicas[0].sync_state, "async");
@@ -43,7 +51,7 @@ async fn clone_stream_and_promote() -> Result<()> {
     b.wait_rows("SELECT v FROM t ORDER BY v", &["one", "two"])
         .await?;
 
-    timed("promote", b.pg.promote()).await?;
+    timed("promote", b.pg.promote(0)).await?;
     let st = b.status().await?;
     assert_eq!(st.role, Some(PgRole::Primary));
     assert_eq!(st.timeline, Some(2));
@@ -51,8 +59,10 @@ async fn clone_stream_and_promote() -> Result<()> {
     assert_eq!(st.timeline_history[0].0, 1);
     assert_eq!(st.upstream, None);
     b.exec("INSERT INTO t VALUES ('three')").await?;
-    // Dropping the recovery settings after the promotion needs no restart.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Dropping the recovery settings after the promotion needs no restart: once the server
+    // has reloaded (primary_conninfo is empty in a new session), nothing is pending.
+    b.wait_rows("SELECT current_setting('primary_conninfo')", &[""])
+        .await?;
     assert!(b.pg.pending_restart().await?.is_empty());
     let conf = std::fs::read_to_string(b.data_dir.join("postgresql.conf"))?;
     assert!(!conf.contains("primary_conninfo"), "{conf}");
@@ -81,7 +91,7 @@ async fn demote_and_follow_the_new_primary() -> Result<()> {
         || async { Ok(b.status().await?.replay_lsn.is_some_and(|l| l >= end)) },
     )
     .await?;
-    b.pg.promote().await?;
+    b.pg.promote(0).await?;
     timed(
         "demote: start old primary as standby",
         a.pg.start_standby(Some(&b.upstream())),
@@ -96,7 +106,7 @@ async fn demote_and_follow_the_new_primary() -> Result<()> {
         .await?;
     wait_for(
         "timeline 2 on the old primary",
-        Duration::from_secs(10),
+        Duration::from_secs(30),
         || async { Ok(a.status().await?.timeline == Some(2)) },
     )
     .await
@@ -118,7 +128,7 @@ async fn follow_switches_upstream_with_a_reload() -> Result<()> {
         .await?;
     }
     drop(a);
-    b.pg.promote().await?;
+    b.pg.promote(0).await?;
     let pid = c.pg.postmaster_pid();
     timed("follow (reload)", c.pg.follow(Some(&b.upstream()))).await?;
     assert_eq!(
@@ -126,13 +136,16 @@ async fn follow_switches_upstream_with_a_reload() -> Result<()> {
         pid,
         "follow must not restart PostgreSQL 15"
     );
+    // The WAL receiver that streamed from the killed `a` may still show `streaming` for a
+    // moment: wait for one that streams from b's port.
+    let port = b.pg.port().to_string();
+    c.wait_rows(
+        "SELECT sender_port::text FROM pg_stat_wal_receiver WHERE status = 'streaming'",
+        &[port.as_str()],
+    )
+    .await?;
     c.wait_streaming().await?;
     assert_eq!(c.status().await?.upstream.as_deref(), Some("b"));
-    let port = b.pg.port().to_string();
-    let sender = c
-        .column("SELECT sender_port::text FROM pg_stat_wal_receiver")
-        .await?;
-    assert_eq!(sender, vec![port]);
     b.exec("INSERT INTO t VALUES ('b')").await?;
     c.wait_rows("SELECT v FROM t ORDER BY v", &["a", "b"]).await
 }

@@ -2,7 +2,7 @@
 //! that must keep the data.
 
 use crate::common::*;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use pg_ha_agent::postgres::controldata::ClusterState;
 use pg_ha_agent::postgres::Credentials;
 use pg_ha_core::postgres::{PgRole, StopMode, Upstream};
@@ -23,7 +23,7 @@ async fn diverged(
         .await?;
     let b = Node::standby_of(sandbox, "b", &a).await?;
     b.wait_rows("SELECT v FROM t", &["common"]).await?;
-    b.pg.promote().await?;
+    b.pg.promote(0).await?;
     a.exec("INSERT INTO t VALUES ('only-a'); SELECT pg_switch_wal()")
         .await?;
     b.exec("INSERT INTO t VALUES ('only-b')").await?;
@@ -62,7 +62,9 @@ async fn rewind_after_kill_9() -> Result<()> {
     let mut exits = a.pg.subscribe_exits();
     let pid = a.pg.postmaster_pid().expect("running");
     pg_ha_agent::postgres::procs::kill_server(pid);
-    tokio::time::timeout(Duration::from_secs(1), exits.changed()).await??;
+    tokio::time::timeout(Duration::from_secs(30), exits.changed())
+        .await
+        .context("the kill was not noticed within 30 s")??;
     assert_eq!(a.pg.controldata().await?.state, ClusterState::InProduction);
     timed(
         "rewind (after kill -9, incl. crash recovery)",

@@ -94,18 +94,27 @@ async fn status_reads_version_start_time_replay_and_wal_senders() -> Result<()> 
     assert_eq!(sender.client_addr.as_deref(), Some("127.0.0.1"));
     assert_eq!(sender.sync_state.as_deref(), Some("async"));
     assert_eq!(sender.sync_priority, Some(0));
-    let st = a.status().await?;
+    // b's flush position appears with its first status report, a moment after it streams.
+    let st = a.wait_replica_reported("b").await?;
     assert_eq!(st.replicas.len(), 1, "{:?}", st.replicas);
     assert_eq!(st.replicas[0].application_name, "b");
-    assert!(st.replicas[0].flush_lsn.is_some());
+    assert!(st.replicas[0].flush_lsn.is_some(), "{:?}", st.replicas);
 
     // The standby: replay timestamp after a replayed commit, receiver positions, pause.
     a.exec("INSERT INTO t VALUES (2)").await?;
-    wait_for("a replayed commit", Duration::from_secs(30), || async {
-        Ok(details(&b).await?.replayed_timestamp.is_some())
-    })
-    .await?;
-    let d = details(&b).await?;
+    let d = wait_until(
+        "a replayed commit and the receiver's positions on b",
+        Duration::from_secs(60),
+        || async {
+            let d = details(&b).await?;
+            let ready = d.replayed_timestamp.is_some()
+                && d.written_lsn.is_some()
+                && d.latest_end_lsn.is_some();
+            Ok(ready.then_some(d))
+        },
+    )
+    .await
+    .with_context(|| format!("last details of b: {:?}", b.pg.details()))?;
     assert!(d.in_recovery);
     assert_eq!(d.server_version, version);
     assert_patroni_timestamp(d.replayed_timestamp.as_deref().unwrap_or_default());
@@ -116,19 +125,15 @@ async fn status_reads_version_start_time_replay_and_wal_senders() -> Result<()> 
         "replayed_timestamp {:?}",
         d.replayed_timestamp
     );
-    assert!(
-        d.written_lsn.is_some() && d.latest_end_lsn.is_some(),
-        "{d:?}"
-    );
     assert!(!d.restore_command);
     assert!(!d.replay_paused);
     b.exec("SELECT pg_wal_replay_pause()").await?;
-    wait_for("replay paused", Duration::from_secs(10), || async {
+    wait_for("replay paused", Duration::from_secs(30), || async {
         Ok(details(&b).await?.replay_paused)
     })
     .await?;
     b.exec("SELECT pg_wal_replay_resume()").await?;
-    wait_for("replay resumed", Duration::from_secs(10), || async {
+    wait_for("replay resumed", Duration::from_secs(30), || async {
         Ok(!details(&b).await?.replay_paused)
     })
     .await?;

@@ -39,7 +39,7 @@ async fn member_slots_are_created_and_dropped() -> Result<()> {
     b.wait_streaming().await?;
     let conf = std::fs::read_to_string(b.data_dir.join("postgresql.conf"))?;
     assert!(conf.contains("primary_slot_name = 'b'"), "{conf}");
-    wait_for("slot b active", Duration::from_secs(10), || async {
+    wait_for("slot b active", Duration::from_secs(30), || async {
         Ok(a.pg
             .replication_slots()
             .await?
@@ -67,7 +67,7 @@ async fn promotion_reserves_the_other_members_slots() -> Result<()> {
     let b = Node::standby_of(&sandbox, "b", &a).await?;
     b.pg.set_use_slots(true);
     b.pg.remember_peers(names(&["a", "b", "Node-C"]));
-    b.pg.promote().await?;
+    b.pg.promote(0).await?;
     let slots: Vec<String> = b.pg.replication_slots().await?.into_keys().collect();
     assert_eq!(
         slots,
@@ -98,7 +98,7 @@ async fn synchronous_standby_names_first_and_any() -> Result<()> {
     let expect = |guc: &'static str, b_state: &'static str, c_state: &'static str| {
         let states = &states;
         async move {
-            wait_for(guc, Duration::from_secs(10), || async {
+            wait_for(guc, Duration::from_secs(30), || async {
                 let (current, v) = states().await?;
                 Ok(current == guc
                     && v == vec![

@@ -71,8 +71,14 @@ pub enum Action {
         /// How.
         mode: StopMode,
     },
-    /// Promote the standby to primary.
-    Promote,
+    /// Promote the standby to primary, onto a timeline numbered above `above_timeline` (the
+    /// highest timeline the cluster has seen in use) and above its own: no timeline number is
+    /// ever used by two branches, even when the node that last promoted died before the
+    /// others followed it.
+    Promote {
+        /// The highest timeline number already taken in the cluster.
+        above_timeline: u32,
+    },
     /// Point the running standby at a new upstream.
     Follow {
         /// The member to stream from.
@@ -106,7 +112,7 @@ impl Action {
                 | Action::StartPrimary
                 | Action::StartStandby { .. }
                 | Action::Stop { .. }
-                | Action::Promote
+                | Action::Promote { .. }
                 | Action::Follow { .. }
                 | Action::Rewind { .. }
                 | Action::Reinit { .. }

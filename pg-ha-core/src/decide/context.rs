@@ -107,10 +107,11 @@ pub(super) fn lease_deadline(obs: &Observation, dynamic: &DynamicConfig) -> Opti
 impl Ctx<'_> {
     /// The cluster's timeline per `history`, except that a timeline announced before a
     /// promotion that never happened does not count: its announcer still reports the old
-    /// timeline (itself, or as a peer that answered).
+    /// timeline (itself, or as a peer that answered). Entries of skipped numbers (LSN 0) that
+    /// follow the announcement belong to it.
     pub(super) fn cluster_timeline(&self) -> u32 {
         let history = &self.cluster.history;
-        let Some(last) = history.0.last() else {
+        let Some(last) = history.0.iter().rev().find(|e| e.switch_lsn != 0) else {
             return history.timeline();
         };
         let Some(announcer) = last.new_leader.as_deref() else {

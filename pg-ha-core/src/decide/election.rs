@@ -75,7 +75,10 @@ fn healthiest(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     }
     let position = ctx.pg.wal_position().ok_or(Ineligible::PositionUnknown)?.0;
     lag(ctx, position)?;
-    history_timeline(ctx)?;
+    // A timeline older than the history's does not bar an automatic promotion: the node that
+    // started the newer one may have died before anyone followed it, and waiting for it
+    // could leave the cluster without a primary for good. Peers that did follow it win the
+    // comparison below, and the promotion skips the numbers taken (`Action::Promote`).
     check_timeline(ctx)?;
     let former = ctx.obs.facts.last_leader.as_deref();
     peers(
@@ -96,11 +99,10 @@ fn scheduled_later(ctx: &Ctx<'_>, request: &Failover) -> bool {
         .is_some_and(|at| ctx.wall_since(at) < 0)
 }
 
-/// Automatic promotion never happens from a timeline older than the cluster's history says:
-/// the new timeline number would collide with one that already exists on another branch.
-/// (Patroni checks this only with `check_timeline`; colliding timelines make divergence
-/// undetectable, so pg-ha always checks.) A timeline announced before a promotion that never
-/// happened does not count (see [`Ctx::cluster_timeline`]).
+/// A manual failover or switchover never promotes a node on a timeline older than the
+/// cluster's history says: the operator asked for a healthy candidate, and one that missed a
+/// whole timeline is not. A timeline announced before a promotion that never happened does
+/// not count (see [`Ctx::cluster_timeline`]).
 fn history_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     let cluster = ctx.cluster_timeline();
     match ctx.pg.timeline {
@@ -241,10 +243,17 @@ fn no_peer_on_later_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     Ok(())
 }
 
+/// Lag behind the WAL the cluster is known to have had: the leader's last published optime,
+/// and, for a node on a timeline the history says has ended, the point where it ended.
 fn lag(ctx: &Ctx<'_>, position: u64) -> Result<(), Ineligible> {
     let max = ctx.dynamic().maximum_lag_on_failover;
     let optime = ctx.cluster.status.optime.unwrap_or(0);
-    let lag = optime.saturating_sub(position);
+    let switch = ctx
+        .pg
+        .timeline
+        .and_then(|tl| ctx.cluster.history.switch_point(tl))
+        .unwrap_or(0);
+    let lag = optime.max(switch).saturating_sub(position);
     if lag > max {
         return Err(Ineligible::Lagging { lag, max });
     }

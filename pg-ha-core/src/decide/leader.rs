@@ -1,6 +1,6 @@
 //! This node holds the leader key.
 
-use super::promote::promotion;
+use super::promote::{promotion, skipped_entry};
 use super::switchover::switchover;
 use super::sync::sync_actions;
 use super::{Action, Ctx, Decision, Reason};
@@ -128,7 +128,8 @@ fn repairs(ctx: &Ctx<'_>) -> Vec<Action> {
 }
 
 /// The history the cluster should show: rebuilt from the primary's own timeline history
-/// file (keeping timestamps of entries already in the key), when the key differs from it.
+/// file (keeping timestamps of entries already in the key), plus an entry for each number
+/// the promotion skipped, when the key differs from it.
 fn history_update(ctx: &Ctx<'_>) -> Option<History> {
     let timeline = ctx.pg.timeline?;
     if ctx.pg.timeline_history.is_empty() {
@@ -152,6 +153,13 @@ fn history_update(ctx: &Ctx<'_>) -> Option<History> {
             })
         })
         .collect();
+    let in_file: Vec<u32> = entries.iter().map(|e| e.timeline).collect();
+    for tl in (1..timeline).filter(|tl| !in_file.contains(tl)) {
+        let kept = existing
+            .iter()
+            .find(|e| e.timeline == tl && e.switch_lsn == 0);
+        entries.push(kept.cloned().unwrap_or_else(|| skipped_entry(tl, ctx.me())));
+    }
     entries.sort_by_key(|e| e.timeline);
     let max = ctx.dynamic().max_timelines_history as usize;
     if max > 0 && entries.len() > max {

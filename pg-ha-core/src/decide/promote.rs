@@ -22,10 +22,11 @@ pub(super) fn promotion(ctx: &Ctx<'_>) -> Vec<Action> {
         let state = SyncState::new(ctx.me(), &[], 0);
         actions.push(Action::WriteSync { state, condition });
     }
-    if let Some(history) = announced_history(ctx) {
+    let above_timeline = taken_timeline(ctx);
+    if let Some(history) = announced_history(ctx, above_timeline) {
         actions.push(Action::WriteHistory(history));
     }
-    actions.push(Action::Promote);
+    actions.push(Action::Promote { above_timeline });
     if sync_mode != SyncMode::Off {
         actions.push(Action::SetSyncStandbyNames(promoted_sync_names(ctx)));
     }
@@ -54,11 +55,43 @@ fn promoted_sync_names(ctx: &Ctx<'_>) -> SyncStandbyNames {
     }
 }
 
+/// The highest timeline number the cluster has seen: the `history` key's (even one announced
+/// by a promotion that may not have happened), and any member's published timeline. The
+/// new timeline goes above it, so a node still on an older timeline can take over from a
+/// new primary that died before anyone followed it, without reusing its number.
+fn taken_timeline(ctx: &Ctx<'_>) -> u32 {
+    let history = &ctx.cluster.history;
+    // This node's own earlier announcement, if it is still on the timeline it announced to
+    // end, did not lead to a promotion: only the numbers the history names are taken.
+    let own_pending = history
+        .0
+        .iter()
+        .rev()
+        .find(|e| e.switch_lsn != 0)
+        .is_some_and(|e| {
+            e.new_leader.as_deref() == Some(ctx.me()) && Some(e.timeline) == ctx.pg.timeline
+        });
+    let base = if own_pending {
+        history.0.iter().map(|e| e.timeline).max().unwrap_or(1)
+    } else {
+        history.timeline()
+    };
+    let members = ctx.cluster.members.iter().filter_map(|m| m.data.timeline);
+    let peers = ctx
+        .obs
+        .peers
+        .iter()
+        .filter_map(|p| p.status.as_ref().and_then(|s| s.timeline));
+    members.chain(peers).fold(base, u32::max)
+}
+
 /// The history with the timeline this node is about to end, written before promoting: the
 /// cluster learns of the new timeline before anyone can write on it, so a node cut off right
-/// after promoting cannot leave an old primary believing its timeline is still current. The
-/// new leader later rewrites the entry from its own timeline history file.
-fn announced_history(ctx: &Ctx<'_>) -> Option<History> {
+/// after promoting cannot leave an old primary believing its timeline is still current. When
+/// the new timeline skips numbers taken by another branch, each gets an entry of its own
+/// (see [`skipped_entry`]). The new leader later rewrites the key from its own timeline
+/// history file.
+fn announced_history(ctx: &Ctx<'_>, above_timeline: u32) -> Option<History> {
     let timeline = ctx.pg.timeline?;
     let position = ctx.pg.wal_position()?.0;
     let mut entries: Vec<HistoryEntry> = ctx
@@ -76,5 +109,20 @@ fn announced_history(ctx: &Ctx<'_>) -> Option<History> {
         timestamp: None,
         new_leader: Some(ctx.me().to_string()),
     });
+    entries.extend((timeline + 1..=above_timeline).map(|tl| skipped_entry(tl, ctx.me())));
     Some(History(entries))
+}
+
+/// The entry of a timeline number that `leader`'s promotion skipped because another branch
+/// took it: it ends at LSN 0, so a node found on it has diverged from the cluster's history
+/// (it must rewind), and the key's timeline stays that of the newest branch, so no later
+/// promotion reuses a number.
+pub(super) fn skipped_entry(timeline: u32, leader: &str) -> HistoryEntry {
+    HistoryEntry {
+        timeline,
+        switch_lsn: 0,
+        reason: format!("timeline {timeline} skipped: taken by another branch"),
+        timestamp: None,
+        new_leader: Some(leader.to_string()),
+    }
 }

@@ -105,8 +105,10 @@ pub trait Postgres: Send + Sync {
     /// Stops the server.
     async fn stop(&self, mode: StopMode) -> Result<(), PgError>;
 
-    /// Promotes a standby and waits until it is out of recovery.
-    async fn promote(&self) -> Result<(), PgError>;
+    /// Promotes a standby and waits until it is out of recovery. The new timeline must be
+    /// numbered above `above_timeline` (the highest timeline already taken in the cluster)
+    /// as well as above the standby's own, so that two branches never share a number.
+    async fn promote(&self, above_timeline: u32) -> Result<(), PgError>;
 
     /// Points a running standby at a new upstream (reload where possible, else restart).
     async fn follow(&self, upstream: Option<&Upstream>) -> Result<(), PgError>;

@@ -273,7 +273,7 @@ impl Postgres for SimPostgres {
         })
     }
 
-    async fn promote(&self) -> Result<(), PgError> {
+    async fn promote(&self, above_timeline: u32) -> Result<(), PgError> {
         self.with(|state, i| {
             if !pg(state, i)?.is_running_standby() {
                 return Err(invalid("promote needs a running standby"));
@@ -285,7 +285,7 @@ impl Postgres for SimPostgres {
                 .as_mut()
                 .ok_or_else(|| invalid("no data directory"))?;
             let before = data.wal.end();
-            data.wal.fork(branch, PROMOTE_RECORD);
+            data.wal.fork(branch, PROMOTE_RECORD, above_timeline);
             data.standby = false;
             pg.upstream = None;
             pg.streaming = false;
@@ -453,7 +453,7 @@ mod tests {
         block_on(pg[0].bootstrap()).expect("bootstrap");
         block_on(pg[1].clone_replica(&up("n1"))).expect("clone");
         block_on(pg[1].start_standby(Some(&up("n1")))).expect("start");
-        assert_eq!(block_on(pg[1].promote()), Ok(()));
+        assert_eq!(block_on(pg[1].promote(0)), Ok(()));
         let status = block_on(pg[1].status()).expect("status");
         assert_eq!(status.timeline, Some(2));
         assert_eq!(status.timeline_history.len(), 1);
@@ -492,7 +492,7 @@ mod tests {
     #[test]
     fn operations_in_the_wrong_state_fail() {
         let (shared, pg) = cluster(2);
-        assert!(block_on(pg[0].promote()).is_err());
+        assert!(block_on(pg[0].promote(0)).is_err());
         assert!(block_on(pg[0].start_primary()).is_err());
         block_on(pg[0].bootstrap()).expect("bootstrap");
         assert!(block_on(pg[0].bootstrap()).is_err());

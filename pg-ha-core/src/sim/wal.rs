@@ -85,11 +85,13 @@ impl Wal {
         }
     }
 
-    /// Starts a new branch (promotion): timeline + 1, with an end-of-recovery record of
-    /// `record` bytes so the new timeline diverges from anything else at once.
-    pub fn fork(&mut self, branch: u64, record: u64) {
+    /// Starts a new branch (promotion) on the timeline after the current one, or after
+    /// `above_timeline` if that is higher (PostgreSQL skips numbers whose history file it
+    /// finds), with an end-of-recovery record of `record` bytes so the new timeline diverges
+    /// from anything else at once.
+    pub fn fork(&mut self, branch: u64, record: u64, above_timeline: u32) {
         let end = self.end();
-        let timeline = self.timeline() + 1;
+        let timeline = self.timeline().max(above_timeline) + 1;
         self.segments.push(Segment {
             branch,
             timeline,
@@ -174,7 +176,7 @@ mod tests {
     fn fork_keeps_old_commits_and_moves_the_timeline() {
         let mut wal = Wal::initdb(1, 100);
         let old = wal.append(10);
-        wal.fork(2, 5);
+        wal.fork(2, 5, 0);
         assert_eq!(wal.timeline(), 2);
         assert_eq!(wal.history(), vec![(1, Lsn(110))]);
         let new = wal.append(10);
@@ -189,7 +191,7 @@ mod tests {
         base.append(10);
         let mut a = base.clone();
         let mut b = base.clone();
-        a.fork(2, 5);
+        a.fork(2, 5, 0);
         b.append(20);
         assert!(!b.is_prefix_of(&a));
         assert!(!a.is_prefix_of(&b));
@@ -203,7 +205,7 @@ mod tests {
     fn a_standby_at_the_switch_point_follows_the_new_timeline() {
         let mut primary = Wal::initdb(1, 100);
         let standby = Wal::truncated(&primary, 100);
-        primary.fork(2, 8);
+        primary.fork(2, 8, 0);
         primary.append(30);
         assert!(standby.is_prefix_of(&primary));
         let caught_up = Wal::truncated(&primary, primary.end());

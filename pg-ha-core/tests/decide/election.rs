@@ -1,5 +1,6 @@
 use crate::support::{Situation, NOW};
 use pg_ha_core::decide::{Action, Ineligible, Reason};
+use pg_ha_core::model::HistoryEntry;
 use pg_ha_core::postgres::{ProcessState, StopMode};
 use std::time::Duration;
 
@@ -34,7 +35,7 @@ fn healthiest_replica_takes_the_key_and_promotes() {
         vec![
             Action::AcquireLeader,
             crate::support::announce(1, 1000, "node2"),
-            Action::Promote
+            Action::Promote { above_timeline: 1 }
         ]
     );
 }
@@ -145,15 +146,53 @@ fn check_timeline_refuses_an_old_timeline() {
 }
 
 #[test]
-fn timeline_older_than_the_history_never_races_automatically() {
-    // Even without check_timeline: promoting from timeline 1 would create a second timeline 2.
-    let why = not_healthiest(leaderless(1000).history(&[(1, 5000)]));
+fn timeline_older_than_the_history_races_and_promotes_above_the_taken_number() {
+    // The node that started timeline 2 died before anyone followed it: waiting for it could
+    // leave the cluster leaderless for good. node2 promotes, skipping timeline 2.
+    let d = leaderless(1000).history(&[(1, 1200)]).decide();
+    assert_eq!(d.reason, Reason::Promoting);
+    let mut history = match crate::support::announce(1, 1000, "node2") {
+        Action::WriteHistory(h) => h,
+        other => panic!("announce gives a history: {other:?}"),
+    };
+    history.0.push(HistoryEntry {
+        timeline: 2,
+        switch_lsn: 0,
+        reason: "timeline 2 skipped: taken by another branch".into(),
+        timestamp: None,
+        new_leader: Some("node2".into()),
+    });
     assert_eq!(
-        why,
-        Ineligible::TimelineBehind {
-            local: 1,
-            cluster: 2
-        }
+        d.actions,
+        vec![
+            Action::AcquireLeader,
+            Action::WriteHistory(history),
+            Action::Promote { above_timeline: 2 }
+        ]
+    );
+}
+
+#[test]
+fn a_member_on_a_later_timeline_raises_the_taken_number() {
+    // node3 published timeline 3 but does not answer: numbers up to 3 are taken.
+    let mut s = leaderless(1000).history(&[(1, 1000)]);
+    if let Some(m) = s.cluster().members.iter_mut().find(|m| m.name == "node3") {
+        m.data.timeline = Some(3);
+    }
+    let d = s.decide();
+    assert_eq!(
+        d.actions.last(),
+        Some(&Action::Promote { above_timeline: 3 })
+    );
+}
+
+#[test]
+fn wal_the_older_timeline_had_before_the_switch_counts_as_lag() {
+    // Timeline 1 went on to 5 MB before the switch: node2 at 1000 would lose it.
+    let why = not_healthiest(leaderless(1000).history(&[(1, 5 * 1024 * 1024)]));
+    assert!(
+        matches!(why, Ineligible::Lagging { lag, .. } if lag == 5 * 1024 * 1024 - 1000),
+        "{why:?}"
     );
 }
 

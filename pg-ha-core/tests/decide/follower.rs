@@ -142,6 +142,21 @@ fn node_on_a_later_timeline_than_the_leader_has_diverged() {
 }
 
 #[test]
+fn a_leader_on_an_older_timeline_that_has_not_promoted_yet_is_not_rewound_onto() {
+    // node2 won the race from timeline 2 and will promote above timeline 3: node1 must not
+    // go back onto timeline 2 meanwhile.
+    let mut s = old_primary(100).pg_down(ProcessState::Stopped, 100, 3, false);
+    if let Some(m) = s.cluster().members.iter_mut().find(|m| m.name == "node2") {
+        m.data.role = pg_ha_core::model::Role::Replica;
+    }
+    let d = s.decide();
+    assert!(
+        !matches!(d.reason, Reason::Rewinding { .. }),
+        "rewound back onto an older timeline: {d:?}"
+    );
+}
+
+#[test]
 fn diverged_without_rewind_is_reinitialized_when_allowed() {
     let mut s = old_primary(6000);
     s.cfg.dynamic.postgresql.use_pg_rewind = false;

@@ -119,7 +119,7 @@ fn lease_holder_running_as_standby_promotes() {
         vec![
             Action::RenewLeader,
             crate::support::announce(1, 1000, "node1"),
-            Action::Promote
+            Action::Promote { above_timeline: 1 }
         ]
     );
 }
@@ -247,4 +247,19 @@ fn matching_history_is_not_rewritten() {
     let mut s = leader().pg_primary(1000, 2).history(&[(1, 900)]);
     s.pg().timeline_history = vec![(1, Lsn(900))];
     assert_eq!(s.decide().actions, vec![Action::RenewLeader]);
+}
+
+#[test]
+fn leader_on_a_timeline_that_skipped_numbers_keeps_them_in_the_history() {
+    // Promoted from timeline 1 onto 3 (2 was taken by a lost branch): the file names only
+    // timeline 1, the key keeps an entry for 2 so that the cluster's timeline stays 3.
+    let mut s = leader().pg_primary(1000, 3).history(&[(1, 900)]);
+    s.pg().timeline_history = vec![(1, Lsn(900))];
+    let d = s.decide();
+    let Action::WriteHistory(h) = &d.actions[1] else {
+        panic!("expected a history write: {d:?}");
+    };
+    assert_eq!(h.timeline(), 3);
+    assert_eq!(h.switch_point(1), Some(900));
+    assert_eq!(h.switch_point(2), Some(0));
 }

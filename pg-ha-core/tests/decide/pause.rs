@@ -120,7 +120,7 @@ fn paused_named_candidate_takes_over_a_leaderless_cluster() {
                 condition: Condition::Any
             },
             crate::support::announce(1, 1000, "node2"),
-            Action::Promote
+            Action::Promote { above_timeline: 1 }
         ]
     );
 }

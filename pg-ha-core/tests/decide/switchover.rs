@@ -186,7 +186,7 @@ fn named_candidate_promotes_even_when_lagging() {
                 condition: Condition::Any
             },
             crate::support::announce(1, 1000, "node3"),
-            Action::Promote
+            Action::Promote { above_timeline: 1 }
         ]
     );
 }

@@ -209,7 +209,7 @@ fn sync_standby_promotes_after_taking_over_the_sync_key() {
                 condition: Condition::Version(50)
             },
             crate::support::announce(1, 1000, "node2"),
-            Action::Promote,
+            Action::Promote { above_timeline: 1 },
             Action::SetSyncStandbyNames(SyncStandbyNames::Off),
         ]
     );

@@ -56,7 +56,7 @@ mod tests {
         let kept = wal.append(10);
         let mut diverged = wal.clone();
         let lost = wal.append(10);
-        diverged.fork(2, 5);
+        diverged.fork(2, 5, 0);
         state.nodes[0].pg.data = Some(DataDir {
             sysid: "1".into(),
             wal: diverged,

@@ -40,7 +40,7 @@ mod tests {
     fn a_timeline_moving_back_violates() {
         let mut state = SimState::new(Arc::new(GlobalClock::new()), SimRng::new(0), &["n1".into()]);
         let mut wal = Wal::initdb(1, 100);
-        wal.fork(2, 5);
+        wal.fork(2, 5, 0);
         state.nodes[0].pg.data = Some(DataDir {
             sysid: "1".into(),
             wal,

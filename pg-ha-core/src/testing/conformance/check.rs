@@ -8,6 +8,14 @@ use crate::model::{Entry, Snapshot, LEADER_PATH};
 use std::fmt::Display;
 use std::time::Duration;
 
+/// How much harness time, beyond ttl + slack, a check keeps polling for a lease's keys to
+/// vanish before it fails. A real server on a loaded machine can expire a lease late; one
+/// that never expires still fails (and in memory the clock is manual, so this costs nothing).
+const EXPIRY_GRACE: Duration = Duration::from_secs(30);
+
+/// The longest step between two polls of [`Check::expect_expired`].
+const EXPIRY_POLL: Duration = Duration::from_millis(250);
+
 /// The context of one running check.
 pub(super) struct Check<'h, H: Harness + ?Sized> {
     /// The check's name, quoted in every failure.
@@ -162,6 +170,40 @@ impl<'h, H: Harness + ?Sized> Check<'h, H> {
                 "{when}: `{path}` should be absent, holds {:?}",
                 e.value
             ));
+        }
+    }
+
+    /// Fails unless every path in `paths` is gone from a fresh read through `dcs`, polling
+    /// for up to [`EXPIRY_GRACE`] more harness time (in short steps, touching the member keys
+    /// of `keep_alive` after each) when some are still there: called once ttl + slack has
+    /// passed, when the keys are expected gone. Returns the read in which they were gone.
+    pub(super) async fn expect_expired(
+        &self,
+        dcs: &dyn Dcs,
+        paths: &[&str],
+        keep_alive: &[(&dyn Dcs, &str, &str)],
+        when: &str,
+    ) -> Snapshot {
+        let mut extra = Duration::ZERO;
+        loop {
+            let snapshot = self.read(dcs).await;
+            let left: Vec<&str> = paths
+                .iter()
+                .copied()
+                .filter(|path| snapshot.get(path).is_some())
+                .collect();
+            if left.is_empty() {
+                return snapshot;
+            }
+            if extra >= EXPIRY_GRACE {
+                self.fail(format!(
+                    "{when}: {left:?} still present {extra:?} after ttl + slack ({:?})",
+                    self.expiry()
+                ));
+            }
+            let by = (self.step() / 2).clamp(Duration::from_millis(1), EXPIRY_POLL);
+            self.advance_touching(by, keep_alive).await;
+            extra += by;
         }
     }
 

@@ -155,12 +155,14 @@ pub async fn expired_leader_lease_frees_key<H: Harness + ?Sized>(harness: &H) {
     check
         .expect_change(&*b, before.revision, "the leader lease expired")
         .await;
-    let snapshot = check.read(&*b).await;
-    check.expect_absent(
-        &snapshot,
-        LEADER_PATH,
-        "ttl + slack after the holder went silent",
-    );
+    check
+        .expect_expired(
+            &*b,
+            &[LEADER_PATH],
+            &[],
+            "ttl + slack after the holder went silent",
+        )
+        .await;
     check.acquire(&*b, "node-b", "the expired").await;
     if let Some(a) = a {
         check.expect_answer(

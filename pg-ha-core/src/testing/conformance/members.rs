@@ -65,13 +65,12 @@ pub async fn member_keys_follow_their_lease<H: Harness + ?Sized>(harness: &H) {
     check.expect_value(&snapshot, B_PATH, B_V1, "after 4/3 ttl of touching");
 
     let a = check.silence(a);
-    check
-        .advance_touching(check.expiry(), &[(&*b, "node-b", B_V1)])
-        .await;
-    let snapshot = check.read(&*b).await;
+    let keep_b: [(&dyn crate::Dcs, &str, &str); 1] = [(&*b, "node-b", B_V1)];
+    check.advance_touching(check.expiry(), &keep_b).await;
     let when = "ttl + slack after node-a went silent";
-    check.expect_absent(&snapshot, A_PATH, when);
-    check.expect_absent(&snapshot, LEADER_PATH, when);
+    let snapshot = check
+        .expect_expired(&*b, &[A_PATH, LEADER_PATH], &keep_b, when)
+        .await;
     check.expect_value(&snapshot, B_PATH, B_V1, when);
 
     if let Some(a) = a {
@@ -123,7 +122,9 @@ pub async fn refresh_keeps_member_key<H: Harness + ?Sized>(harness: &H) {
 
     if let Some(a) = check.silence(a) {
         check.advance_touching(check.expiry(), &[]).await;
-        check.expect_absent(&check.read(&*b).await, A_PATH, "ttl + slack of silence");
+        check
+            .expect_expired(&*b, &[A_PATH], &[], "ttl + slack of silence")
+            .await;
         check.ok(
             a.refresh_member("node-a", A_V1, ttl).await,
             "refresh_member (after expiry)",
