@@ -66,8 +66,8 @@ impl LocalPostgres {
         let timeout = self.settings.pg_ctl_timeout;
         let client = self.connect_local().await?;
         self.reserve_peer_slots(&client).await;
-        // Kept until the promotion is over: PostgreSQL reads them when it picks the timeline.
-        let _taken = TakenTimelines::reserve(&self.paths, above_timeline);
+        // PostgreSQL reads them when it picks the timeline; removed if the promotion fails.
+        let taken = TakenTimelines::reserve(&self.paths, above_timeline);
         tracing::info!("promoting");
         // pg_promote(wait => true) polls only every 100 ms; signal and poll ourselves.
         let signalled: bool = bounded(
@@ -84,6 +84,7 @@ impl LocalPostgres {
             });
         }
         self.wait_promoted(&client, timeout).await?;
+        taken.keep();
         self.conf_state().recovery = None;
         self.write_config()?;
         self.signal_reload()?;

@@ -5,15 +5,19 @@
 //! on timeline 1 whose cluster already saw timeline 2 (the node that promoted died before the
 //! others followed it) would pick 2 again: two branches with one number, which makes their
 //! divergence invisible to pg_rewind and to the rejoin check. So before promoting, an empty
-//! history file (a comment only) is placed in `pg_wal` for every taken number that has none;
-//! PostgreSQL skips past them, and they are removed once the promotion is over. A comment-only
-//! history does not name the standby's timeline as a parent, so a standby that rescans for a
-//! newer timeline meanwhile refuses to switch to it.
+//! history file (a comment only) is placed in `pg_wal` for every taken number that has none,
+//! and PostgreSQL skips past them. They stay after a successful promotion: a standby's WAL
+//! receiver asks its new primary for the history file of every timeline between its own and
+//! the primary's, and stops with "could not receive timeline history file" if one is
+//! missing. They are removed if the promotion fails. A comment-only history does not name
+//! any timeline as a parent, so a standby that rescans for a newer timeline never switches to
+//! one of these numbers; it skips to the real newer timeline.
 
 use super::paths::DataPaths;
 use std::path::PathBuf;
 
-/// The placeholder history files written for one promotion; removed on drop.
+/// The placeholder history files written for one promotion; removed on drop unless
+/// [`TakenTimelines::keep`] was called.
 pub(crate) struct TakenTimelines {
     files: Vec<PathBuf>,
 }
@@ -50,6 +54,13 @@ impl TakenTimelines {
     }
 }
 
+impl TakenTimelines {
+    /// Keeps the placeholders (the promotion happened): standbys will ask for them.
+    pub(crate) fn keep(mut self) {
+        self.files.clear();
+    }
+}
+
 impl Drop for TakenTimelines {
     fn drop(&mut self) {
         for path in &self.files {
@@ -63,6 +74,15 @@ impl Drop for TakenTimelines {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_placeholders_stay() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join("pg_wal")).expect("pg_wal");
+        let paths = DataPaths::new(dir.path());
+        TakenTimelines::reserve(&paths, 2).keep();
+        assert!(paths.timeline_history(2).exists());
+    }
 
     #[test]
     fn writes_missing_placeholders_and_removes_them() {

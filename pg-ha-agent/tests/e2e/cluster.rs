@@ -488,6 +488,22 @@ impl Node {
         Ok(pid)
     }
 
+    /// Freezes the agent (SIGSTOP; its PostgreSQL keeps running), as a stalled process would.
+    pub(crate) fn freeze_agent(&self) -> Result<()> {
+        let pid = self
+            .agent_pid()
+            .with_context(|| format!("{}: the agent is not running", self.name))?;
+        signal(pid, nix::sys::signal::Signal::SIGSTOP)
+    }
+
+    /// Resumes an agent frozen by [`Node::freeze_agent`] (SIGCONT).
+    pub(crate) fn thaw_agent(&self) -> Result<()> {
+        let pid = self
+            .agent_pid()
+            .with_context(|| format!("{}: the agent is not running", self.name))?;
+        signal(pid, nix::sys::signal::Signal::SIGCONT)
+    }
+
     /// Sends SIGTERM to the agent (a clean shutdown: it stops PostgreSQL and releases the
     /// leader key).
     pub(crate) fn sigterm(&self) -> Result<()> {

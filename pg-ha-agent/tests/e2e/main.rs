@@ -15,6 +15,7 @@ mod cluster;
 mod crashes;
 mod ctl;
 mod health;
+mod lost_promotion;
 mod pause;
 mod replication;
 mod restart;
@@ -118,6 +119,20 @@ async fn zookeeper_tls_boot_and_kill9_failover() -> Result<()> {
     };
     with_cluster("zookeeper_tls_boot_and_kill9_failover", options, |c| {
         Box::pin(crashes::kill9_primary_node(c))
+    })
+    .await
+}
+
+/// A new primary killed before anyone followed it onto its timeline: the replica left on the
+/// old timeline takes over above it, and both lost nodes rejoin.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_primary_lost_before_anyone_followed() -> Result<()> {
+    let options = ClusterOptions {
+        scope: "e2e-lost".to_string(),
+        ..ClusterOptions::default()
+    };
+    with_cluster("new_primary_lost_before_anyone_followed", options, |c| {
+        Box::pin(lost_promotion::new_primary_lost_before_anyone_followed(c))
     })
     .await
 }

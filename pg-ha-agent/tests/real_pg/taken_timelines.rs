@@ -1,6 +1,6 @@
 //! Promotion above a taken timeline: a standby on timeline 1 whose cluster already saw
-//! timeline 2 (its primary promoted a node that then died) promotes onto timeline 3, and
-//! leaves no placeholder history file behind; then the lost timeline-2 node rewinds onto it.
+//! timeline 2 (its primary promoted a node that then died) promotes onto timeline 3; the lost
+//! timeline-2 node rewinds onto it, and a standby left on timeline 1 streams from it too.
 
 use crate::common::*;
 use anyhow::Result;
@@ -15,8 +15,10 @@ async fn a_standby_behind_a_lost_timeline_promotes_above_it() -> Result<()> {
         .await?;
     let b = Node::standby_of(&sandbox, "b", &a).await?;
     let c = Node::standby_of(&sandbox, "c", &a).await?;
-    b.wait_rows("SELECT v FROM t", &["one"]).await?;
-    c.wait_rows("SELECT v FROM t", &["one"]).await?;
+    let d = Node::standby_of(&sandbox, "d", &a).await?;
+    for standby in [&b, &c, &d] {
+        standby.wait_rows("SELECT v FROM t", &["one"]).await?;
+    }
 
     // a stops; b promotes to timeline 2 and writes, but c never follows it and b is lost.
     a.pg.stop(StopMode::Fast).await?;
@@ -37,13 +39,21 @@ async fn a_standby_behind_a_lost_timeline_promotes_above_it() -> Result<()> {
         vec![1],
         "timeline 3 descends from timeline 1 directly"
     );
+    // The placeholder stays: standbys on timeline 1 ask for every history file up to 3.
     let placeholder = c.data_dir.join("pg_wal/00000002.history");
     assert!(
-        !placeholder.exists(),
-        "the placeholder {} must be removed after the promotion",
+        std::fs::read_to_string(&placeholder)?.starts_with('#'),
+        "{} must hold the placeholder",
         placeholder.display()
     );
     c.exec("INSERT INTO t VALUES ('on timeline 3')").await?;
+
+    // d, left on timeline 1, follows c: its WAL receiver asks c for the history of every
+    // timeline up to 3, the skipped 2 included.
+    d.pg.follow(Some(&c.upstream())).await?;
+    d.wait_streaming().await?;
+    d.wait_rows("SELECT v FROM t ORDER BY v", &["on timeline 3", "one"])
+        .await?;
 
     // b, on the lost timeline 2, rewinds onto c's timeline 3 and streams from it.
     b.pg.rewind(&c.upstream()).await?;
