@@ -2,7 +2,7 @@
 //! primary's PostgreSQL only) and 7 (SIGTERM of the primary's agent).
 
 use crate::cluster::Cluster;
-use crate::replication::{int, wait_replayed, wait_value};
+use crate::replication::{int, wait_replayed, wait_timeline_above, wait_value};
 use crate::{step, BOOTSTRAP, FAILOVER, REJOIN};
 use anyhow::{ensure, Context, Result};
 use std::time::{Duration, Instant};
@@ -71,14 +71,7 @@ pub(crate) async fn kill9_primary_node(c: &Cluster) -> Result<()> {
         .find(|name| *name != new)
         .context("no third node")?;
     c.wait_replica_streaming(&third, REJOIN).await?;
-    // /patroni shows what the agent read at its last cycle: wait for the new timeline.
-    let what = format!("{new}'s /patroni showing a timeline above {old_timeline}");
-    let new_timeline = c
-        .wait_until(&what, Duration::from_secs(30), || async {
-            let timeline = int(&n.patroni().await?["timeline"]).context("new timeline")?;
-            Ok((timeline > old_timeline).then_some(timeline))
-        })
-        .await?;
+    let new_timeline = wait_timeline_above(c, &new, old_timeline).await?;
 
     step(&format!("kill9: restarting {old}'s agent"));
     let restarted = Instant::now();

@@ -8,7 +8,7 @@
 //! from its lost timeline).
 
 use crate::cluster::Cluster;
-use crate::replication::{int, wait_replayed, wait_value};
+use crate::replication::{int, wait_replayed, wait_timeline_above, wait_value};
 use crate::{step, BOOTSTRAP, FAILOVER, REJOIN};
 use anyhow::{ensure, Context, Result};
 use std::time::Instant;
@@ -38,7 +38,7 @@ pub(crate) async fn new_primary_lost_before_anyone_followed(c: &Cluster) -> Resu
         promoted == cc,
         "{promoted} promoted while {b}'s agent was frozen"
     );
-    let lost_timeline = int(&c.node(&cc).patroni().await?["timeline"]).context("timeline")?;
+    let lost_timeline = wait_timeline_above(c, &cc, old_timeline).await?;
     step(&format!(
         "lost: {cc} promoted to timeline {lost_timeline}; kill -9 of its node before {b} follows"
     ));
@@ -48,7 +48,7 @@ pub(crate) async fn new_primary_lost_before_anyone_followed(c: &Cluster) -> Resu
     c.node(&b).thaw_agent()?;
     let new = c.wait_for_new_primary(&cc, FAILOVER).await?;
     ensure!(new == b, "{new} is primary; expected {b}");
-    let timeline = int(&c.node(&b).patroni().await?["timeline"]).context("timeline")?;
+    let timeline = wait_timeline_above(c, &b, old_timeline).await?;
     step(&format!(
         "lost: {b} is a writable primary on timeline {timeline} {:.1} s after its agent resumed",
         resumed.elapsed().as_secs_f64()

@@ -231,3 +231,15 @@ pub(crate) async fn patch_loop_wait(c: &Cluster, primary: &str) -> Result<()> {
     step("config: every node runs with loop_wait 2");
     Ok(())
 }
+
+/// Waits until `node`'s `/patroni` shows a timeline above `above` (it shows what the agent
+/// read at its last cycle) and returns it.
+pub(crate) async fn wait_timeline_above(c: &Cluster, node: &str, above: i64) -> Result<i64> {
+    let what = format!("{node}'s /patroni showing a timeline above {above}");
+    let n = c.node(node);
+    c.wait_until(&what, Duration::from_secs(30), || async {
+        let timeline = int(&n.patroni().await?["timeline"]).context("timeline")?;
+        Ok((timeline > above).then_some(timeline))
+    })
+    .await
+}
