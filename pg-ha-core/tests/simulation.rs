@@ -131,6 +131,59 @@ fn a_crashed_primary_is_replaced_within_ttl_plus_loop_wait() {
     }
 }
 
+/// Runs `world` in 100 ms steps until some node other than `old` is the single writer, at
+/// most until `deadline`; returns it.
+fn new_writer(world: &mut World, old: usize, deadline: Duration) -> Option<usize> {
+    while at(world) < deadline {
+        let step = at(world) + Duration::from_millis(100);
+        world.run_until(step);
+        if let [writer] = world.writable().as_slice() {
+            if *writer != old {
+                return Some(*writer);
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn a_new_primary_lost_before_anyone_followed_is_replaced_above_its_timeline() {
+    for seed in 0..5 {
+        let mut world = formed(seed, 3, false);
+        let old = single_writer(&world);
+        let frozen = (old + 2) % 3;
+        // The frozen replica cannot follow the next primary; it thaws after that one is gone.
+        world.inject(Fault::Freeze {
+            node: frozen,
+            duration: Duration::from_secs(14),
+        });
+        let thaw = at(&world) + Duration::from_secs(14);
+        world.inject(Fault::CrashNode {
+            node: old,
+            down_for: None,
+        });
+        let deadline = at(&world) + Duration::from_secs(9);
+        let lost = new_writer(&mut world, old, deadline).expect("a first successor");
+        assert_ne!(lost, frozen, "the frozen replica cannot have promoted");
+        world.inject(Fault::CrashNode {
+            node: lost,
+            down_for: None,
+        });
+        // ttl 5 s + loop_wait 1 s after the frozen replica can act again.
+        let deadline = thaw + Duration::from_secs(6);
+        let successor = new_writer(&mut world, lost, deadline);
+        assert_eq!(
+            successor,
+            Some(frozen),
+            "seed {seed}: the replica left on the old timeline must take over within ttl + \
+             loop_wait of resuming; {:?}",
+            world.violation()
+        );
+        assert!(world.violation().is_none(), "{:?}", world.violation());
+        finish(world);
+    }
+}
+
 #[test]
 fn a_frozen_primary_never_overlaps_with_its_successor() {
     for seed in 0..5 {
