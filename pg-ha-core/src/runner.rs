@@ -153,6 +153,12 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             .is_some_and(|t| self.clock.now() < t + self.lease_budget())
     }
 
+    /// The write fence after the lease was confirmed at `at`: the lease deadline, or none
+    /// in pause, where the primary keeps running whatever happens to the DCS (as Patroni).
+    fn fence_after(&self, at: Mono) -> Option<Mono> {
+        (!self.dynamic.pause).then(|| at + self.lease_budget())
+    }
+
     fn lease_budget(&self) -> Duration {
         self.dynamic
             .ttl
@@ -350,8 +356,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             }
         }
         facts.failsafe_confirmed_at = Some(now);
-        let fence = now + self.lease_budget();
-        if let Err(e) = self.pg.set_write_fence(Some(fence)).await {
+        if let Err(e) = self.pg.set_write_fence(self.fence_after(now)).await {
             tracing::warn!(node = %self.node.name, "could not extend the write fence: {e}");
         }
     }
@@ -494,9 +499,8 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         }
         self.facts.lease_renewed_at = Some(sent);
         tracing::debug!(node = %self.node.name, "leader lease renewed");
-        let fence = sent + self.lease_budget();
         self.pg
-            .set_write_fence(Some(fence))
+            .set_write_fence(self.fence_after(sent))
             .await
             .map_err(|e| e.to_string())
     }

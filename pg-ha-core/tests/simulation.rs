@@ -185,6 +185,31 @@ fn a_new_primary_lost_before_anyone_followed_is_replaced_above_its_timeline() {
 }
 
 #[test]
+fn in_pause_a_primary_cut_off_from_the_dcs_keeps_taking_writes() {
+    for seed in 0..5 {
+        let mut world = formed(seed, 3, false);
+        let old = single_writer(&world);
+        world.inject(Fault::SetPause(true));
+        let settled = at(&world) + Duration::from_secs(3);
+        world.run_until(settled);
+        world.inject(Fault::CutDcs {
+            node: old,
+            duration: Duration::from_secs(20),
+            hang: Duration::ZERO,
+        });
+        // Well past the lease deadline (ttl 5 s): in pause the fence is disarmed, as Patroni
+        // never demotes a paused primary.
+        for _ in 0..15 {
+            let next = at(&world) + Duration::from_secs(1);
+            world.run_until(next);
+            assert_eq!(world.writable(), vec![old], "seed {seed}");
+        }
+        world.inject(Fault::SetPause(false));
+        finish(world);
+    }
+}
+
+#[test]
 fn a_frozen_primary_never_overlaps_with_its_successor() {
     for seed in 0..5 {
         let mut world = formed(seed, 3, false);

@@ -1,9 +1,10 @@
 //! `pg-ha-fence --data-dir <dir>`: the write-fence guard started by the agent. It reads
-//! `extend <ms>` / `disarm` lines from stdin and SIGKILLs the data directory's postmaster when
+//! `deadline <CLOCK_MONOTONIC ns>` / `disarm` lines from stdin and SIGKILLs the data directory's postmaster when
 //! a deadline passes while it runs as a primary. When stdin closes it enforces the last
-//! deadline, then exits.
+//! deadline, then exits. At start it stops the guard a previous agent left on the same data
+//! directory (see `registry`).
 
-use pg_ha_agent::postgres::fence::{run_guard, DataDirTarget, GuardEvent};
+use pg_ha_agent::postgres::fence::{registry, run_guard, DataDirTarget, GuardEvent};
 use std::io::BufReader;
 use std::path::PathBuf;
 
@@ -16,6 +17,12 @@ fn main() {
             std::process::exit(2);
         }
     };
+    if let Some(old) = registry::supersede(&data_dir, std::process::id()) {
+        eprintln!(
+            "pg-ha-fence: stopped the previous guard (pid {old}) of {}",
+            data_dir.display()
+        );
+    }
     let target = DataDirTarget::new(&data_dir);
     let stdin = BufReader::new(std::io::stdin());
     run_guard(stdin, &target, |event| match event {

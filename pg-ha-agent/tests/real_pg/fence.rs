@@ -101,3 +101,81 @@ async fn the_fence_outlives_the_agent() -> Result<()> {
     })
     .await
 }
+
+/// Waits (at most 30 s) until the node's PostgreSQL is reported crashed.
+async fn wait_crashed(node: &Node) -> Result<()> {
+    wait_for(
+        "PostgreSQL killed by the fence",
+        Duration::from_secs(30),
+        || async { Ok(node.status().await?.process == ProcessState::Crashed) },
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_passed_deadline_stays_in_force_and_pg_control_decides_standby() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let a = Node::primary(&sandbox, "a").await?;
+    // A recovery signal file next to a running primary (as after a demotion was written but
+    // not yet applied) does not make it a standby: pg_control says it is in production.
+    std::fs::write(a.data_dir.join("standby.signal"), "")?;
+    a.pg.set_write_fence(Some(clock().now() + Duration::from_millis(300)))
+        .await?;
+    wait_crashed(&a).await?;
+    std::fs::remove_file(a.data_dir.join("standby.signal"))?;
+
+    // Started again as a primary without a new deadline: the old one still holds (the start
+    // itself may fail, as the guard kills the server while it recovers).
+    let restarted = a.pg.start_primary().await;
+    wait_for(
+        "the restarted primary killed by the passed deadline",
+        Duration::from_secs(30),
+        || async {
+            let status = a.status().await.ok();
+            Ok(status.is_some_and(|s| s.process != ProcessState::Running))
+        },
+    )
+    .await?;
+    eprintln!("start under a passed deadline: {restarted:?}");
+
+    // A new deadline ahead lets it run (so the start above failed because of the fence).
+    a.pg.set_write_fence(Some(clock().now() + Duration::from_secs(60)))
+        .await?;
+    a.pg.start_primary().await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(a.status().await?.process, ProcessState::Running);
+    a.pg.set_write_fence(None).await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_guard_stops_the_orphan_of_a_dead_agent() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let a = Node::primary(&sandbox, "a").await?;
+    let pid = a.pg.postmaster_pid().expect("running");
+    // An agent arms a fence and "dies" (its guard, orphaned, keeps the old deadline).
+    let dead = LocalPostgres::new(a.pg.settings().clone(), clock()).await?;
+    dead.set_write_fence(Some(clock().now() + Duration::from_secs(3)))
+        .await?;
+    let orphan = dead.fence_guard_pid().expect("guard");
+    drop(dead);
+    // The new agent took the key back legitimately and arms a fence far ahead: its guard
+    // stops the orphan, so the old deadline kills nothing.
+    let adopter = LocalPostgres::new(a.pg.settings().clone(), clock()).await?;
+    adopter
+        .set_write_fence(Some(clock().now() + Duration::from_secs(60)))
+        .await?;
+    wait_for(
+        "the orphan guard stopped",
+        Duration::from_secs(30),
+        || async { Ok(!process_alive(orphan)) },
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(
+        process_alive(pid),
+        "the orphan's old deadline killed the primary"
+    );
+    adopter.set_write_fence(None).await?;
+    Ok(())
+}

@@ -68,6 +68,7 @@ impl World {
             }
             Fault::Switchover { candidate } => self.request_switchover(candidate),
             Fault::ToggleSync => self.toggle_sync(),
+            Fault::SetPause(on) => self.set_config("pause", serde_json::Value::Bool(on)),
         }
     }
 
@@ -147,6 +148,15 @@ impl World {
     }
 
     fn toggle_sync(&mut self) {
+        let Some(entry) = self.read_cluster().and_then(|c| c.config) else {
+            return;
+        };
+        let on = entry.parsed.synchronous_mode != crate::config::SyncMode::Off;
+        self.set_config("synchronous_mode", serde_json::Value::Bool(!on));
+    }
+
+    /// Sets one key of the `config` key (conditional on the version read).
+    fn set_config(&mut self, key: &str, value: serde_json::Value) {
         let now = self.now();
         let Some(entry) = self.read_cluster().and_then(|c| c.config) else {
             return;
@@ -155,16 +165,15 @@ impl World {
         let Some(obj) = raw.as_object_mut() else {
             return;
         };
-        let on = entry.parsed.synchronous_mode != crate::config::SyncMode::Off;
-        obj.insert("synchronous_mode".to_string(), serde_json::Value::Bool(!on));
+        let shown = value.to_string();
+        obj.insert(key.to_string(), value);
         let written = block_on(self.admin.write(
             Key::Config,
             &raw.to_string(),
             Condition::Version(entry.version),
         ));
-        self.log.note(now, || {
-            format!("config: synchronous_mode -> {} ({written:?})", !on)
-        });
+        self.log
+            .note(now, || format!("config: {key} -> {shown} ({written:?})"));
     }
 
     /// Writes the run's whole dynamic configuration into `config`.

@@ -75,6 +75,8 @@ pub enum Fault {
     },
     /// Flip `synchronous_mode` in the `config` key.
     ToggleSync,
+    /// Set `pause` in the `config` key (as `pg-ha-ctl pause` / `resume`; scripted only).
+    SetPause(bool),
 }
 
 fn between(rng: &mut SimRng, lo: Duration, hi: Duration) -> Duration {

@@ -1,7 +1,7 @@
 //! The agent's side of the write fence: starts the guard process on first use and feeds it
-//! relative deadlines.
+//! absolute deadlines on `CLOCK_MONOTONIC`.
 
-use super::protocol::FenceCommand;
+use super::protocol::{monotonic_now, FenceCommand};
 use pg_ha_core::{Clock, Mono, PgError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -58,7 +58,11 @@ impl FenceClient {
     /// Arms (or extends) the fence to `deadline`, or disarms it with `None`.
     pub fn set(&self, deadline: Option<Mono>) -> Result<(), PgError> {
         let command = match deadline {
-            Some(d) => FenceCommand::Extend(d.since(self.clock.now()).saturating_sub(SAFETY)),
+            Some(d) => {
+                let left = d.since(self.clock.now()).saturating_sub(SAFETY);
+                let left = u64::try_from(left.as_nanos()).unwrap_or(u64::MAX);
+                FenceCommand::Deadline(monotonic_now().saturating_add(left))
+            }
             None => FenceCommand::Disarm,
         };
         let mut guard = self.lock();

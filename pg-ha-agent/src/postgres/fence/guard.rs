@@ -1,23 +1,27 @@
 //! The fence guard: a separate process that SIGKILLs a primary postmaster when the agent's
 //! deadline passes without an extension, even when the agent is frozen or dead. It reads
-//! [`FenceCommand`] lines from stdin; when stdin closes it still enforces the last deadline,
-//! then exits.
+//! [`FenceCommand`] lines from stdin. A deadline that passed stays in force: while no new
+//! command comes, a primary that runs again (restarted by anyone) is killed again within
+//! [`RECHECK`]. When stdin closes it still enforces the last deadline, then exits.
 
-use super::protocol::FenceCommand;
+use super::protocol::{monotonic_now, FenceCommand};
 use crate::postgres::paths::DataPaths;
-use crate::postgres::pidfile::running_postmaster;
+use crate::postgres::pidfile::{running_postmaster, PmStatus};
 use crate::postgres::procs::kill_server;
 use std::io::BufRead;
 use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+/// How often a deadline that already passed is enforced again.
+pub const RECHECK: Duration = Duration::from_millis(100);
 
 /// What enforcing the fence did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FireOutcome {
-    /// The postmaster (pid) and its process group were SIGKILLed.
+    /// The postmaster (pid) and its children were SIGKILLed.
     Killed(u32),
-    /// The server is a standby (a recovery signal file exists): left alone.
+    /// The server runs as a standby: left alone.
     NotPrimary,
     /// No postmaster runs.
     NotRunning,
@@ -26,11 +30,11 @@ pub enum FireOutcome {
 /// Something the guard did, for its log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GuardEvent {
-    /// A deadline this far ahead was set.
+    /// A deadline this far ahead was set (zero if it already passed).
     Armed(Duration),
     /// The deadline was removed.
     Disarmed,
-    /// The deadline passed.
+    /// The deadline passed (reported once per deadline, and for every later kill).
     Fired(FireOutcome),
     /// The agent closed stdin.
     InputClosed,
@@ -44,7 +48,13 @@ pub trait FenceTarget {
     fn enforce(&self) -> FireOutcome;
 }
 
-/// The postmaster of a data directory: killed when it runs without a recovery signal file.
+/// The postmaster of a data directory: killed unless it runs as a standby.
+///
+/// Standby-ness comes from the server's own state in `global/pg_control` (archive recovery),
+/// not from the recovery signal file, which can sit next to a primary before a demotion took
+/// effect. (`postmaster.pid` cannot tell: a hot standby reports `ready` like a primary.) The
+/// signal file counts only while the server is still starting: it will come up as a
+/// standby, and its pg_control may still show the state of the primary it was.
 #[derive(Debug, Clone)]
 pub struct DataDirTarget {
     paths: DataPaths,
@@ -57,6 +67,14 @@ impl DataDirTarget {
             paths: DataPaths::new(data_dir),
         }
     }
+
+    fn is_standby(&self, status: PmStatus) -> bool {
+        match control_state(&self.paths) {
+            Some(state) if state == DB_IN_ARCHIVE_RECOVERY => true,
+            Some(_) => status == PmStatus::Starting && self.paths.has_recovery_signal(),
+            None => self.paths.has_recovery_signal(),
+        }
+    }
 }
 
 impl FenceTarget for DataDirTarget {
@@ -64,12 +82,31 @@ impl FenceTarget for DataDirTarget {
         let Some(pidfile) = running_postmaster(&self.paths.pidfile()) else {
             return FireOutcome::NotRunning;
         };
-        if self.paths.has_recovery_signal() {
+        if self.is_standby(pidfile.status) {
             return FireOutcome::NotPrimary;
         }
         kill_server(pidfile.pid);
         FireOutcome::Killed(pidfile.pid)
     }
+}
+
+/// `DBState::DB_IN_ARCHIVE_RECOVERY` in `pg_control`: a standby (or archive recovery).
+const DB_IN_ARCHIVE_RECOVERY: i32 = 5;
+
+/// The `state` field of `global/pg_control` (an `int` after the 8-byte system identifier
+/// and two 4-byte version numbers, the same in every supported version).
+fn control_state(paths: &DataPaths) -> Option<i32> {
+    use std::io::Read;
+    let mut head = [0u8; 20];
+    std::fs::File::open(paths.pg_control())
+        .and_then(|mut f| f.read_exact(&mut head))
+        .ok()?;
+    Some(i32::from_ne_bytes([head[16], head[17], head[18], head[19]]))
+}
+
+/// How long until `deadline` (ns of `CLOCK_MONOTONIC`); zero once it passed.
+fn until(deadline: u64) -> Duration {
+    Duration::from_nanos(deadline.saturating_sub(monotonic_now()))
 }
 
 /// Runs the guard until `input` closes and the last deadline (if any) was enforced.
@@ -86,17 +123,20 @@ where
             }
         }
     });
-    let mut deadline: Option<Instant> = None;
+    let mut deadline: Option<u64> = None;
+    let mut reported = false;
     loop {
         let received = match deadline {
-            Some(d) => rx.recv_timeout(d.saturating_duration_since(Instant::now())),
+            Some(d) if reported => rx.recv_timeout(until(d).max(RECHECK)),
+            Some(d) => rx.recv_timeout(until(d)),
             None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };
         match received {
             Ok(line) => match FenceCommand::parse(&line) {
-                Some(FenceCommand::Extend(d)) => {
-                    deadline = Some(Instant::now() + d);
-                    on_event(GuardEvent::Armed(d));
+                Some(FenceCommand::Deadline(d)) => {
+                    deadline = Some(d);
+                    reported = false;
+                    on_event(GuardEvent::Armed(until(d)));
                 }
                 Some(FenceCommand::Disarm) => {
                     deadline = None;
@@ -105,13 +145,16 @@ where
                 None => on_event(GuardEvent::BadLine(line)),
             },
             Err(RecvTimeoutError::Timeout) => {
-                deadline = None;
-                on_event(GuardEvent::Fired(target.enforce()));
+                let outcome = target.enforce();
+                if !reported || matches!(outcome, FireOutcome::Killed(_)) {
+                    on_event(GuardEvent::Fired(outcome));
+                }
+                reported = true;
             }
             Err(RecvTimeoutError::Disconnected) => {
                 on_event(GuardEvent::InputClosed);
                 if let Some(d) = deadline {
-                    std::thread::sleep(d.saturating_duration_since(Instant::now()));
+                    std::thread::sleep(until(d));
                     on_event(GuardEvent::Fired(target.enforce()));
                 }
                 return;
@@ -125,6 +168,7 @@ mod tests {
     use super::*;
     use std::io::{BufReader, Read};
     use std::sync::{Arc, Mutex};
+    use std::time::Instant;
 
     #[derive(Default)]
     struct Recorder(Mutex<Vec<Instant>>);
@@ -179,30 +223,65 @@ mod tests {
         tx.send(c.to_line().into_bytes()).expect("guard alive");
     }
 
+    /// A deadline `d` from now.
+    fn deadline_in(d: Duration) -> FenceCommand {
+        FenceCommand::Deadline(monotonic_now() + d.as_nanos() as u64)
+    }
+
+    /// Polls until `rec` holds at least `n` firings (at most 30 s).
+    fn wait_fired(rec: &Recorder, n: usize) -> Vec<Instant> {
+        let give_up = Instant::now() + Duration::from_secs(30);
+        loop {
+            let fired = rec.0.lock().expect("lock").clone();
+            if fired.len() >= n || Instant::now() > give_up {
+                return fired;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     #[test]
-    fn fires_once_when_not_extended() {
+    fn fires_at_the_deadline_and_keeps_enforcing_it() {
         let (tx, rec, handle) = spawn_guard();
         let start = Instant::now();
-        send(&tx, FenceCommand::Extend(Duration::from_millis(200)));
-        std::thread::sleep(Duration::from_millis(500));
-        let fired = rec.0.lock().expect("lock").clone();
-        assert_eq!(fired.len(), 1);
+        send(&tx, deadline_in(Duration::from_millis(200)));
+        // Fired once at the deadline, then again every RECHECK while nothing new comes.
+        let fired = wait_fired(&rec, 3);
+        assert!(fired.len() >= 3, "{fired:?}");
         assert!(fired[0] - start >= Duration::from_millis(200));
-        assert!(fired[0] - start < Duration::from_millis(400));
+        assert!(fired[2] - fired[1] >= RECHECK - Duration::from_millis(5));
+        send(&tx, FenceCommand::Disarm);
         drop(tx);
         handle.join().expect("guard exits");
     }
 
     #[test]
-    fn extensions_and_disarm_prevent_firing() {
+    fn a_deadline_is_absolute_even_when_read_late() {
         let (tx, rec, handle) = spawn_guard();
+        // A deadline that passed 100 ms before the guard reads the line (a relative "200 ms
+        // from now" sent 300 ms ago): it fires at once instead of 200 ms after the read.
+        let late = FenceCommand::Deadline(monotonic_now().saturating_sub(100_000_000));
+        let sent = Instant::now();
+        send(&tx, late);
+        let fired = wait_fired(&rec, 1);
+        assert!(!fired.is_empty(), "a past deadline fires");
+        assert!(
+            fired[0] - sent < Duration::from_secs(5),
+            "a past deadline fires at once"
+        );
+        send(&tx, FenceCommand::Disarm);
+        drop(tx);
+        handle.join().expect("guard exits");
+    }
+
+    #[test]
+    fn later_deadlines_and_disarm_prevent_firing() {
+        let (tx, rec, handle) = spawn_guard();
+        // Deadlines far ahead, each replacing the last; then disarm.
         for _ in 0..5 {
-            send(&tx, FenceCommand::Extend(Duration::from_millis(150)));
-            std::thread::sleep(Duration::from_millis(60));
+            send(&tx, deadline_in(Duration::from_secs(30)));
         }
         send(&tx, FenceCommand::Disarm);
-        std::thread::sleep(Duration::from_millis(250));
-        assert!(rec.0.lock().expect("lock").is_empty());
         drop(tx);
         handle.join().expect("guard exits");
         assert!(rec.0.lock().expect("lock").is_empty());
@@ -212,7 +291,7 @@ mod tests {
     fn closed_input_still_enforces_the_last_deadline() {
         let (tx, rec, handle) = spawn_guard();
         let start = Instant::now();
-        send(&tx, FenceCommand::Extend(Duration::from_millis(200)));
+        send(&tx, deadline_in(Duration::from_millis(200)));
         drop(tx);
         handle.join().expect("guard exits");
         let fired = rec.0.lock().expect("lock").clone();

@@ -5,6 +5,7 @@
 pub mod client;
 pub mod guard;
 pub mod protocol;
+pub mod registry;
 
 pub use client::FenceClient;
 pub use guard::{run_guard, DataDirTarget, FenceTarget, FireOutcome, GuardEvent};
