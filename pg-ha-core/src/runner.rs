@@ -195,6 +195,11 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
     }
 
     async fn observe(&mut self) -> Observation {
+        if self.facts.failsafe_confirmed_at.is_some() {
+            // Riding on failsafe: confirm before the DCS read, which may hang for
+            // retry_timeout, so that the fence is extended every cycle in time.
+            self.refresh_failsafe().await;
+        }
         let now = self.clock.now();
         let dcs = self.observe_dcs(now).await;
         let pg = self.observe_pg(now).await;
@@ -206,7 +211,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             }
         }
         let peers = self.observe_peers(&dcs, &pg).await;
-        self.observe_failsafe(&dcs, &pg, &mut facts, now).await;
+        self.observe_failsafe(&dcs, &pg, &mut facts).await;
         Observation {
             now,
             wall: self.clock.wall(),
@@ -324,8 +329,11 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
     }
 
     /// On a primary that cannot reach the DCS with failsafe_mode on: sends every member of
-    /// the last known failsafe map a notice and records when all accepted.
-    async fn observe_failsafe(&self, dcs: &DcsView, pg: &PgView, facts: &mut Facts, now: Mono) {
+    /// the last known failsafe map a notice and, when all accepted, records the time the
+    /// notices were sent and extends the write fence from it. (Not the start of the cycle:
+    /// the failed DCS read before it can take retry_timeout, and a fence anchored there
+    /// would fire before the next cycle could extend it.)
+    async fn observe_failsafe(&self, dcs: &DcsView, pg: &PgView, facts: &mut Facts) {
         let DcsView::Unreachable {
             last_known: Some(cluster),
             ..
@@ -335,29 +343,51 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             return;
         };
         let primary = matches!(pg, PgView::Known(s) if s.is_running_primary());
-        if !self.dynamic.failsafe_mode || !primary || facts.lease_renewed_at.is_none() {
+        if !primary || facts.lease_renewed_at.is_none() {
             return;
         }
-        let Some(map) = &cluster.failsafe else { return };
+        if let Some(sent) = self.confirm_failsafe(cluster).await {
+            facts.failsafe_confirmed_at = Some(sent);
+        }
+    }
+
+    /// With failsafe_mode on: sends every member of `cluster`'s failsafe map a notice; when
+    /// all accepted, extends the write fence from the time the notices were sent and returns
+    /// that time.
+    async fn confirm_failsafe(&self, cluster: &Cluster) -> Option<Mono> {
+        if !self.dynamic.failsafe_mode {
+            return None;
+        }
+        let map = cluster.failsafe.as_ref()?;
         if !map.0.contains_key(&self.node.name) {
-            return;
+            return None;
         }
         let notice = FailsafeNotice {
             name: self.node.name.clone(),
             conn_url: self.node.conn_url.clone(),
             api_url: self.node.api_url.clone(),
         };
+        let sent = self.clock.now();
         for name in map.0.keys().filter(|n| **n != self.node.name) {
-            let Some(member) = cluster.member(name) else {
-                return;
-            };
-            if self.peers.failsafe(member, &notice).await.is_err() {
-                return;
-            }
+            let member = cluster.member(name)?;
+            self.peers.failsafe(member, &notice).await.ok()?;
         }
-        facts.failsafe_confirmed_at = Some(now);
-        if let Err(e) = self.pg.set_write_fence(self.fence_after(now)).await {
+        if let Err(e) = self.pg.set_write_fence(self.fence_after(sent)).await {
             tracing::warn!(node = %self.node.name, "could not extend the write fence: {e}");
+        }
+        Some(sent)
+    }
+
+    /// Confirms failsafe with the members of the last cluster read, outside the DCS read:
+    /// after a lease renewal the DCS did not answer (rather than at the next cycle's slow,
+    /// failing read, which could come after the fence deadline), and at the start of every
+    /// cycle while failsafe holds.
+    async fn refresh_failsafe(&mut self) {
+        let Some(cluster) = self.last_cluster.clone() else {
+            return;
+        };
+        if let Some(sent) = self.confirm_failsafe(&cluster).await {
+            self.facts.failsafe_confirmed_at = Some(sent);
         }
     }
 
@@ -405,11 +435,18 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             }
             Action::RenewLeader => {
                 let sent = self.clock.now();
-                let held = self
-                    .dcs
-                    .renew_leader(&name, ttl)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let held = match self.dcs.renew_leader(&name, ttl).await {
+                    Ok(held) => held,
+                    Err(e) => {
+                        if e.is_retryable() && self.facts.lease_renewed_at.is_some() {
+                            // The DCS is not answering: do not spend another retry_timeout
+                            // publishing the member key in this cycle.
+                            self.dcs_down_since.get_or_insert(sent);
+                            self.refresh_failsafe().await;
+                        }
+                        return Err(e.to_string());
+                    }
+                };
                 self.lease_result(held, sent, "the leader key was lost")
                     .await
             }

@@ -189,7 +189,10 @@ fn in_pause_a_primary_cut_off_from_the_dcs_keeps_taking_writes() {
     for seed in 0..5 {
         let mut world = formed(seed, 3, false);
         let old = single_writer(&world);
-        world.inject(Fault::SetPause(true));
+        world.inject(Fault::SetConfig {
+            key: "pause",
+            value: true,
+        });
         let settled = at(&world) + Duration::from_secs(3);
         world.run_until(settled);
         world.inject(Fault::CutDcs {
@@ -204,7 +207,43 @@ fn in_pause_a_primary_cut_off_from_the_dcs_keeps_taking_writes() {
             world.run_until(next);
             assert_eq!(world.writable(), vec![old], "seed {seed}");
         }
-        world.inject(Fault::SetPause(false));
+        world.inject(Fault::SetConfig {
+            key: "pause",
+            value: false,
+        });
+        finish(world);
+    }
+}
+
+#[test]
+fn with_failsafe_mode_a_dcs_outage_costs_no_writes() {
+    for seed in 0..5 {
+        let mut world = formed(seed, 3, false);
+        let old = single_writer(&world);
+        world.inject(Fault::SetConfig {
+            key: "failsafe_mode",
+            value: true,
+        });
+        let settled = at(&world) + Duration::from_secs(3);
+        world.run_until(settled);
+        // The whole DCS is gone for 3 ttls, and every read hangs for retry_timeout first.
+        for node in 0..3 {
+            world.inject(Fault::CutDcs {
+                node,
+                duration: Duration::from_secs(15),
+                hang: Duration::from_secs(2),
+            });
+        }
+        for _ in 0..14 {
+            let next = at(&world) + Duration::from_secs(1);
+            world.run_until(next);
+            assert_eq!(
+                world.writable(),
+                vec![old],
+                "seed {seed}: {:?}",
+                world.violation()
+            );
+        }
         finish(world);
     }
 }

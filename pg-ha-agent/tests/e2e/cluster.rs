@@ -89,6 +89,8 @@ pub(crate) struct ClusterOptions {
     pub(crate) program: AgentProgram,
     /// The DCS the agents share.
     pub(crate) dcs: DcsKind,
+    /// `failsafe_mode` in `bootstrap.dcs`.
+    pub(crate) failsafe_mode: bool,
 }
 
 /// The DCS a test cluster runs on.
@@ -189,6 +191,7 @@ impl Default for ClusterOptions {
             stagger: Duration::from_millis(300),
             program: AgentProgram::PgHa,
             dcs: DcsKind::Etcd,
+            failsafe_mode: false,
         }
     }
 }
@@ -1141,6 +1144,7 @@ restapi:
     loop_wait: {loop_wait}
     retry_timeout: {retry_timeout}
     maximum_lag_on_failover: {max_lag}
+    failsafe_mode: {failsafe_mode}
     postgresql:
       use_pg_rewind: true
       parameters: {parameters}
@@ -1161,6 +1165,7 @@ postgresql:
         loop_wait = options.loop_wait,
         retry_timeout = options.retry_timeout,
         max_lag = options.maximum_lag_on_failover,
+        failsafe_mode = options.failsafe_mode,
         parameters = flow(&parameters),
         pg = node.pg_port,
         data_dir = node.data_dir.display(),

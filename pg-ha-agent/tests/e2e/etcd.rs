@@ -167,6 +167,19 @@ impl Etcd {
         kvs.iter().map(key_value).collect()
     }
 
+    /// Freezes (SIGSTOP) or thaws (SIGCONT) etcd: while frozen, requests hang as in a
+    /// network partition from every node.
+    pub(crate) fn pause(&self, frozen: bool) -> Result<()> {
+        let child = self.child.as_ref().context("etcd is not running")?;
+        let sig = if frozen {
+            nix::sys::signal::Signal::SIGSTOP
+        } else {
+            nix::sys::signal::Signal::SIGCONT
+        };
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id())?);
+        nix::sys::signal::kill(pid, sig).context("signal etcd")
+    }
+
     /// SIGKILLs etcd and reaps it.
     pub(crate) fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {

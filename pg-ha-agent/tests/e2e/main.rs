@@ -14,6 +14,7 @@
 mod cluster;
 mod crashes;
 mod ctl;
+mod failsafe;
 mod health;
 mod lost_promotion;
 mod pause;
@@ -134,6 +135,22 @@ async fn new_primary_lost_before_anyone_followed() -> Result<()> {
     with_cluster("new_primary_lost_before_anyone_followed", options, |c| {
         Box::pin(lost_promotion::new_primary_lost_before_anyone_followed(c))
     })
+    .await
+}
+
+/// failsafe_mode: etcd frozen for 2 x ttl costs no write and no PostgreSQL restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failsafe_mode_keeps_the_primary_through_a_dcs_outage() -> Result<()> {
+    let options = ClusterOptions {
+        scope: "e2e-failsafe".to_string(),
+        failsafe_mode: true,
+        ..ClusterOptions::default()
+    };
+    with_cluster(
+        "failsafe_mode_keeps_the_primary_through_a_dcs_outage",
+        options,
+        |c| Box::pin(failsafe::dcs_outage_costs_no_writes(c)),
+    )
     .await
 }
 

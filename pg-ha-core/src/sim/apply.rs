@@ -68,7 +68,7 @@ impl World {
             }
             Fault::Switchover { candidate } => self.request_switchover(candidate),
             Fault::ToggleSync => self.toggle_sync(),
-            Fault::SetPause(on) => self.set_config("pause", serde_json::Value::Bool(on)),
+            Fault::SetConfig { key, value } => self.set_config(key, serde_json::Value::Bool(value)),
         }
     }
 

@@ -75,8 +75,14 @@ pub enum Fault {
     },
     /// Flip `synchronous_mode` in the `config` key.
     ToggleSync,
-    /// Set `pause` in the `config` key (as `pg-ha-ctl pause` / `resume`; scripted only).
-    SetPause(bool),
+    /// Set a boolean of the `config` key, e.g. `pause` (as `pg-ha-ctl pause` / `resume`) or
+    /// `failsafe_mode` (scripted only).
+    SetConfig {
+        /// The key.
+        key: &'static str,
+        /// Its new value.
+        value: bool,
+    },
 }
 
 fn between(rng: &mut SimRng, lo: Duration, hi: Duration) -> Duration {
