@@ -109,6 +109,15 @@ impl Sessions {
         let client = self.connect_retrying(ttl).await.zk()?;
         let id = client.session_id().0;
         let negotiated = client.session_timeout();
+        if negotiated < ttl {
+            // The leader znode would vanish before the write fence (ttl - safety margin) stops
+            // the primary: another node could promote while it still takes writes.
+            return Err(DcsError::Rejected(format!(
+                "ZooKeeper negotiated a session timeout of {negotiated:?}, below ttl {ttl:?}: \
+                 the leader key would expire before the primary is fenced; raise the \
+                 servers' maxSessionTimeout (or lower ttl)"
+            )));
+        }
         if negotiated != ttl {
             tracing::warn!(
                 session = %hex(id),

@@ -77,3 +77,17 @@ async fn partitioned_holder_loses_the_leader_within_ttl_plus_one_second() {
         .await
         .expect("acquire (held)"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_timeout_below_ttl_is_refused() {
+    // The test server's maxSessionTimeout is 60 s: a 61 s ttl cannot be honoured, and the
+    // leader znode would vanish before the write fence stops the primary.
+    let zk = ZkServer::start().await;
+    let client = zk.client("/expiry", "short", Duration::from_secs(61));
+    let error = client
+        .acquire_leader("node-a", Duration::from_secs(61))
+        .await
+        .expect_err("a session shorter than ttl must be refused");
+    assert!(!error.is_retryable(), "{error}");
+    assert!(error.to_string().contains("maxSessionTimeout"), "{error}");
+}

@@ -977,10 +977,12 @@ impl Cluster {
         Ok(out)
     }
 
-    /// Waits for a single writable primary with at least `n` members streaming from it;
-    /// returns the primary's name.
+    /// Waits for a single writable primary with at least `n` members streaming from it,
+    /// each showing the primary's timeline in its own `/patroni` (what the leader checks
+    /// before a switchover, and what an agent only reports from its next cycle on); returns
+    /// the primary's name.
     pub(crate) async fn wait_streaming(&self, n: usize, timeout: Duration) -> Result<String> {
-        let what = format!("a primary with {n} streaming replicas");
+        let what = format!("a primary with {n} streaming replicas on its timeline");
         self.wait_until(&what, timeout, || async {
             let primaries = self.primaries().await;
             let [name] = primaries.as_slice() else {
@@ -989,8 +991,14 @@ impl Cluster {
             if !self.node(name).is_writable().await {
                 return Ok(None);
             }
-            let streaming = self.streaming_from(name).await?;
-            Ok((streaming.len() >= n).then(|| name.clone()))
+            let timeline = self.node(name).patroni().await?["timeline"].clone();
+            let mut settled = 0;
+            for replica in self.streaming_from(name).await? {
+                if self.node(&replica).patroni().await?["timeline"] == timeline {
+                    settled += 1;
+                }
+            }
+            Ok((settled >= n).then(|| name.clone()))
         })
         .await
     }
