@@ -107,7 +107,11 @@ async fn wait_crashed(node: &Node) -> Result<()> {
     wait_for(
         "PostgreSQL killed by the fence",
         Duration::from_secs(30),
-        || async { Ok(node.status().await?.process == ProcessState::Crashed) },
+        || async {
+            // A status read while the server dies can fail: that is "not yet".
+            let status = node.status().await.ok();
+            Ok(status.is_some_and(|s| s.process == ProcessState::Crashed))
+        },
     )
     .await
 }
