@@ -71,6 +71,7 @@ impl ConsulDcs {
         &'a self,
         name: &str,
         ttl: Duration,
+        need: Need,
         op: F,
     ) -> Result<T, Failure>
     where
@@ -78,10 +79,7 @@ impl ConsulDcs {
         Fut: Future<Output = Result<T, Failure>> + 'a,
     {
         for _ in 0..2 {
-            let session = self
-                .sessions
-                .session(&self.agents, name, ttl, Need::Use)
-                .await?;
+            let session = self.sessions.session(&self.agents, name, ttl, need).await?;
             let Some(session) = session else { break };
             match op(session.clone()).await {
                 Err(e) if e.is_invalid_session() => {

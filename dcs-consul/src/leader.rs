@@ -1,6 +1,7 @@
 //! The leader key, as Patroni's Consul backend handles it.
 //!
-//! - **Acquire**: `PUT leader?acquire=<session>`, body = name; `false` means lost.
+//! - **Acquire**: renew the session (or create one), then `PUT leader?acquire=<session>`,
+//!   body = name; `false` means lost.
 //! - **Renew**: renew the session (forced); a 404 means it expired and the key went with it:
 //!   `Ok(false)`. Then a consistent read: the key must hold our name; if it is bound to
 //!   another session (an earlier session of this node), `DELETE ?cas=<ModifyIndex>` and
@@ -17,7 +18,7 @@ impl ConsulDcs {
     /// Acquires the leader key with our session.
     pub(crate) async fn acquire(&self, name: &str, ttl: Duration) -> Result<bool, Failure> {
         let acquired = self
-            .with_session(name, ttl, |session| async move {
+            .with_session(name, ttl, Need::Fresh, |session| async move {
                 self.kv()
                     .put(&self.paths.leader(), name, Put::Acquire(&session))
                     .await

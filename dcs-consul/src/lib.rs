@@ -5,12 +5,14 @@
 //! `service/batman/leader`), the leader and member keys are acquired with the node's session
 //! (`Behavior=delete`, so they vanish with it), and every racing write is a `cas`.
 //!
-//! - **Session**: `PUT /v1/session/create` with `Name=<scope>-<name>`, `TTL=ttl/2` (Consul
-//!   invalidates at up to 2x TTL), `Behavior=delete`, `LockDelay=0.001s`, `Checks=[]`
-//!   (configurable); renewed by `touch_member` when due and always by `renew_leader`; a 404
-//!   on renewal means it expired: the leadership is lost, and a new session is created.
-//! - **Acquire**: `PUT leader?acquire=<session>`; **renew**: session renewal plus a check of
-//!   the key; **release**: `DELETE leader?cas=<ModifyIndex>`.
+//! - **Session**: `PUT /v1/session/create` with `Name=<scope>-<name>`, `TTL` = the write
+//!   fence's budget, ttl minus the safety margin (Patroni uses ttl/2; Consul invalidates
+//!   between 1x and 2x TTL, so ttl/2 could drop the leader key before the old primary's fence
+//!   fires), `Behavior=delete`, `LockDelay=0.001s`, `Checks=[]` (configurable); renewed by
+//!   `touch_member` when due and always by `acquire_leader` and `renew_leader`; a 404 on
+//!   renewal means it expired: the leadership is lost, and a new session is created.
+//! - **Acquire**: session renewal, then `PUT leader?acquire=<session>`; **renew**: session
+//!   renewal plus a check of the key; **release**: `DELETE leader?cas=<ModifyIndex>`.
 //! - **Writes**: `?cas=<ModifyIndex>` (`cas=0` for create-only), then a consistent read of
 //!   the new `ModifyIndex` (Consul answers only `true`).
 //! - **Read**: `GET <prefix>?recurse` with the configured consistency; the revision is the

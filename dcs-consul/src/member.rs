@@ -5,6 +5,7 @@
 use crate::backend::ConsulDcs;
 use crate::error::Failure;
 use crate::kv::Put;
+use crate::session::Need;
 use std::time::Duration;
 
 impl ConsulDcs {
@@ -16,7 +17,7 @@ impl ConsulDcs {
         ttl: Duration,
     ) -> Result<(), Failure> {
         let key = self.paths.member(name);
-        self.with_session(name, ttl, |session| {
+        self.with_session(name, ttl, Need::Use, |session| {
             let key = key.clone();
             async move {
                 if self.kv().put(&key, value, Put::Acquire(&session)).await? {

@@ -1,8 +1,12 @@
-//! The node's Consul session, as Patroni creates it: `Name=<scope>-<name>`, `TTL=ttl/2`
-//! (Consul invalidates a session at up to 2x its TTL, so the keys live about one ttl after
-//! the last renewal), `Behavior=delete` (the leader and member keys vanish with it),
-//! `LockDelay=0.001s` (no 15 s lock-delay after an expiry), `Checks=<checks>` (default none:
-//! TTL only).
+//! The node's Consul session, as Patroni creates it (`Name=<scope>-<name>`, `Behavior=delete`:
+//! the leader and member keys vanish with it, `LockDelay=0.001s`: no 15 s lock-delay after an
+//! expiry, `Checks=<checks>`, default none: TTL only), except for its TTL. Consul documents
+//! its session TTL only as a lower bound: it invalidates a session between one and two TTLs
+//! after the last renewal. Patroni's `TTL=ttl/2` can therefore drop the leader key at ttl/2,
+//! before the write fence (ttl minus the safety margin) stops the old primary. Here the TTL is
+//! the fence budget itself ([`lease_budget`]), so the key outlives the fence; a silent node's
+//! keys then live between that and twice that. The leader acquire renews the session first
+//! (the session may date from the member key, long before).
 //!
 //! rs-consul has no public session API: create, renew and destroy are plain requests on the
 //! shared HTTP client. A renewal that gets 404 means the session expired: it is forgotten
@@ -12,6 +16,7 @@
 use crate::agents::Agents;
 use crate::error::Failure;
 use hyper::Method;
+use pg_ha_core::config::lease_budget;
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
@@ -41,8 +46,11 @@ pub(crate) struct Sessions {
 /// What a session is needed for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Need {
-    /// Use the session, renewing it only if a renewal is due (touch_member, acquire).
+    /// Use the session, renewing it only if a renewal is due (touch_member).
     Use,
+    /// Renew it now, or create one if it expired (acquire: the key must last the fence
+    /// budget from now).
+    Fresh,
     /// Renew it now (renew_leader); an expired session is not replaced.
     Renew,
 }
@@ -84,7 +92,7 @@ impl Sessions {
                 Some(at) => at.elapsed() >= renew_interval(ttl),
                 None => true,
             };
-            if need == Need::Renew || due {
+            if need != Need::Use || due {
                 if self.renew(agents, &id).await? {
                     state.last_renewal = Some(Instant::now());
                     return Ok(Some(id));
@@ -148,7 +156,7 @@ impl Sessions {
         name: &str,
         ttl: Duration,
     ) -> Result<String, Failure> {
-        let mut session_ttl = (ttl / 2).max(state.ttl_min.unwrap_or_default());
+        let mut session_ttl = lease_budget(ttl).max(state.ttl_min.unwrap_or_default());
         let id = match self.try_create(agents, name, session_ttl).await {
             Err(e) if e.session_ttl_min().is_some() && state.ttl_min.is_none() => {
                 let min = e.session_ttl_min().unwrap_or(session_ttl);
@@ -156,7 +164,7 @@ impl Sessions {
                     requested = ?session_ttl,
                     adopted = ?min,
                     "the Consul agent refuses session TTLs below its SessionTTLMin: keys will \
-                     outlive a silent node by 2x {min:?} instead of ttl"
+                     outlive a silent node by up to 2x {min:?}"
                 );
                 state.ttl_min = Some(min);
                 session_ttl = session_ttl.max(min);
@@ -196,8 +204,8 @@ impl Sessions {
     }
 }
 
-/// How often `touch_member` renews: a quarter of the ttl (the session is invalidated about
-/// one ttl after the last renewal).
+/// How often `touch_member` renews: a quarter of the ttl (the session lives at least the
+/// fence budget, ttl minus the safety margin, after the last renewal).
 fn renew_interval(ttl: Duration) -> Duration {
     ttl / 4
 }

@@ -160,9 +160,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
     }
 
     fn lease_budget(&self) -> Duration {
-        self.dynamic
-            .ttl
-            .saturating_sub(self.dynamic.safety_margin())
+        self.dynamic.lease_budget()
     }
 
     /// Observes, decides and executes once.
@@ -288,8 +286,9 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         }
     }
 
-    /// Asks the other members about themselves when an election may happen: no leader, or a
-    /// failover request that this node (as leader) must check.
+    /// Asks the other members about themselves when an election may happen: no leader (and
+    /// PostgreSQL runs), or, as leader, a failover request to check or a shutdown to hand
+    /// the key over.
     async fn observe_peers(&self, dcs: &DcsView, pg: &PgView) -> Vec<PeerReport> {
         let Some(cluster) = dcs.cluster() else {
             return Vec::new();
@@ -298,9 +297,12 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             return Vec::new();
         };
         let me = self.node.name.as_str();
-        let election = cluster.leader.is_none();
-        let switchover = cluster.is_leader(me) && cluster.failover_request().is_some();
-        if !(election || switchover) || status.process != crate::postgres::ProcessState::Running {
+        let running = status.process == crate::postgres::ProcessState::Running;
+        let election = cluster.leader.is_none() && running;
+        let handing_over = cluster.is_leader(me)
+            && (cluster.failover_request().is_some()
+                || self.facts.request == Some(LocalRequest::Shutdown));
+        if !(election || handing_over) {
             return Vec::new();
         }
         let mut reports = Vec::new();

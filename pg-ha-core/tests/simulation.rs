@@ -321,3 +321,58 @@ fn a_switchover_moves_the_primary_to_the_candidate() {
     assert_eq!(single_writer(&world), candidate);
     finish(world);
 }
+
+#[test]
+fn an_asynchronous_switchover_loses_no_acknowledged_commit() {
+    for seed in 0..5 {
+        let mut world = formed(seed, 3, false);
+        for round in 0..4 {
+            let old = single_writer(&world);
+            let branch = world.wal_of(old).expect("data").branch();
+            let candidate = (old + 1 + round % 2) % 3;
+            world.inject(Fault::Switchover {
+                candidate: Some(candidate),
+            });
+            let later = at(&world) + Duration::from_secs(5);
+            world.run_until(later);
+            let new = single_writer(&world);
+            assert_eq!(new, candidate, "seed {seed} round {round}");
+            let last = world.ledger().last_acknowledged(branch).expect("acks");
+            let wal = world.wal_of(new).expect("data");
+            assert!(
+                wal.contains(last),
+                "seed {seed} round {round}: {last:?} acknowledged by node {old} is not on node {new}"
+            );
+        }
+        finish(world);
+    }
+}
+
+#[test]
+fn a_switchover_to_a_stalled_candidate_loses_no_acknowledged_commit() {
+    for seed in 0..5 {
+        let mut world = formed(seed, 3, false);
+        let old = single_writer(&world);
+        let branch = world.wal_of(old).expect("data").branch();
+        let candidate = (old + 1) % 3;
+        world.inject(Fault::StallReplication {
+            node: candidate,
+            duration: Duration::from_secs(3),
+        });
+        let stalled = at(&world) + Duration::from_millis(500);
+        world.run_until(stalled);
+        world.inject(Fault::Switchover {
+            candidate: Some(candidate),
+        });
+        let later = at(&world) + Duration::from_secs(8);
+        world.run_until(later);
+        let new = single_writer(&world);
+        let last = world.ledger().last_acknowledged(branch).expect("acks");
+        let wal = world.wal_of(new).expect("data");
+        assert!(
+            wal.contains(last),
+            "seed {seed}: {last:?} acknowledged by node {old} is not on the new primary {new}"
+        );
+        finish(world);
+    }
+}

@@ -81,6 +81,9 @@ pub(crate) struct Settings {
     pub(crate) token: Option<String>,
     /// The agent's datacenter.
     pub(crate) datacenter: String,
+    /// Sessions are invalidated this many TTLs after their last renewal: 2 as a real
+    /// server does, 1 for the earliest time Consul documents.
+    pub(crate) ttl_multiplier: u32,
 }
 
 impl Default for Settings {
@@ -89,6 +92,7 @@ impl Default for Settings {
             session_ttl_min: Duration::from_secs(10),
             token: None,
             datacenter: "dc1".to_string(),
+            ttl_multiplier: 2,
         }
     }
 }
@@ -110,7 +114,7 @@ impl Emulator {
             .await
             .expect("bind emulator");
         let address = listener.local_addr().expect("emulator address");
-        let store = Arc::new(Mutex::new(Store::new(1)));
+        let store = Arc::new(Mutex::new(Store::new(1, settings.ttl_multiplier)));
         let mut emulator = Emulator {
             address,
             settings,
@@ -170,7 +174,7 @@ impl Emulator {
             if keep_state {
                 store.restart_timers();
             } else {
-                *store = Store::new(store.raft_index / 2 + 1);
+                *store = Store::new(store.raft_index / 2 + 1, store.ttl_multiplier);
             }
         }
         let listener = loop {

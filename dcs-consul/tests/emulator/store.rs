@@ -34,7 +34,7 @@ pub(crate) struct Session {
     pub(crate) lock_delay: Duration,
     pub(crate) checks: Vec<String>,
     pub(crate) create_index: u64,
-    /// When the server invalidates it: last renewal + 2 x TTL.
+    /// When the server invalidates it: last renewal + TTL x the store's multiplier.
     pub(crate) deadline: Option<Instant>,
 }
 
@@ -49,14 +49,15 @@ pub(crate) struct Store {
     pub(crate) lock_delays: HashMap<String, Instant>,
     /// Carries `kvs_index` after every KV change, to wake blocking queries.
     pub(crate) changes: watch::Sender<u64>,
+    /// A session is invalidated this many TTLs after its last renewal (Consul documents
+    /// between 1 and 2; a real server takes 2).
+    pub(crate) ttl_multiplier: u32,
 }
 
-/// Consul's multiplier of the session TTL before invalidation.
-pub(crate) const TTL_MULTIPLIER: u32 = 2;
-
 impl Store {
-    /// An empty store whose raft index starts at `index`.
-    pub(crate) fn new(index: u64) -> Store {
+    /// An empty store whose raft index starts at `index`, invalidating sessions
+    /// `ttl_multiplier` TTLs after their last renewal.
+    pub(crate) fn new(index: u64, ttl_multiplier: u32) -> Store {
         let (changes, _) = watch::channel(index);
         Store {
             raft_index: index,
@@ -66,6 +67,7 @@ impl Store {
             sessions: HashMap::new(),
             lock_delays: HashMap::new(),
             changes,
+            ttl_multiplier,
         }
     }
 
@@ -83,8 +85,9 @@ impl Store {
     /// Restarts every TTL timer, as a newly elected leader does.
     pub(crate) fn restart_timers(&mut self) {
         let now = Instant::now();
+        let multiplier = self.ttl_multiplier;
         for session in self.sessions.values_mut() {
-            session.deadline = session.ttl.map(|ttl| now + ttl * TTL_MULTIPLIER);
+            session.deadline = session.ttl.map(|ttl| now + ttl * multiplier);
         }
     }
 
@@ -93,7 +96,9 @@ impl Store {
         let index = self.next_index();
         session.id = uuid(index);
         session.create_index = index;
-        session.deadline = session.ttl.map(|ttl| Instant::now() + ttl * TTL_MULTIPLIER);
+        session.deadline = session
+            .ttl
+            .map(|ttl| Instant::now() + ttl * self.ttl_multiplier);
         let id = session.id.clone();
         self.sessions.insert(id.clone(), session);
         id
@@ -101,8 +106,9 @@ impl Store {
 
     /// Renews a session; `None` if it does not exist.
     pub(crate) fn renew_session(&mut self, id: &str) -> Option<Session> {
+        let multiplier = self.ttl_multiplier;
         let session = self.sessions.get_mut(id)?;
-        session.deadline = session.ttl.map(|ttl| Instant::now() + ttl * TTL_MULTIPLIER);
+        session.deadline = session.ttl.map(|ttl| Instant::now() + ttl * multiplier);
         Some(session.clone())
     }
 

@@ -22,6 +22,12 @@ impl Target {
     /// The real agent from `CONSUL_HTTP_ADDR`, else an emulator whose `SessionTTLMin` allows
     /// short test ttls.
     pub(crate) async fn start() -> Target {
+        Target::start_invalidating_at(2).await
+    }
+
+    /// Like [`Target::start`], with an emulator that invalidates sessions `multiplier`
+    /// TTLs after their last renewal (1: the earliest Consul documents).
+    pub(crate) async fn start_invalidating_at(multiplier: u32) -> Target {
         match real_agent() {
             Some(url) => {
                 println!("running against the real Consul agent at {url}");
@@ -30,6 +36,7 @@ impl Target {
             None => {
                 let settings = Settings {
                     session_ttl_min: Duration::from_millis(500),
+                    ttl_multiplier: multiplier,
                     ..Settings::default()
                 };
                 Target::Emulated(Emulator::start(settings).await)

@@ -99,7 +99,7 @@ pub async fn start(loaded: LoadedConfig, path: Option<PathBuf>) -> Result<Node, 
     ));
     let rest = RestServer::start(
         RestSettings::from_config(&cfg.restapi),
-        ViewSource::from_watch(handle.state.clone()),
+        ViewSource::from_watch(handle.state.clone()).with_live_wal(Arc::clone(&pg) as _),
         control,
         clock_arc,
     )

@@ -34,6 +34,7 @@ pub mod hba;
 pub mod initdb;
 mod lifecycle;
 pub mod listen;
+mod live_wal;
 mod local;
 mod parameters;
 pub mod paths;

@@ -48,7 +48,7 @@ FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_stat_wal_receiver AS w ON true";
 
 /// The cached status connection and its prepared status query.
 pub(crate) struct StatusConn {
-    client: Client,
+    pub(crate) client: Client,
     statement: Statement,
 }
 

@@ -35,6 +35,7 @@ mod dcs_reads;
 mod error;
 mod failover_checks;
 mod health;
+mod live_wal;
 mod merge_patch;
 mod metrics;
 mod reads;
@@ -54,6 +55,7 @@ mod why;
 
 pub use control::{Control, ScheduledRestart};
 pub use error::RestError;
+pub use live_wal::{LiveWal, WalNow};
 pub use server::RestServer;
 pub use settings::{RestSettings, TlsSettings};
 pub use view::{NodeView, ReplicationRow, ViewSource};

@@ -210,7 +210,7 @@ async fn handle(
     let reply = match read_request(shared, request, peer, cert).await {
         Ok(req) => {
             let ctx = Ctx {
-                view: shared.view.current(),
+                view: shared.view.fresh().await,
                 control: Arc::clone(&shared.control),
                 clock: Arc::clone(&shared.clock),
                 settings: Arc::clone(&shared.settings),

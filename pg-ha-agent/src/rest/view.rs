@@ -1,6 +1,7 @@
 //! `NodeView`: everything the read endpoints need to know about this node, as plain data the
 //! agent loop publishes after each cycle. The REST layer never touches the runner itself.
 
+use super::LiveWal;
 use pg_ha_core::config::{DynamicConfig, NodeConfig};
 use pg_ha_core::dcs::Dcs;
 use pg_ha_core::model::{Cluster, MemberState};
@@ -96,7 +97,7 @@ impl NodeView {
         N: Peers + ?Sized,
     {
         let cfg = runner.config();
-        let budget = cfg.dynamic.ttl.saturating_sub(cfg.dynamic.safety_margin());
+        let budget = cfg.dynamic.lease_budget();
         NodeView {
             lease_until: runner.facts().lease_renewed_at.map(|t| t + budget),
             cluster: runner.last_cluster().cloned(),
@@ -140,14 +141,21 @@ impl NodeView {
     }
 }
 
-/// Where the server gets the current view: a closure, a watch channel, or a fixed value.
+/// Where the server gets the current view: a closure, a watch channel, or a fixed value;
+/// optionally with WAL positions read at request time ([`ViewSource::with_live_wal`]).
 #[derive(Clone)]
-pub struct ViewSource(Arc<dyn Fn() -> Arc<NodeView> + Send + Sync>);
+pub struct ViewSource {
+    current: Arc<dyn Fn() -> Arc<NodeView> + Send + Sync>,
+    live: Option<Arc<dyn LiveWal>>,
+}
 
 impl ViewSource {
     /// Calls `f` for every request.
     pub fn from_fn(f: impl Fn() -> Arc<NodeView> + Send + Sync + 'static) -> ViewSource {
-        ViewSource(Arc::new(f))
+        ViewSource {
+            current: Arc::new(f),
+            live: None,
+        }
     }
 
     /// The latest value of a watch channel the agent loop publishes to.
@@ -161,9 +169,28 @@ impl ViewSource {
         ViewSource::from_fn(move || Arc::clone(&view))
     }
 
-    /// The current view.
+    /// Refreshes the WAL positions of every request's view from `live` (as Patroni's
+    /// per-request status query does).
+    pub fn with_live_wal(mut self, live: Arc<dyn LiveWal>) -> ViewSource {
+        self.live = Some(live);
+        self
+    }
+
+    /// The current view, as published.
     pub fn current(&self) -> Arc<NodeView> {
-        (self.0)()
+        (self.current)()
+    }
+
+    /// The current view with WAL positions read now, when a [`LiveWal`] is set and answers.
+    pub async fn fresh(&self) -> Arc<NodeView> {
+        let view = self.current();
+        let Some(live) = self.live.as_ref().filter(|_| view.has_live_wal()) else {
+            return view;
+        };
+        match live.wal_now().await {
+            Some(wal) => Arc::new(view.with_wal(wal)),
+            None => view,
+        }
     }
 }
 

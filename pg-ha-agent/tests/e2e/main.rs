@@ -15,6 +15,7 @@ mod cluster;
 mod crashes;
 mod ctl;
 mod failsafe;
+mod handover;
 mod health;
 mod lost_promotion;
 mod pause;
@@ -150,6 +151,22 @@ async fn failsafe_mode_keeps_the_primary_through_a_dcs_outage() -> Result<()> {
         "failsafe_mode_keeps_the_primary_through_a_dcs_outage",
         options,
         |c| Box::pin(failsafe::dcs_outage_costs_no_writes(c)),
+    )
+    .await
+}
+
+/// 20 switchovers in asynchronous mode while a client commits continuously on the primary:
+/// no acknowledged commit is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_switchovers_lose_no_acknowledged_commit() -> Result<()> {
+    let options = ClusterOptions {
+        scope: "e2e-handover".to_string(),
+        ..ClusterOptions::default()
+    };
+    with_cluster(
+        "twenty_switchovers_lose_no_acknowledged_commit",
+        options,
+        |c| Box::pin(handover::switchovers_lose_nothing(c)),
     )
     .await
 }

@@ -183,3 +183,24 @@ async fn a_new_guard_stops_the_orphan_of_a_dead_agent() -> Result<()> {
     adopter.set_write_fence(None).await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fenced_primary_stops_acknowledging_commits_at_the_deadline() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let window = crate::fence_window::measure(&sandbox, "a").await?;
+    // Measured (the `fence` benchmark gives medians); the bound catches backends that go on
+    // committing after the postmaster was killed, which would take seconds.
+    eprintln!(
+        "TIMING last acknowledged commit {:+.1} ms after the fence deadline, {:+.1} ms after the guard fired ({} commits by {} clients)",
+        window.last_commit_ms,
+        window.after_fire_ms,
+        window.commits,
+        crate::fence_window::WRITERS
+    );
+    assert!(
+        window.last_commit_ms < 1000.0,
+        "commits acknowledged {:.0} ms after the deadline",
+        window.last_commit_ms
+    );
+    Ok(())
+}

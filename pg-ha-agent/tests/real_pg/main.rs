@@ -5,6 +5,7 @@
 mod bad_input;
 mod common;
 mod fence;
+mod fence_window;
 mod lifecycle;
 mod replication;
 mod rewind;

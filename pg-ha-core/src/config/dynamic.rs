@@ -84,11 +84,29 @@ impl Default for DynamicConfig {
     }
 }
 
+/// The safety margin before lease expiry at which a leader that could not renew stops
+/// accepting writes: a quarter of `ttl`, at least 1 s and at most 5 s.
+pub fn safety_margin(ttl: Duration) -> Duration {
+    (ttl / 4).clamp(Duration::from_secs(1), Duration::from_secs(5))
+}
+
+/// How long after a lease acquire or renewal was sent the leader may go on writing: `ttl`
+/// minus the [safety margin](safety_margin). The write fence fires then; every DCS backend
+/// must keep the leader key at least that long after the request was sent (the conformance
+/// check `lease_outlives_the_fence`).
+pub fn lease_budget(ttl: Duration) -> Duration {
+    ttl.saturating_sub(safety_margin(ttl))
+}
+
 impl DynamicConfig {
-    /// The safety margin before lease expiry at which a leader that could not renew stops
-    /// accepting writes: a quarter of ttl, at least 1 s and at most 5 s.
+    /// [`safety_margin`] of this configuration's ttl.
     pub fn safety_margin(&self) -> Duration {
-        (self.ttl / 4).clamp(Duration::from_secs(1), Duration::from_secs(5))
+        safety_margin(self.ttl)
+    }
+
+    /// [`lease_budget`] of this configuration's ttl.
+    pub fn lease_budget(&self) -> Duration {
+        lease_budget(self.ttl)
     }
 
     /// True when this is a standby cluster: a `standby_cluster` section with a `host`, `port`

@@ -94,7 +94,7 @@ impl<'a> Ctx<'a> {
 /// The local deadline of the leader lease: last renewal (or failsafe confirmation) + ttl -
 /// safety margin. `None` when this node never held the lease.
 pub(super) fn lease_deadline(obs: &Observation, dynamic: &DynamicConfig) -> Option<Mono> {
-    let budget = dynamic.ttl.saturating_sub(dynamic.safety_margin());
+    let budget = dynamic.lease_budget();
     let renewed = obs.facts.lease_renewed_at;
     let confirmed = if dynamic.failsafe_mode {
         obs.facts.failsafe_confirmed_at

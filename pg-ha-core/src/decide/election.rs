@@ -116,10 +116,12 @@ fn history_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
 /// else may. None of them races from a timeline older than the history's.
 fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
     let me = ctx.me();
+    let needed = switchover_final(ctx, request);
     if request.member.as_deref() == Some(me) {
         // No lag or sync check for a named candidate (as Patroni), but never a timeline
-        // collision.
-        return history_timeline(ctx);
+        // collision, and never without the WAL the old leader stopped at.
+        history_timeline(ctx)?;
+        return has_final(ctx, needed);
     }
     if request.leader.as_deref() == Some(me) {
         let cluster_timeline = ctx.cluster_timeline();
@@ -128,6 +130,7 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
                 s.failover_priority > 0
                     && !s.is_primary
                     && s.timeline.is_none_or(|t| t >= cluster_timeline)
+                    && reaches(s, needed)
             }) && may_promote(ctx, &p.name)
         });
         return if others {
@@ -137,11 +140,12 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
         } else {
             // Taking the key back is a promotion too when this node already runs as a
             // replica: never from a timeline older than the history's.
-            history_timeline(ctx)
+            history_timeline(ctx)?;
+            has_final(ctx, needed)
         };
     }
     if let Some(candidate) = request.member.as_deref() {
-        if ctx.dynamic().pause || candidate_healthy(ctx, candidate) {
+        if ctx.dynamic().pause || candidate_healthy(ctx, candidate, needed) {
             return Err(Ineligible::NotTheCandidate {
                 candidate: candidate.to_string(),
             });
@@ -152,6 +156,7 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
     }
     sync_membership(ctx)?;
     history_timeline(ctx)?;
+    has_final(ctx, needed)?;
     let position = ctx.pg.wal_position().ok_or(Ineligible::PositionUnknown)?.0;
     let former = request.leader.as_deref();
     peers(
@@ -165,7 +170,7 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
 }
 
 /// In `synchronous_mode: on` with sync active, only sync members may take over.
-fn may_promote(ctx: &Ctx<'_>, name: &str) -> bool {
+pub(super) fn may_promote(ctx: &Ctx<'_>, name: &str) -> bool {
     if ctx.sync_mode() != SyncMode::On {
         return true;
     }
@@ -180,14 +185,42 @@ struct Compare<'a> {
     exclude_former: bool,
 }
 
-fn candidate_healthy(ctx: &Ctx<'_>, candidate: &str) -> bool {
+fn candidate_healthy(ctx: &Ctx<'_>, candidate: &str, needed: Option<u64>) -> bool {
     let cluster_timeline = ctx.cluster_timeline();
     ctx.obs.peers.iter().any(|p| {
         p.name == candidate
             && p.status.as_ref().is_some_and(|s| {
-                s.failover_priority > 0 && s.timeline.is_none_or(|t| t >= cluster_timeline)
+                s.failover_priority > 0
+                    && s.timeline.is_none_or(|t| t >= cluster_timeline)
+                    && reaches(s, needed)
             })
     })
+}
+
+/// In a switchover whose old leader is still a member: the last position it published
+/// (its shutdown checkpoint, once it stopped). Nobody promotes without that WAL; once the old
+/// leader's member key is gone, it is an ordinary failover again.
+fn switchover_final(ctx: &Ctx<'_>, request: &Failover) -> Option<u64> {
+    let leader = request.leader.as_deref()?;
+    ctx.member(leader)?;
+    ctx.cluster.status.optime
+}
+
+/// This node has the WAL up to `needed`.
+fn has_final(ctx: &Ctx<'_>, needed: Option<u64>) -> Result<(), Ineligible> {
+    let Some(needed) = needed else {
+        return Ok(());
+    };
+    let position = ctx.pg.wal_position().map_or(0, |l| l.0);
+    if position < needed {
+        return Err(Ineligible::MissingFinalWal { position, needed });
+    }
+    Ok(())
+}
+
+/// A peer's report shows the WAL up to `needed`.
+fn reaches(status: &crate::peers::PeerStatus, needed: Option<u64>) -> bool {
+    needed.is_none_or(|n| status.wal_position.is_some_and(|w| w.0 >= n))
 }
 
 fn failsafe_membership(ctx: &Ctx<'_>) -> Result<(), Ineligible> {

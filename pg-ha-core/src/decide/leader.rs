@@ -1,7 +1,8 @@
 //! This node holds the leader key.
 
+use super::handover::{handover, Handover};
 use super::promote::{promotion, skipped_entry};
-use super::switchover::switchover;
+use super::switchover::{handing_over, switchover};
 use super::sync::sync_actions;
 use super::{Action, Ctx, Decision, Reason};
 use crate::model::{Condition, Failsafe, History, HistoryEntry, Status};
@@ -25,7 +26,10 @@ pub(super) fn lead(ctx: &Ctx<'_>) -> Decision {
             },
             vec![Action::RenewLeader],
         ),
-        (ProcessState::Stopped | ProcessState::Crashed, _) => primary_down(ctx),
+        (ProcessState::Stopped | ProcessState::Crashed, _) => match handing_over(ctx) {
+            Some(candidate) => handover(ctx, Handover::Switchover { candidate }),
+            None => primary_down(ctx),
+        },
     }
 }
 

@@ -11,6 +11,7 @@ mod decision;
 mod divergence;
 mod election;
 mod follower;
+mod handover;
 mod leader;
 mod observation;
 mod pause;

@@ -1,8 +1,9 @@
 //! Pause (maintenance) mode: no automatic promote, demote, start or stop; the leader keeps its
 //! key only while primary; a switchover or failover to a named candidate is still allowed.
 
+use super::handover::{handover, Handover};
 use super::promote::promotion;
-use super::switchover::switchover;
+use super::switchover::{handing_over, switchover};
 use super::{Action, Ctx, Decision, Reason};
 use crate::model::Condition;
 use crate::postgres::PgRole;
@@ -46,6 +47,9 @@ fn paused_leader(ctx: &Ctx<'_>) -> Decision {
             };
         }
         return Decision::act(Reason::Paused, vec![Action::RenewLeader]);
+    }
+    if let Some(candidate) = handing_over(ctx) {
+        return handover(ctx, Handover::Switchover { candidate });
     }
     let named_me = ctx
         .cluster

@@ -99,6 +99,19 @@ pub enum Reason {
         /// The candidate, if one was named.
         candidate: Option<String>,
     },
+    /// PostgreSQL stopped for a switchover or shutdown: keeping the key until the candidate
+    /// (or, on a shutdown, a replica that may take over) reports the shutdown checkpoint.
+    HandingOver {
+        /// The named candidate.
+        to: Option<String>,
+    },
+    /// The key was released after a switchover's stop.
+    HandedOver {
+        /// The named candidate.
+        to: Option<String>,
+        /// The candidate had reported the shutdown checkpoint (else the wait timed out).
+        received: bool,
+    },
     /// A switchover or failover request was refused and cleared.
     FailoverRejected {
         /// Why.
@@ -176,6 +189,13 @@ pub enum Ineligible {
     },
     /// failsafe_mode is on and this node is not in the failsafe map.
     NotInFailsafeMap,
+    /// A switchover is under way and this node lacks WAL its old leader published.
+    MissingFinalWal {
+        /// This node's WAL position.
+        position: u64,
+        /// The old leader's last published position.
+        needed: u64,
+    },
     /// PostgreSQL is not running.
     PostgresNotRunning,
     /// The WAL position is unknown.
@@ -218,6 +238,12 @@ impl fmt::Display for Ineligible {
                 write!(f, "{leader} is still primary (failsafe)")
             }
             Ineligible::NotInFailsafeMap => write!(f, "not in the failsafe member list"),
+            Ineligible::MissingFinalWal { position, needed } => write!(
+                f,
+                "WAL up to {} received, the old leader stopped at {}",
+                crate::Lsn(*position),
+                crate::Lsn(*needed)
+            ),
             Ineligible::PostgresNotRunning => write!(f, "PostgreSQL is not running"),
             Ineligible::PositionUnknown => write!(f, "the WAL position is unknown"),
         }
@@ -289,6 +315,21 @@ impl fmt::Display for Reason {
             Reason::SwitchingOver { candidate: None } => {
                 write!(f, "switchover: demoting in favour of the healthiest replica")
             }
+            Reason::HandingOver { to } => write!(
+                f,
+                "PostgreSQL stopped: keeping the leader key until {} reports the shutdown checkpoint",
+                to.as_deref().unwrap_or("a replica")
+            ),
+            Reason::HandedOver { to, received } => write!(
+                f,
+                "released the leader key: {} {}",
+                to.as_deref().unwrap_or("the replicas"),
+                if *received {
+                    "received the shutdown checkpoint"
+                } else {
+                    "did not report the shutdown checkpoint in time"
+                }
+            ),
             Reason::FailoverRejected { why } => write!(f, "failover request cleared: {why}"),
             Reason::SyncUpdate => write!(f, "updating synchronous replication"),
             Reason::RequestRefused { why } => write!(f, "request refused: {why}"),

@@ -1,27 +1,31 @@
-//! Agent shutdown (SIGTERM): stop PostgreSQL, then give up the leader key so a replica takes
-//! over at once instead of after ttl.
+//! Agent shutdown (SIGTERM): stop PostgreSQL with a shutdown checkpoint; a leader then hands
+//! the key over (`handover.rs`) so that a replica with everything it acknowledged takes over
+//! at once instead of after ttl.
 
+use super::handover::{handover, Handover};
 use super::{Action, Ctx, Decision, Reason};
-use crate::model::Status;
 use crate::postgres::StopMode;
 
-/// Stops PostgreSQL (fast, with a shutdown checkpoint) and releases the leader key if held.
+/// Stops PostgreSQL (fast, with a shutdown checkpoint); the leader keeps its key until a
+/// replica that may take over reports that checkpoint, bounded.
 pub(super) fn shutdown(ctx: &Ctx<'_>) -> Decision {
-    let mut actions = Vec::new();
+    let stop = Action::Stop {
+        mode: StopMode::Fast,
+    };
+    if !ctx.i_am_leader() {
+        let actions = if ctx.pg_down() {
+            Vec::new()
+        } else {
+            vec![stop]
+        };
+        return Decision::act(Reason::ShuttingDown, actions);
+    }
     if !ctx.pg_down() {
-        actions.push(Action::Stop {
-            mode: StopMode::Fast,
-        });
+        return Decision::act(
+            Reason::HandingOver { to: None },
+            vec![Action::RenewLeader, stop],
+        )
+        .wake(ctx.now());
     }
-    if ctx.i_am_leader() {
-        if let Some(lsn) = ctx.pg.wal_position() {
-            let status = Status {
-                optime: Some(lsn.0),
-                ..ctx.cluster.status.clone()
-            };
-            actions.push(Action::WriteStatus(status));
-        }
-        actions.push(Action::ReleaseLeader);
-    }
-    Decision::act(Reason::ShuttingDown, actions)
+    handover(ctx, Handover::Shutdown)
 }

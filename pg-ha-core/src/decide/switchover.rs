@@ -2,9 +2,9 @@
 
 use super::{Action, Ctx, Decision, Reason};
 use crate::config::SyncMode;
-use crate::model::{Condition, Failover, Status, Versioned};
+use crate::model::{Condition, Failover, Versioned};
 use crate::peers::PeerReport;
-use crate::postgres::StopMode;
+use crate::postgres::{DataDirState, StopMode};
 
 /// The leader's answer to a `failover` key, or `None` when there is no request to act on now.
 /// The returned actions come after the lease renewal.
@@ -101,27 +101,45 @@ fn peer_ok(peers: &[PeerReport], name: &str, leader: (Option<u32>, u64), max_lag
     })
 }
 
-/// Stop with a shutdown checkpoint (no writes after this), publish the last position, give up
-/// the key, and come back as a standby of the candidate.
+/// Stop with a shutdown checkpoint (no writes after this); the next cycles hand the key over
+/// (`handover.rs`) and come back as a standby of the candidate.
 fn demote_gracefully(ctx: &Ctx<'_>, candidate: Option<&str>) -> Decision {
-    let mut actions = vec![Action::Stop {
+    let actions = vec![Action::Stop {
         mode: StopMode::Fast,
     }];
-    if let Some(lsn) = ctx.pg.write_lsn {
-        let status = Status {
-            optime: Some(lsn.0),
-            ..ctx.cluster.status.clone()
-        };
-        actions.push(Action::WriteStatus(status));
-    }
-    actions.push(Action::ReleaseLeader);
-    actions.push(Action::StartStandby {
-        upstream: candidate.map(str::to_string),
-    });
     Decision::act(
         Reason::SwitchingOver {
             candidate: candidate.map(str::to_string),
         },
         actions,
     )
+    .wake(ctx.now())
+}
+
+/// While this leader's PostgreSQL is stopped cleanly and a due request moves leadership
+/// away from it: the switchover's candidate (`Some(None)`: no named candidate).
+pub(super) fn handing_over<'a>(ctx: &Ctx<'a>) -> Option<Option<&'a str>> {
+    let clean = matches!(
+        ctx.pg.data_dir,
+        DataDirState::Initialized {
+            clean_shutdown: true,
+            ..
+        }
+    );
+    if !clean || !ctx.pg_down() {
+        return None;
+    }
+    let request: &'a Versioned<Failover> = ctx.cluster.failover_request()?;
+    let due = match (
+        &request.value.scheduled_at,
+        request.value.scheduled_at_millis(),
+    ) {
+        (None, _) => true,
+        (Some(_), Some(at)) => ctx.wall_since(at) >= 0,
+        (Some(_), None) => false,
+    };
+    let me = ctx.me();
+    let from_me = request.value.leader.as_deref().is_none_or(|l| l == me);
+    let candidate = request.value.member.as_deref();
+    (due && from_me && candidate != Some(me)).then_some(candidate)
 }

@@ -43,6 +43,8 @@ pub struct Ledger {
     pub acknowledged: u64,
     /// Writes acknowledged under the synchronous guarantee.
     pub guaranteed_count: u64,
+    /// Every acknowledged commit, as the highest acknowledged LSN per branch.
+    acknowledged_upto: BTreeMap<u64, u64>,
 }
 
 impl Ledger {
@@ -88,6 +90,8 @@ impl Ledger {
         self.pending = keep;
         for ack in &acks {
             self.acknowledged += 1;
+            let last = self.acknowledged_upto.entry(ack.commit.branch).or_insert(0);
+            *last = (*last).max(ack.commit.lsn);
             if ack.guaranteed {
                 self.guaranteed_count += 1;
                 let best = self.guaranteed.entry(ack.commit.branch).or_insert(0);
@@ -95,6 +99,12 @@ impl Ledger {
             }
         }
         acks
+    }
+
+    /// The last commit acknowledged on `branch`, in any mode.
+    pub fn last_acknowledged(&self, branch: u64) -> Option<Commit> {
+        let lsn = *self.acknowledged_upto.get(&branch)?;
+        Some(Commit { branch, lsn })
     }
 
     /// Guaranteed commits: the highest acknowledged LSN per branch.

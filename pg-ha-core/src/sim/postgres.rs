@@ -4,6 +4,7 @@
 
 use super::clock::Micros;
 use super::pg_state::{DataDir, PgState};
+use super::replication::flush_to_standbys;
 use super::state::{Happening, Shared, SimState};
 use super::wal::Wal;
 use crate::lsn::Lsn;
@@ -260,6 +261,9 @@ impl Postgres for SimPostgres {
 
     async fn stop(&self, mode: StopMode) -> Result<(), PgError> {
         self.with(|state, i| {
+            if mode == StopMode::Fast && pg(state, i)?.is_running_primary() {
+                flush_to_standbys(state, i);
+            }
             let pg = pg(state, i)?;
             let was_running = pg.process == ProcessState::Running;
             if let Some(data) = &mut pg.data {

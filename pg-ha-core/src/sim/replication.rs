@@ -45,3 +45,27 @@ fn upstream(state: &SimState, j: usize) -> Option<(&Wal, &Wal)> {
     let (theirs, mine) = (up.pg.data.as_ref()?, node.pg.data.as_ref()?);
     (theirs.sysid == mine.sysid).then_some((&theirs.wal, &mine.wal))
 }
+
+/// A primary's fast shutdown: its walsenders send every standby that streams from it (and
+/// can reach it, and is not stalled) the rest of its WAL, up to the shutdown checkpoint,
+/// before the postmaster exits, as PostgreSQL's walsenders do.
+pub fn flush_to_standbys(state: &mut SimState, i: usize) {
+    let now = state.now();
+    let name = state.nodes[i].name.clone();
+    for j in 0..state.nodes.len() {
+        let node = &state.nodes[j];
+        if j == i
+            || node.pg.upstream.as_deref() != Some(name.as_str())
+            || node.faults.replication_stalled(now)
+        {
+            continue;
+        }
+        let full = match upstream(state, j) {
+            Some((source, wal)) if wal.is_prefix_of(source) => Wal::truncated(source, source.end()),
+            _ => continue,
+        };
+        if let Some(data) = state.nodes[j].pg.data.as_mut() {
+            data.wal = full;
+        }
+    }
+}

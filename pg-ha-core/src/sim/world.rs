@@ -167,6 +167,15 @@ impl World {
         self.nodes.iter().position(|n| n.config.name == name)
     }
 
+    /// Node `i`'s WAL, if it has a data directory.
+    pub fn wal_of(&self, i: usize) -> Option<super::wal::Wal> {
+        self.shared.lock().nodes[i]
+            .pg
+            .data
+            .as_ref()
+            .map(|d| d.wal.clone())
+    }
+
     /// The client ledger.
     pub fn ledger(&self) -> &super::client::Ledger {
         &self.ledger

@@ -11,6 +11,7 @@
 //! so a lease that never expires fails, one that expires a little late does not.
 
 mod check;
+mod fence;
 mod join;
 mod keys;
 mod leader;
@@ -22,6 +23,7 @@ use crate::dcs::Dcs;
 use async_trait::async_trait;
 use std::time::Duration;
 
+pub use fence::lease_outlives_the_fence;
 pub use keys::{conditional_deletes, conditional_writes, delete_cluster_removes_everything};
 pub use keys::{read_is_scoped, snapshot_is_complete};
 pub use leader::renew_fails_after_leader_key_lost;
@@ -68,6 +70,7 @@ pub async fn run_all<H: Harness + ?Sized>(harness: &H) {
     leader_renew_only_by_holder(harness).await;
     leader_release_only_by_holder(harness).await;
     expired_leader_lease_frees_key(harness).await;
+    lease_outlives_the_fence(harness).await;
     renew_fails_after_leader_key_lost(harness).await;
     conditional_writes(harness).await;
     conditional_deletes(harness).await;

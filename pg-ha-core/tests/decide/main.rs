@@ -8,6 +8,7 @@ mod bootstrap;
 mod dcs_outage;
 mod election;
 mod follower;
+mod handover;
 mod leader;
 mod pause;
 mod purity;

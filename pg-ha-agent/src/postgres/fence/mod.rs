@@ -7,6 +7,6 @@ pub mod guard;
 pub mod protocol;
 pub mod registry;
 
-pub use client::FenceClient;
+pub use client::{FenceClient, SAFETY};
 pub use guard::{run_guard, DataDirTarget, FenceTarget, FireOutcome, GuardEvent};
 pub use protocol::FenceCommand;
