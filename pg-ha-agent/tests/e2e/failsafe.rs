@@ -72,3 +72,46 @@ pub(crate) async fn dcs_outage_costs_no_writes(c: &Cluster) -> Result<()> {
     );
     Ok(())
 }
+
+/// failsafe_mode with one member that cannot answer (its agent frozen) during a DCS outage:
+/// the primary gets no full confirmation, so it must stop acknowledging writes before its
+/// lease could have expired in the DCS (at most ttl after the outage began, since its last
+/// renewal came before), i.e. before anyone else could have been promoted.
+pub(crate) async fn one_silent_member_stops_the_primary(c: &Cluster) -> Result<()> {
+    let primary = c.wait_streaming(2, BOOTSTRAP).await?;
+    let silent = c.others(&primary).remove(0);
+    let client = c.node(&primary).psql().await?;
+    client
+        .batch_execute("create table if not exists e2e_failsafe_cut(at timestamptz default now())")
+        .await?;
+    let ttl = Duration::from_secs(c.options().ttl);
+    step(&format!(
+        "failsafe: {silent}'s agent frozen, then etcd frozen for 2 x ttl"
+    ));
+    c.node(&silent).freeze_agent()?;
+    c.etcd().pause(true)?;
+    let cut = Instant::now();
+    let mut last_ack = None;
+    while cut.elapsed() < 2 * ttl {
+        let insert = client.execute("insert into e2e_failsafe_cut default values", &[]);
+        match tokio::time::timeout(Duration::from_secs(2), insert).await {
+            Ok(Ok(_)) => last_ack = Some(cut.elapsed()),
+            Ok(Err(_)) => break,
+            Err(_) => {}
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    c.etcd().pause(false)?;
+    c.node(&silent).thaw_agent()?;
+    let last = last_ack.context("no insert went through after the cut")?;
+    step(&format!(
+        "failsafe: last acknowledged insert {:.2} s after etcd froze (ttl {ttl:?})",
+        last.as_secs_f64()
+    ));
+    ensure!(
+        last < ttl,
+        "{primary} acknowledged a write {last:?} after the cut, past its lease (ttl {ttl:?})"
+    );
+    c.wait_streaming(2, BOOTSTRAP).await?;
+    Ok(())
+}

@@ -139,7 +139,8 @@ async fn new_primary_lost_before_anyone_followed() -> Result<()> {
     .await
 }
 
-/// failsafe_mode: etcd frozen for 2 x ttl costs no write and no PostgreSQL restart.
+/// failsafe_mode: etcd frozen for 2 x ttl costs no write and no PostgreSQL restart; with
+/// one member's agent frozen too, the primary stops taking writes within its lease.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failsafe_mode_keeps_the_primary_through_a_dcs_outage() -> Result<()> {
     let options = ClusterOptions {
@@ -150,7 +151,12 @@ async fn failsafe_mode_keeps_the_primary_through_a_dcs_outage() -> Result<()> {
     with_cluster(
         "failsafe_mode_keeps_the_primary_through_a_dcs_outage",
         options,
-        |c| Box::pin(failsafe::dcs_outage_costs_no_writes(c)),
+        |c| {
+            Box::pin(async move {
+                failsafe::dcs_outage_costs_no_writes(c).await?;
+                failsafe::one_silent_member_stops_the_primary(c).await
+            })
+        },
     )
     .await
 }
