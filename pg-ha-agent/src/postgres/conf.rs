@@ -65,6 +65,8 @@ pub struct ConfContext<'a> {
     pub replication: &'a Credentials,
     /// The value for `unix_socket_directories` when the user sets none.
     pub default_socket_dir: &'a str,
+    /// The lease file the `pg_ha_lease` extension reads (`pg_ha_lease.file`).
+    pub lease_file: String,
 }
 
 /// Quotes a value for postgresql.conf.
@@ -106,6 +108,7 @@ pub fn render(state: &ConfState, ctx: &ConfContext<'_>) -> String {
     params.insert("listen_addresses".into(), ctx.listen_addresses.clone());
     params.insert("port".into(), ctx.port.to_string());
     params.insert("cluster_name".into(), ctx.scope.to_string());
+    params.insert("pg_ha_lease.file".into(), ctx.lease_file.clone());
     params.insert("hot_standby".into(), "on".into());
     params.insert("synchronous_standby_names".into(), state.sync_names.clone());
     // Needs a restart to change, so it is written on primaries too (it only acts in recovery).
@@ -193,6 +196,7 @@ mod tests {
             member: "node-2",
             replication: repl,
             default_socket_dir: "",
+            lease_file: "/data/pg.lease".into(),
         }
     }
 
@@ -213,6 +217,7 @@ mod tests {
         assert!(primary.contains("port = '5433'"));
         assert!(!primary.contains("primary_conninfo"));
         assert!(primary.contains("recovery_target_timeline = 'latest'"));
+        assert!(primary.contains("pg_ha_lease.file = '/data/pg.lease'"));
         state.recovery = Some(RecoveryConf {
             upstream: Some(Upstream {
                 name: "node-1".into(),

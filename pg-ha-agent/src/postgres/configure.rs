@@ -5,6 +5,7 @@
 use super::auto_conf::sanitize_file;
 use super::conf::{render, ConfContext, RecoveryConf, MARKER};
 use super::error::io_error;
+use super::fence::LeaseFile;
 use super::files::{remove_if_exists, write_owned};
 use super::hba::render_hba;
 use super::local::LocalPostgres;
@@ -47,6 +48,10 @@ impl LocalPostgres {
                 member: &self.settings.name,
                 replication: &self.settings.replication,
                 default_socket_dir: &self.socket_dir,
+                lease_file: LeaseFile::of(&self.settings.data_dir)
+                    .path()
+                    .display()
+                    .to_string(),
             };
             render(&state, &ctx)
         };

@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+/// PostgreSQL 15's library directory (where scripts/install-extension puts pg_ha_lease).
+pub(crate) const DEFAULT_LIB_DIR: &str = "/usr/lib/postgresql/15/lib";
+
 /// The clock all test controllers share (fence deadlines are on it).
 pub(crate) fn clock() -> Arc<SystemClock> {
     static CLOCK: OnceLock<Arc<SystemClock>> = OnceLock::new();

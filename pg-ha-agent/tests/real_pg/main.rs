@@ -7,6 +7,7 @@ mod common;
 mod fence;
 mod fence_window;
 mod lifecycle;
+mod node_freeze;
 mod replication;
 mod rewind;
 mod status_details;

@@ -1,6 +1,8 @@
 //! The agent's side of the write fence: starts the guard process on first use and feeds it
-//! absolute deadlines on `CLOCK_MONOTONIC`.
+//! absolute deadlines on `CLOCK_MONOTONIC`, and writes each deadline to the lease file for
+//! the `pg_ha_lease` extension.
 
+use super::lease_file::LeaseFile;
 use super::protocol::{monotonic_now, FenceCommand};
 use pg_ha_core::{Clock, Mono, PgError};
 use std::io::Write;
@@ -23,6 +25,7 @@ pub struct FenceClient {
     data_dir: PathBuf,
     clock: Arc<dyn Clock>,
     guard: Mutex<Option<GuardProcess>>,
+    lease: LeaseFile,
 }
 
 impl std::fmt::Debug for FenceClient {
@@ -43,6 +46,7 @@ impl FenceClient {
             data_dir: data_dir.to_path_buf(),
             clock,
             guard: Mutex::new(None),
+            lease: LeaseFile::of(data_dir),
         }
     }
 
@@ -65,6 +69,13 @@ impl FenceClient {
             }
             None => FenceCommand::Disarm,
         };
+        let in_file = match command {
+            FenceCommand::Deadline(ns) => ns,
+            FenceCommand::Disarm => 0,
+        };
+        if let Err(e) = self.lease.write(in_file) {
+            tracing::warn!(path = %self.lease.path().display(), "cannot write the lease file: {e}");
+        }
         let mut guard = self.lock();
         if command == FenceCommand::Disarm && guard.is_none() {
             return Ok(());

@@ -4,9 +4,11 @@
 
 pub mod client;
 pub mod guard;
+pub mod lease_file;
 pub mod protocol;
 pub mod registry;
 
 pub use client::{FenceClient, SAFETY};
 pub use guard::{run_guard, DataDirTarget, FenceTarget, FireOutcome, GuardEvent};
+pub use lease_file::LeaseFile;
 pub use protocol::FenceCommand;
