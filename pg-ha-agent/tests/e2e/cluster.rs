@@ -91,6 +91,8 @@ pub(crate) struct ClusterOptions {
     pub(crate) dcs: DcsKind,
     /// `failsafe_mode` in `bootstrap.dcs`.
     pub(crate) failsafe_mode: bool,
+    /// `synchronous_mode` in `bootstrap.dcs`.
+    pub(crate) synchronous_mode: bool,
 }
 
 /// The DCS a test cluster runs on.
@@ -192,6 +194,7 @@ impl Default for ClusterOptions {
             program: AgentProgram::PgHa,
             dcs: DcsKind::Etcd,
             failsafe_mode: false,
+            synchronous_mode: false,
         }
     }
 }
@@ -497,6 +500,41 @@ impl Node {
             .agent_pid()
             .with_context(|| format!("{}: the agent is not running", self.name))?;
         signal(pid, nix::sys::signal::Signal::SIGSTOP)
+    }
+
+    /// Freezes (SIGSTOP) or thaws (SIGCONT) every process of the node, as a paused VM: the
+    /// postmaster and its backends, the agent and what it started (the fence guard). A thaw
+    /// resumes PostgreSQL first, the agent and the guard after it (the worst order).
+    pub(crate) fn freeze_node(&self, frozen: bool) {
+        use nix::sys::signal::Signal;
+        let sig = if frozen {
+            Signal::SIGSTOP
+        } else {
+            Signal::SIGCONT
+        };
+        let agent = self.agent_pid();
+        let helpers: Vec<u32> = agent
+            .map(children_of)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| !is_postgres(*p))
+            .collect();
+        let mut agent_side: Vec<u32> = agent.into_iter().chain(helpers).collect();
+        let postmaster = self.postmaster_pid();
+        if frozen {
+            for pid in &agent_side {
+                let _ = signal(*pid, sig);
+            }
+        }
+        if let Some(pm) = postmaster {
+            pg_ha_agent::postgres::procs::signal_server(pm, sig);
+        }
+        if !frozen {
+            agent_side.reverse();
+            for pid in &agent_side {
+                let _ = signal(*pid, sig);
+            }
+        }
     }
 
     /// Resumes an agent frozen by [`Node::freeze_agent`] (SIGCONT).
@@ -1153,6 +1191,7 @@ restapi:
     retry_timeout: {retry_timeout}
     maximum_lag_on_failover: {max_lag}
     failsafe_mode: {failsafe_mode}
+    synchronous_mode: {synchronous_mode}
     postgresql:
       use_pg_rewind: true
       parameters: {parameters}
@@ -1174,6 +1213,7 @@ postgresql:
         retry_timeout = options.retry_timeout,
         max_lag = options.maximum_lag_on_failover,
         failsafe_mode = options.failsafe_mode,
+        synchronous_mode = options.synchronous_mode,
         parameters = flow(&parameters),
         pg = node.pg_port,
         data_dir = node.data_dir.display(),

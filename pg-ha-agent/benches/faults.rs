@@ -1,0 +1,250 @@
+//! The fault suite: a real 3-node cluster (etcd 3.4, PostgreSQL 15, the agents, on loopback)
+//! and two clients that commit continuously (`faults/writers.rs`), while faults hit the
+//! primary's node one after another (`faults/kinds.rs`): kill -9 of the node, kill -9 of
+//! PostgreSQL, the agent frozen for 2 x ttl, the whole node frozen for 2 x ttl (a paused VM),
+//! the DCS frozen for 2 x ttl, a planned switchover. After each fault the suite waits for a
+//! healthy cluster and reports, per kind: the longest window without an acknowledged commit,
+//! the time from the fault's end to a healthy cluster, acknowledged commits missing from the
+//! final primary, and intervals in which two nodes acknowledged commits.
+//!
+//! Settings (environment): `FAULTS_PROFILE` = `fast` (ttl 5 / loop_wait 1, the default) or
+//! `slow` (ttl 20 / loop_wait 2); `FAULTS_MODE` = `async` (default) or `sync`
+//! (synchronous_mode); `FAULTS_FAILSAFE=1` (failsafe_mode); `FAULTS_LEASE=0` (without the
+//! pg_ha_lease extension, on by default: scripts/install-extension); `FAULTS_PER_KIND`
+//! (default 7: 42 faults); `FAULTS_KINDS` (a comma list of kind names); `FAULTS_SEED` (the
+//! order of the faults). Network partitions need network namespaces and are not in it yet.
+//!
+//! Run: `scripts/faults` (= `cargo bench -p pg-ha-agent --bench faults`, as root).
+
+#[path = "../tests/e2e/cluster.rs"]
+mod cluster;
+#[path = "faults/kinds.rs"]
+mod kinds;
+#[path = "faults/writers.rs"]
+mod writers;
+
+use anyhow::{Context, Result};
+use cluster::{Cluster, ClusterOptions};
+use kinds::Kind;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use writers::Ack;
+
+/// What one fault did.
+#[derive(Debug, Clone)]
+struct Outcome {
+    kind: Kind,
+    window: f64,
+    healthy_after: f64,
+    acknowledged: usize,
+    lost: usize,
+    two_writers: Vec<f64>,
+}
+
+fn env(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_string())
+}
+
+fn options() -> ClusterOptions {
+    let slow = env("FAULTS_PROFILE", "fast") == "slow";
+    let mut parameters = Vec::new();
+    if env("FAULTS_LEASE", "1") != "0" {
+        parameters.push(("shared_preload_libraries".into(), "pg_ha_lease".into()));
+    }
+    ClusterOptions {
+        scope: "faults".into(),
+        ttl: if slow { 20 } else { 5 },
+        loop_wait: if slow { 2 } else { 1 },
+        retry_timeout: if slow { 5 } else { 2 },
+        synchronous_mode: env("FAULTS_MODE", "async") == "sync",
+        failsafe_mode: env("FAULTS_FAILSAFE", "0") == "1",
+        parameters,
+        rust_log: env("FAULTS_RUST_LOG", "info"),
+        ..ClusterOptions::default()
+    }
+}
+
+/// The faults to run, in an order shuffled by `seed`.
+fn schedule(seed: u64) -> Vec<Kind> {
+    let per_kind: usize = env("FAULTS_PER_KIND", "7").parse().unwrap_or(7);
+    let wanted = env("FAULTS_KINDS", "");
+    let kinds: Vec<Kind> = Kind::ALL
+        .into_iter()
+        .filter(|k| wanted.is_empty() || wanted.split(',').any(|w| w == k.name()))
+        .collect();
+    let mut all: Vec<Kind> = kinds
+        .iter()
+        .flat_map(|k| std::iter::repeat_n(*k, per_kind))
+        .collect();
+    let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+    for i in (1..all.len()).rev() {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        all.swap(i, (state >> 33) as usize % (i + 1));
+    }
+    all
+}
+
+/// The longest time without an acknowledged commit that ends after `from`.
+fn longest_window(acks: &[Ack], from: Instant) -> f64 {
+    acks.windows(2)
+        .filter(|w| w[1].at >= from)
+        .map(|w| w[1].at.duration_since(w[0].at).as_secs_f64())
+        .fold(0.0, f64::max)
+}
+
+/// Intervals in which two nodes both acknowledged commits: where the spans (first to last
+/// acknowledgement) of two nodes overlap.
+fn two_writer_intervals(acks: &[Ack]) -> Vec<f64> {
+    let mut spans: BTreeMap<&str, (Instant, Instant)> = BTreeMap::new();
+    for ack in acks {
+        let span = spans.entry(&ack.node).or_insert((ack.at, ack.at));
+        span.1 = ack.at;
+    }
+    let spans: Vec<(Instant, Instant)> = spans.into_values().collect();
+    let mut out = Vec::new();
+    for (i, a) in spans.iter().enumerate() {
+        for b in &spans[i + 1..] {
+            let (start, end) = (a.0.max(b.0), a.1.min(b.1));
+            if start < end {
+                out.push(end.duration_since(start).as_secs_f64());
+            }
+        }
+    }
+    out
+}
+
+async fn run_fault(c: &Cluster, n: usize, kind: Kind) -> Result<Outcome> {
+    let primary = c.wait_streaming(2, Duration::from_secs(180)).await?;
+    let table = format!("fault{n}");
+    c.node(&primary)
+        .execute(&format!("create table {table}(id bigint primary key)"))
+        .await?;
+    let stop = AtomicBool::new(false);
+    let driver = async {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let at = Instant::now();
+        let injected = kind.inject(c, &primary).await;
+        let ended = Instant::now();
+        let healthy = c.wait_streaming(2, Duration::from_secs(180)).await;
+        let healthy_after = ended.elapsed().as_secs_f64();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        stop.store(true, Ordering::SeqCst);
+        (at, healthy_after, injected.and(healthy))
+    };
+    let (pool, rotating, (at, healthy_after, result)) = tokio::join!(
+        writers::pool(c, &table, &stop),
+        writers::rotating(c, &table, &stop),
+        driver
+    );
+    let now_primary = result?;
+    let stored: BTreeSet<i64> = c
+        .node(&now_primary)
+        .column(&format!("select id from {table}"))
+        .await?
+        .iter()
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let mut acks: Vec<Ack> = pool.into_iter().chain(rotating).collect();
+    acks.sort_by_key(|a| a.at);
+    let lost = acks.iter().filter(|a| !stored.contains(&a.id)).count();
+    Ok(Outcome {
+        kind,
+        window: longest_window(&acks, at),
+        healthy_after,
+        acknowledged: acks.len(),
+        lost,
+        two_writers: two_writer_intervals(&acks),
+    })
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn report(outcomes: &[Outcome], seed: u64, options: &ClusterOptions) {
+    println!(
+        "\nfault suite: ttl {} / loop_wait {}, synchronous_mode {}, failsafe_mode {}, \
+         extension {}, seed {seed}, {} faults",
+        options.ttl,
+        options.loop_wait,
+        options.synchronous_mode,
+        options.failsafe_mode,
+        !options.parameters.is_empty(),
+        outcomes.len()
+    );
+    println!(
+        "{:<14} {:>6} {:>22} {:>16} {:>9} {:>6} {:>22}",
+        "kind",
+        "faults",
+        "window median / max",
+        "healthy after",
+        "acked",
+        "lost",
+        "two writers (longest)"
+    );
+    for kind in Kind::ALL {
+        let of: Vec<&Outcome> = outcomes.iter().filter(|o| o.kind == kind).collect();
+        if of.is_empty() {
+            continue;
+        }
+        let windows: Vec<f64> = of.iter().map(|o| o.window).collect();
+        let overlaps: Vec<f64> = of.iter().flat_map(|o| o.two_writers.clone()).collect();
+        println!(
+            "{:<14} {:>6} {:>10.3} s / {:>6.3} s {:>14.2} s {:>9} {:>6} {:>12} ({:.3} s)",
+            kind.name(),
+            of.len(),
+            median(windows.clone()),
+            windows.iter().copied().fold(0.0, f64::max),
+            median(of.iter().map(|o| o.healthy_after).collect()),
+            of.iter().map(|o| o.acknowledged).sum::<usize>(),
+            of.iter().map(|o| o.lost).sum::<usize>(),
+            overlaps.len(),
+            overlaps.iter().copied().fold(0.0, f64::max)
+        );
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<()> {
+    if std::env::args().any(|a| a == "--list") {
+        return Ok(());
+    }
+    let seed: u64 = env("FAULTS_SEED", "1").parse().context("FAULTS_SEED")?;
+    let options = options();
+    let faults = schedule(seed);
+    let cluster = Cluster::start(3, options.clone()).await?;
+    let mut outcomes = Vec::new();
+    let mut failure = None;
+    for (n, kind) in faults.iter().enumerate() {
+        match run_fault(&cluster, n, *kind).await {
+            Ok(outcome) => {
+                eprintln!(
+                    "fault {}/{} {}: window {:.3} s, healthy {:.2} s after, {} acked, {} lost, {} two-writer intervals",
+                    n + 1,
+                    faults.len(),
+                    kind.name(),
+                    outcome.window,
+                    outcome.healthy_after,
+                    outcome.acknowledged,
+                    outcome.lost,
+                    outcome.two_writers.len()
+                );
+                outcomes.push(outcome);
+            }
+            Err(e) => {
+                failure = Some(format!("fault {} ({}) failed: {e:#}", n + 1, kind.name()));
+                break;
+            }
+        }
+    }
+    report(&outcomes, seed, &options);
+    let result = cluster.finish(Ok(())).await;
+    if let Some(f) = failure {
+        anyhow::bail!(f);
+    }
+    result
+}

@@ -1,0 +1,99 @@
+//! The suite's two clients. Both commit single-row inserts one after another and record every
+//! acknowledged commit with the node that acknowledged it:
+//! - `pool`: keeps its connection (as a connection pool does) to whichever node accepted
+//!   writes, and looks for a writable node again after an error;
+//! - `rotating`: opens a new connection for every write, to the next node in turn, and moves
+//!   on when a node refuses.
+
+use crate::cluster::Cluster;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// One acknowledged commit.
+#[derive(Debug, Clone)]
+pub(crate) struct Ack {
+    /// The row id (unique across both clients).
+    pub(crate) id: i64,
+    /// The node that acknowledged it.
+    pub(crate) node: String,
+    /// When the client got the acknowledgement.
+    pub(crate) at: Instant,
+}
+
+const INSERT_TIMEOUT: Duration = Duration::from_secs(5);
+
+async fn insert(client: &tokio_postgres::Client, table: &str, id: i64) -> bool {
+    let sql = format!("insert into {table} values ({id})");
+    matches!(
+        tokio::time::timeout(INSERT_TIMEOUT, client.batch_execute(&sql)).await,
+        Ok(Ok(()))
+    )
+}
+
+/// The `pool` client: ids 1, 3, 5, ... until `stop`.
+pub(crate) async fn pool(c: &Cluster, table: &str, stop: &AtomicBool) -> Vec<Ack> {
+    let mut acks = Vec::new();
+    let mut id = 1i64;
+    let mut conn: Option<(String, tokio_postgres::Client)> = None;
+    while !stop.load(Ordering::SeqCst) {
+        let Some((node, client)) = conn.as_ref() else {
+            conn = writable(c).await;
+            if conn.is_none() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            continue;
+        };
+        if insert(client, table, id).await {
+            acks.push(Ack {
+                id,
+                node: node.clone(),
+                at: Instant::now(),
+            });
+        } else {
+            conn = None;
+        }
+        id += 2;
+    }
+    acks
+}
+
+/// The `rotating` client: ids 2, 4, 6, ..., each on a new connection to the next node.
+pub(crate) async fn rotating(c: &Cluster, table: &str, stop: &AtomicBool) -> Vec<Ack> {
+    let mut acks = Vec::new();
+    let mut id = 2i64;
+    let mut turn = 0usize;
+    while !stop.load(Ordering::SeqCst) {
+        let node = &c.nodes()[turn % c.nodes().len()];
+        turn += 1;
+        let Ok(Ok(client)) = tokio::time::timeout(INSERT_TIMEOUT, node.psql()).await else {
+            continue;
+        };
+        if insert(&client, table, id).await {
+            acks.push(Ack {
+                id,
+                node: node.name.clone(),
+                at: Instant::now(),
+            });
+        }
+        id += 2;
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    acks
+}
+
+/// A connection to a node whose PostgreSQL is out of recovery, with its name.
+async fn writable(c: &Cluster) -> Option<(String, tokio_postgres::Client)> {
+    for node in c.nodes() {
+        let Ok(Ok(client)) = tokio::time::timeout(INSERT_TIMEOUT, node.psql()).await else {
+            continue;
+        };
+        let primary = client
+            .query_one("select not pg_is_in_recovery()", &[])
+            .await
+            .is_ok_and(|row| row.get::<_, bool>(0));
+        if primary {
+            return Some((node.name.clone(), client));
+        }
+    }
+    None
+}
