@@ -74,15 +74,30 @@ impl Kind {
                 tokio::time::sleep(hold).await;
                 c.etcd().pause(false)?;
             }
-            Kind::Switchover => {
-                let body = json!({ "leader": primary }).to_string();
-                let (status, reply) = node
-                    .rest("POST", "/switchover", Some(&body))
-                    .await
-                    .context("POST /switchover")?;
-                anyhow::ensure!(status == 200, "switchover: {status} {reply}");
-            }
+            Kind::Switchover => switchover(c, primary).await?,
         }
         Ok(())
+    }
+}
+
+/// Asks `primary` to switch over to any replica. A 412 (no healthy candidate yet: in
+/// synchronous mode the new primary names its sync standby a cycle after the replicas
+/// stream) is retried for up to 30 s, as an operator would.
+async fn switchover(c: &Cluster, primary: &str) -> Result<()> {
+    let body = json!({ "leader": primary }).to_string();
+    let give_up = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, reply) = c
+            .node(primary)
+            .rest("POST", "/switchover", Some(&body))
+            .await
+            .context("POST /switchover")?;
+        match status {
+            200 => return Ok(()),
+            412 if std::time::Instant::now() < give_up => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            _ => anyhow::bail!("switchover: {status} {reply}"),
+        }
     }
 }
