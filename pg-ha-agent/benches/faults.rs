@@ -3,7 +3,8 @@
 //! primary's node one after another (`faults/kinds.rs`): kill -9 of the node, kill -9 of
 //! PostgreSQL, the agent frozen for 2 x ttl, the whole node frozen for 2 x ttl (a paused VM),
 //! the DCS frozen for 2 x ttl, a planned switchover. After each fault the suite waits for a
-//! healthy cluster and reports, per kind: the longest window without an acknowledged commit,
+//! healthy cluster (in synchronous mode: with a sync standby in the `sync` key) and
+//! reports, per kind: the longest window without an acknowledged commit,
 //! the time from the fault's end to a healthy cluster, acknowledged commits missing from the
 //! final primary, and intervals in which two nodes acknowledged commits.
 //!
@@ -116,8 +117,31 @@ fn two_writer_intervals(acks: &[Ack]) -> Vec<f64> {
     out
 }
 
+/// In synchronous mode, waits until the `sync` key names a standby of `primary`: until then
+/// no replica may promote (as on Patroni), and a fault would only measure that.
+async fn wait_sync_standby(c: &Cluster, primary: &str) -> Result<()> {
+    if !c.options().synchronous_mode {
+        return Ok(());
+    }
+    c.wait_until(
+        "a sync standby in the sync key",
+        Duration::from_secs(60),
+        || async {
+            let Some(kv) = c.dcs_get("sync").await? else {
+                return Ok(None);
+            };
+            let sync: serde_json::Value = serde_json::from_str(&kv.value)?;
+            let named = sync["leader"] == primary
+                && sync["sync_standby"].as_str().is_some_and(|s| !s.is_empty());
+            Ok(named.then_some(()))
+        },
+    )
+    .await
+}
+
 async fn run_fault(c: &Cluster, n: usize, kind: Kind) -> Result<Outcome> {
     let primary = c.wait_streaming(2, Duration::from_secs(180)).await?;
+    wait_sync_standby(c, &primary).await?;
     let table = format!("fault{n}");
     c.node(&primary)
         .execute(&format!("create table {table}(id bigint primary key)"))
