@@ -39,7 +39,7 @@ pub(crate) async fn pool(c: &Cluster, table: &str, stop: &AtomicBool) -> Vec<Ack
     let mut conn: Option<(String, tokio_postgres::Client)> = None;
     while !stop.load(Ordering::SeqCst) {
         let Some((node, client)) = conn.as_ref() else {
-            conn = writable(c).await;
+            conn = c.connect_writable(INSERT_TIMEOUT).await;
             if conn.is_none() {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
@@ -81,21 +81,4 @@ pub(crate) async fn rotating(c: &Cluster, table: &str, stop: &AtomicBool) -> Vec
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     acks
-}
-
-/// A connection to a node whose PostgreSQL is out of recovery, with its name.
-async fn writable(c: &Cluster) -> Option<(String, tokio_postgres::Client)> {
-    for node in c.nodes() {
-        let Ok(Ok(client)) = tokio::time::timeout(INSERT_TIMEOUT, node.psql()).await else {
-            continue;
-        };
-        let primary = client
-            .query_one("select not pg_is_in_recovery()", &[])
-            .await
-            .is_ok_and(|row| row.get::<_, bool>(0));
-        if primary {
-            return Some((node.name.clone(), client));
-        }
-    }
-    None
 }

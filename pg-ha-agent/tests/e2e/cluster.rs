@@ -906,6 +906,28 @@ impl Cluster {
         Err(last)
     }
 
+    /// A connection to the first node whose PostgreSQL is out of recovery, with its name;
+    /// each node gets `timeout` to connect and answer (a frozen node accepts TCP but never
+    /// answers).
+    pub(crate) async fn connect_writable(
+        &self,
+        timeout: Duration,
+    ) -> Option<(String, tokio_postgres::Client)> {
+        for node in &self.nodes {
+            let Ok(Ok(client)) = tokio::time::timeout(timeout, node.psql()).await else {
+                continue;
+            };
+            let query = client.query_one("select not pg_is_in_recovery()", &[]);
+            let primary = tokio::time::timeout(timeout, query)
+                .await
+                .is_ok_and(|row| row.is_ok_and(|row| row.get::<_, bool>(0)));
+            if primary {
+                return Some((node.name.clone(), client));
+            }
+        }
+        None
+    }
+
     /// The names of the running nodes whose `GET /primary` answers 200.
     pub(crate) async fn primaries(&self) -> Vec<String> {
         let mut out = Vec::new();

@@ -143,7 +143,10 @@ async fn write_until(c: &Cluster, stop: &AtomicBool) -> Written {
     let mut last_ack: Option<Instant> = None;
     while !stop.load(Ordering::SeqCst) {
         let Some(conn) = client.as_ref() else {
-            client = connect_writable(c).await;
+            client = c
+                .connect_writable(Duration::from_secs(10))
+                .await
+                .map(|(_, client)| client);
             if client.is_none() {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
@@ -170,23 +173,6 @@ async fn write_until(c: &Cluster, stop: &AtomicBool) -> Written {
         next += 1;
     }
     written
-}
-
-/// A connection to a node whose PostgreSQL is out of recovery.
-async fn connect_writable(c: &Cluster) -> Option<tokio_postgres::Client> {
-    for node in c.nodes() {
-        let Ok(client) = node.psql().await else {
-            continue;
-        };
-        let primary = client
-            .query_one("select not pg_is_in_recovery()", &[])
-            .await
-            .is_ok_and(|row| row.get::<_, bool>(0));
-        if primary {
-            return Some(client);
-        }
-    }
-    None
 }
 
 fn median(values: &[f64]) -> f64 {
