@@ -1,19 +1,26 @@
-//! The fault suite: a real 3-node cluster (etcd 3.4, PostgreSQL 15, the agents, on loopback)
+//! The fault suite: a real 3-node cluster (a 3-member etcd 3.4, PostgreSQL 15, the agents)
 //! and two clients that commit continuously (`faults/writers.rs`), while faults hit the
 //! primary's node one after another (`faults/kinds.rs`): kill -9 of the node, kill -9 of
 //! PostgreSQL, the agent frozen for 2 x ttl, the whole node frozen for 2 x ttl (a paused VM),
-//! the DCS frozen for 2 x ttl, a planned switchover. After each fault the suite waits for a
+//! the primary cut from etcd, the primary isolated from everything, etcd frozen, the loss of
+//! etcd's leader member, a planned switchover. After each fault the suite waits for a
 //! healthy cluster (in synchronous mode: with a sync standby in the `sync` key) and
 //! reports, per kind: the longest window without an acknowledged commit,
 //! the time from the fault's end to a healthy cluster, acknowledged commits missing from the
 //! final primary, and intervals in which two nodes acknowledged commits.
+//!
+//! Every host (3 nodes, 3 etcd members, the client, which is this process) runs in its own
+//! network namespace on one bridge (`tests/e2e/netns.rs`): the process sets the network up in
+//! the root namespace, then runs the suite in a copy of itself in the client's namespace,
+//! and deletes the network at the end.
 //!
 //! Settings (environment): `FAULTS_PROFILE` = `fast` (ttl 5 / loop_wait 1, the default) or
 //! `slow` (ttl 20 / loop_wait 2); `FAULTS_MODE` = `async` (default) or `sync`
 //! (synchronous_mode); `FAULTS_FAILSAFE=1` (failsafe_mode); `FAULTS_LEASE=0` (without the
 //! pg_ha_lease extension, on by default: scripts/install-extension); `FAULTS_PER_KIND`
 //! (default 7: 42 faults); `FAULTS_KINDS` (a comma list of kind names); `FAULTS_SEED` (the
-//! order of the faults). Network partitions need network namespaces and are not in it yet.
+//! order of the faults); `FAULTS_ACKS` (a file: every acknowledged commit as CSV: fault,
+//! kind, id, node, timeline, milliseconds since the fault).
 //!
 //! Run: `scripts/faults` (= `cargo bench -p pg-ha-agent --bench faults`, as root).
 
@@ -25,10 +32,12 @@ mod kinds;
 mod writers;
 
 use anyhow::{Context, Result};
-use cluster::{Cluster, ClusterOptions};
+use cluster::{Cluster, ClusterOptions, Network};
 use kinds::Kind;
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use writers::Ack;
 
@@ -41,13 +50,20 @@ struct Outcome {
     acknowledged: usize,
     lost: usize,
     two_writers: Vec<f64>,
+    acks: Vec<Ack>,
+    at: Instant,
 }
+
+/// The hosts of the suite's network: the client (this process), the nodes, etcd's members.
+const HOSTS: [&str; 7] = [
+    "client", "node1", "node2", "node3", "etcd1", "etcd2", "etcd3",
+];
 
 fn env(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_string())
 }
 
-fn options() -> ClusterOptions {
+fn options(network: Arc<Network>) -> ClusterOptions {
     let slow = env("FAULTS_PROFILE", "fast") == "slow";
     let mut parameters = Vec::new();
     if env("FAULTS_LEASE", "1") != "0" {
@@ -62,6 +78,7 @@ fn options() -> ClusterOptions {
         failsafe_mode: env("FAULTS_FAILSAFE", "0") == "1",
         parameters,
         rust_log: env("FAULTS_RUST_LOG", "info"),
+        network: Some(network),
         ..ClusterOptions::default()
     }
 }
@@ -181,6 +198,8 @@ async fn run_fault(c: &Cluster, n: usize, kind: Kind) -> Result<Outcome> {
         acknowledged: acks.len(),
         lost,
         two_writers: two_writer_intervals(&acks),
+        acks,
+        at,
     })
 }
 
@@ -232,13 +251,54 @@ fn report(outcomes: &[Outcome], seed: u64, options: &ClusterOptions) {
     }
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() -> Result<()> {
+/// Appends every acknowledged commit of `outcome` (fault `n`) to the `FAULTS_ACKS` file.
+fn record_acks(n: usize, outcome: &Outcome) -> Result<()> {
+    let Ok(path) = std::env::var("FAULTS_ACKS") else {
+        return Ok(());
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("open {path}"))?;
+    for ack in &outcome.acks {
+        let ms = ack.at.saturating_duration_since(outcome.at).as_millis() as i64
+            - outcome.at.saturating_duration_since(ack.at).as_millis() as i64;
+        writeln!(
+            file,
+            "{n},{},{},{},{},{ms}",
+            outcome.kind.name(),
+            ack.id,
+            ack.node,
+            ack.timeline
+        )?;
+    }
+    Ok(())
+}
+
+/// Sets up the network in the root namespace and runs the suite in the client's namespace
+/// (a copy of this process); inside it, runs the suite.
+fn main() -> Result<()> {
     if std::env::args().any(|a| a == "--list") {
         return Ok(());
     }
+    if let Some(network) = Network::current() {
+        return tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?
+            .block_on(suite(Arc::new(network)));
+    }
+    let network = Network::create(&HOSTS).context("set up the test network")?;
+    let status = network.reexec_in("client")?;
+    drop(network);
+    anyhow::ensure!(status.success(), "the fault suite failed ({status})");
+    Ok(())
+}
+
+async fn suite(network: Arc<Network>) -> Result<()> {
     let seed: u64 = env("FAULTS_SEED", "1").parse().context("FAULTS_SEED")?;
-    let options = options();
+    let options = options(network);
     let faults = schedule(seed);
     let cluster = Cluster::start(3, options.clone()).await?;
     let mut outcomes = Vec::new();
@@ -257,6 +317,7 @@ async fn main() -> Result<()> {
                     outcome.lost,
                     outcome.two_writers.len()
                 );
+                record_acks(n, &outcome)?;
                 outcomes.push(outcome);
             }
             Err(e) => {

@@ -305,18 +305,17 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         if !(election || handing_over) {
             return Vec::new();
         }
-        let mut reports = Vec::new();
-        for member in self.election_peers(cluster).filter(|m| m.name != me) {
-            if member.data.api_url.is_none() {
-                continue;
-            }
-            let status = self.peers.status(member).await.ok();
-            reports.push(PeerReport {
-                name: member.name.clone(),
-                status,
+        // All at once: an unreachable peer costs one timeout, not one per peer.
+        let asks = self
+            .election_peers(cluster)
+            .filter(|m| m.name != me && m.data.api_url.is_some())
+            .map(|member| async move {
+                PeerReport {
+                    name: member.name.clone(),
+                    status: self.peers.status(member).await.ok(),
+                }
             });
-        }
-        reports
+        futures_util::future::join_all(asks).await
     }
 
     /// The members to ask during an election: the current ones plus those of the last view

@@ -16,20 +16,30 @@ pub(crate) enum Kind {
     FreezeAgent,
     /// SIGSTOP of every process of the primary's node (a paused VM) for 2 x ttl.
     FreezeNode,
-    /// The DCS frozen for 2 x ttl.
+    /// The primary's node cut from every etcd member for 2 x ttl (clients and the other
+    /// nodes still reach it).
+    CutFromDcs,
+    /// The primary's node cut from every other host (etcd, nodes, clients) for 2 x ttl.
+    Isolate,
+    /// Every etcd member frozen for 2 x ttl.
     DcsDown,
+    /// kill -9 of etcd's raft leader, started again after 2 x ttl (2 of 3 members remain).
+    EtcdMemberLost,
     /// A planned switchover to any replica.
     Switchover,
 }
 
 impl Kind {
     /// Every kind, in the order of the report.
-    pub(crate) const ALL: [Kind; 6] = [
+    pub(crate) const ALL: [Kind; 9] = [
         Kind::KillNode,
         Kind::KillPostgres,
         Kind::FreezeAgent,
         Kind::FreezeNode,
+        Kind::CutFromDcs,
+        Kind::Isolate,
         Kind::DcsDown,
+        Kind::EtcdMemberLost,
         Kind::Switchover,
     ];
 
@@ -40,7 +50,10 @@ impl Kind {
             Kind::KillPostgres => "kill_postgres",
             Kind::FreezeAgent => "freeze_agent",
             Kind::FreezeNode => "freeze_node",
+            Kind::CutFromDcs => "cut_from_dcs",
+            Kind::Isolate => "isolate",
             Kind::DcsDown => "dcs_down",
+            Kind::EtcdMemberLost => "etcd_member",
             Kind::Switchover => "switchover",
         }
     }
@@ -69,10 +82,37 @@ impl Kind {
                 tokio::time::sleep(hold).await;
                 node.freeze_node(false);
             }
-            Kind::DcsDown => {
-                c.etcd().pause(true)?;
+            Kind::CutFromDcs | Kind::Isolate => {
+                let network = c.options().network.as_deref().context("no test network")?;
+                let etcds = network.hosts_named("etcd");
+                let cut = |on: bool| match self {
+                    Kind::Isolate => network.isolate(primary, on),
+                    _ => etcds.iter().try_for_each(|e| network.cut(primary, e, on)),
+                };
+                cut(true)?;
                 tokio::time::sleep(hold).await;
-                c.etcd().pause(false)?;
+                cut(false)?;
+            }
+            Kind::DcsDown => {
+                for etcd in c.etcd_members() {
+                    etcd.pause(true)?;
+                }
+                tokio::time::sleep(hold).await;
+                for etcd in c.etcd_members() {
+                    etcd.pause(false)?;
+                }
+            }
+            Kind::EtcdMemberLost => {
+                let mut leader = None;
+                for etcd in c.etcd_members() {
+                    if etcd.is_leader().await.unwrap_or(false) {
+                        leader = Some(etcd);
+                    }
+                }
+                let leader = leader.context("no etcd member says it is the leader")?;
+                leader.kill();
+                tokio::time::sleep(hold).await;
+                leader.restart().await?;
             }
             Kind::Switchover => switchover(c, primary).await?,
         }

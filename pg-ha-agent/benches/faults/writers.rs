@@ -1,5 +1,5 @@
 //! The suite's two clients. Both commit single-row inserts one after another and record every
-//! acknowledged commit with the node that acknowledged it:
+//! acknowledged commit with the node that acknowledged it and that node's timeline:
 //! - `pool`: keeps its connection (as a connection pool does) to whichever node accepted
 //!   writes, and looks for a writable node again after an error;
 //! - `rotating`: opens a new connection for every write, to the next node in turn, and moves
@@ -16,6 +16,8 @@ pub(crate) struct Ack {
     pub(crate) id: i64,
     /// The node that acknowledged it.
     pub(crate) node: String,
+    /// The timeline it was written on (from the WAL file name of the insert's LSN).
+    pub(crate) timeline: u32,
     /// When the client got the acknowledgement.
     pub(crate) at: Instant,
 }
@@ -24,12 +26,21 @@ pub(crate) struct Ack {
 /// accepts TCP connections but never answers).
 const INSERT_TIMEOUT: Duration = Duration::from_secs(1);
 
-async fn insert(client: &tokio_postgres::Client, table: &str, id: i64) -> bool {
-    let sql = format!("insert into {table} values ({id})");
-    matches!(
-        tokio::time::timeout(INSERT_TIMEOUT, client.batch_execute(&sql)).await,
-        Ok(Ok(()))
-    )
+/// Inserts `id` and returns the timeline of the commit, or `None` when it was not
+/// acknowledged within [`INSERT_TIMEOUT`].
+async fn insert(client: &tokio_postgres::Client, table: &str, id: i64) -> Option<u32> {
+    let sql = format!(
+        "insert into {table} values ({id}) \
+         returning substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"
+    );
+    let messages = tokio::time::timeout(INSERT_TIMEOUT, client.simple_query(&sql))
+        .await
+        .ok()?
+        .ok()?;
+    messages.iter().find_map(|m| match m {
+        tokio_postgres::SimpleQueryMessage::Row(row) => u32::from_str_radix(row.get(0)?, 16).ok(),
+        _ => None,
+    })
 }
 
 /// The `pool` client: ids 1, 3, 5, ... until `stop`.
@@ -45,10 +56,11 @@ pub(crate) async fn pool(c: &Cluster, table: &str, stop: &AtomicBool) -> Vec<Ack
             }
             continue;
         };
-        if insert(client, table, id).await {
+        if let Some(timeline) = insert(client, table, id).await {
             acks.push(Ack {
                 id,
                 node: node.clone(),
+                timeline,
                 at: Instant::now(),
             });
         } else {
@@ -70,10 +82,11 @@ pub(crate) async fn rotating(c: &Cluster, table: &str, stop: &AtomicBool) -> Vec
         let Ok(Ok(client)) = tokio::time::timeout(INSERT_TIMEOUT, node.psql()).await else {
             continue;
         };
-        if insert(&client, table, id).await {
+        if let Some(timeline) = insert(&client, table, id).await {
             acks.push(Ack {
                 id,
                 node: node.name.clone(),
+                timeline,
                 at: Instant::now(),
             });
         }

@@ -26,12 +26,15 @@
 
 #[path = "etcd.rs"]
 mod etcd;
+#[path = "netns.rs"]
+mod netns;
 #[path = "../../../dcs-zookeeper/tests/support/pki.rs"]
 mod pki;
 #[path = "../../../dcs-zookeeper/tests/support/server.rs"]
 mod zookeeper;
 
 pub(crate) use etcd::{Etcd, KeyValue};
+pub(crate) use netns::Network;
 use pki::{make_pki, Pki};
 use zookeeper::{ServerTls, ZkServer};
 
@@ -49,7 +52,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// PostgreSQL 15's binaries (Debian's postgresql-15).
@@ -93,6 +96,10 @@ pub(crate) struct ClusterOptions {
     pub(crate) failsafe_mode: bool,
     /// `synchronous_mode` in `bootstrap.dcs`.
     pub(crate) synchronous_mode: bool,
+    /// `None`: everything on loopback. `Some`: each node runs in the namespace of its host
+    /// (`node1`, ...) of this network, and etcd is a cluster with a member in each of its
+    /// hosts named `etcd1`, `etcd2`, ...; the test process must run in another of its hosts.
+    pub(crate) network: Option<Arc<Network>>,
 }
 
 /// The DCS a test cluster runs on.
@@ -107,7 +114,8 @@ pub(crate) enum DcsKind {
 
 /// The running DCS server of a test cluster.
 enum DcsServer {
-    Etcd(Etcd),
+    /// One member on loopback, or the members of a cluster in a test network.
+    Etcd(Vec<Etcd>),
     ZooKeeper {
         server: Box<ZkServer>,
         pki: Box<Pki>,
@@ -116,13 +124,21 @@ enum DcsServer {
 
 impl DcsServer {
     /// Starts the server of `kind` with its files under `dir`.
-    async fn start(kind: DcsKind, dir: &Path) -> Result<DcsServer> {
-        match kind {
-            DcsKind::Etcd => {
+    async fn start(kind: DcsKind, dir: &Path, network: Option<&Network>) -> Result<DcsServer> {
+        match (kind, network) {
+            (DcsKind::Etcd, None) => {
                 etcd::etcd_binary();
-                Ok(DcsServer::Etcd(Etcd::start(dir).await?))
+                Ok(DcsServer::Etcd(vec![Etcd::start(dir).await?]))
             }
-            DcsKind::ZooKeeperTls => {
+            (DcsKind::Etcd, Some(network)) => {
+                let hosts = network.hosts_named("etcd");
+                let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
+                Ok(DcsServer::Etcd(
+                    Etcd::start_cluster(dir, network, &hosts).await?,
+                ))
+            }
+            (DcsKind::ZooKeeperTls, Some(_)) => bail!("ZooKeeper in a test network"),
+            (DcsKind::ZooKeeperTls, None) => {
                 std::fs::create_dir_all(dir)?;
                 let pki = make_pki(dir);
                 let tls = ServerTls {
@@ -141,7 +157,10 @@ impl DcsServer {
     /// The agents' DCS section (Patroni's YAML).
     fn section(&self) -> String {
         match self {
-            DcsServer::Etcd(etcd) => format!("etcd3:\n  hosts: {}\n", etcd.endpoint()),
+            DcsServer::Etcd(members) => {
+                let hosts: Vec<String> = members.iter().map(Etcd::endpoint).collect();
+                format!("etcd3:\n  hosts: {}\n", hosts.join(","))
+            }
             DcsServer::ZooKeeper { server, pki } => format!(
                 "zookeeper:\n  hosts: ['{}']\n  use_ssl: true\n  cacert: {}\n  cert: {}\n  \
                  key: {}\n",
@@ -155,14 +174,14 @@ impl DcsServer {
 
     fn log_path(&self) -> PathBuf {
         match self {
-            DcsServer::Etcd(etcd) => etcd.log_path().to_path_buf(),
+            DcsServer::Etcd(members) => members[0].log_path().to_path_buf(),
             DcsServer::ZooKeeper { server, .. } => server.log_path(),
         }
     }
 
     fn kill(&mut self) {
         match self {
-            DcsServer::Etcd(etcd) => etcd.kill(),
+            DcsServer::Etcd(members) => members.iter().for_each(Etcd::kill),
             DcsServer::ZooKeeper { server, .. } => server.kill(),
         }
     }
@@ -195,6 +214,7 @@ impl Default for ClusterOptions {
             dcs: DcsKind::Etcd,
             failsafe_mode: false,
             synchronous_mode: false,
+            network: None,
         }
     }
 }
@@ -350,6 +370,8 @@ pub(crate) struct Node {
     pub(crate) api_port: u16,
     /// PostgreSQL port.
     pub(crate) pg_port: u16,
+    /// The address its agent and PostgreSQL listen on.
+    pub(crate) host: String,
     /// The node's directory (config, log, data dir).
     pub(crate) dir: PathBuf,
     /// PostgreSQL's data directory.
@@ -360,13 +382,14 @@ pub(crate) struct Node {
     pub(crate) log_path: PathBuf,
     rust_log: String,
     program: AgentProgram,
+    network: Option<Arc<Network>>,
     agent: Mutex<Option<Child>>,
 }
 
 impl Node {
-    /// `http://127.0.0.1:<api port>`.
+    /// `http://<host>:<api port>`.
     pub(crate) fn api_url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.api_port)
+        format!("http://{}:{}", self.host, self.api_port)
     }
 
     fn agent_slot(&self) -> std::sync::MutexGuard<'_, Option<Child>> {
@@ -376,7 +399,13 @@ impl Node {
     /// The command that starts this node's agent (without the config argument).
     fn agent_command(&self) -> Result<Command> {
         match &self.program {
-            AgentProgram::PgHa => Ok(Command::new(env!("CARGO_BIN_EXE_pg-ha-agent"))),
+            AgentProgram::PgHa => {
+                let bin = env!("CARGO_BIN_EXE_pg-ha-agent");
+                Ok(match &self.network {
+                    Some(network) => network.command(&self.name, bin),
+                    None => Command::new(bin),
+                })
+            }
             AgentProgram::Patroni(path) => {
                 use std::os::unix::process::CommandExt;
                 let mut command = Command::new(path);
@@ -644,9 +673,9 @@ impl Node {
     /// A superuser connection over TCP (the connection task runs on the current runtime).
     pub(crate) async fn psql(&self) -> Result<tokio_postgres::Client> {
         let conn = format!(
-            "host=127.0.0.1 port={} user={SUPERUSER} password={SUPERUSER_PASSWORD} \
+            "host={} port={} user={SUPERUSER} password={SUPERUSER_PASSWORD} \
              dbname=postgres connect_timeout=5 application_name=e2e",
-            self.pg_port
+            self.host, self.pg_port
         );
         let connect = tokio_postgres::connect(&conn, tokio_postgres::NoTls);
         let (client, connection) = tokio::time::timeout(Duration::from_secs(10), connect)
@@ -770,7 +799,8 @@ impl Cluster {
             .prefix("pg-ha-e2e-")
             .tempdir_in(base_dir())?;
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))?;
-        let dcs = DcsServer::start(options.dcs, &dir.path().join("dcs")).await?;
+        let network = options.network.as_deref();
+        let dcs = DcsServer::start(options.dcs, &dir.path().join("dcs"), network).await?;
         let root = nix::unistd::geteuid().is_root();
         let ids = if root { Some(postgres_ids()?) } else { None };
         let mut nodes = Vec::with_capacity(n);
@@ -791,6 +821,7 @@ impl Cluster {
             let node = Node {
                 config_path: node_dir.join("pg-ha.yml"),
                 log_path: node_dir.join("agent.log"),
+                host: network.map_or("127.0.0.1".into(), |n| n.address(&name)),
                 name,
                 api_port: free_port(),
                 pg_port: free_port(),
@@ -798,6 +829,7 @@ impl Cluster {
                 data_dir,
                 rust_log: options.rust_log.clone(),
                 program: options.program.clone(),
+                network: options.network.clone(),
                 agent: Mutex::new(None),
             };
             let tags = options.tags.get(i).cloned().unwrap_or(Value::Null);
@@ -857,18 +889,23 @@ impl Cluster {
             .collect()
     }
 
-    /// The etcd server; panics on a cluster that runs on another DCS.
+    /// The etcd server (the first member); panics on a cluster that runs on another DCS.
     pub(crate) fn etcd(&self) -> &Etcd {
+        &self.etcd_members()[0]
+    }
+
+    /// Every etcd member; panics on a cluster that runs on another DCS.
+    pub(crate) fn etcd_members(&self) -> &[Etcd] {
         match &self.dcs {
-            DcsServer::Etcd(etcd) => etcd,
+            DcsServer::Etcd(members) => members,
             DcsServer::ZooKeeper { .. } => panic!("this test cluster runs on ZooKeeper"),
         }
     }
 
-    /// The etcd server, if the cluster runs on etcd.
-    fn etcd_if_any(&self) -> Option<&Etcd> {
+    /// The etcd members, if the cluster runs on etcd.
+    fn etcd_if_any(&self) -> Option<&[Etcd]> {
         match &self.dcs {
-            DcsServer::Etcd(etcd) => Some(etcd),
+            DcsServer::Etcd(members) => Some(members),
             DcsServer::ZooKeeper { .. } => None,
         }
     }
@@ -879,11 +916,19 @@ impl Cluster {
     }
 
     /// One DCS key of this cluster (etcd clusters only).
+    /// Asks the members in turn until one answers.
     pub(crate) async fn dcs_get(&self, relative: &str) -> Result<Option<KeyValue>> {
-        let etcd = self
+        let members = self
             .etcd_if_any()
             .context("reading DCS keys is implemented for etcd test clusters only")?;
-        etcd.get(&self.dcs_key(relative)).await
+        let mut last = anyhow!("no etcd member");
+        for etcd in members {
+            match etcd.get(&self.dcs_key(relative)).await {
+                Ok(kv) => return Ok(kv),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
     }
 
     /// The leader key (its value is the leader's member name).
@@ -906,23 +951,30 @@ impl Cluster {
         Err(last)
     }
 
-    /// A connection to the first node whose PostgreSQL is out of recovery, with its name;
-    /// each node gets `timeout` to connect and answer (a frozen node accepts TCP but never
-    /// answers).
+    /// A connection to a node whose PostgreSQL is out of recovery, with its name: every
+    /// node is tried at once and the first writable one to answer wins; each gets `timeout`
+    /// to connect and answer (a frozen node accepts TCP but never answers).
     pub(crate) async fn connect_writable(
         &self,
         timeout: Duration,
     ) -> Option<(String, tokio_postgres::Client)> {
-        for node in &self.nodes {
-            let Ok(Ok(client)) = tokio::time::timeout(timeout, node.psql()).await else {
-                continue;
-            };
-            let query = client.query_one("select not pg_is_in_recovery()", &[]);
-            let primary = tokio::time::timeout(timeout, query)
-                .await
-                .is_ok_and(|row| row.is_ok_and(|row| row.get::<_, bool>(0)));
-            if primary {
-                return Some((node.name.clone(), client));
+        use futures_util::stream::{FuturesUnordered, StreamExt};
+        let mut tries: FuturesUnordered<_> = self
+            .nodes
+            .iter()
+            .map(|node| async move {
+                let client = tokio::time::timeout(timeout, node.psql())
+                    .await
+                    .ok()?
+                    .ok()?;
+                let query = client.query_one("select not pg_is_in_recovery()", &[]);
+                let row = tokio::time::timeout(timeout, query).await.ok()?.ok()?;
+                row.get::<_, bool>(0).then(|| (node.name.clone(), client))
+            })
+            .collect();
+        while let Some(answer) = tries.next().await {
+            if answer.is_some() {
+                return answer;
             }
         }
         None
@@ -1121,7 +1173,7 @@ impl Cluster {
                 tail(&self.dcs.log_path(), 10)
             );
             let keys = match self.etcd_if_any() {
-                Some(etcd) => etcd.get_prefix(&self.dcs_key("")).await,
+                Some(members) => members[0].get_prefix(&self.dcs_key("")).await,
                 None => Err(anyhow!("not read (ZooKeeper)")),
             };
             match keys {
@@ -1204,8 +1256,8 @@ fn config_yaml(node: &Node, options: &ClusterOptions, dcs_section: &str, tags: &
 scope: {scope}
 namespace: /service/
 restapi:
-  listen: 127.0.0.1:{api}
-  connect_address: 127.0.0.1:{api}
+  listen: {host}:{api}
+  connect_address: {host}:{api}
 {dcs_section}bootstrap:
   dcs:
     ttl: {ttl}
@@ -1219,15 +1271,24 @@ restapi:
       parameters: {parameters}
   initdb: [{{encoding: UTF8}}, {{locale: C}}, no-sync]
 postgresql:
-  listen: 127.0.0.1:{pg}
-  connect_address: 127.0.0.1:{pg}
+  listen: {host}:{pg}
+  connect_address: {host}:{pg}
   data_dir: {data_dir}
   bin_dir: {PG_BIN_DIR}
   authentication:
     superuser: {{username: {SUPERUSER}, password: {SUPERUSER_PASSWORD}}}
     replication: {{username: {REPLICATION_USER}, password: {REPLICATION_PASSWORD}}}
-{pgpass}{tags}",
+{pg_hba}{pgpass}{tags}",
         name = node.name,
+        host = node.host,
+        pg_hba = match &options.network {
+            None => String::new(),
+            Some(network) => format!(
+                "  pg_hba: ['host all all {0} scram-sha-256', \
+                 'host replication all {0} scram-sha-256']\n",
+                network.cidr()
+            ),
+        },
         scope = options.scope,
         api = node.api_port,
         ttl = options.ttl,

@@ -1,12 +1,16 @@
-//! A single-member etcd 3.4 server on free loopback ports, read through its JSON gateway
-//! (`/v3/kv/range`), killed by PID when dropped. Part of the e2e harness (`cluster.rs`).
+//! etcd 3.4 servers for the e2e harness (`cluster.rs`): a single member on free loopback
+//! ports, or a 3-member cluster in the namespaces of a test [`Network`]; read through the
+//! JSON gateway (`/v3/kv/range`), killed by PID when dropped.
 
+use super::netns::Network;
 use anyhow::{bail, Context, Result};
 use pg_ha_agent::http::{send, Request};
 use serde_json::{json, Value};
-use std::fs::File;
+use std::ffi::OsString;
+use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// Where the etcd binary is (Debian's `etcd-server`); `$ETCD_BIN` overrides it.
@@ -30,7 +34,10 @@ pub(crate) struct KeyValue {
 
 /// A running etcd server.
 pub(crate) struct Etcd {
-    child: Option<Child>,
+    child: Mutex<Option<Child>>,
+    /// The program and arguments that start it (again, after a kill).
+    launch: Vec<OsString>,
+    address: String,
     client_port: u16,
     log: PathBuf,
 }
@@ -50,42 +57,137 @@ pub(crate) fn etcd_binary() -> PathBuf {
 }
 
 impl Etcd {
-    /// Starts etcd with its data in `dir` (created) and its log in `dir`.log, and waits
-    /// until it answers.
+    /// Starts a single-member etcd on loopback with its data in `dir` (created) and its log
+    /// in `dir`.log, and waits until it answers.
     pub(crate) async fn start(dir: &Path) -> Result<Etcd> {
-        let bin = etcd_binary();
-        let client_port = super::free_port();
-        let peer_port = super::free_port();
-        let log = dir.with_extension("log");
-        let out = File::create(&log).with_context(|| format!("create {}", log.display()))?;
-        let client = format!("http://127.0.0.1:{client_port}");
-        let peer = format!("http://127.0.0.1:{peer_port}");
-        let child = Command::new(bin)
-            .arg("--name=e2e")
-            .arg(format!("--data-dir={}", dir.display()))
-            .arg(format!("--listen-client-urls={client}"))
-            .arg(format!("--advertise-client-urls={client}"))
-            .arg(format!("--listen-peer-urls={peer}"))
-            .arg(format!("--initial-advertise-peer-urls={peer}"))
-            .arg(format!("--initial-cluster=e2e={peer}"))
-            .arg("--unsafe-no-fsync")
+        let member = Member {
+            name: "e2e".into(),
+            address: "127.0.0.1".into(),
+            client_port: super::free_port(),
+            peer_port: super::free_port(),
+        };
+        let initial = member.initial();
+        let etcd = Etcd::spawn(dir, &member, &initial, vec![etcd_binary().into()])?;
+        etcd.wait_healthy(Duration::from_secs(30)).await?;
+        Ok(etcd)
+    }
+
+    /// Starts one member in each of `hosts` of `network` (data in `dir`/<host>), as one
+    /// cluster, and waits until every member answers.
+    pub(crate) async fn start_cluster(
+        dir: &Path,
+        network: &Network,
+        hosts: &[&str],
+    ) -> Result<Vec<Etcd>> {
+        std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
+        let members: Vec<Member> = hosts
+            .iter()
+            .map(|host| Member {
+                name: host.to_string(),
+                address: network.address(host),
+                client_port: super::free_port(),
+                peer_port: super::free_port(),
+            })
+            .collect();
+        let initial: Vec<String> = members.iter().map(Member::initial).collect();
+        let mut started = Vec::new();
+        for (member, host) in members.iter().zip(hosts) {
+            let launch = vec![
+                "ip".into(),
+                "netns".into(),
+                "exec".into(),
+                network.namespace(host).into(),
+                etcd_binary().into(),
+            ];
+            let etcd = Etcd::spawn(&dir.join(host), member, &initial.join(","), launch)?;
+            started.push(etcd);
+        }
+        for etcd in &started {
+            etcd.wait_healthy(Duration::from_secs(30)).await?;
+        }
+        Ok(started)
+    }
+
+    /// Spawns `launch` + etcd's flags for `member` of the cluster `initial`.
+    fn spawn(
+        dir: &Path,
+        member: &Member,
+        initial: &str,
+        mut launch: Vec<OsString>,
+    ) -> Result<Etcd> {
+        let client = format!("http://{}:{}", member.address, member.client_port);
+        let peer = format!("http://{}:{}", member.address, member.peer_port);
+        launch.extend(
+            [
+                format!("--name={}", member.name),
+                format!("--data-dir={}", dir.display()),
+                format!("--listen-client-urls={client}"),
+                format!("--advertise-client-urls={client}"),
+                format!("--listen-peer-urls={peer}"),
+                format!("--initial-advertise-peer-urls={peer}"),
+                format!("--initial-cluster={initial}"),
+                "--unsafe-no-fsync".into(),
+            ]
+            .map(OsString::from),
+        );
+        let etcd = Etcd {
+            child: Mutex::new(None),
+            launch,
+            address: member.address.clone(),
+            client_port: member.client_port,
+            log: dir.with_extension("log"),
+        };
+        etcd.respawn()?;
+        Ok(etcd)
+    }
+
+    /// Starts the process (again), appending to its log.
+    fn respawn(&self) -> Result<()> {
+        let out = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .with_context(|| format!("open {}", self.log.display()))?;
+        let child = Command::new(&self.launch[0])
+            .args(&self.launch[1..])
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
             .stderr(out)
             .spawn()
             .context("spawn etcd")?;
-        let mut etcd = Etcd {
-            child: Some(child),
-            client_port,
-            log,
-        };
-        etcd.wait_healthy(Duration::from_secs(30)).await?;
-        Ok(etcd)
+        *self.child() = Some(child);
+        Ok(())
     }
 
-    /// `127.0.0.1:<client port>`, as the agents' `etcd3.hosts`.
+    /// Starts a killed member again on its data and waits until it answers.
+    pub(crate) async fn restart(&self) -> Result<()> {
+        self.kill();
+        self.respawn()?;
+        self.wait_healthy(Duration::from_secs(30)).await
+    }
+
+    /// Whether this member is its cluster's raft leader (`/v3/maintenance/status`).
+    pub(crate) async fn is_leader(&self) -> Result<bool> {
+        let url = format!("http://{}/v3/maintenance/status", self.endpoint());
+        let answer = send(Request {
+            method: "POST",
+            url: &url,
+            body: Some("{}"),
+            basic_auth: None,
+            timeout: Duration::from_secs(2),
+        })
+        .await
+        .context("etcd status request")?;
+        let reply: Value = serde_json::from_str(&answer.body).context("etcd status reply")?;
+        // uint64 ids, written as strings; compared as text (they may not fit an i64).
+        let member = reply.pointer("/header/member_id").and_then(Value::as_str);
+        let leader = reply.get("leader").and_then(Value::as_str);
+        Ok(member.is_some() && member == leader)
+    }
+
+    /// `<address>:<client port>`, as the agents' `etcd3.hosts`.
     pub(crate) fn endpoint(&self) -> String {
-        format!("127.0.0.1:{}", self.client_port)
+        format!("{}:{}", self.address, self.client_port)
     }
 
     /// The server's log file.
@@ -93,17 +195,27 @@ impl Etcd {
         &self.log
     }
 
-    async fn wait_healthy(&mut self, timeout: Duration) -> Result<()> {
+    fn child(&self) -> MutexGuard<'_, Option<Child>> {
+        self.child.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The exit status, if the process has exited.
+    fn exited(&self) -> Result<Option<std::process::ExitStatus>> {
+        match self.child().as_mut() {
+            Some(child) => Ok(child.try_wait()?),
+            None => Ok(None),
+        }
+    }
+
+    async fn wait_healthy(&self, timeout: Duration) -> Result<()> {
         let start = Instant::now();
         let url = format!("http://{}/health", self.endpoint());
         loop {
-            if let Some(child) = self.child.as_mut() {
-                if let Some(status) = child.try_wait()? {
-                    bail!(
-                        "etcd exited at start ({status}); its log:\n{}",
-                        std::fs::read_to_string(&self.log).unwrap_or_default()
-                    );
-                }
+            if let Some(status) = self.exited()? {
+                bail!(
+                    "etcd exited at start ({status}); its log:\n{}",
+                    std::fs::read_to_string(&self.log).unwrap_or_default()
+                );
             }
             let answer = send(Request {
                 method: "GET",
@@ -170,7 +282,8 @@ impl Etcd {
     /// Freezes (SIGSTOP) or thaws (SIGCONT) etcd: while frozen, requests hang as in a
     /// network partition from every node.
     pub(crate) fn pause(&self, frozen: bool) -> Result<()> {
-        let child = self.child.as_ref().context("etcd is not running")?;
+        let child = self.child();
+        let child = child.as_ref().context("etcd is not running")?;
         let sig = if frozen {
             nix::sys::signal::Signal::SIGSTOP
         } else {
@@ -181,11 +294,26 @@ impl Etcd {
     }
 
     /// SIGKILLs etcd and reaps it.
-    pub(crate) fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
+    pub(crate) fn kill(&self) {
+        if let Some(mut child) = self.child().take() {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+}
+
+/// One member's name, address and ports.
+struct Member {
+    name: String,
+    address: String,
+    client_port: u16,
+    peer_port: u16,
+}
+
+impl Member {
+    /// `name=http://address:peer_port`, its entry in `--initial-cluster`.
+    fn initial(&self) -> String {
+        format!("{}=http://{}:{}", self.name, self.address, self.peer_port)
     }
 }
 
