@@ -18,6 +18,7 @@ mod failsafe;
 mod handover;
 mod health;
 mod lost_promotion;
+mod network;
 mod pause;
 mod replication;
 mod restart;
