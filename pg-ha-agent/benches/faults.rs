@@ -7,7 +7,8 @@
 //! healthy cluster (in synchronous mode: with a sync standby in the `sync` key) and
 //! reports, per kind: the longest window without an acknowledged commit,
 //! the time from the fault's end to a healthy cluster, acknowledged commits missing from the
-//! final primary, and intervals in which two nodes acknowledged commits.
+//! final primary, intervals in which two nodes acknowledged commits, and the faults after
+//! which the primary was another node or another postmaster (`restarted`).
 //!
 //! Every host (3 nodes, 3 etcd members, the client, which is this process) runs in its own
 //! network namespace on one bridge (`tests/e2e/netns.rs`): the process sets the network up in
@@ -50,6 +51,8 @@ struct Outcome {
     acknowledged: usize,
     lost: usize,
     two_writers: Vec<f64>,
+    /// Whether the primary was another node, or another postmaster, after the fault.
+    restarted: bool,
     acks: Vec<Ack>,
     at: Instant,
 }
@@ -159,6 +162,7 @@ async fn wait_sync_standby(c: &Cluster, primary: &str) -> Result<()> {
 async fn run_fault(c: &Cluster, n: usize, kind: Kind) -> Result<Outcome> {
     let primary = c.wait_streaming(2, Duration::from_secs(180)).await?;
     wait_sync_standby(c, &primary).await?;
+    let postmaster = c.node(&primary).postmaster_pid();
     let table = format!("fault{n}");
     c.node(&primary)
         .execute(&format!("create table {table}(id bigint primary key)"))
@@ -181,6 +185,7 @@ async fn run_fault(c: &Cluster, n: usize, kind: Kind) -> Result<Outcome> {
         driver
     );
     let now_primary = result?;
+    let restarted = now_primary != primary || c.node(&primary).postmaster_pid() != postmaster;
     let stored: BTreeSet<i64> = c
         .node(&now_primary)
         .column(&format!("select id from {table}"))
@@ -198,6 +203,7 @@ async fn run_fault(c: &Cluster, n: usize, kind: Kind) -> Result<Outcome> {
         acknowledged: acks.len(),
         lost,
         two_writers: two_writer_intervals(&acks),
+        restarted,
         acks,
         at,
     })
@@ -220,14 +226,15 @@ fn report(outcomes: &[Outcome], seed: u64, options: &ClusterOptions) {
         outcomes.len()
     );
     println!(
-        "{:<14} {:>6} {:>22} {:>16} {:>9} {:>6} {:>22}",
+        "{:<14} {:>6} {:>22} {:>16} {:>9} {:>6} {:>22} {:>10}",
         "kind",
         "faults",
         "window median / max",
         "healthy after",
         "acked",
         "lost",
-        "two writers (longest)"
+        "two writers (longest)",
+        "restarted"
     );
     for kind in Kind::ALL {
         let of: Vec<&Outcome> = outcomes.iter().filter(|o| o.kind == kind).collect();
@@ -237,7 +244,7 @@ fn report(outcomes: &[Outcome], seed: u64, options: &ClusterOptions) {
         let windows: Vec<f64> = of.iter().map(|o| o.window).collect();
         let overlaps: Vec<f64> = of.iter().flat_map(|o| o.two_writers.clone()).collect();
         println!(
-            "{:<14} {:>6} {:>10.3} s / {:>6.3} s {:>14.2} s {:>9} {:>6} {:>12} ({:.3} s)",
+            "{:<14} {:>6} {:>10.3} s / {:>6.3} s {:>14.2} s {:>9} {:>6} {:>12} ({:.3} s) {:>10}",
             kind.name(),
             of.len(),
             median(windows.clone()),
@@ -246,7 +253,8 @@ fn report(outcomes: &[Outcome], seed: u64, options: &ClusterOptions) {
             of.iter().map(|o| o.acknowledged).sum::<usize>(),
             of.iter().map(|o| o.lost).sum::<usize>(),
             overlaps.len(),
-            overlaps.iter().copied().fold(0.0, f64::max)
+            overlaps.iter().copied().fold(0.0, f64::max),
+            of.iter().filter(|o| o.restarted).count()
         );
     }
 }
@@ -307,7 +315,7 @@ async fn suite(network: Arc<Network>) -> Result<()> {
         match run_fault(&cluster, n, *kind).await {
             Ok(outcome) => {
                 eprintln!(
-                    "fault {}/{} {}: window {:.3} s, healthy {:.2} s after, {} acked, {} lost, {} two-writer intervals",
+                    "fault {}/{} {}: window {:.3} s, healthy {:.2} s after, {} acked, {} lost, {} two-writer intervals, restarted {}",
                     n + 1,
                     faults.len(),
                     kind.name(),
@@ -315,7 +323,8 @@ async fn suite(network: Arc<Network>) -> Result<()> {
                     outcome.healthy_after,
                     outcome.acknowledged,
                     outcome.lost,
-                    outcome.two_writers.len()
+                    outcome.two_writers.len(),
+                    outcome.restarted
                 );
                 record_acks(n, &outcome)?;
                 outcomes.push(outcome);

@@ -376,3 +376,30 @@ fn a_switchover_to_a_stalled_candidate_loses_no_acknowledged_commit() {
         finish(world);
     }
 }
+
+#[test]
+fn an_asynchronous_primary_cut_off_from_the_dcs_hands_its_last_commit_to_its_successor() {
+    // The primary still reaches its standbys: it stops cleanly before its lease deadline, so
+    // the standby elected after the lease expires has every acknowledged commit.
+    for seed in 0..5 {
+        let mut world = formed(seed, 3, false);
+        let old = single_writer(&world);
+        let branch = world.wal_of(old).expect("data").branch();
+        world.inject(Fault::CutDcs {
+            node: old,
+            duration: Duration::from_secs(15),
+            hang: Duration::ZERO,
+        });
+        let later = at(&world) + Duration::from_secs(10);
+        world.run_until(later);
+        let new = single_writer(&world);
+        assert_ne!(new, old, "seed {seed}");
+        let last = world.ledger().last_acknowledged(branch).expect("acks");
+        let wal = world.wal_of(new).expect("data");
+        assert!(
+            wal.contains(last),
+            "seed {seed}: {last:?} acknowledged by node {old} is not on the new primary {new}"
+        );
+        finish(world);
+    }
+}

@@ -144,6 +144,7 @@ fn report_dcs_failed(report: &StepReport) -> bool {
         report.decision.reason,
         Reason::DcsUnreachableWaiting
             | Reason::DcsUnreachableDemoting
+            | Reason::DcsUnreachableDemotingCleanly { .. }
             | Reason::DcsUnreachableHoldingLease { .. }
             | Reason::FailsafeHolding
     )

@@ -98,6 +98,15 @@ pub fn lease_budget(ttl: Duration) -> Duration {
     ttl.saturating_sub(safety_margin(ttl))
 }
 
+/// How long before the lease deadline a primary that cannot reach the DCS stops cleanly (a
+/// fast shutdown: no new commits, and the connected standbys receive every WAL record before
+/// the server exits), so that a standby elected after the lease expires has every commit
+/// that was acknowledged: a quarter of the [lease budget](lease_budget), at most 2 s. The
+/// write fence still fires at the deadline if the stop has not finished by then.
+pub fn clean_demotion_lead(ttl: Duration) -> Duration {
+    (lease_budget(ttl) / 4).min(Duration::from_secs(2))
+}
+
 impl DynamicConfig {
     /// [`safety_margin`] of this configuration's ttl.
     pub fn safety_margin(&self) -> Duration {

@@ -16,7 +16,10 @@ mod tls_paths;
 mod validate;
 
 pub use dcs_section::{split_list, DcsSection};
-pub use dynamic::{lease_budget, safety_margin, DynamicConfig, DEFAULT_RETRY_TIMEOUT, DEFAULT_TTL};
+pub use dynamic::{
+    clean_demotion_lead, lease_budget, safety_margin, DynamicConfig, DEFAULT_RETRY_TIMEOUT,
+    DEFAULT_TTL,
+};
 pub use error::ConfigError;
 pub use node::{HaConfig, NodeConfig};
 pub use postgresql::{PostgresqlDynamic, LOCAL_ONLY_KEYS};

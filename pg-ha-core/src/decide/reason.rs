@@ -48,6 +48,13 @@ pub enum Reason {
         /// Time left before the local lease deadline.
         remaining: Duration,
     },
+    /// The DCS cannot be reached and the local lease deadline is less than
+    /// [`clean_demotion_lead`](crate::config::clean_demotion_lead) away: stopping cleanly so
+    /// that the standbys receive every acknowledged commit before the lease runs out.
+    DcsUnreachableDemotingCleanly {
+        /// Time left before the local lease deadline.
+        remaining: Duration,
+    },
     /// The DCS cannot be reached and the local lease deadline passed: demoting.
     DcsUnreachableDemoting,
     /// The DCS cannot be reached, but every member confirmed this primary (failsafe_mode).
@@ -282,6 +289,11 @@ impl fmt::Display for Reason {
             Reason::DcsUnreachableHoldingLease { remaining } => write!(
                 f,
                 "DCS unreachable: keeping the primary for {:.1}s more while the lease is valid",
+                remaining.as_secs_f64()
+            ),
+            Reason::DcsUnreachableDemotingCleanly { remaining } => write!(
+                f,
+                "DCS unreachable and the lease ends in {:.1}s: demoting cleanly (standbys get all WAL)",
                 remaining.as_secs_f64()
             ),
             Reason::DcsUnreachableDemoting => {

@@ -2,12 +2,13 @@
 
 use super::context::lease_deadline;
 use super::{Action, Decision, Observation, PgView, Reason};
-use crate::config::HaConfig;
+use crate::config::{clean_demotion_lead, HaConfig};
 use crate::postgres::StopMode;
 
 /// The DCS cannot be read. A primary keeps running while its lease is valid by its own clock
-/// (or every member confirmed it, in failsafe mode), and demotes to read-only before the lease
-/// can have expired anywhere. Other nodes do nothing.
+/// (or every member confirmed it, in failsafe mode), stops cleanly shortly before the lease
+/// deadline (so that the standbys get every acknowledged commit), and is stopped at once
+/// past it. Other nodes do nothing.
 pub(super) fn dcs_unreachable(obs: &Observation, cfg: &HaConfig) -> Decision {
     let primary = matches!(&obs.pg, PgView::Known(pg) if pg.is_running_primary());
     if !primary {
@@ -16,33 +17,42 @@ pub(super) fn dcs_unreachable(obs: &Observation, cfg: &HaConfig) -> Decision {
     if cfg.dynamic.pause {
         return Decision::idle(Reason::Paused);
     }
-    let deadline = lease_deadline(obs, &cfg.dynamic);
-    match deadline {
-        Some(deadline) if obs.now < deadline => {
-            let confirmed = cfg.dynamic.failsafe_mode
-                && obs
-                    .facts
-                    .failsafe_confirmed_at
-                    .is_some_and(|t| t + cfg.dynamic.loop_wait >= obs.now);
-            let reason = if confirmed {
-                Reason::FailsafeHolding
-            } else {
-                Reason::DcsUnreachableHoldingLease {
-                    remaining: deadline.since(obs.now),
-                }
-            };
-            Decision::idle(reason).wake(deadline)
-        }
-        _ => Decision::act(
-            Reason::DcsUnreachableDemoting,
-            vec![
-                Action::Stop {
-                    mode: StopMode::Immediate,
-                },
-                Action::StartStandby { upstream: None },
-            ],
-        ),
+    let Some(deadline) = lease_deadline(obs, &cfg.dynamic).filter(|d| obs.now < *d) else {
+        return demote(Reason::DcsUnreachableDemoting, StopMode::Immediate);
+    };
+    let confirmed = cfg.dynamic.failsafe_mode
+        && obs
+            .facts
+            .failsafe_confirmed_at
+            .is_some_and(|t| t + cfg.dynamic.loop_wait >= obs.now);
+    let remaining = deadline.since(obs.now);
+    let clean_from = deadline - clean_demotion_lead(cfg.dynamic.ttl);
+    if confirmed {
+        let next = if clean_from > obs.now {
+            clean_from
+        } else {
+            deadline
+        };
+        Decision::idle(Reason::FailsafeHolding).wake(next)
+    } else if obs.now >= clean_from {
+        demote(
+            Reason::DcsUnreachableDemotingCleanly { remaining },
+            StopMode::Fast,
+        )
+    } else {
+        Decision::idle(Reason::DcsUnreachableHoldingLease { remaining }).wake(clean_from)
     }
+}
+
+/// Stops PostgreSQL (`mode`) and starts it again read-only, without an upstream.
+fn demote(reason: Reason, mode: StopMode) -> Decision {
+    Decision::act(
+        reason,
+        vec![
+            Action::Stop { mode },
+            Action::StartStandby { upstream: None },
+        ],
+    )
 }
 
 /// PostgreSQL's state could not be learned: keep the lease if held (a hung status query is not

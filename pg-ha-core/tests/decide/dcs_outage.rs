@@ -13,7 +13,8 @@ fn primary_cut_off(renewed_ago: u64) -> Situation {
 
 #[test]
 fn primary_keeps_writing_while_its_lease_is_valid_locally() {
-    // ttl 30, safety margin 5: the lease is usable for 25 s after the renewal was sent.
+    // ttl 30, safety margin 5: the lease is usable for 25 s after the renewal was sent; the
+    // clean stop starts 2 s before that.
     let d = primary_cut_off(5).decide();
     assert_eq!(
         d.reason,
@@ -22,7 +23,34 @@ fn primary_keeps_writing_while_its_lease_is_valid_locally() {
         }
     );
     assert!(d.actions.is_empty());
-    assert_eq!(d.wake_at, Some(NOW + Duration::from_secs(20)));
+    assert_eq!(d.wake_at, Some(NOW + Duration::from_secs(18)));
+}
+
+#[test]
+fn primary_stops_cleanly_shortly_before_its_lease_deadline() {
+    // A fast shutdown ends the commits and lets the walsenders send every WAL record, so a
+    // standby elected after the lease expires has every acknowledged commit.
+    let d = primary_cut_off(23).decide();
+    assert_eq!(
+        d.reason,
+        Reason::DcsUnreachableDemotingCleanly {
+            remaining: Duration::from_secs(2)
+        }
+    );
+    assert_eq!(
+        d.actions,
+        vec![
+            Action::Stop {
+                mode: StopMode::Fast
+            },
+            Action::StartStandby { upstream: None }
+        ]
+    );
+    let d = primary_cut_off(22).decide();
+    assert!(matches!(
+        d.reason,
+        Reason::DcsUnreachableHoldingLease { .. }
+    ));
 }
 
 #[test]
@@ -42,8 +70,9 @@ fn primary_demotes_once_the_local_lease_deadline_passes() {
 
 #[test]
 fn short_ttl_uses_a_proportional_margin() {
-    // ttl 5 -> margin 1.25 s -> budget 3.75 s.
-    let mut s = primary_cut_off(3);
+    // ttl 5 -> margin 1.25 s -> budget 3.75 s; the clean stop starts a quarter of the budget
+    // (0.9375 s) before the deadline.
+    let mut s = primary_cut_off(2);
     s.cfg.dynamic.ttl = Duration::from_secs(5);
     s.cfg.dynamic.loop_wait = Duration::from_secs(1);
     s.cfg.dynamic.retry_timeout = Duration::from_secs(2);
@@ -51,6 +80,15 @@ fn short_ttl_uses_a_proportional_margin() {
     assert_eq!(
         d.reason,
         Reason::DcsUnreachableHoldingLease {
+            remaining: Duration::from_millis(1750)
+        }
+    );
+    assert_eq!(d.wake_at, Some(NOW + Duration::from_micros(812_500)));
+    let mut s = primary_cut_off(3);
+    s.cfg.dynamic.ttl = Duration::from_secs(5);
+    assert_eq!(
+        s.decide().reason,
+        Reason::DcsUnreachableDemotingCleanly {
             remaining: Duration::from_millis(750)
         }
     );
@@ -74,7 +112,7 @@ fn failsafe_confirmation_keeps_the_primary_past_its_lease() {
     let d = s.decide();
     assert_eq!(d.reason, Reason::FailsafeHolding);
     assert!(d.actions.is_empty());
-    assert_eq!(d.wake_at, Some(NOW + Duration::from_secs(25)));
+    assert_eq!(d.wake_at, Some(NOW + Duration::from_secs(23)));
 }
 
 #[test]
