@@ -19,7 +19,7 @@
 //! `slow` (ttl 20 / loop_wait 2); `FAULTS_MODE` = `async` (default) or `sync`
 //! (synchronous_mode); `FAULTS_FAILSAFE=1` (failsafe_mode); `FAULTS_LEASE=0` (without the
 //! pg_ha_lease extension, on by default: scripts/install-extension); `FAULTS_PER_KIND`
-//! (default 7: 42 faults); `FAULTS_KINDS` (a comma list of kind names); `FAULTS_SEED` (the
+//! (default 5: 45 faults); `FAULTS_KINDS` (a comma list of kind names); `FAULTS_SEED` (the
 //! order of the faults); `FAULTS_ACKS` (a file: every acknowledged commit as CSV: fault,
 //! kind, id, node, timeline, milliseconds since the fault).
 //!
@@ -88,7 +88,7 @@ fn options(network: Arc<Network>) -> ClusterOptions {
 
 /// The faults to run, in an order shuffled by `seed`.
 fn schedule(seed: u64) -> Vec<Kind> {
-    let per_kind: usize = env("FAULTS_PER_KIND", "7").parse().unwrap_or(7);
+    let per_kind: usize = env("FAULTS_PER_KIND", "5").parse().unwrap_or(5);
     let wanted = env("FAULTS_KINDS", "");
     let kinds: Vec<Kind> = Kind::ALL
         .into_iter()
@@ -195,7 +195,17 @@ async fn run_fault(c: &Cluster, n: usize, kind: Kind) -> Result<Outcome> {
         .collect();
     let mut acks: Vec<Ack> = pool.into_iter().chain(rotating).collect();
     acks.sort_by_key(|a| a.at);
-    let lost = acks.iter().filter(|a| !stored.contains(&a.id)).count();
+    let missing: Vec<&Ack> = acks.iter().filter(|a| !stored.contains(&a.id)).collect();
+    for ack in missing.iter().take(10) {
+        eprintln!(
+            "  lost: id {} acknowledged by {} on timeline {} at {:+.3} s (final primary {now_primary})",
+            ack.id,
+            ack.node,
+            ack.timeline,
+            signed_secs(ack.at, at)
+        );
+    }
+    let lost = missing.len();
     Ok(Outcome {
         kind,
         window: longest_window(&acks, at),
@@ -207,6 +217,12 @@ async fn run_fault(c: &Cluster, n: usize, kind: Kind) -> Result<Outcome> {
         acks,
         at,
     })
+}
+
+/// `t - origin` in seconds, negative when `t` is earlier.
+fn signed_secs(t: Instant, origin: Instant) -> f64 {
+    t.saturating_duration_since(origin).as_secs_f64()
+        - origin.saturating_duration_since(t).as_secs_f64()
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -270,8 +286,7 @@ fn record_acks(n: usize, outcome: &Outcome) -> Result<()> {
         .open(&path)
         .with_context(|| format!("open {path}"))?;
     for ack in &outcome.acks {
-        let ms = ack.at.saturating_duration_since(outcome.at).as_millis() as i64
-            - outcome.at.saturating_duration_since(ack.at).as_millis() as i64;
+        let ms = (signed_secs(ack.at, outcome.at) * 1000.0).round() as i64;
         writeln!(
             file,
             "{n},{},{},{},{},{ms}",

@@ -2,8 +2,8 @@
 //! facts. The agent drives it from a tokio loop; the simulator drives it from its event queue,
 //! so both run exactly this code.
 
-use crate::config::{DynamicConfig, HaConfig, NodeConfig};
-use crate::dcs::Dcs;
+use crate::config::{clean_demotion_lead, DynamicConfig, HaConfig, NodeConfig};
+use crate::dcs::{Dcs, DcsError};
 use crate::decide::{decide, Action, DcsView, Decision, Facts, LocalRequest, Observation, PgView};
 use crate::member_report::member_data;
 use crate::model::{Cluster, Condition, Key, Member, Snapshot};
@@ -175,7 +175,9 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         let executed = self.execute(&decision).await;
         let pg_changed = executed.iter().any(|o| o.action.is_postgres());
         self.publish_member(pg_changed).await;
-        let failed = executed.iter().any(|o| o.result.is_err());
+        let failed = executed
+            .iter()
+            .any(|o| o.result.is_err() && o.action.stops_on_failure());
         let now = self.clock.now();
         let mut next_wake = now + self.dynamic.loop_wait;
         if let Some(at) = decision.wake_at {
@@ -202,6 +204,9 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         let dcs = self.observe_dcs(now).await;
         let pg = self.observe_pg(now).await;
         let mut facts = self.facts.clone();
+        if let Some(cluster) = dcs.cluster() {
+            note_members_seen(&mut facts, cluster, now);
+        }
         if let (PgView::Known(status), Some(cluster)) = (&pg, dcs.cluster()) {
             track_primary_down(&mut facts, &self.node.name, cluster, status, now);
             if let Some(leader) = cluster.leader_name() {
@@ -220,8 +225,41 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         }
     }
 
+    /// How long a DCS call may run while this node holds a lease: until the moment it must
+    /// stop cleanly if the DCS stays silent (the lease deadline less
+    /// [`clean_demotion_lead`]), so that this decision is taken on time. `None` (the
+    /// backend's own retry_timeout applies) without a lease or once that moment has passed.
+    fn dcs_call_limit(&self) -> Option<Duration> {
+        let renewed = self.facts.lease_renewed_at?;
+        let confirmed = self
+            .facts
+            .failsafe_confirmed_at
+            .filter(|_| self.dynamic.failsafe_mode);
+        let anchor = confirmed.map_or(renewed, |c| c.max(renewed));
+        let clean_at = anchor + self.lease_budget() - clean_demotion_lead(self.dynamic.ttl);
+        let now = self.clock.now();
+        (now < clean_at).then(|| clean_at.since(now))
+    }
+
+    /// Runs a DCS call within [`Runner::dcs_call_limit`]; one cut short is a timeout.
+    async fn bounded<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, DcsError>>,
+    ) -> Result<T, DcsError> {
+        let Some(limit) = self.dcs_call_limit() else {
+            return call.await;
+        };
+        let call = std::pin::pin!(call);
+        match futures_util::future::select(call, self.clock.sleep(limit)).await {
+            futures_util::future::Either::Left((result, _)) => result,
+            futures_util::future::Either::Right(_) => Err(DcsError::Timeout(format!(
+                "no answer within {limit:?}, when this leader must stop cleanly"
+            ))),
+        }
+    }
+
     async fn observe_dcs(&mut self, now: Mono) -> DcsView {
-        match self.dcs.read_recent().await {
+        match self.bounded(self.dcs.read_recent()).await {
             Ok(snapshot) => {
                 let cluster = self.parse_snapshot(snapshot);
                 self.apply_config(&cluster);
@@ -399,7 +437,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             if let Err(e) = &result {
                 tracing::warn!(node = %self.node.name, ?action, "action failed: {e}");
             }
-            let failed = result.is_err();
+            let failed = result.is_err() && action.stops_on_failure();
             executed.push(ActionOutcome {
                 action: action.clone(),
                 result,
@@ -436,7 +474,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             }
             Action::RenewLeader => {
                 let sent = self.clock.now();
-                let held = match self.dcs.renew_leader(&name, ttl).await {
+                let held = match self.bounded(self.dcs.renew_leader(&name, ttl)).await {
                     Ok(held) => held,
                     Err(e) => {
                         if e.is_retryable() && self.facts.lease_renewed_at.is_some() {
@@ -497,6 +535,8 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             Action::Rewind { source } => pg.rewind(&self.upstream(source)?).await,
             Action::Reinit { source } => pg.reinit(&self.upstream(source)?).await,
             Action::Restart => pg.restart().await,
+            Action::CreateSlots(slots) => pg.create_slots(slots).await,
+            Action::DropSlots(names) => pg.drop_slots(names).await,
             Action::SetSyncStandbyNames(names) => {
                 let result = pg.set_sync_standby_names(names).await;
                 if result.is_ok() {
@@ -642,6 +682,18 @@ fn track_primary_down(facts: &mut Facts, me: &str, cluster: &Cluster, pg: &PgSta
         facts.primary_down_since.get_or_insert(now);
     } else {
         facts.primary_down_since = None;
+    }
+}
+
+/// Marks every member in `cluster` as seen `now`, and the names of the `status` key's
+/// `retain_slots` that this node has not seen yet (it keeps their slots for a full
+/// member_slots_ttl from now).
+fn note_members_seen(facts: &mut Facts, cluster: &Cluster, now: Mono) {
+    for member in &cluster.members {
+        facts.members_seen.insert(member.name.clone(), now);
+    }
+    for name in &cluster.status.retain_slots {
+        facts.members_seen.entry(name.clone()).or_insert(now);
     }
 }
 

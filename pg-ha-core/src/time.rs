@@ -55,7 +55,16 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> Mono;
     /// The wall-clock time.
     fn wall(&self) -> UnixMillis;
+    /// A future that completes once `duration` has passed on this clock; by default never
+    /// (a clock that only moves when told to cannot wake anyone up).
+    fn sleep(&self, duration: Duration) -> Sleep {
+        let _ = duration;
+        Box::pin(std::future::pending())
+    }
 }
+
+/// The future [`Clock::sleep`] returns.
+pub type Sleep = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
 /// A clock that only moves when told to: for tests and the simulator.
 #[derive(Debug, Default)]
@@ -122,5 +131,9 @@ impl Clock for SystemClock {
     }
     fn wall(&self) -> UnixMillis {
         chrono::Utc::now().timestamp_millis()
+    }
+    /// A tokio timer: call it inside a tokio runtime with time enabled.
+    fn sleep(&self, duration: Duration) -> Sleep {
+        Box::pin(tokio::time::sleep(duration))
     }
 }

@@ -90,7 +90,7 @@ pub async fn start(loaded: LoadedConfig, path: Option<PathBuf>) -> Result<Node, 
         pg_details: Some(pg.subscribe_details()),
     };
     let (handle, task) = agent::run(parts);
-    slots::spawn(Arc::clone(&pg), handle.state.clone(), clock);
+    slots::spawn(Arc::clone(&pg), handle.state.clone());
     let control = Arc::new(AgentControl::new(
         dcs,
         peers,

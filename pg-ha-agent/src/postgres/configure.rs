@@ -9,7 +9,7 @@ use super::fence::LeaseFile;
 use super::files::{remove_if_exists, write_owned};
 use super::hba::render_hba;
 use super::local::LocalPostgres;
-use super::slot_name::slot_name;
+use super::slot_name;
 use pg_ha_core::postgres::Upstream;
 use pg_ha_core::PgError;
 use std::sync::atomic::Ordering;

@@ -53,8 +53,6 @@ pub struct LocalPostgres {
     pub(crate) start_facts: Mutex<Option<StartFacts>>,
     /// The timeline history of the running postmaster (see `timeline.rs`).
     pub(crate) history: HistoryCache,
-    /// The other members, for the slots reserved before a promotion (see `peer_slots.rs`).
-    pub(crate) peers: Mutex<Vec<String>>,
     /// What the last status query read beyond `PgStatus` (see `details.rs`).
     pub(crate) details: watch::Sender<Option<Arc<PgDetails>>>,
     pub(crate) use_slots: AtomicBool,
@@ -139,7 +137,6 @@ impl LocalPostgres {
             received_tli: Mutex::new(None),
             start_facts: Mutex::new(None),
             history: HistoryCache::default(),
-            peers: Mutex::new(Vec::new()),
             details: watch::Sender::new(None),
         })
     }
@@ -254,9 +251,7 @@ fn restore_conf(paths: &DataPaths, settings: &PgSettings) -> ConfState {
         if paths.standby_signal().exists() {
             state.recovery = Some(super::conf::RecoveryConf {
                 upstream,
-                slot: settings
-                    .use_slots
-                    .then(|| super::slot_name::slot_name(&settings.name)),
+                slot: settings.use_slots.then(|| super::slot_name(&settings.name)),
             });
         }
     }

@@ -38,7 +38,6 @@ mod live_wal;
 mod local;
 mod parameters;
 pub mod paths;
-mod peer_slots;
 pub mod pidfile;
 pub mod postmaster;
 pub mod privileges;
@@ -48,7 +47,6 @@ mod reinit;
 mod rewind;
 pub mod roles;
 pub mod settings;
-pub mod slot_name;
 mod slots;
 mod status;
 mod sync_names;
@@ -61,11 +59,9 @@ pub use details::{PgDetails, WalSender};
 pub use error::SetupError;
 pub use lifecycle::Shutdown;
 pub use local::LocalPostgres;
+pub use pg_ha_core::postgres::slot_name;
 pub use postmaster::PostmasterExit;
 pub use privileges::RunAs;
 pub use settings::{
-    BootstrapMethod, Callbacks, Credentials, PermanentSlot, PgSettings, ReplicaMethod, ToolOption,
-    DEFAULT_BIN_DIR,
+    BootstrapMethod, Callbacks, Credentials, PgSettings, ReplicaMethod, ToolOption, DEFAULT_BIN_DIR,
 };
-pub use slot_name::slot_name;
-pub use slots::{ExistingSlot, SlotChanges};

@@ -65,7 +65,6 @@ impl LocalPostgres {
         }
         let timeout = self.settings.pg_ctl_timeout;
         let client = self.connect_local().await?;
-        self.reserve_peer_slots(&client).await;
         // PostgreSQL reads them when it picks the timeline; removed if the promotion fails.
         let taken = TakenTimelines::reserve(&self.paths, above_timeline);
         tracing::info!("promoting");

@@ -113,34 +113,6 @@ pub struct Callbacks {
     pub on_role_change: Option<String>,
 }
 
-/// A permanent replication slot from the dynamic config (`slots`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PermanentSlot {
-    /// A physical slot.
-    Physical {
-        /// The slot name.
-        name: String,
-    },
-    /// A logical slot in `database` decoded by `plugin`.
-    Logical {
-        /// The slot name.
-        name: String,
-        /// The database it belongs to.
-        database: String,
-        /// The output plugin.
-        plugin: String,
-    },
-}
-
-impl PermanentSlot {
-    /// The slot name.
-    pub fn name(&self) -> &str {
-        match self {
-            PermanentSlot::Physical { name } | PermanentSlot::Logical { name, .. } => name,
-        }
-    }
-}
-
 /// Settings of the local PostgreSQL (Patroni's `postgresql` section, already validated into
 /// types, plus the node's `name` and `scope`).
 #[derive(Debug, Clone, PartialEq)]

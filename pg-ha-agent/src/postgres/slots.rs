@@ -1,143 +1,108 @@
-//! Replication slots on the primary: a physical slot for every other member when `use_slots`
-//! is on, plus the permanent slots of the dynamic config; physical slots of removed members
-//! are dropped.
+//! Replication slots on the local server: the slot list in the status query, and the
+//! creation and removal that `decide()` asks for (`Action::CreateSlots` / `DropSlots`).
 
 use super::client::{bounded, connect, sql_error};
 use super::local::LocalPostgres;
-use super::settings::PermanentSlot;
-use super::slot_name::slot_name;
+use pg_ha_core::postgres::{ExistingSlot, SlotKind, SlotSpec};
 use pg_ha_core::PgError;
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::Ordering;
+use serde::Deserialize;
 use tokio_postgres::Client;
 
-/// What a slot sync changed.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SlotChanges {
-    /// Slots created.
-    pub created: Vec<String>,
-    /// Slots dropped.
-    pub dropped: Vec<String>,
+/// One row of the status query's slot column (`pg_replication_slots` as JSON).
+#[derive(Debug, Deserialize)]
+struct SlotRow {
+    name: String,
+    #[serde(rename = "type")]
+    slot_type: String,
+    database: Option<String>,
+    plugin: Option<String>,
+    active: bool,
 }
 
-/// One row of `pg_replication_slots`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExistingSlot {
-    /// `slot_type`: `physical` or `logical`.
-    pub slot_type: String,
-    /// True while a walsender uses it.
-    pub active: bool,
+/// Parses the status query's slot column (`NULL` when there is no slot).
+pub(crate) fn parse_slots(json: Option<&str>) -> Vec<ExistingSlot> {
+    let Some(text) = json else {
+        return Vec::new();
+    };
+    let rows: Vec<SlotRow> = match serde_json::from_str(text) {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::warn!("cannot parse pg_replication_slots rows: {e}");
+            return Vec::new();
+        }
+    };
+    rows.into_iter()
+        .map(|row| ExistingSlot {
+            kind: match row.slot_type.as_str() {
+                "logical" => SlotKind::Logical {
+                    database: row.database.unwrap_or_default(),
+                    plugin: row.plugin.unwrap_or_default(),
+                },
+                _ => SlotKind::Physical,
+            },
+            name: row.name,
+            active: row.active,
+        })
+        .collect()
 }
 
 impl LocalPostgres {
-    /// The slots on the server by name.
-    pub async fn replication_slots(&self) -> Result<BTreeMap<String, ExistingSlot>, PgError> {
+    /// Creates the slots that do not exist yet (physical ones reserve WAL at once).
+    pub(crate) async fn create_slots_locked(&self, slots: &[SlotSpec]) -> Result<(), PgError> {
         let client = self.connect_local().await?;
-        existing(&client, self.settings.status_timeout).await
+        let have = self.slot_names(&client).await?;
+        let mut created = Vec::new();
+        for slot in slots.iter().filter(|s| !have.contains(&s.name)) {
+            match &slot.kind {
+                SlotKind::Physical => {
+                    const CREATE: &str =
+                        "SELECT pg_catalog.pg_create_physical_replication_slot($1, true)";
+                    self.run_slot_sql(&client, CREATE, &slot.name).await?;
+                }
+                SlotKind::Logical { database, plugin } => {
+                    self.create_logical(&slot.name, database, plugin).await?
+                }
+            }
+            created.push(slot.name.as_str());
+        }
+        if !created.is_empty() {
+            tracing::info!(?created, "replication slots created");
+        }
+        Ok(())
     }
 
-    /// Makes the slots match `members` (all member names of the cluster; this node's own is
-    /// skipped) and `permanent`. Only on a running primary; a standby is left alone.
-    pub async fn sync_replication_slots(
-        &self,
-        members: &[String],
-        permanent: &[PermanentSlot],
-    ) -> Result<SlotChanges, PgError> {
-        let _op = self.ops.lock().await;
+    /// Drops the named slots that exist.
+    pub(crate) async fn drop_slots_locked(&self, names: &[String]) -> Result<(), PgError> {
+        const DROP: &str = "SELECT pg_catalog.pg_drop_replication_slot($1)";
         let client = self.connect_local().await?;
-        let timeout = self.settings.status_timeout;
-        let in_recovery: bool = bounded(
-            timeout,
-            client.query_one("SELECT pg_catalog.pg_is_in_recovery()", &[]),
+        let have = self.slot_names(&client).await?;
+        let mut dropped = Vec::new();
+        for name in names.iter().filter(|n| have.contains(n)) {
+            self.run_slot_sql(&client, DROP, name).await?;
+            dropped.push(name.as_str());
+        }
+        if !dropped.is_empty() {
+            tracing::info!(?dropped, "replication slots dropped");
+        }
+        Ok(())
+    }
+
+    async fn slot_names(&self, client: &Client) -> Result<Vec<String>, PgError> {
+        let rows = bounded(
+            self.settings.status_timeout,
+            client.query(
+                "SELECT slot_name::text FROM pg_catalog.pg_replication_slots",
+                &[],
+            ),
         )
         .await?
-        .and_then(|r| r.try_get(0))
-        .map_err(|e| sql_error("pg_is_in_recovery", e))?;
-        if in_recovery {
-            return Ok(SlotChanges::default());
-        }
-        let wanted = self.wanted_physical(members, permanent);
-        let have = existing(&client, timeout).await?;
-        let mut changes = SlotChanges::default();
-        self.create_missing(&client, &wanted, permanent, &have, &mut changes)
-            .await?;
-        self.drop_unwanted(&client, &wanted, &have, &mut changes)
-            .await?;
-        if changes != SlotChanges::default() {
-            tracing::info!(created = ?changes.created, dropped = ?changes.dropped, "replication slots synced");
-        }
-        Ok(changes)
-    }
-
-    pub(crate) async fn create_missing(
-        &self,
-        client: &Client,
-        wanted: &BTreeSet<String>,
-        permanent: &[PermanentSlot],
-        have: &BTreeMap<String, ExistingSlot>,
-        changes: &mut SlotChanges,
-    ) -> Result<(), PgError> {
-        const CREATE: &str = "SELECT pg_catalog.pg_create_physical_replication_slot($1, true)";
-        for name in wanted.iter().filter(|n| !have.contains_key(*n)) {
-            self.run_slot_sql(client, CREATE, name).await?;
-            changes.created.push(name.clone());
-        }
-        for slot in permanent {
-            let PermanentSlot::Logical {
-                name,
-                database,
-                plugin,
-            } = slot
-            else {
-                continue;
-            };
-            if !have.contains_key(name) {
-                self.create_logical(name, database, plugin).await?;
-                changes.created.push(name.clone());
-            }
-        }
-        Ok(())
-    }
-
-    async fn drop_unwanted(
-        &self,
-        client: &Client,
-        wanted: &BTreeSet<String>,
-        have: &BTreeMap<String, ExistingSlot>,
-        changes: &mut SlotChanges,
-    ) -> Result<(), PgError> {
-        const DROP: &str = "SELECT pg_catalog.pg_drop_replication_slot($1)";
-        for (name, slot) in have {
-            if slot.slot_type != "physical" || wanted.contains(name) {
-                continue;
-            }
-            if slot.active {
-                tracing::warn!(slot = %name, "not dropping an active replication slot");
-                continue;
-            }
-            self.run_slot_sql(client, DROP, name).await?;
-            changes.dropped.push(name.clone());
-        }
-        Ok(())
-    }
-
-    pub(crate) fn wanted_physical(
-        &self,
-        members: &[String],
-        permanent: &[PermanentSlot],
-    ) -> BTreeSet<String> {
-        let mut wanted = BTreeSet::new();
-        if self.use_slots.load(Ordering::SeqCst) {
-            let me = slot_name(&self.settings.name);
-            wanted.extend(members.iter().map(|m| slot_name(m)).filter(|s| *s != me));
-        }
-        wanted.extend(
-            permanent
-                .iter()
-                .filter(|s| matches!(s, PermanentSlot::Physical { .. }))
-                .map(|s| s.name().to_string()),
-        );
-        wanted
+        .map_err(|e| sql_error("pg_replication_slots", e))?;
+        rows.iter()
+            .map(|r| {
+                r.try_get(0)
+                    .map_err(|e| sql_error("pg_replication_slots", e))
+            })
+            .collect()
     }
 
     async fn run_slot_sql(&self, client: &Client, sql: &str, name: &str) -> Result<(), PgError> {
@@ -160,9 +125,8 @@ impl LocalPostgres {
     ) -> Result<(), PgError> {
         let target = self.local_target().database(database);
         let client = connect(&target, self.settings.status_timeout).await?;
-        let timeout = self.settings.pg_ctl_timeout;
         bounded(
-            timeout,
+            self.settings.pg_ctl_timeout,
             client.execute(
                 "SELECT pg_catalog.pg_create_logical_replication_slot($1, $2)",
                 &[&name, &plugin],
@@ -174,33 +138,25 @@ impl LocalPostgres {
     }
 }
 
-pub(crate) async fn existing(
-    client: &Client,
-    timeout: std::time::Duration,
-) -> Result<BTreeMap<String, ExistingSlot>, PgError> {
-    let rows = bounded(
-        timeout,
-        client.query(
-            "SELECT slot_name::text, slot_type, active FROM pg_catalog.pg_replication_slots",
-            &[],
-        ),
-    )
-    .await?
-    .map_err(|e| sql_error("pg_replication_slots", e))?;
-    let mut out = BTreeMap::new();
-    for row in rows {
-        let name: String = row
-            .try_get(0)
-            .map_err(|e| sql_error("pg_replication_slots", e))?;
-        let slot = ExistingSlot {
-            slot_type: row
-                .try_get(1)
-                .map_err(|e| sql_error("pg_replication_slots", e))?,
-            active: row
-                .try_get(2)
-                .map_err(|e| sql_error("pg_replication_slots", e))?,
-        };
-        out.insert(name, slot);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slot_rows_parse_into_kinds() {
+        let json = r#"[{"name":"cdc","type":"logical","database":"app","plugin":"pgoutput","active":false},
+            {"name":"node2","type":"physical","database":null,"plugin":null,"active":true}]"#;
+        let slots = parse_slots(Some(json));
+        assert_eq!(
+            slots[0].kind,
+            SlotKind::Logical {
+                database: "app".into(),
+                plugin: "pgoutput".into()
+            }
+        );
+        assert_eq!(slots[1].kind, SlotKind::Physical);
+        assert!(slots[1].active);
+        assert!(parse_slots(None).is_empty());
+        assert!(parse_slots(Some("not json")).is_empty());
     }
-    Ok(out)
 }

@@ -43,7 +43,10 @@ const STATUS_SQL: &str = "SELECT pg_catalog.pg_is_in_recovery(),
   (SELECT json_agg(json_build_object('usename', usename, 'application_name', application_name,
       'client_addr', host(client_addr), 'state', state, 'sync_state', sync_state,
       'sync_priority', sync_priority, 'flush_lsn', flush_lsn::text) ORDER BY application_name)
-   FROM pg_catalog.pg_stat_replication)::text
+   FROM pg_catalog.pg_stat_replication)::text,
+  (SELECT json_agg(json_build_object('name', slot_name,
+      'type', slot_type, 'database', database, 'plugin', plugin, 'active', active)
+      ORDER BY slot_name) FROM pg_catalog.pg_replication_slots)::text
 FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_stat_wal_receiver AS w ON true";
 
 /// The cached status connection and its prepared status query.
@@ -81,6 +84,7 @@ struct Observed {
     server_version: Option<u32>,
     start_time: Option<String>,
     wal_senders: Vec<WalSender>,
+    slots: Vec<pg_ha_core::postgres::ExistingSlot>,
 }
 
 impl Observed {
@@ -120,6 +124,7 @@ impl Observed {
             server_version: int(17)?,
             start_time: timestamp(18)?,
             wal_senders: parse_wal_senders(row.try_get::<_, Option<&str>>(20)?),
+            slots: super::slots::parse_slots(row.try_get::<_, Option<&str>>(21)?),
         })
     }
 
@@ -335,6 +340,7 @@ impl LocalPostgres {
         status.replicas = obs.replicas();
         status.sync_standby_names = obs.sync_names.clone();
         status.pending_restart = obs.pending_restart;
+        status.slots = Some(obs.slots.clone());
         if let Some(tl) = status.timeline {
             status.timeline_history = self.history.get(&self.paths, pid, tl);
         }

@@ -4,7 +4,7 @@
 use super::lifecycle::Shutdown;
 use super::local::LocalPostgres;
 use async_trait::async_trait;
-use pg_ha_core::postgres::{PgStatus, StopMode, SyncStandbyNames, Upstream};
+use pg_ha_core::postgres::{PgStatus, SlotSpec, StopMode, SyncStandbyNames, Upstream};
 use pg_ha_core::{Mono, PgError, Postgres};
 
 #[async_trait]
@@ -65,6 +65,16 @@ impl Postgres for LocalPostgres {
     async fn set_sync_standby_names(&self, names: &SyncStandbyNames) -> Result<(), PgError> {
         let _op = self.ops.lock().await;
         self.set_sync_locked(names).await
+    }
+
+    async fn create_slots(&self, slots: &[SlotSpec]) -> Result<(), PgError> {
+        let _op = self.ops.lock().await;
+        self.create_slots_locked(slots).await
+    }
+
+    async fn drop_slots(&self, names: &[String]) -> Result<(), PgError> {
+        let _op = self.ops.lock().await;
+        self.drop_slots_locked(names).await
     }
 
     async fn set_write_fence(&self, deadline: Option<Mono>) -> Result<(), PgError> {

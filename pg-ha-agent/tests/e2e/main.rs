@@ -22,6 +22,7 @@ mod network;
 mod pause;
 mod replication;
 mod restart;
+mod slots;
 mod switchover;
 
 use anyhow::Result;
@@ -71,7 +72,8 @@ where
 }
 
 /// Scenarios 1, 2 and 8: bootstrap and replication, every health endpoint's status code,
-/// then a forced reinit of a replica and a `PATCH /config` of `loop_wait`.
+/// then a forced reinit of a replica, permanent and ignored slots, and a `PATCH /config` of
+/// `loop_wait`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bootstrap_health_reinit_and_config() -> Result<()> {
     let options = ClusterOptions {
@@ -86,6 +88,7 @@ async fn bootstrap_health_reinit_and_config() -> Result<()> {
             let primary = replication::bootstrap(c).await?;
             health::status_codes(c, &primary).await?;
             replication::reinit_replica(c, &primary).await?;
+            slots::permanent_and_ignored_slots(c, &primary).await?;
             replication::patch_loop_wait(c, &primary).await
         })
     })

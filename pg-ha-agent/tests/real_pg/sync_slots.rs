@@ -2,8 +2,7 @@
 
 use crate::common::*;
 use anyhow::Result;
-use pg_ha_agent::postgres::PermanentSlot;
-use pg_ha_core::postgres::SyncStandbyNames;
+use pg_ha_core::postgres::{SlotKind, SlotSpec, SyncStandbyNames};
 use pg_ha_core::Postgres;
 use std::time::Duration;
 
@@ -11,25 +10,34 @@ fn names(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
+/// The slots the status query reports: (name, physical?, active).
+async fn slots(node: &Node) -> Result<Vec<(String, bool, bool)>> {
+    let status = node.pg.status().await?;
+    let slots = status.slots.expect("a running server reports its slots");
+    Ok(slots
+        .into_iter()
+        .map(|s| (s.name, s.kind == SlotKind::Physical, s.active))
+        .collect())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn member_slots_are_created_and_dropped() -> Result<()> {
+async fn slots_are_created_reported_and_dropped() -> Result<()> {
     let sandbox = Sandbox::new();
     let mut s = settings(&sandbox, "a");
     s.use_slots = true;
     let a = Node::new(s).await?;
     a.pg.bootstrap().await?;
-    let permanent = vec![PermanentSlot::Physical {
-        name: "archiver".into(),
-    }];
-    let changes =
-        a.pg.sync_replication_slots(&names(&["a", "b", "Node-C"]), &permanent)
-            .await?;
-    assert_eq!(changes.created, names(&["archiver", "b", "node_c"]));
-    assert!(changes.dropped.is_empty());
-    let again =
-        a.pg.sync_replication_slots(&names(&["a", "b", "Node-C"]), &permanent)
-            .await?;
-    assert_eq!(again, Default::default());
+    let wanted: Vec<SlotSpec> = ["archiver", "b", "node_c"]
+        .iter()
+        .map(|n| SlotSpec::physical(n))
+        .collect();
+    a.pg.create_slots(&wanted).await?;
+    a.pg.create_slots(&wanted).await?; // existing slots are left as they are
+    let inactive = |n: &str| (n.to_string(), true, false);
+    assert_eq!(
+        slots(&a).await?,
+        vec![inactive("archiver"), inactive("b"), inactive("node_c")]
+    );
 
     let mut s = settings(&sandbox, "b");
     s.use_slots = true;
@@ -40,40 +48,18 @@ async fn member_slots_are_created_and_dropped() -> Result<()> {
     let conf = std::fs::read_to_string(b.data_dir.join("postgresql.conf"))?;
     assert!(conf.contains("primary_slot_name = 'b'"), "{conf}");
     wait_for("slot b active", Duration::from_secs(30), || async {
-        Ok(a.pg
-            .replication_slots()
-            .await?
-            .get("b")
-            .is_some_and(|s| s.active))
+        Ok(slots(&a).await?.contains(&("b".to_string(), true, true)))
     })
     .await?;
 
-    let changes =
-        a.pg.sync_replication_slots(&names(&["a", "b"]), &[])
-            .await?;
-    assert_eq!(changes.dropped, names(&["archiver", "node_c"]));
-    let left: Vec<String> = a.pg.replication_slots().await?.into_keys().collect();
-    assert_eq!(left, names(&["b"]));
-    // A standby does not manage slots.
-    let on_standby = b.pg.sync_replication_slots(&names(&["x"]), &[]).await?;
-    assert_eq!(on_standby, Default::default());
-    Ok(())
-}
+    a.pg.drop_slots(&names(&["archiver", "node_c", "gone"]))
+        .await?;
+    assert_eq!(slots(&a).await?, vec![("b".to_string(), true, true)]);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn promotion_reserves_the_other_members_slots() -> Result<()> {
-    let sandbox = Sandbox::new();
-    let a = Node::primary(&sandbox, "a").await?;
-    let b = Node::standby_of(&sandbox, "b", &a).await?;
-    b.pg.set_use_slots(true);
-    b.pg.remember_peers(names(&["a", "b", "Node-C"]));
+    // A standby holds physical slots too: reserved before it is promoted.
+    b.pg.create_slots(&[SlotSpec::physical("a")]).await?;
     b.pg.promote(0).await?;
-    let slots: Vec<String> = b.pg.replication_slots().await?.into_keys().collect();
-    assert_eq!(
-        slots,
-        names(&["a", "node_c"]),
-        "slots right after the promotion"
-    );
+    assert_eq!(slots(&b).await?, vec![inactive("a")]);
     Ok(())
 }
 

@@ -102,6 +102,8 @@ impl DynamicConfig {
             cfg.standby_cluster = Some(standby_cluster(k, v)?);
         }
         cfg.slots = permanent_slots(obj)?;
+        super::slots::parse_permanent(&cfg.slots)?;
+        super::slots::parse_ignore(obj.get("ignore_slots"))?;
         cfg.extra = obj
             .iter()
             .filter(|(k, _)| !KNOWN_KEYS.contains(&k.as_str()))

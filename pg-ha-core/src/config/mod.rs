@@ -10,6 +10,7 @@ mod dynamic_write;
 mod error;
 mod node;
 mod postgresql;
+mod slots;
 mod standby;
 mod sync_mode;
 mod tls_paths;
@@ -23,6 +24,7 @@ pub use dynamic::{
 pub use error::ConfigError;
 pub use node::{HaConfig, NodeConfig};
 pub use postgresql::{PostgresqlDynamic, LOCAL_ONLY_KEYS};
+pub use slots::IgnoreRule;
 pub use standby::StandbyCluster;
 pub use sync_mode::SyncMode;
 pub use tls_paths::TlsPaths;

@@ -1,7 +1,7 @@
 //! `Action`: one step of a decision, executed by the runner against the traits, in order.
 
 use crate::model::{Condition, Failsafe, History, Status, SyncState};
-use crate::postgres::{StopMode, SyncStandbyNames};
+use crate::postgres::{SlotSpec, StopMode, SyncStandbyNames};
 
 /// One idempotent step. The runner executes a decision's actions in order and stops at the
 /// first that fails (an error, or a conditional write whose condition did not hold).
@@ -98,11 +98,21 @@ pub enum Action {
     Restart,
     /// Set `synchronous_standby_names`.
     SetSyncStandbyNames(SyncStandbyNames),
+    /// Create these replication slots on the running server.
+    CreateSlots(Vec<SlotSpec>),
+    /// Drop these replication slots on the running server.
+    DropSlots(Vec<String>),
     /// Drop the pending local request (it was acted on or refused).
     ClearRequest,
 }
 
 impl Action {
+    /// False for slot housekeeping: a slot that cannot be created or dropped does not stop
+    /// the actions after it (a promotion) and is tried again next cycle, not at once.
+    pub fn stops_on_failure(&self) -> bool {
+        !matches!(self, Action::CreateSlots(_) | Action::DropSlots(_))
+    }
+
     /// True for the actions carried out on PostgreSQL (they change what its status reports).
     pub fn is_postgres(&self) -> bool {
         matches!(
@@ -118,6 +128,8 @@ impl Action {
                 | Action::Reinit { .. }
                 | Action::Restart
                 | Action::SetSyncStandbyNames(_)
+                | Action::CreateSlots(_)
+                | Action::DropSlots(_)
         )
     }
 }

@@ -2,6 +2,7 @@
 
 use super::handover::{handover, Handover};
 use super::promote::{promotion, skipped_entry};
+use super::slots::{retained_members, slot_actions};
 use super::switchover::{handing_over, switchover};
 use super::sync::sync_actions;
 use super::{Action, Ctx, Decision, Reason};
@@ -51,6 +52,7 @@ fn running_primary(ctx: &Ctx<'_>) -> Decision {
         Reason::SyncUpdate
     };
     actions.extend(sync);
+    actions.extend(slot_actions(ctx));
     Decision::act(reason, actions).wake(ctx.now() + ctx.loop_wait())
 }
 
@@ -114,12 +116,18 @@ fn repairs(ctx: &Ctx<'_>) -> Vec<Action> {
         actions.push(Action::WriteHistory(history));
     }
     if let Some(lsn) = ctx.pg.write_lsn {
-        if ctx.cluster.status.optime != Some(lsn.0) {
-            let status = Status {
+        let retain_slots = if ctx.dynamic().postgresql.use_slots {
+            retained_members(ctx)
+        } else {
+            Vec::new()
+        };
+        let status = &ctx.cluster.status;
+        if status.optime != Some(lsn.0) || status.retain_slots != retain_slots {
+            actions.push(Action::WriteStatus(Status {
                 optime: Some(lsn.0),
-                ..ctx.cluster.status.clone()
-            };
-            actions.push(Action::WriteStatus(status));
+                retain_slots,
+                ..status.clone()
+            }));
         }
     }
     if ctx.dynamic().failsafe_mode {

@@ -18,6 +18,7 @@ mod pause;
 mod promote;
 mod reason;
 mod shutdown;
+mod slots;
 mod switchover;
 mod sync;
 mod unreachable;

@@ -84,6 +84,10 @@ pub struct Facts {
     /// a newly listed standby counts as a confirmed synchronous standby only once it has
     /// flushed this far (it then holds every commit acknowledged before it was listed).
     pub sync_names_lsn: Option<crate::lsn::Lsn>,
+    /// When each member was last seen in the DCS (or, for a member this node never saw, in
+    /// the `status` key's `retain_slots`): the primary keeps an absent member's slot for
+    /// `member_slots_ttl` after that.
+    pub members_seen: std::collections::BTreeMap<String, Mono>,
 }
 
 /// Everything `decide` looks at. Built by the runner's observe phase; plain data.

@@ -26,6 +26,7 @@ pub(super) fn promotion(ctx: &Ctx<'_>) -> Vec<Action> {
     if let Some(history) = announced_history(ctx, above_timeline) {
         actions.push(Action::WriteHistory(history));
     }
+    actions.extend(super::slots::reserve_member_slots(ctx));
     actions.push(Action::Promote { above_timeline });
     if sync_mode != SyncMode::Off {
         actions.push(Action::SetSyncStandbyNames(promoted_sync_names(ctx)));

@@ -1,9 +1,11 @@
 //! The `Postgres` trait: control of the local PostgreSQL instance.
 
 mod error;
+mod slot;
 mod status;
 
 pub use error::PgError;
+pub use slot::{slot_name, ExistingSlot, SlotKind, SlotSpec};
 pub use status::{DataDirState, PgRole, PgStatus, ProcessState, ReplicaConnection};
 
 use crate::time::Mono;
@@ -124,6 +126,13 @@ pub trait Postgres: Send + Sync {
 
     /// Sets `synchronous_standby_names` and reloads.
     async fn set_sync_standby_names(&self, names: &SyncStandbyNames) -> Result<(), PgError>;
+
+    /// Creates replication slots on the running server (physical ones reserve WAL at once;
+    /// logical ones only on a primary). A slot that exists already is left as it is.
+    async fn create_slots(&self, slots: &[SlotSpec]) -> Result<(), PgError>;
+
+    /// Drops replication slots on the running server; one that is gone already is skipped.
+    async fn drop_slots(&self, names: &[String]) -> Result<(), PgError>;
 
     /// Arms the write fence: after `deadline` on the local monotonic clock the server must no
     /// longer accept writes unless the fence is extended, even if the agent is frozen.

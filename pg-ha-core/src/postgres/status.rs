@@ -84,6 +84,9 @@ pub struct PgStatus {
     /// The current timeline's history (`pg_wal/<TL>.history`): (parent timeline, switch LSN)
     /// for every earlier timeline, oldest first. Empty on timeline 1.
     pub timeline_history: Vec<(u32, Lsn)>,
+    /// The server's replication slots (`pg_replication_slots`), sorted by name; `None`
+    /// when they were not read (not running).
+    pub slots: Option<Vec<super::ExistingSlot>>,
 }
 
 impl PgStatus {
@@ -103,6 +106,7 @@ impl PgStatus {
             sync_standby_names: String::new(),
             pending_restart: false,
             timeline_history: Vec::new(),
+            slots: None,
         }
     }
 

@@ -16,6 +16,8 @@ pub struct DataDir {
     pub standby: bool,
     /// pg_control says it was shut down cleanly.
     pub clean: bool,
+    /// Replication slots (`pg_replslot`): not copied by a clone or a rewind.
+    pub slots: Vec<crate::postgres::SlotSpec>,
 }
 
 /// One simulated PostgreSQL instance.
@@ -102,6 +104,7 @@ mod tests {
                 wal: Wal::initdb(1, 100),
                 standby: false,
                 clean: true,
+                slots: Vec::new(),
             }),
             process: ProcessState::Running,
             ..PgState::empty()

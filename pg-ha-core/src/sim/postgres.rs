@@ -9,8 +9,8 @@ use super::state::{Happening, Shared, SimState};
 use super::wal::Wal;
 use crate::lsn::Lsn;
 use crate::postgres::{
-    DataDirState, PgError, PgRole, PgStatus, Postgres, ProcessState, ReplicaConnection, StopMode,
-    SyncStandbyNames, Upstream,
+    slot_name, DataDirState, ExistingSlot, PgError, PgRole, PgStatus, Postgres, ProcessState,
+    ReplicaConnection, SlotKind, SlotSpec, StopMode, SyncStandbyNames, Upstream,
 };
 use crate::time::Mono;
 use async_trait::async_trait;
@@ -127,6 +127,7 @@ pub fn status_of(state: &SimState, i: usize) -> PgStatus {
         sync_standby_names: pg.sync_names.to_guc(),
         pending_restart: false,
         timeline_history: data.wal.history(),
+        slots: running.then(|| slots_of(state, i, data)),
     }
 }
 
@@ -200,6 +201,7 @@ impl Postgres for SimPostgres {
                 wal: Wal::initdb(branch, INITDB_WAL),
                 standby: false,
                 clean: true,
+                slots: Vec::new(),
             });
             pg.process = ProcessState::Running;
             pg.upstream = None;
@@ -374,6 +376,56 @@ impl Postgres for SimPostgres {
             Ok(())
         })
     }
+
+    async fn create_slots(&self, slots: &[SlotSpec]) -> Result<(), PgError> {
+        self.with(|state, i| {
+            let pg = pg(state, i)?;
+            let running = pg.running();
+            let data = pg.data.as_mut().filter(|_| running);
+            let data = data.ok_or_else(|| invalid("slots need a running server"))?;
+            for slot in slots {
+                if data.standby && slot.kind != SlotKind::Physical {
+                    return Err(invalid("logical slots need a primary"));
+                }
+                if !data.slots.iter().any(|s| s.name == slot.name) {
+                    data.slots.push(slot.clone());
+                }
+            }
+            data.slots.sort();
+            Ok(())
+        })
+    }
+
+    async fn drop_slots(&self, names: &[String]) -> Result<(), PgError> {
+        self.with(|state, i| {
+            let pg = pg(state, i)?;
+            let running = pg.running();
+            let data = pg.data.as_mut().filter(|_| running);
+            let data = data.ok_or_else(|| invalid("slots need a running server"))?;
+            data.slots.retain(|s| !names.contains(&s.name));
+            Ok(())
+        })
+    }
+}
+
+/// Node `i`'s slots as `pg_replication_slots` shows them: a physical slot is active while
+/// the member whose slot name it is streams from node `i`.
+fn slots_of(state: &SimState, i: usize, data: &DataDir) -> Vec<ExistingSlot> {
+    let me = &state.nodes[i].name;
+    data.slots
+        .iter()
+        .map(|slot| ExistingSlot {
+            name: slot.name.clone(),
+            kind: slot.kind.clone(),
+            active: slot.kind == SlotKind::Physical
+                && state.nodes.iter().enumerate().any(|(j, n)| {
+                    j != i
+                        && slot_name(&n.name) == slot.name
+                        && n.pg.streams_from(me)
+                        && state.connected(i, j)
+                }),
+        })
+        .collect()
 }
 
 fn clone_into(state: &mut SimState, i: usize, source: &Upstream) -> Result<(), PgError> {
@@ -391,6 +443,7 @@ fn clone_into(state: &mut SimState, i: usize, source: &Upstream) -> Result<(), P
         wal,
         standby: true,
         clean: true,
+        slots: Vec::new(),
     });
     pg.process = ProcessState::Stopped;
     pg.upstream = None;

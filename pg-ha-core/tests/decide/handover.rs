@@ -20,6 +20,8 @@ fn stopped_for_switchover() -> Situation {
 fn final_status() -> Action {
     Action::WriteStatus(Status {
         optime: Some(2000),
+        // node1 leads: it keeps the slots of the other two.
+        retain_slots: vec!["node2".into(), "node3".into()],
         ..Status::default()
     })
 }

@@ -13,5 +13,6 @@ mod leader;
 mod pause;
 mod purity;
 mod shutdown;
+mod slots;
 mod switchover;
 mod sync;

@@ -141,6 +141,12 @@ impl Situation {
         }
         s.cluster().status = Status {
             optime: Some(lsn),
+            // What the leader publishes: the other members, whose slots it keeps.
+            retain_slots: ["node1", "node2", "node3"]
+                .iter()
+                .filter(|n| Some(**n) != leader)
+                .map(|n| n.to_string())
+                .collect(),
             ..Status::default()
         };
         let raw = serde_json::json!({"ttl": 30, "loop_wait": 10, "retry_timeout": 10});

@@ -62,6 +62,7 @@ mod tests {
             wal: diverged,
             standby: false,
             clean: true,
+            slots: Vec::new(),
         });
         state.nodes[0].pg.process = ProcessState::Running;
         let mut guaranteed = BTreeMap::new();

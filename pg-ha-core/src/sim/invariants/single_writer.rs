@@ -41,6 +41,7 @@ mod tests {
                 wal: Wal::initdb(1, 10),
                 standby: false,
                 clean: true,
+                slots: Vec::new(),
             });
             node.pg.process = ProcessState::Running;
             node.pg.fence = fence.map(Mono::from_millis);

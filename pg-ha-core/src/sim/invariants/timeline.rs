@@ -46,6 +46,7 @@ mod tests {
             wal,
             standby: false,
             clean: true,
+            slots: Vec::new(),
         });
         let mut highest = vec![0];
         assert!(check(&state, &mut highest).is_none());

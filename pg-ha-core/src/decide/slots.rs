@@ -1,0 +1,108 @@
+//! Replication slots (Patroni's slot management, spec 2.2 step 13). With `use_slots` on, the
+//! running primary keeps a physical slot for every other member, including one that left
+//! less than `member_slots_ttl` ago, and the permanent `slots` of the dynamic config; it
+//! drops the physical slots nobody wants, except active ones and those an `ignore_slots`
+//! rule matches. Logical slots are never dropped (a consumer's position cannot be
+//! recreated). With `use_slots` off, slots are left alone.
+
+use super::{Action, Ctx};
+use crate::postgres::{slot_name, ExistingSlot, SlotKind, SlotSpec};
+
+/// The members (other than this node) whose slots the primary keeps: the current ones and
+/// those seen less than `member_slots_ttl` ago, sorted.
+pub(super) fn retained_members(ctx: &Ctx<'_>) -> Vec<String> {
+    let ttl = ctx.dynamic().member_slots_ttl;
+    let mut names: Vec<String> = ctx
+        .cluster
+        .members
+        .iter()
+        .map(|m| m.name.clone())
+        .chain(
+            ctx.obs
+                .facts
+                .members_seen
+                .iter()
+                .filter(|(_, seen)| ctx.now().since(**seen) < ttl)
+                .map(|(name, _)| name.clone()),
+        )
+        .filter(|name| name != ctx.me())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The slots the primary should have: member slots, then permanent slots (a permanent slot
+/// with a member slot's name is the member's).
+fn wanted(ctx: &Ctx<'_>) -> Vec<SlotSpec> {
+    let mut slots: Vec<SlotSpec> = retained_members(ctx)
+        .iter()
+        .map(|m| SlotSpec::physical(&slot_name(m)))
+        .collect();
+    for permanent in ctx.dynamic().permanent_slots() {
+        if !slots.iter().any(|s| s.name == permanent.name) {
+            slots.push(permanent);
+        }
+    }
+    slots
+}
+
+/// The primary's slot changes, if any: create what is missing, drop the physical slots
+/// nobody wants (not active, not ignored).
+pub(super) fn slot_actions(ctx: &Ctx<'_>) -> Vec<Action> {
+    let Some(existing) = ctx.pg.slots.as_ref() else {
+        return Vec::new();
+    };
+    if !ctx.dynamic().postgresql.use_slots {
+        return Vec::new();
+    }
+    let wanted = wanted(ctx);
+    let ignore = ctx.dynamic().ignore_slots();
+    let create: Vec<SlotSpec> = wanted
+        .iter()
+        .filter(|w| !existing.iter().any(|e| e.name == w.name))
+        .cloned()
+        .collect();
+    let drop: Vec<String> = existing
+        .iter()
+        .filter(|e| unwanted(e, &wanted) && !ignore.iter().any(|rule| rule.matches(e)))
+        .map(|e| e.name.clone())
+        .collect();
+    let mut actions = Vec::new();
+    if !create.is_empty() {
+        actions.push(Action::CreateSlots(create));
+    }
+    if !drop.is_empty() {
+        actions.push(Action::DropSlots(drop));
+    }
+    actions
+}
+
+fn unwanted(slot: &ExistingSlot, wanted: &[SlotSpec]) -> bool {
+    slot.kind == SlotKind::Physical && !slot.active && !wanted.iter().any(|w| w.name == slot.name)
+}
+
+/// On a standby about to be promoted: the missing physical slots of the other members, so
+/// that they find their slot when they re-point to this node right after it takes the key
+/// (a member whose slot is missing retries only after `wal_retrieve_retry_interval`).
+pub(super) fn reserve_member_slots(ctx: &Ctx<'_>) -> Vec<Action> {
+    let Some(existing) = ctx.pg.slots.as_ref() else {
+        return Vec::new();
+    };
+    if !ctx.dynamic().postgresql.use_slots {
+        return Vec::new();
+    }
+    let missing: Vec<SlotSpec> = ctx
+        .cluster
+        .members
+        .iter()
+        .filter(|m| m.name != ctx.me())
+        .map(|m| SlotSpec::physical(&slot_name(&m.name)))
+        .filter(|w| !existing.iter().any(|e| e.name == w.name))
+        .collect();
+    if missing.is_empty() {
+        Vec::new()
+    } else {
+        vec![Action::CreateSlots(missing)]
+    }
+}

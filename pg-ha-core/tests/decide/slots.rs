@@ -1,0 +1,183 @@
+//! Replication slots: the running primary keeps member slots (also of members gone less than
+//! member_slots_ttl ago) and permanent slots, drops the physical slots nobody wants unless
+//! active or matched by ignore_slots, never drops logical slots, and with use_slots off
+//! touches nothing. A standby about to be promoted reserves the member slots first.
+
+use crate::support::{Situation, NOW};
+use pg_ha_core::decide::Action;
+use pg_ha_core::postgres::{ExistingSlot, SlotKind, SlotSpec};
+use serde_json::json;
+use std::time::Duration;
+
+fn physical(name: &str, active: bool) -> ExistingSlot {
+    ExistingSlot {
+        name: name.into(),
+        kind: SlotKind::Physical,
+        active,
+    }
+}
+
+fn cdc() -> SlotKind {
+    SlotKind::Logical {
+        database: "app".into(),
+        plugin: "pgoutput".into(),
+    }
+}
+
+/// node1 leads node2 and node3, with these slots on its server.
+fn leader_with(slots: Vec<ExistingSlot>) -> Situation {
+    let mut s = Situation::new("node1")
+        .three_nodes(Some("node1"), 1000)
+        .pg_primary(1000, 1);
+    s.pg().slots = Some(slots);
+    s
+}
+
+fn slot_actions(s: &Situation) -> Vec<Action> {
+    s.decide()
+        .actions
+        .into_iter()
+        .filter(|a| matches!(a, Action::CreateSlots(_) | Action::DropSlots(_)))
+        .collect()
+}
+
+#[test]
+fn the_primary_creates_missing_member_and_permanent_slots() {
+    let mut s = leader_with(vec![physical("node2", true)]);
+    s.cfg.dynamic.slots = serde_json::from_value(json!({
+        "archiver": null,
+        "cdc": {"type": "logical", "database": "app", "plugin": "pgoutput"},
+    }))
+    .expect("slots");
+    assert_eq!(
+        slot_actions(&s),
+        vec![Action::CreateSlots(vec![
+            SlotSpec::physical("node3"),
+            SlotSpec::physical("archiver"),
+            SlotSpec {
+                name: "cdc".into(),
+                kind: cdc()
+            },
+        ])]
+    );
+}
+
+#[test]
+fn nothing_to_do_when_the_slots_match() {
+    let s = leader_with(vec![physical("node2", true), physical("node3", false)]);
+    assert_eq!(slot_actions(&s), vec![]);
+}
+
+#[test]
+fn a_departed_members_slot_is_kept_for_member_slots_ttl_then_dropped() {
+    let mut s = leader_with(vec![
+        physical("node2", true),
+        physical("node3", true),
+        physical("node4", false),
+    ]);
+    s.cfg.dynamic.member_slots_ttl = Duration::from_secs(300);
+    s.obs
+        .facts
+        .members_seen
+        .insert("node4".into(), NOW - Duration::from_secs(290));
+    assert_eq!(slot_actions(&s), vec![], "node4 left 290 s ago: kept");
+    s.obs
+        .facts
+        .members_seen
+        .insert("node4".into(), NOW - Duration::from_secs(310));
+    assert_eq!(
+        slot_actions(&s),
+        vec![Action::DropSlots(vec!["node4".into()])]
+    );
+}
+
+#[test]
+fn unknown_physical_slots_are_dropped_unless_an_ignore_rule_matches() {
+    let mut s = leader_with(vec![
+        physical("backup_tool", false),
+        physical("node2", true),
+        physical("node3", true),
+    ]);
+    assert_eq!(
+        slot_actions(&s),
+        vec![Action::DropSlots(vec!["backup_tool".into()])],
+        "as on Patroni, a slot nobody declared goes"
+    );
+    s.cfg.dynamic.extra.insert(
+        "ignore_slots".into(),
+        json!([{"name": "backup_tool", "type": "physical"}]),
+    );
+    assert_eq!(slot_actions(&s), vec![]);
+}
+
+#[test]
+fn active_and_logical_slots_are_never_dropped() {
+    let s = leader_with(vec![
+        physical("node2", true),
+        physical("node3", true),
+        physical("pg_receivewal", true),
+        ExistingSlot {
+            name: "debezium".into(),
+            kind: cdc(),
+            active: false,
+        },
+    ]);
+    assert_eq!(slot_actions(&s), vec![]);
+}
+
+#[test]
+fn with_use_slots_off_slots_are_left_alone() {
+    let mut s = leader_with(vec![physical("backup_tool", false)]);
+    s.cfg.dynamic.postgresql.use_slots = false;
+    assert_eq!(slot_actions(&s), vec![]);
+}
+
+#[test]
+fn the_leader_publishes_the_members_whose_slots_it_keeps() {
+    let mut s = leader_with(vec![]);
+    s.obs
+        .facts
+        .members_seen
+        .insert("node4".into(), NOW - Duration::from_secs(60));
+    let status = s.decide().actions.into_iter().find_map(|a| match a {
+        Action::WriteStatus(status) => Some(status),
+        _ => None,
+    });
+    let status = status.expect("status rewritten: node4 joined retain_slots");
+    assert_eq!(status.retain_slots, vec!["node2", "node3", "node4"]);
+}
+
+#[test]
+fn a_standby_reserves_member_slots_before_it_promotes() {
+    let mut s = Situation::new("node2")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 1, Some("node1"));
+    s.obs.facts.last_leader = Some("node1".into());
+    s.pg().slots = Some(vec![physical("node3", false)]);
+    let d = s
+        .peer("node1", false, 900, 1)
+        .peer("node3", false, 900, 1)
+        .decide();
+    let reserve = d
+        .actions
+        .iter()
+        .position(|a| matches!(a, Action::CreateSlots(_)))
+        .expect("slots reserved");
+    let promote = d
+        .actions
+        .iter()
+        .position(|a| matches!(a, Action::Promote { .. }))
+        .expect("promotes");
+    assert!(reserve < promote, "{:?}", d.actions);
+    assert_eq!(
+        d.actions[reserve],
+        Action::CreateSlots(vec![SlotSpec::physical("node1")])
+    );
+}
+
+#[test]
+fn a_failed_slot_change_does_not_stop_what_follows() {
+    assert!(!Action::CreateSlots(vec![]).stops_on_failure());
+    assert!(!Action::DropSlots(vec![]).stops_on_failure());
+    assert!(Action::Promote { above_timeline: 1 }.stops_on_failure());
+}
