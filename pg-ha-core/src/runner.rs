@@ -227,8 +227,9 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
 
     /// How long a DCS call may run while this node holds a lease: until the moment it must
     /// stop cleanly if the DCS stays silent (the lease deadline less
-    /// [`clean_demotion_lead`]), so that this decision is taken on time. `None` (the
-    /// backend's own retry_timeout applies) without a lease or once that moment has passed.
+    /// [`clean_demotion_lead`]), so that this decision is taken on time; from then until the
+    /// deadline, no time at all (only an answer at hand counts). `None` (the backend's own
+    /// retry_timeout applies) without a lease or once the deadline has passed.
     fn dcs_call_limit(&self) -> Option<Duration> {
         let renewed = self.facts.lease_renewed_at?;
         let confirmed = self
@@ -236,9 +237,10 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             .failsafe_confirmed_at
             .filter(|_| self.dynamic.failsafe_mode);
         let anchor = confirmed.map_or(renewed, |c| c.max(renewed));
-        let clean_at = anchor + self.lease_budget() - clean_demotion_lead(self.dynamic.ttl);
+        let deadline = anchor + self.lease_budget();
+        let clean_at = deadline - clean_demotion_lead(self.dynamic.ttl);
         let now = self.clock.now();
-        (now < clean_at).then(|| clean_at.since(now))
+        (now < deadline).then(|| clean_at.since(now))
     }
 
     /// Runs a DCS call within [`Runner::dcs_call_limit`]; one cut short is a timeout.
