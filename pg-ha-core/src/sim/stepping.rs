@@ -53,10 +53,17 @@ impl World {
         self.stats.steps += 1;
         let now = self.now();
         self.log_step(i, &report);
-        let acquired = report
+        // Ground truth, not the agent's report: an acquire whose reply was lost still took
+        // the key.
+        let name = &self.nodes[i].config.name;
+        let held_before = pre.as_ref().is_some_and(|c| c.is_leader(name));
+        let tried = report
             .executed
             .iter()
-            .any(|o| o.action == Action::AcquireLeader && o.result.is_ok());
+            .any(|o| o.action == Action::AcquireLeader);
+        let name = name.clone();
+        let acquired =
+            tried && !held_before && self.current_cluster().is_some_and(|c| c.is_leader(&name));
         if acquired {
             self.nodes[i].acquisition = Some(Acquisition::from_cluster(pre.as_ref()));
         }
