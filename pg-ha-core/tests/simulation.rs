@@ -110,6 +110,16 @@ fn formed(seed: u64, nodes: usize, synchronous: bool) -> World {
     world
 }
 
+/// Asserts that the last commit acknowledged on `branch` (by node `old`) is on node `new`.
+fn last_ack_reached(world: &World, branch: u64, old: usize, new: usize, what: &str) {
+    let last = world.ledger().last_acknowledged(branch).expect("acks");
+    let wal = world.wal_of(new).expect("data");
+    assert!(
+        wal.contains(last),
+        "{what}: {last:?} acknowledged by node {old} is not on the new primary {new}"
+    );
+}
+
 fn finish(world: World) {
     let outcome = world.heal_and_finish();
     assert!(outcome.passed(), "{outcome}\n{}", outcome.log.join("\n"));
@@ -369,12 +379,7 @@ fn a_switchover_to_a_stalled_candidate_loses_no_acknowledged_commit() {
         let later = at(&world) + Duration::from_secs(8);
         world.run_until(later);
         let new = single_writer(&world);
-        let last = world.ledger().last_acknowledged(branch).expect("acks");
-        let wal = world.wal_of(new).expect("data");
-        assert!(
-            wal.contains(last),
-            "seed {seed}: {last:?} acknowledged by node {old} is not on the new primary {new}"
-        );
+        last_ack_reached(&world, branch, old, new, &format!("seed {seed}"));
         finish(world);
     }
 }
@@ -396,12 +401,7 @@ fn an_asynchronous_primary_cut_off_from_the_dcs_hands_its_last_commit_to_its_suc
         world.run_until(later);
         let new = single_writer(&world);
         assert_ne!(new, old, "seed {seed}");
-        let last = world.ledger().last_acknowledged(branch).expect("acks");
-        let wal = world.wal_of(new).expect("data");
-        assert!(
-            wal.contains(last),
-            "seed {seed}: {last:?} acknowledged by node {old} is not on the new primary {new}"
-        );
+        last_ack_reached(&world, branch, old, new, &format!("seed {seed}"));
         finish(world);
     }
 }
