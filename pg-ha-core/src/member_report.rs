@@ -28,8 +28,21 @@ pub fn member_data(cfg: &HaConfig, pg: Option<&PgStatus>, cluster: Option<&Clust
     }
     if let Some(pg) = pg.filter(|pg| pg.process != ProcessState::Stopped) {
         add_wal_fields(&mut data, pg);
+        add_pending_restart(&mut data, pg);
     }
     data
+}
+
+/// `pending_restart: true` and, when known, `pending_restart_reason`, as Patroni writes them
+/// (absent when nothing is pending).
+fn add_pending_restart(data: &mut MemberData, pg: &PgStatus) {
+    if !pg.pending_restart {
+        return;
+    }
+    data.pending_restart = Some(true);
+    if !pg.pending_restart_reason.is_empty() {
+        data.pending_restart_reason = serde_json::to_value(&pg.pending_restart_reason).ok();
+    }
 }
 
 fn state_of(pg: &PgStatus) -> MemberState {

@@ -124,8 +124,10 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
     }
 
     /// Replaces the node's local settings (config reload: tags, addresses, bootstrap
-    /// permission). The name must stay the same.
+    /// permission). The name must stay the same. The server configuration is applied again
+    /// at the next step (the local `postgresql` section may have changed with it).
     pub fn set_node(&mut self, node: NodeConfig) {
+        self.facts.applied_postgresql = None;
         if node.name == self.node.name {
             self.node = node;
         } else {
@@ -538,6 +540,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             Action::Reinit { source } => pg.reinit(&self.upstream(source)?).await,
             Action::Restart => pg.restart().await,
             Action::CreateSlots(slots) => pg.create_slots(slots).await,
+            Action::ApplyConfig(config) => pg.apply_config(config).await,
             Action::DropSlots(names) => pg.drop_slots(names).await,
             Action::SetSyncStandbyNames(names) => {
                 let result = pg.set_sync_standby_names(names).await;
@@ -557,6 +560,9 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             Action::Bootstrap => self.facts.bootstrap_failed = !ok,
             Action::Rewind { .. } => self.facts.rewind_failed = !ok,
             Action::Reinit { .. } if ok => self.facts.rewind_failed = false,
+            Action::ApplyConfig(config) if ok => {
+                self.facts.applied_postgresql = Some(config.clone());
+            }
             _ => {}
         }
     }
@@ -623,11 +629,13 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         if self.dcs_down_since.is_some() {
             return;
         }
-        let pg = if pg_changed {
-            self.pg.status().await.ok().or_else(|| self.last_pg.clone())
-        } else {
-            self.last_pg.clone()
-        };
+        if pg_changed {
+            // What the actions changed, for the member key and the REST view alike.
+            if let Ok(status) = self.pg.status().await {
+                self.last_pg = Some(status);
+            }
+        }
+        let pg = self.last_pg.clone();
         let cfg = self.config();
         let mut data = member_data(&cfg, pg.as_ref(), self.last_cluster.as_ref());
         data.scheduled_restart = self.scheduled_restart.clone();

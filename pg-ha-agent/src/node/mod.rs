@@ -7,7 +7,6 @@ mod control;
 mod pg_settings;
 mod scheduled_restart;
 mod signals;
-mod slots;
 
 pub use backend::connect as connect_dcs;
 pub use control::AgentControl;
@@ -80,7 +79,8 @@ pub async fn start(loaded: LoadedConfig, path: Option<PathBuf>) -> Result<Node, 
         Arc::new(peers.clone()) as Arc<dyn Peers>,
         Arc::clone(&clock_arc),
     );
-    let reload: agent::Reloader = Box::new(move || reload_node(path.as_deref()));
+    let reloaded_pg = Arc::clone(&pg);
+    let reload: agent::Reloader = Box::new(move || reload_node(path.as_deref(), &reloaded_pg));
     let parts = AgentParts {
         runner,
         dcs: Arc::clone(&dcs) as Arc<dyn Dcs>,
@@ -90,7 +90,6 @@ pub async fn start(loaded: LoadedConfig, path: Option<PathBuf>) -> Result<Node, 
         pg_details: Some(pg.subscribe_details()),
     };
     let (handle, task) = agent::run(parts);
-    slots::spawn(Arc::clone(&pg), handle.state.clone());
     let control = Arc::new(AgentControl::new(
         dcs,
         peers,
@@ -121,10 +120,21 @@ fn forward_exits(pg: &Arc<LocalPostgres>) -> watch::Receiver<u64> {
     rx
 }
 
-fn reload_node(path: Option<&std::path::Path>) -> Option<pg_ha_core::NodeConfig> {
-    match config::load(path, &config::process_env()) {
-        Ok(loaded) => {
+/// Re-reads the configuration file: the node's settings for the runner, and its own
+/// `postgresql` parameters, `pg_hba` and `pg_ident` for the local PostgreSQL (applied at the
+/// next cycle, with the dynamic configuration).
+fn reload_node(
+    path: Option<&std::path::Path>,
+    pg: &LocalPostgres,
+) -> Option<pg_ha_core::NodeConfig> {
+    let loaded = config::load(path, &config::process_env()).and_then(|loaded| {
+        let local = pg_settings::local_config_of(&loaded.config)?;
+        Ok((loaded, local))
+    });
+    match loaded {
+        Ok((loaded, local)) => {
             loaded.log_warnings();
+            pg.set_local_config(local);
             Some(loaded.config.node_config())
         }
         Err(e) => {

@@ -4,6 +4,7 @@ use crate::config::AgentConfig;
 use crate::postgres::{
     BootstrapMethod, Callbacks, Credentials, PgSettings, ReplicaMethod, ToolOption,
 };
+use pg_ha_core::config::{LocalServerConfig, ServerConfig};
 use pg_ha_core::{ConfigError, DynamicConfig};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
@@ -14,6 +15,8 @@ pub fn pg_settings(cfg: &AgentConfig, dynamic: &DynamicConfig) -> Result<PgSetti
     let pg = cfg.postgresql_raw();
     let section = pg.as_object().cloned().unwrap_or_default();
     let defaults = PgSettings::default();
+    let local = local_server_config(&section)?;
+    let (initial, _) = ServerConfig::effective(&dynamic.postgresql, &local);
     let bootstrap = cfg
         .bootstrap
         .as_ref()
@@ -31,8 +34,10 @@ pub fn pg_settings(cfg: &AgentConfig, dynamic: &DynamicConfig) -> Result<PgSetti
         superuser: credentials(&section, "superuser")?.unwrap_or(defaults.superuser),
         replication: credentials(&section, "replication")?.unwrap_or(defaults.replication),
         rewind: credentials(&section, "rewind")?,
-        parameters: parameters(dynamic, &section)?,
-        pg_hba: strings(&section, "pg_hba")?.unwrap_or_default(),
+        parameters: initial.parameters,
+        pg_hba: initial.pg_hba,
+        pg_ident: initial.pg_ident,
+        local,
         run_as: text(&section, "run_as")?,
         bootstrap_method: bootstrap_method(&bootstrap)?,
         initdb: initdb_options(&bootstrap)?.unwrap_or(defaults.initdb),
@@ -52,9 +57,7 @@ pub fn pg_settings(cfg: &AgentConfig, dynamic: &DynamicConfig) -> Result<PgSetti
         remove_data_directory_on_rewind_failure: flag(
             &section,
             "remove_data_directory_on_rewind_failure",
-        ) || dynamic
-            .postgresql
-            .remove_data_directory_on_rewind_failure,
+        ),
         expected_sysid: None,
         fence_binary: None,
         status_timeout: defaults.status_timeout,
@@ -141,24 +144,39 @@ fn credentials(
     }))
 }
 
-/// Local `postgresql.parameters` over the dynamic ones (spec 5.1 precedence).
-fn parameters(
-    dynamic: &DynamicConfig,
-    section: &Map<String, Value>,
-) -> Result<std::collections::BTreeMap<String, String>, ConfigError> {
-    let mut out = std::collections::BTreeMap::new();
-    let local = section
-        .get("parameters")
-        .and_then(Value::as_object)
+/// The node's own `parameters`, `pg_hba` and `pg_ident` from its `postgresql` section.
+pub(super) fn local_config_of(cfg: &AgentConfig) -> Result<LocalServerConfig, ConfigError> {
+    let section = cfg
+        .postgresql_raw()
+        .as_object()
         .cloned()
         .unwrap_or_default();
-    for (name, value) in dynamic.postgresql.parameters.iter().chain(local.iter()) {
-        out.insert(
-            name.clone(),
-            guc_text(&format!("postgresql.parameters.{name}"), value)?,
-        );
-    }
-    Ok(out)
+    local_server_config(&section)
+}
+
+/// The node's own `parameters`, `pg_hba` and `pg_ident` (merged with the dynamic ones at
+/// every change: [`ServerConfig::effective`]).
+fn local_server_config(section: &Map<String, Value>) -> Result<LocalServerConfig, ConfigError> {
+    let parameters = match section.get("parameters") {
+        None | Some(Value::Null) => Default::default(),
+        Some(Value::Object(map)) => {
+            for (name, value) in map {
+                guc_text(&format!("postgresql.parameters.{name}"), value)?;
+            }
+            map.clone().into_iter().collect()
+        }
+        Some(other) => {
+            return Err(ConfigError::new(
+                "postgresql.parameters",
+                format!("expected a mapping, got {other}"),
+            ))
+        }
+    };
+    Ok(LocalServerConfig {
+        parameters,
+        pg_hba: strings(section, "pg_hba")?.unwrap_or_default(),
+        pg_ident: strings(section, "pg_ident")?.unwrap_or_default(),
+    })
 }
 
 fn guc_text(name: &str, value: &Value) -> Result<String, ConfigError> {

@@ -5,23 +5,14 @@
 
 use super::conninfo::{conninfo, Endpoint};
 use super::settings::Credentials;
-use pg_ha_core::postgres::Upstream;
+use pg_ha_core::config::CLUSTER_WIDE;
+use pg_ha_core::postgres::{PendingChange, Upstream};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// The first line of a managed file; a `postgresql.conf` without it is the user's own.
 pub const MARKER: &str = "# Managed by pg-ha";
 const UPSTREAM_TAG: &str = "# pg-ha-upstream: ";
-
-/// Defaults the user may override (Patroni's dynamic-only defaults).
-const DEFAULTS: [(&str, &str); 6] = [
-    ("wal_level", "replica"),
-    ("wal_log_hints", "on"),
-    ("max_wal_senders", "10"),
-    ("max_replication_slots", "10"),
-    ("wal_keep_size", "128MB"),
-    ("hot_standby", "on"),
-];
 
 /// Parameters the agent always writes itself.
 const RECOVERY_KEYS: [&str; 3] = [
@@ -48,6 +39,39 @@ pub struct ConfState {
     pub sync_names: String,
     /// `Some` on a standby.
     pub recovery: Option<RecoveryConf>,
+    /// On a standby: the primary's settings recorded in pg_control that the standby may not
+    /// go below (PostgreSQL refuses to start otherwise). Read at every standby start.
+    pub standby_minimums: BTreeMap<String, u64>,
+}
+
+impl ConfState {
+    /// The parameters a standby runs above their configured value because the primary's
+    /// recorded ones are higher: `{old_value: recorded, new_value: configured}`. They wait
+    /// for a restart after the standby has replayed the primary's lower settings.
+    pub fn raised_for_standby(&self) -> BTreeMap<String, PendingChange> {
+        if self.recovery.is_none() {
+            return BTreeMap::new();
+        }
+        self.standby_minimums
+            .iter()
+            .filter_map(|(name, minimum)| {
+                let default = CLUSTER_WIDE.iter().find(|w| w.name == name);
+                let configured = self
+                    .parameters
+                    .get(name)
+                    .cloned()
+                    .or_else(|| default.map(|w| w.default.to_string()))?;
+                let below = configured.trim().parse::<u64>().ok()? < *minimum;
+                below.then(|| {
+                    let change = PendingChange {
+                        old_value: minimum.to_string(),
+                        new_value: configured,
+                    };
+                    (name.clone(), change)
+                })
+            })
+            .collect()
+    }
 }
 
 /// Node facts the rendering needs.
@@ -93,14 +117,17 @@ pub fn primary_conninfo(upstream: &Upstream, ctx: &ConfContext<'_>) -> Option<St
 
 /// The full text of `postgresql.conf`.
 pub fn render(state: &ConfState, ctx: &ConfContext<'_>) -> String {
-    let mut params: BTreeMap<String, String> = DEFAULTS
+    let mut params: BTreeMap<String, String> = CLUSTER_WIDE
         .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .map(|w| (w.name.to_string(), w.default.to_string()))
         .collect();
     for (k, v) in &state.parameters {
         if !RECOVERY_KEYS.contains(&k.as_str()) {
             params.insert(k.clone(), v.clone());
         }
+    }
+    for (name, change) in state.raised_for_standby() {
+        params.insert(name, change.old_value);
     }
     params
         .entry("unix_socket_directories".into())
@@ -233,6 +260,32 @@ mod tests {
         assert_eq!(up.map(|u| u.name), Some("node-1".to_string()));
         assert_eq!(sync, "FIRST 1 (\"a\")");
         assert!(parse_managed("max_connections = 10").is_none());
+    }
+
+    #[test]
+    fn a_standby_never_goes_below_the_primary_s_recorded_settings() {
+        let repl = Credentials::new("replicator", "x");
+        let mut state = ConfState::default();
+        state
+            .parameters
+            .insert("max_connections".into(), "60".into());
+        state.standby_minimums.insert("max_connections".into(), 100);
+        state.standby_minimums.insert("max_wal_senders".into(), 5);
+        state
+            .standby_minimums
+            .insert("max_worker_processes".into(), 16);
+        assert!(render(&state, &ctx(&repl)).contains("max_connections = '60'"));
+        state.recovery = Some(RecoveryConf {
+            upstream: None,
+            slot: None,
+        });
+        let standby = render(&state, &ctx(&repl));
+        assert!(standby.contains("max_connections = '100'"), "{standby}");
+        assert!(standby.contains("max_wal_senders = '10'"), "{standby}");
+        assert!(standby.contains("max_worker_processes = '16'"), "{standby}");
+        let raised = state.raised_for_standby();
+        assert_eq!(raised.len(), 2);
+        assert_eq!(raised["max_connections"].new_value, "60");
     }
 
     #[test]

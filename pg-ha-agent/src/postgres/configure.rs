@@ -7,7 +7,7 @@ use super::conf::{render, ConfContext, RecoveryConf, MARKER};
 use super::error::io_error;
 use super::fence::LeaseFile;
 use super::files::{remove_if_exists, write_owned};
-use super::hba::render_hba;
+use super::hba::{hba_text, ident_text};
 use super::local::LocalPostgres;
 use super::slot_name;
 use pg_ha_core::postgres::Upstream;
@@ -36,7 +36,8 @@ impl LocalPostgres {
         std::fs::rename(&conf, &base).map_err(|e| io_error("cannot rename", &conf, e))
     }
 
-    /// Renders `postgresql.conf` and `pg_hba.conf` from the current state.
+    /// Renders `postgresql.conf`, and `pg_hba.conf` / `pg_ident.conf` when they are managed
+    /// (see `hba.rs`), from the current state.
     pub(crate) fn write_config(&self) -> Result<(), PgError> {
         self.ensure_base_conf()?;
         let text = {
@@ -56,7 +57,14 @@ impl LocalPostgres {
             render(&state, &ctx)
         };
         write_owned(&self.paths.conf(), &text, &self.run_as)?;
-        write_owned(&self.paths.hba(), &render_hba(&self.pg_hba()), &self.run_as)
+        let current = std::fs::read_to_string(self.paths.hba()).ok();
+        if let Some(hba) = hba_text(&self.pg_hba(), current.as_deref()) {
+            write_owned(&self.paths.hba(), &hba, &self.run_as)?;
+        }
+        match ident_text(&self.pg_ident()) {
+            Some(ident) => write_owned(&self.paths.ident(), &ident, &self.run_as),
+            None => Ok(()),
+        }
     }
 
     /// Configures the data directory as a primary (`None`) or a standby: all config files and

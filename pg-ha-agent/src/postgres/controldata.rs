@@ -70,7 +70,19 @@ pub struct ControlData {
     pub wal_log_hints: bool,
     /// `Data page checksum version` is not 0.
     pub checksums: bool,
+    /// The primary's settings a hot standby may not go below (`max_connections setting`,
+    /// ...), by GUC name.
+    pub standby_minimums: BTreeMap<String, u64>,
 }
+
+/// The `pg_controldata` fields holding the settings a hot standby must match or exceed.
+const STANDBY_MINIMUMS: [(&str, &str); 5] = [
+    ("max_connections setting", "max_connections"),
+    ("max_worker_processes setting", "max_worker_processes"),
+    ("max_wal_senders setting", "max_wal_senders"),
+    ("max_prepared_xacts setting", "max_prepared_transactions"),
+    ("max_locks_per_xact setting", "max_locks_per_transaction"),
+];
 
 impl ControlData {
     /// Parses `pg_controldata` output (C locale).
@@ -96,6 +108,13 @@ impl ControlData {
                 .and_then(|v| v.parse().ok()),
             wal_log_hints: get("wal_log_hints setting") == Some("on"),
             checksums: get("Data page checksum version").is_some_and(|v| v != "0"),
+            standby_minimums: STANDBY_MINIMUMS
+                .iter()
+                .filter_map(|(field, guc)| {
+                    let value = get(field)?.parse().ok()?;
+                    Some((guc.to_string(), value))
+                })
+                .collect(),
         })
     }
 
@@ -142,6 +161,11 @@ Latest checkpoint's PrevTimeLineID:   2
 Minimum recovery ending location:     0/0
 Min recovery ending loc's timeline:   0
 wal_log_hints setting:                off
+max_connections setting:              100
+max_worker_processes setting:         8
+max_wal_senders setting:              10
+max_prepared_xacts setting:           0
+max_locks_per_xact setting:           64
 Data page checksum version:           1
 ";
 
@@ -157,6 +181,9 @@ Data page checksum version:           1
         assert_eq!(c.effective_timeline(), Some(2));
         assert!(!c.wal_log_hints);
         assert!(c.checksums);
+        assert_eq!(c.standby_minimums["max_connections"], 100);
+        assert_eq!(c.standby_minimums["max_locks_per_transaction"], 64);
+        assert_eq!(c.standby_minimums.len(), 5);
     }
 
     #[test]

@@ -65,5 +65,9 @@ pub async fn initdb(
         tool = tool.arg(opt.to_arg());
     }
     tracing::info!(command = %tool.describe(), "initializing a new cluster");
-    tool.run(run_as).await.map(|_| ())
+    tool.run(run_as).await?;
+    // initdb's pg_hba.conf trusts every local connection: the configured lines, or the
+    // agent's loopback-only default, take its place when the configuration is written.
+    let hba = data_dir.join("pg_hba.conf");
+    std::fs::remove_file(&hba).map_err(|e| io_error("cannot remove", &hba, e))
 }

@@ -85,6 +85,11 @@ impl LocalPostgres {
         }
         self.reap_orphans().await;
         validate::port_free(&self.listen)?;
+        let minimums = match &recovery {
+            Some(_) => self.controldata().await?.standby_minimums,
+            None => Default::default(),
+        };
+        self.conf_state().standby_minimums = minimums;
         self.configure(recovery)?;
         let mut cmd = tokio::process::Command::new(self.binary("postgres"));
         cmd.arg("-D").arg(&self.paths.data_dir);

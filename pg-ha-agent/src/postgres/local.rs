@@ -17,6 +17,7 @@ use super::settings::PgSettings;
 use super::status::{StartFacts, StatusConn};
 use super::timeline::HistoryCache;
 use super::validate;
+use pg_ha_core::config::LocalServerConfig;
 use pg_ha_core::{Clock, PgError};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -40,6 +41,9 @@ pub struct LocalPostgres {
     pub(crate) postmaster: Postmaster,
     pub(crate) conf: Mutex<ConfState>,
     pub(crate) hba: Mutex<Vec<String>>,
+    pub(crate) ident: Mutex<Vec<String>>,
+    /// The node's own `postgresql` section (replaced on a reload of the configuration).
+    pub(crate) local: Mutex<LocalServerConfig>,
     /// The cached status connection (see `status.rs`).
     pub(crate) client: tokio::sync::Mutex<Option<StatusConn>>,
     pub(crate) ops: tokio::sync::Mutex<()>,
@@ -119,6 +123,8 @@ impl LocalPostgres {
             ),
             fence: FenceClient::new(&fence_binary, &data_dir, clock),
             hba: Mutex::new(settings.pg_hba.clone()),
+            ident: Mutex::new(settings.pg_ident.clone()),
+            local: Mutex::new(settings.local.clone()),
             use_slots: AtomicBool::new(settings.use_slots),
             remove_on_rewind_failure: AtomicBool::new(
                 settings.remove_data_directory_on_rewind_failure,
@@ -187,9 +193,10 @@ impl LocalPostgres {
         self.fence.guard_pid()
     }
 
-    /// Turns member slots on or off (`use_slots` of the dynamic config).
-    pub fn set_use_slots(&self, on: bool) {
-        self.use_slots.store(on, Ordering::SeqCst);
+    /// Replaces the node's own `postgresql` section (a configuration reload); it takes
+    /// effect at the next `apply_config`.
+    pub fn set_local_config(&self, local: LocalServerConfig) {
+        *self.local.lock().unwrap_or_else(|e| e.into_inner()) = local;
     }
 
     /// Allows or forbids re-cloning when pg_rewind fails.
@@ -217,6 +224,10 @@ impl LocalPostgres {
 
     pub(crate) fn pg_hba(&self) -> Vec<String> {
         self.hba.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub(crate) fn pg_ident(&self) -> Vec<String> {
+        self.ident.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub(crate) fn binary(&self, name: &str) -> PathBuf {

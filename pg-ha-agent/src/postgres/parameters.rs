@@ -1,41 +1,87 @@
-//! Changing parameters and pg_hba at run time: rewrite the managed files and reload. The
-//! server itself tells which changes need a restart (`pg_settings.pending_restart`).
+//! Applying the dynamic configuration: the merged parameters, `pg_hba` and `pg_ident` are
+//! written to the managed files and a running server is reloaded. The server itself tells
+//! which changes wait for a restart (`pg_settings.pending_restart`, read by the status query).
 
 use super::client::{bounded, sql_error};
 use super::local::LocalPostgres;
+use pg_ha_core::config::{PostgresqlDynamic, ServerConfig};
 use pg_ha_core::PgError;
-use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// How long a reload may take to be confirmed.
 const RELOAD_WAIT: Duration = Duration::from_secs(2);
 
 impl LocalPostgres {
-    /// Replaces the PostgreSQL parameters and reloads a running server. Returns the names of
-    /// the parameters that wait for a restart (empty when stopped).
-    pub async fn set_parameters(
+    /// Merges `dynamic` with the node's own section and, when the result changed, rewrites
+    /// the files of an initialised data directory and reloads a running server. Called with
+    /// the operation lock held.
+    pub(crate) async fn apply_config_locked(
         &self,
-        parameters: BTreeMap<String, String>,
-    ) -> Result<Vec<String>, PgError> {
-        let _op = self.ops.lock().await;
-        self.conf_state().parameters = parameters;
-        self.write_config()?;
+        dynamic: &PostgresqlDynamic,
+    ) -> Result<(), PgError> {
+        let local = self.local.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let (config, warnings) = ServerConfig::effective(dynamic, &local);
+        for warning in &warnings {
+            tracing::warn!("{warning}");
+        }
+        let remove = self.settings.remove_data_directory_on_rewind_failure
+            || dynamic.remove_data_directory_on_rewind_failure;
+        self.remove_on_rewind_failure
+            .store(remove, Ordering::SeqCst);
+        let slots_changed =
+            self.use_slots.swap(dynamic.use_slots, Ordering::SeqCst) != dynamic.use_slots;
+        if !(self.adopt_server_config(config) | (slots_changed && self.follow_slot())) {
+            return Ok(());
+        }
+        if !self.paths.is_initialized() {
+            return Ok(());
+        }
         if self.postmaster.pid().is_none() {
-            return Ok(Vec::new());
+            return self.write_config();
         }
         self.reload_and_wait().await?;
-        self.pending_restart().await
-    }
-
-    /// Replaces the pg_hba lines and reloads a running server.
-    pub async fn set_pg_hba(&self, lines: Vec<String>) -> Result<(), PgError> {
-        let _op = self.ops.lock().await;
-        *self.hba.lock().unwrap_or_else(|e| e.into_inner()) = lines;
-        self.write_config()?;
-        if self.postmaster.pid().is_some() {
-            self.reload_locked()?;
+        let pending = self.pending_restart().await?;
+        if !pending.is_empty() {
+            tracing::warn!(
+                "changed parameters wait for a restart: {}",
+                pending.join(", ")
+            );
         }
         Ok(())
+    }
+
+    /// Takes `config` as the state to render; true when anything changed.
+    fn adopt_server_config(&self, config: ServerConfig) -> bool {
+        let mut changed = false;
+        {
+            let mut state = self.conf_state();
+            if state.parameters != config.parameters {
+                state.parameters = config.parameters;
+                changed = true;
+            }
+        }
+        for (slot, lines) in [(&self.hba, config.pg_hba), (&self.ident, config.pg_ident)] {
+            let mut current = slot.lock().unwrap_or_else(|e| e.into_inner());
+            if *current != lines {
+                *current = lines;
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// On a standby, names (or stops naming) its slot in `primary_slot_name` as `use_slots`
+    /// now says; true when that changed the recovery settings.
+    fn follow_slot(&self) -> bool {
+        let mut state = self.conf_state();
+        let Some(recovery) = state.recovery.as_ref() else {
+            return false;
+        };
+        let wanted = self.recovery_for(recovery.upstream.as_ref());
+        let changed = state.recovery.as_ref() != Some(&wanted);
+        state.recovery = Some(wanted);
+        changed
     }
 
     /// The parameters changed in the files that take effect only after a restart.
@@ -67,7 +113,8 @@ impl LocalPostgres {
         .map_err(|e| sql_error("pg_conf_load_time", e))
     }
 
-    /// Reloads and waits (at most 2 s) until the postmaster has re-read its files.
+    /// Rewrites the files, reloads and waits (at most 2 s) until the postmaster has re-read
+    /// them.
     async fn reload_and_wait(&self) -> Result<(), PgError> {
         let before = self.conf_load_time().await?;
         self.reload_locked()?;

@@ -41,6 +41,11 @@ impl DataPaths {
         self.file("pg_hba.conf")
     }
 
+    /// `pg_ident.conf`.
+    pub fn ident(&self) -> PathBuf {
+        self.file("pg_ident.conf")
+    }
+
     /// `standby.signal`.
     pub fn standby_signal(&self) -> PathBuf {
         self.file("standby.signal")

@@ -1,5 +1,6 @@
 //! `PgSettings`: everything `LocalPostgres` needs to know about the local installation.
 
+use pg_ha_core::config::LocalServerConfig;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -135,10 +136,16 @@ pub struct PgSettings {
     pub replication: Credentials,
     /// The role pg_rewind connects as; the superuser when `None`.
     pub rewind: Option<Credentials>,
-    /// PostgreSQL parameters (`postgresql.parameters` merged with the dynamic ones).
+    /// The PostgreSQL parameters to start with (the local ones merged with the bootstrap
+    /// configuration's); the dynamic configuration replaces them through `apply_config`.
     pub parameters: BTreeMap<String, String>,
-    /// `pg_hba.conf` lines; a safe loopback-only default when empty.
+    /// The `pg_hba.conf` lines to start with. When empty, an existing `pg_hba.conf` the agent
+    /// did not write is kept, and a missing one gets a loopback-only default.
     pub pg_hba: Vec<String>,
+    /// The `pg_ident.conf` lines to start with; when empty the file is left alone.
+    pub pg_ident: Vec<String>,
+    /// The node's own `postgresql` section, merged with each dynamic configuration applied.
+    pub local: LocalServerConfig,
     /// The OS user PostgreSQL runs as when the agent runs as root (`postgres` when `None`).
     pub run_as: Option<String>,
     /// `bootstrap.method`.
@@ -159,7 +166,7 @@ pub struct PgSettings {
     pub use_slots: bool,
     /// How long start and stop may take (`pg_ctl_timeout`).
     pub pg_ctl_timeout: Duration,
-    /// Re-clone when pg_rewind fails.
+    /// Re-clone when pg_rewind fails (the local setting; the dynamic one is or-ed in).
     pub remove_data_directory_on_rewind_failure: bool,
     /// The cluster's system identifier (the `initialize` key) when known: a data directory of
     /// another system is refused.
@@ -190,6 +197,8 @@ impl Default for PgSettings {
             rewind: None,
             parameters: BTreeMap::new(),
             pg_hba: Vec::new(),
+            pg_ident: Vec::new(),
+            local: LocalServerConfig::default(),
             run_as: None,
             bootstrap_method: BootstrapMethod::Initdb,
             initdb: vec![ToolOption::flag("data-checksums")],

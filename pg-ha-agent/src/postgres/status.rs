@@ -7,8 +7,11 @@ use super::details::{parse_wal_senders, python_timestamp, PgDetails, WalSender};
 use super::local::LocalPostgres;
 use super::pidfile::PidFile;
 use super::timeline::read_history;
-use pg_ha_core::postgres::{DataDirState, PgRole, PgStatus, ProcessState, ReplicaConnection};
+use pg_ha_core::postgres::{
+    DataDirState, PendingChange, PgRole, PgStatus, ProcessState, ReplicaConnection,
+};
 use pg_ha_core::{Lsn, PgError};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio_postgres::{Client, Row, Statement};
 
@@ -27,7 +30,12 @@ const STATUS_SQL: &str = "SELECT pg_catalog.pg_is_in_recovery(),
   (SELECT timeline_id FROM pg_catalog.pg_control_checkpoint()),
   (SELECT system_identifier::text FROM pg_catalog.pg_control_system()),
   pg_catalog.current_setting('synchronous_standby_names'),
-  (SELECT coalesce(bool_or(pending_restart), false) FROM pg_catalog.pg_settings),
+  (SELECT json_object_agg(s.name, json_build_object(
+      'old_value', pg_catalog.current_setting(s.name), 'new_value', coalesce(f.setting, '')))
+   FROM pg_catalog.pg_settings AS s LEFT JOIN LATERAL (SELECT setting
+      FROM pg_catalog.pg_file_settings AS f WHERE f.name = s.name
+      ORDER BY f.seqno DESC LIMIT 1) AS f ON true
+   WHERE s.pending_restart)::text,
   w.status,
   w.received_tli,
   w.written_lsn::text,
@@ -73,7 +81,7 @@ struct Observed {
     checkpoint_tli: Option<u32>,
     sysid: String,
     sync_names: String,
-    pending_restart: bool,
+    pending_restart: BTreeMap<String, PendingChange>,
     receiver_status: Option<String>,
     received_tli: Option<u32>,
     written: Option<Lsn>,
@@ -113,7 +121,7 @@ impl Observed {
             checkpoint_tli: int(5)?,
             sysid: row.try_get::<_, Option<String>>(6)?.unwrap_or_default(),
             sync_names: row.try_get::<_, Option<String>>(7)?.unwrap_or_default(),
-            pending_restart: row.try_get::<_, Option<bool>>(8)?.unwrap_or(false),
+            pending_restart: pending_changes(row.try_get::<_, Option<&str>>(8)?),
             receiver_status: row.try_get(9)?,
             received_tli: int(10)?,
             written: lsn(11)?,
@@ -339,7 +347,12 @@ impl LocalPostgres {
         }
         status.replicas = obs.replicas();
         status.sync_standby_names = obs.sync_names.clone();
-        status.pending_restart = obs.pending_restart;
+        let mut pending = obs.pending_restart.clone();
+        if obs.in_recovery {
+            pending.extend(self.conf_state().raised_for_standby());
+        }
+        status.pending_restart = !pending.is_empty();
+        status.pending_restart_reason = pending;
         status.slots = Some(obs.slots.clone());
         if let Some(tl) = status.timeline {
             status.timeline_history = self.history.get(&self.paths, pid, tl);
@@ -380,4 +393,16 @@ impl LocalPostgres {
         *seen = Some((pid, best));
         Some(best)
     }
+}
+
+/// The status query's `{"name": {"old_value", "new_value"}}` of the parameters waiting for a
+/// restart; empty when none (or unreadable, logged).
+fn pending_changes(json: Option<&str>) -> BTreeMap<String, PendingChange> {
+    let Some(json) = json else {
+        return BTreeMap::new();
+    };
+    serde_json::from_str(json).unwrap_or_else(|e| {
+        tracing::warn!("unreadable pending_restart list {json}: {e}");
+        BTreeMap::new()
+    })
 }

@@ -4,6 +4,7 @@
 use super::lifecycle::Shutdown;
 use super::local::LocalPostgres;
 use async_trait::async_trait;
+use pg_ha_core::config::PostgresqlDynamic;
 use pg_ha_core::postgres::{PgStatus, SlotSpec, StopMode, SyncStandbyNames, Upstream};
 use pg_ha_core::{Mono, PgError, Postgres};
 
@@ -75,6 +76,11 @@ impl Postgres for LocalPostgres {
     async fn drop_slots(&self, names: &[String]) -> Result<(), PgError> {
         let _op = self.ops.lock().await;
         self.drop_slots_locked(names).await
+    }
+
+    async fn apply_config(&self, config: &PostgresqlDynamic) -> Result<(), PgError> {
+        let _op = self.ops.lock().await;
+        self.apply_config_locked(config).await
     }
 
     async fn set_write_fence(&self, deadline: Option<Mono>) -> Result<(), PgError> {

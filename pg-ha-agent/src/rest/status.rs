@@ -136,10 +136,13 @@ fn add_always_fields(out: &mut Map<String, Value>, view: &NodeView, now: Mono) {
     if let Some(sysid) = view.pg.as_ref().and_then(PgStatus::sysid) {
         out.insert("database_system_identifier".into(), json!(sysid));
     }
-    if view.pg.as_ref().is_some_and(|pg| pg.pending_restart) {
+    if let Some(pg) = view.pg.as_ref().filter(|pg| pg.pending_restart) {
         out.insert("pending_restart".into(), json!(true));
-        if let Some(reason) = &view.pending_restart_reason {
-            out.insert("pending_restart_reason".into(), reason.clone());
+        if !pg.pending_restart_reason.is_empty() {
+            out.insert(
+                "pending_restart_reason".into(),
+                json!(pg.pending_restart_reason),
+            );
         }
     }
     if let Some(scheduled) = &view.scheduled_restart {

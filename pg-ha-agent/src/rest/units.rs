@@ -1,18 +1,8 @@
 //! Patroni's value parsers used by request parameters: sizes (`?lag=16kB`), durations
 //! (`timeout`) and PostgreSQL versions (`postgres_version`).
 
+use pg_ha_core::config::number_and_unit;
 use serde_json::Value;
-
-/// Splits `12.5MB` into the number and the unit.
-fn number_and_unit(text: &str) -> Option<(f64, &str)> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| c.is_ascii_alphabetic())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: f64 = number.trim().parse().ok()?;
-    number.is_finite().then_some((number, unit.trim()))
-}
 
 /// Bytes, as `parse_int(value, 'B')`: a number, or one with `B`, `kB`, `MB`, `GB`, `TB`.
 /// Negative or unparsable values are `None`.

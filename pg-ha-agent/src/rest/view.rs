@@ -80,8 +80,6 @@ pub struct NodeView {
     pub replication: Option<Vec<ReplicationRow>>,
     /// The primary runs on failsafe confirmations (DCS unreachable).
     pub failsafe_active: bool,
-    /// Why a restart is pending (`{"param": {"old_value", "new_value"}}`).
-    pub pending_restart_reason: Option<Value>,
     /// The scheduled restart, as published in the member key.
     pub scheduled_restart: Option<Value>,
 }

@@ -583,6 +583,14 @@ impl Node {
         signal(pid, nix::sys::signal::Signal::SIGTERM)
     }
 
+    /// Sends SIGHUP to the agent (re-read its configuration file).
+    pub(crate) fn sighup(&self) -> Result<()> {
+        let pid = self
+            .agent_pid()
+            .with_context(|| format!("{}: the agent is not running", self.name))?;
+        signal(pid, nix::sys::signal::Signal::SIGHUP)
+    }
+
     /// Waits until the agent process has exited and returns its status.
     pub(crate) async fn wait_agent_exit(&self, timeout: Duration) -> Result<ExitStatus> {
         let start = Instant::now();

@@ -14,6 +14,7 @@
 mod cluster;
 mod crashes;
 mod ctl;
+mod dynamic_config;
 mod failsafe;
 mod handover;
 mod health;
@@ -72,8 +73,8 @@ where
 }
 
 /// Scenarios 1, 2 and 8: bootstrap and replication, every health endpoint's status code,
-/// then a forced reinit of a replica, permanent and ignored slots, and a `PATCH /config` of
-/// `loop_wait`.
+/// then a forced reinit of a replica, permanent and ignored slots, PostgreSQL parameters
+/// from the dynamic and the local configuration, and a `PATCH /config` of `loop_wait`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bootstrap_health_reinit_and_config() -> Result<()> {
     let options = ClusterOptions {
@@ -89,6 +90,8 @@ async fn bootstrap_health_reinit_and_config() -> Result<()> {
             health::status_codes(c, &primary).await?;
             replication::reinit_replica(c, &primary).await?;
             slots::permanent_and_ignored_slots(c, &primary).await?;
+            dynamic_config::parameters_reach_postgresql(c, &primary).await?;
+            let primary = c.wait_for_primary(FAILOVER).await?;
             replication::patch_loop_wait(c, &primary).await
         })
     })

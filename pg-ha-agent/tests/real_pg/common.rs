@@ -138,7 +138,7 @@ pub(crate) fn settings(sandbox: &Sandbox, name: &str) -> PgSettings {
     };
     for (k, v) in [
         ("shared_buffers", "16MB"),
-        ("max_connections", "20"),
+        ("max_connections", "30"),
         ("fsync", "off"),
         ("full_page_writes", "on"),
         ("wal_keep_size", "64MB"),

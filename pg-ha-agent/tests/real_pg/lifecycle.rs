@@ -6,9 +6,11 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use pg_ha_agent::postgres::controldata::ClusterState;
 use pg_ha_agent::postgres::procs::signal_server;
-use pg_ha_agent::postgres::{BootstrapMethod, Callbacks, LocalPostgres};
+use pg_ha_agent::postgres::{BootstrapMethod, Callbacks, LocalPostgres, PgSettings};
+use pg_ha_core::config::{LocalServerConfig, PostgresqlDynamic, CLUSTER_WIDE};
 use pg_ha_core::postgres::{DataDirState, PgRole, ProcessState, StopMode};
 use pg_ha_core::Postgres;
+use serde_json::json;
 use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -227,20 +229,34 @@ async fn parameters_reload_restart_and_callbacks() -> Result<()> {
         on_restart: Some(cb.display().to_string()),
         ..Callbacks::default()
     };
-    let mut params = s.parameters.clone();
+    let (mut dynamic, local) = split_parameters(&s);
+    s.local = local.clone();
     let node = Node::new(s).await?;
     node.pg.bootstrap().await?;
 
-    params.insert("work_mem".into(), "8MB".into());
-    let pending = node.pg.set_parameters(params.clone()).await?;
-    assert!(pending.is_empty(), "{pending:?}");
-    // set_parameters waits for the reload only so long: a new session sees it eventually.
+    dynamic.parameters.insert("work_mem".into(), json!("8MB"));
+    node.pg.apply_config(&dynamic).await?;
+    // A new session sees the reload eventually.
     node.wait_rows("SHOW work_mem", &["8MB"]).await?;
+    assert!(!node.status().await?.pending_restart);
 
-    params.insert("max_connections".into(), "30".into());
-    let pending = node.pg.set_parameters(params.clone()).await?;
-    assert_eq!(pending, vec!["max_connections"]);
-    assert!(node.status().await?.pending_restart);
+    let mut mine = local.clone();
+    mine.parameters.insert("work_mem".into(), json!("16MB"));
+    node.pg.set_local_config(mine);
+    node.pg.apply_config(&dynamic).await?;
+    node.wait_rows("SHOW work_mem", &["16MB"]).await?;
+
+    dynamic
+        .parameters
+        .insert("max_connections".into(), json!(40));
+    node.pg.apply_config(&dynamic).await?;
+    let st = node.status().await?;
+    assert!(st.pending_restart);
+    let change = &st.pending_restart_reason["max_connections"];
+    assert_eq!(
+        (change.old_value.as_str(), change.new_value.as_str()),
+        ("30", "40")
+    );
 
     let pid = node.pg.postmaster_pid();
     node.pg.restart().await?;
@@ -248,10 +264,64 @@ async fn parameters_reload_restart_and_callbacks() -> Result<()> {
     let st = node.status().await?;
     assert!(st.is_running_primary());
     assert!(!st.pending_restart);
-    assert_eq!(node.column("SHOW max_connections").await?, vec!["30"]);
+    assert!(st.pending_restart_reason.is_empty());
+    assert_eq!(node.column("SHOW max_connections").await?, vec!["40"]);
     wait_for("callbacks", Duration::from_secs(30), || async {
         let text = std::fs::read_to_string(&log)?;
         Ok(text.contains("on_reload primary test") && text.contains("on_restart primary test"))
     })
     .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamic_pg_hba_and_pg_ident_apply_unless_the_node_sets_its_own() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let mut s = settings(&sandbox, "a");
+    let test_lines = s.pg_hba.clone();
+    let (mut dynamic, local) = split_parameters(&s);
+    s.local = local.clone();
+    let node = Node::new(s).await?;
+    node.pg.bootstrap().await?;
+    let rules = "SELECT coalesce(address, '') FROM pg_catalog.pg_hba_file_rules \
+                 WHERE address = '10.9.9.0'";
+
+    // Without pg_hba anywhere, the file in place stays.
+    node.pg.apply_config(&dynamic).await?;
+    assert_eq!(node.column(rules).await?, Vec::<String>::new());
+    let mut lines: Vec<serde_json::Value> = test_lines.iter().map(|l| json!(l)).collect();
+    lines.push(json!("host all all 10.9.9.0/24 scram-sha-256"));
+    dynamic.extra.insert("pg_hba".into(), json!(lines));
+    dynamic
+        .extra
+        .insert("pg_ident".into(), json!(["ops alice postgres"]));
+    node.pg.apply_config(&dynamic).await?;
+    assert_eq!(node.column(rules).await?, vec!["10.9.9.0"]);
+    let maps = "SELECT map_name || ':' || sys_name FROM pg_catalog.pg_ident_file_mappings";
+    assert_eq!(node.column(maps).await?, vec!["ops:alice"]);
+
+    // The node's own list wins over the dynamic one.
+    let mut mine = local;
+    mine.pg_hba = test_lines;
+    node.pg.set_local_config(mine);
+    node.pg.apply_config(&dynamic).await?;
+    assert_eq!(node.column(rules).await?, Vec::<String>::new());
+    assert!(node.status().await?.is_running_primary());
+    Ok(())
+}
+
+/// The test settings' parameters split the way a Patroni configuration holds them: the
+/// cluster-wide ones in the dynamic section, the others in the node's own.
+fn split_parameters(s: &PgSettings) -> (PostgresqlDynamic, LocalServerConfig) {
+    let mut dynamic = PostgresqlDynamic::default();
+    let mut local = LocalServerConfig::default();
+    for (name, value) in &s.parameters {
+        let wide = CLUSTER_WIDE.iter().any(|w| w.name == name);
+        let target = if wide {
+            &mut dynamic.parameters
+        } else {
+            &mut local.parameters
+        };
+        target.insert(name.clone(), json!(value));
+    }
+    (dynamic, local)
 }

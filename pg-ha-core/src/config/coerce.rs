@@ -35,14 +35,21 @@ pub(crate) fn seconds(key: &str, v: &Value) -> Result<Duration, ConfigError> {
     Duration::try_from_secs_f64(secs).map_err(|_| bad())
 }
 
-fn seconds_text(text: &str) -> Option<f64> {
+/// Splits a PostgreSQL-style value such as `12.5MB` into its finite number and its unit
+/// (`""` when there is none).
+pub fn number_and_unit(text: &str) -> Option<(f64, &str)> {
     let text = text.trim();
     let split = text
         .find(|c: char| c.is_ascii_alphabetic())
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let number: f64 = number.trim().parse().ok()?;
-    let factor = match unit.trim() {
+    number.is_finite().then_some((number, unit.trim()))
+}
+
+fn seconds_text(text: &str) -> Option<f64> {
+    let (number, unit) = number_and_unit(text)?;
+    let factor = match unit {
         "" | "s" => 1.0,
         "us" => 1e-6,
         "ms" => 1e-3,
@@ -114,11 +121,7 @@ pub(crate) fn boolean(key: &str, v: &Value) -> Result<bool, ConfigError> {
             Some(0) => Some(false),
             _ => None,
         },
-        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "on" | "true" | "yes" | "1" => Some(true),
-            "off" | "false" | "no" | "0" => Some(false),
-            _ => None,
-        },
+        Value::String(s) => bool_word(s),
         _ => None,
     }
     .ok_or_else(|| {
@@ -127,6 +130,15 @@ pub(crate) fn boolean(key: &str, v: &Value) -> Result<bool, ConfigError> {
             format!("expected a boolean (on/off, true/false, yes/no, 1/0), got {v}"),
         )
     })
+}
+
+/// A boolean word: `on/true/yes/1` or `off/false/no/0` (any case).
+pub(crate) fn bool_word(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "yes" | "1" => Some(true),
+        "off" | "false" | "no" | "0" => Some(false),
+        _ => None,
+    }
 }
 
 /// `synchronous_mode`: a boolean, or `quorum` (any case).

@@ -10,12 +10,14 @@ mod dynamic_write;
 mod error;
 mod node;
 mod postgresql;
+mod server_config;
 mod slots;
 mod standby;
 mod sync_mode;
 mod tls_paths;
 mod validate;
 
+pub use coerce::number_and_unit;
 pub use dcs_section::{split_list, DcsSection};
 pub use dynamic::{
     clean_demotion_lead, lease_budget, safety_margin, DynamicConfig, DEFAULT_RETRY_TIMEOUT,
@@ -24,6 +26,9 @@ pub use dynamic::{
 pub use error::ConfigError;
 pub use node::{HaConfig, NodeConfig};
 pub use postgresql::{PostgresqlDynamic, LOCAL_ONLY_KEYS};
+pub use server_config::{
+    guc_text, ClusterWide, LocalServerConfig, ServerConfig, AGENT_SET, CLUSTER_WIDE,
+};
 pub use slots::IgnoreRule;
 pub use standby::StandbyCluster;
 pub use sync_mode::SyncMode;

@@ -1,5 +1,6 @@
 //! `Action`: one step of a decision, executed by the runner against the traits, in order.
 
+use crate::config::PostgresqlDynamic;
 use crate::model::{Condition, Failsafe, History, Status, SyncState};
 use crate::postgres::{SlotSpec, StopMode, SyncStandbyNames};
 
@@ -102,15 +103,22 @@ pub enum Action {
     CreateSlots(Vec<SlotSpec>),
     /// Drop these replication slots on the running server.
     DropSlots(Vec<String>),
+    /// Apply the dynamic `postgresql` section (merged with the node's local settings) to
+    /// the server's configuration: rewrite its files, reload a running server.
+    ApplyConfig(PostgresqlDynamic),
     /// Drop the pending local request (it was acted on or refused).
     ClearRequest,
 }
 
 impl Action {
-    /// False for slot housekeeping: a slot that cannot be created or dropped does not stop
-    /// the actions after it (a promotion) and is tried again next cycle, not at once.
+    /// False for housekeeping: a slot that cannot be created or dropped, or a configuration
+    /// that cannot be applied, does not stop the actions after it (a promotion) and is tried
+    /// again next cycle, not at once.
     pub fn stops_on_failure(&self) -> bool {
-        !matches!(self, Action::CreateSlots(_) | Action::DropSlots(_))
+        !matches!(
+            self,
+            Action::CreateSlots(_) | Action::DropSlots(_) | Action::ApplyConfig(_)
+        )
     }
 
     /// True for the actions carried out on PostgreSQL (they change what its status reports).
@@ -130,6 +138,7 @@ impl Action {
                 | Action::SetSyncStandbyNames(_)
                 | Action::CreateSlots(_)
                 | Action::DropSlots(_)
+                | Action::ApplyConfig(_)
         )
     }
 }

@@ -17,6 +17,7 @@ mod observation;
 mod pause;
 mod promote;
 mod reason;
+mod server_config;
 mod shutdown;
 mod slots;
 mod switchover;
@@ -52,19 +53,24 @@ pub fn decide(obs: &Observation, cfg: &HaConfig) -> Decision {
     if let Some(decision) = bootstrap::check_system_id(&ctx) {
         return decision;
     }
-    if let Some(decision) = restart_request(&ctx) {
+    server_config::apply_changed_config(decide_in_role(&ctx), &ctx)
+}
+
+/// The decision for an initialised data directory of this cluster.
+fn decide_in_role(ctx: &Ctx<'_>) -> Decision {
+    if let Some(decision) = restart_request(ctx) {
         return decision;
     }
     if ctx.dynamic().pause {
-        return pause::paused(&ctx);
+        return pause::paused(ctx);
     }
     match ctx.cluster.leader_name() {
-        Some(leader) if leader == ctx.me() => leader::lead(&ctx),
-        Some(leader) => follower::follow(&ctx, leader),
+        Some(leader) if leader == ctx.me() => leader::lead(ctx),
+        Some(leader) => follower::follow(ctx, leader),
         None if ctx.cluster.initialize.as_deref() == Some("") && !ctx.pg_running() => {
             Decision::idle(Reason::WaitingForBootstrap)
         }
-        None => election::elect(&ctx),
+        None => election::elect(ctx),
     }
 }
 

@@ -30,6 +30,8 @@ impl DcsView {
 }
 
 /// What the local PostgreSQL looked like this cycle.
+// One per cycle, mostly `Known`: boxing the status would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum PgView {
     /// The status call answered.
@@ -88,6 +90,10 @@ pub struct Facts {
     /// the `status` key's `retain_slots`): the primary keeps an absent member's slot for
     /// `member_slots_ttl` after that.
     pub members_seen: std::collections::BTreeMap<String, Mono>,
+    /// The dynamic `postgresql` section last applied to the server's configuration
+    /// ([`Action::ApplyConfig`](super::Action::ApplyConfig)); `None` at start and after a
+    /// reload of the node's own configuration, so that it is applied again.
+    pub applied_postgresql: Option<crate::config::PostgresqlDynamic>,
 }
 
 /// Everything `decide` looks at. Built by the runner's observe phase; plain data.

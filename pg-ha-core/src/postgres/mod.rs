@@ -6,7 +6,7 @@ mod status;
 
 pub use error::PgError;
 pub use slot::{slot_name, ExistingSlot, SlotKind, SlotSpec};
-pub use status::{DataDirState, PgRole, PgStatus, ProcessState, ReplicaConnection};
+pub use status::{DataDirState, PendingChange, PgRole, PgStatus, ProcessState, ReplicaConnection};
 
 use crate::time::Mono;
 use async_trait::async_trait;
@@ -133,6 +133,12 @@ pub trait Postgres: Send + Sync {
 
     /// Drops replication slots on the running server; one that is gone already is skipped.
     async fn drop_slots(&self, names: &[String]) -> Result<(), PgError>;
+
+    /// Applies the dynamic `postgresql` section, merged with the node's own settings
+    /// ([`crate::config::ServerConfig::effective`]): rewrites the configuration files of an
+    /// initialised data directory and reloads a running server. Parameters that need a
+    /// restart then show in the status (`pending_restart`).
+    async fn apply_config(&self, config: &crate::config::PostgresqlDynamic) -> Result<(), PgError>;
 
     /// Arms the write fence: after `deadline` on the local monotonic clock the server must no
     /// longer accept writes unless the fence is extended, even if the agent is frozen.

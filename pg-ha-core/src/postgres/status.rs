@@ -1,6 +1,17 @@
 //! `PgStatus`: what the runner observes of the local PostgreSQL each cycle.
 
 use crate::lsn::Lsn;
+use std::collections::BTreeMap;
+
+/// A parameter whose new value waits for a restart: one entry of Patroni's
+/// `pending_restart_reason`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PendingChange {
+    /// The value the server runs with.
+    pub old_value: String,
+    /// The value in the configuration files.
+    pub new_value: String,
+}
 
 /// The data directory as found on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +92,9 @@ pub struct PgStatus {
     pub sync_standby_names: String,
     /// Parameters changed that need a restart.
     pub pending_restart: bool,
+    /// Which parameters, from what to what (may be empty when only `pending_restart` is
+    /// known).
+    pub pending_restart_reason: BTreeMap<String, PendingChange>,
     /// The current timeline's history (`pg_wal/<TL>.history`): (parent timeline, switch LSN)
     /// for every earlier timeline, oldest first. Empty on timeline 1.
     pub timeline_history: Vec<(u32, Lsn)>,
@@ -105,6 +119,7 @@ impl PgStatus {
             replicas: Vec::new(),
             sync_standby_names: String::new(),
             pending_restart: false,
+            pending_restart_reason: BTreeMap::new(),
             timeline_history: Vec::new(),
             slots: None,
         }

@@ -126,6 +126,7 @@ pub fn status_of(state: &SimState, i: usize) -> PgStatus {
         },
         sync_standby_names: pg.sync_names.to_guc(),
         pending_restart: false,
+        pending_restart_reason: Default::default(),
         timeline_history: data.wal.history(),
         slots: running.then(|| slots_of(state, i, data)),
     }
@@ -405,6 +406,14 @@ impl Postgres for SimPostgres {
             data.slots.retain(|s| !names.contains(&s.name));
             Ok(())
         })
+    }
+
+    /// The simulated server has no parameters: a configuration is accepted as applied.
+    async fn apply_config(
+        &self,
+        _config: &crate::config::PostgresqlDynamic,
+    ) -> Result<(), PgError> {
+        Ok(())
     }
 }
 

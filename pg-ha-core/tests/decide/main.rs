@@ -12,6 +12,7 @@ mod handover;
 mod leader;
 mod pause;
 mod purity;
+mod server_config;
 mod shutdown;
 mod slots;
 mod switchover;

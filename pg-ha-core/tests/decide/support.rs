@@ -20,6 +20,9 @@ pub(crate) const NOW: Mono = Mono::from_millis(1_000_000);
 pub(crate) struct Situation {
     pub(crate) obs: Observation,
     pub(crate) cfg: HaConfig,
+    /// Unless set, the dynamic `postgresql` section counts as applied already, so that the
+    /// tables show only the rule under test.
+    pub(crate) config_unapplied: bool,
 }
 
 impl Situation {
@@ -48,11 +51,19 @@ impl Situation {
             peers: Vec::new(),
             facts: Facts::default(),
         };
-        Situation { obs, cfg }
+        Situation {
+            obs,
+            cfg,
+            config_unapplied: false,
+        }
     }
 
     pub(crate) fn decide(&self) -> Decision {
-        decide(&self.obs, &self.cfg)
+        let mut obs = self.obs.clone();
+        if !self.config_unapplied && obs.facts.applied_postgresql.is_none() {
+            obs.facts.applied_postgresql = Some(self.cfg.dynamic.postgresql.clone());
+        }
+        decide(&obs, &self.cfg)
     }
 
     pub(crate) fn cluster(&mut self) -> &mut Cluster {
