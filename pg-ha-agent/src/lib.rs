@@ -25,3 +25,4 @@ pub mod node;
 pub mod peers;
 pub mod postgres;
 pub mod rest;
+pub mod validate_config;

@@ -14,10 +14,12 @@ fn main() -> ExitCode {
         }
         Some("--help" | "-h") => {
             println!(
-                "usage: pg-ha-agent CONFIG.yml   (Patroni's YAML format; PATRONI_* env overrides)"
+                "usage: pg-ha-agent CONFIG.yml   (Patroni's YAML format; PATRONI_* env overrides)\n\
+                 \x20      pg-ha-agent --validate-config CONFIG.yml   (list every problem; exit 1 on errors)"
             );
             return ExitCode::SUCCESS;
         }
+        Some("--validate-config") => return validate(std::env::args().nth(2)),
         Some(p) => Some(PathBuf::from(p)),
         None => None,
     };
@@ -41,6 +43,36 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(run(loaded, path))
+}
+
+/// `--validate-config FILE`: prints the report; exit 0 when valid, 1 with errors, 2 without
+/// a file.
+fn validate(path: Option<String>) -> ExitCode {
+    let Some(path) = path else {
+        eprintln!("usage: pg-ha-agent --validate-config CONFIG.yml");
+        return ExitCode::from(2);
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
+    let report = match runtime {
+        Ok(rt) => rt.block_on(async {
+            pg_ha_agent::validate_config::validate_config(
+                std::path::Path::new(&path),
+                &config::process_env(),
+            )
+        }),
+        Err(e) => {
+            eprintln!("pg-ha-agent: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    print!("{}", report.render());
+    if report.is_valid() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 async fn run(loaded: config::LoadedConfig, path: Option<PathBuf>) -> ExitCode {

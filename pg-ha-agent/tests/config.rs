@@ -362,10 +362,13 @@ fn dcs_section_selection() {
     let k8s = MINIMAL.replace("etcd3: {hosts: 127.0.0.1:2379}", "kubernetes: {}");
     assert!(matches!(load_yaml(&k8s), Err(LoadError::UnsupportedDcs(k)) if k == "kubernetes"));
     let etcd2 = MINIMAL.replace("etcd3:", "etcd:");
-    assert!(matches!(
-        load_yaml(&etcd2).map(|l| l.config.dcs),
-        Ok(DcsSection::Etcd(_))
-    ));
+    let refused = load_yaml(&etcd2).map(|l| l.config.dcs);
+    assert!(matches!(refused, Err(LoadError::EtcdV2)), "{refused:?}");
+    let message = LoadError::EtcdV2.to_string();
+    assert!(
+        message.contains("rename the section to `etcd3`"),
+        "{message}"
+    );
     let empty = MINIMAL.replace("etcd3: {hosts: 127.0.0.1:2379}", "etcd3:");
     assert_eq!(
         load_yaml(&empty).expect("loads").config.dcs,
@@ -470,4 +473,71 @@ fn restapi_tls_auth_and_tags() {
         invalid_key(load_yaml(&wildcard)).0,
         "restapi.connect_address"
     );
+}
+
+/// Runs `pg-ha-agent --validate-config` on `yaml`; (exit code, stdout).
+fn validate_cli(yaml: &str) -> (i32, String) {
+    let dir = std::env::temp_dir().join(format!("pgha-validate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(format!("{}.yml", yaml.len()));
+    std::fs::write(&path, yaml).expect("config written");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pg-ha-agent"))
+        .arg("--validate-config")
+        .arg(&path)
+        .env_remove("PATRONI_CONFIGURATION")
+        .output()
+        .expect("pg-ha-agent runs");
+    let _ = std::fs::remove_file(&path);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "etcd"),
+    ignore = "the config uses etcd3: needs the etcd feature"
+)]
+fn validate_config_lists_every_problem_and_exits_non_zero() {
+    let bin_dir = pg_ha_agent::postgres::settings::DEFAULT_BIN_DIR;
+    assert!(
+        std::path::Path::new(bin_dir).join("postgres").is_file(),
+        "PostgreSQL 15 binaries are needed in {bin_dir} (apt-get install postgresql-15)"
+    );
+    let good = MINIMAL.replace(
+        "data_dir: /data}",
+        &format!("data_dir: /data, bin_dir: {bin_dir}}}"),
+    );
+    let (code, out) = validate_cli(&good);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("the configuration is valid"), "{out}");
+
+    let bad = "
+name: n1
+scope: demo
+unknown_top_level: 1
+restapi: {listen: 127.0.0.1:8008, certfile: /nonexistent/cert.pem}
+etcd3: {hosts: 127.0.0.1:2379, cacert: /nonexistent/ca.pem}
+postgresql:
+  listen: 127.0.0.1:5432
+  data_dir: /data
+  bin_dir: /nonexistent/bin
+  parameters: {max_connections: 500}
+";
+    let (code, out) = validate_cli(bad);
+    assert_eq!(code, 1, "{out}");
+    for expected in [
+        "/nonexistent/bin",
+        "etcd3:",
+        "restapi:",
+        "warning: postgresql.parameters.max_connections",
+        "unknown_top_level",
+        "the configuration is not valid: 3 errors",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+    let (code, out) = validate_cli("name: [broken");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("error: "), "{out}");
 }

@@ -8,10 +8,9 @@ use serde_json::Value;
 /// The DCS section, carrying its raw settings (each backend crate parses its own section).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DcsSection {
-    /// `etcd3:` (etcd v3 API).
+    /// `etcd3:` (etcd v3 API). Patroni's `etcd:` (the v2 API) is refused at load time
+    /// ([`LoadError::EtcdV2`]).
     Etcd3(Value),
-    /// `etcd:` (Patroni's etcd v2 key; served by the etcd backend).
-    Etcd(Value),
     /// `consul:`.
     Consul(Value),
     /// `zookeeper:`.
@@ -30,11 +29,10 @@ const BACKENDS: [(&str, &str); 4] = [
 const FOREIGN: [&str; 3] = ["exhibitor", "kubernetes", "raft"];
 
 impl DcsSection {
-    /// The section's key (`etcd3`, `etcd`, `consul`, `zookeeper`).
+    /// The section's key (`etcd3`, `consul`, `zookeeper`).
     pub fn key(&self) -> &'static str {
         match self {
             DcsSection::Etcd3(_) => "etcd3",
-            DcsSection::Etcd(_) => "etcd",
             DcsSection::Consul(_) => "consul",
             DcsSection::Zookeeper(_) => "zookeeper",
         }
@@ -48,10 +46,7 @@ impl DcsSection {
     /// The raw settings (a mapping; `{}` when the section was empty).
     pub fn settings(&self) -> &Value {
         match self {
-            DcsSection::Etcd3(v)
-            | DcsSection::Etcd(v)
-            | DcsSection::Consul(v)
-            | DcsSection::Zookeeper(v) => v,
+            DcsSection::Etcd3(v) | DcsSection::Consul(v) | DcsSection::Zookeeper(v) => v,
         }
     }
 
@@ -71,6 +66,9 @@ impl DcsSection {
             [one] => *one,
             many => return Err(LoadError::ManyDcs(many.join(", "))),
         };
+        if key == "etcd" {
+            return Err(LoadError::EtcdV2);
+        }
         let settings = match root.get(key) {
             None => Value::Object(Default::default()),
             Some(v @ Value::Object(_)) => v.clone(),
@@ -87,7 +85,6 @@ impl DcsSection {
         };
         let section = match key {
             "etcd3" => DcsSection::Etcd3(settings),
-            "etcd" => DcsSection::Etcd(settings),
             "consul" => DcsSection::Consul(settings),
             _ => DcsSection::Zookeeper(settings),
         };

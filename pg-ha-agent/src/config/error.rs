@@ -28,13 +28,21 @@ pub enum LoadError {
     Invalid(#[from] ConfigError),
     /// No DCS section at all.
     #[error(
-        "no DCS section: the configuration needs exactly one of `etcd3`, `etcd`, `consul` or \
+        "no DCS section: the configuration needs exactly one of `etcd3`, `consul` or \
          `zookeeper` (or PATRONI_ETCD3_HOSTS and the like)"
     )]
     NoDcs,
     /// More than one DCS section.
     #[error("more than one DCS section ({0}): keep exactly one")]
     ManyDcs(String),
+    /// Patroni's `etcd:` section: the etcd v2 API, whose keys pg-ha cannot read.
+    #[error(
+        "the `etcd` section is Patroni's etcd v2 API: pg-ha speaks only v3, where a cluster \
+         kept in v2 keys is invisible (it would look empty and be bootstrapped again). Move \
+         the cluster to `etcd3:` first: on every Patroni node rename the section to `etcd3` \
+         (same hosts) and restart Patroni node by node; then start pg-ha with that file"
+    )]
+    EtcdV2,
     /// A DCS section for a backend that pg-ha does not implement.
     #[error("the `{0}` DCS is not supported by pg-ha: use `etcd3`, `consul` or `zookeeper`")]
     UnsupportedDcs(String),

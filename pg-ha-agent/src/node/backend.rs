@@ -13,7 +13,7 @@ pub fn connect(cfg: &AgentConfig, retry_timeout: Duration) -> Result<Arc<dyn Dcs
     let namespace = Some(cfg.namespace.as_str());
     match &cfg.dcs {
         #[cfg(feature = "etcd")]
-        DcsSection::Etcd3(section) | DcsSection::Etcd(section) => {
+        DcsSection::Etcd3(section) => {
             let config =
                 dcs_etcd::EtcdConfig::from_patroni(section, &cfg.scope, namespace, retry_timeout)
                     .map_err(|e| e.to_string())?;

@@ -67,6 +67,16 @@ impl RestSettings {
         }
     }
 
+    /// Loads the TLS material, if any, as the server would at start (`--validate-config`).
+    pub fn check_tls(&self) -> Result<(), String> {
+        match &self.tls {
+            Some(tls) => super::tls::acceptor(tls)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            None => Ok(()),
+        }
+    }
+
     /// The settings of a `restapi` section.
     pub fn from_config(cfg: &RestApiConfig) -> RestSettings {
         let tls = cfg.certfile.as_ref().map(|certfile| TlsSettings {
