@@ -30,7 +30,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging(&loaded.config.log);
+    if let Err(e) = pg_ha_agent::logging::init(&loaded.config.log) {
+        eprintln!("pg-ha-agent: cannot write the log in log.dir: {e}");
+        return ExitCode::from(2);
+    }
     loaded.log_warnings();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -89,13 +92,4 @@ async fn run(loaded: config::LoadedConfig, path: Option<PathBuf>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn init_logging(log: &config::LogConfig) {
-    let filter = std::env::var("RUST_LOG")
-        .unwrap_or_else(|_| log.level.tracing_level().to_string().to_lowercase());
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_target(false)
-        .init();
 }

@@ -318,7 +318,7 @@ fn required_keys_are_named() {
 )]
 fn unknown_and_unsupported_keys_warn_once_each() {
     let yaml = format!(
-        "{MINIMAL}foo: 1\nttl: 30\ncitus: {{group: 0}}\nlog: {{level: INFO, dir: /var/log}}\n\
+        "{MINIMAL}foo: 1\nttl: 30\ncitus: {{group: 0}}\nlog: {{level: INFO, loggers: {{urllib3: DEBUG}}}}\n\
          ctl: {{insecure: true, keyfile_password: x}}\nwatchdog: {{mode: automatic}}\n"
     )
     .replace(
@@ -337,7 +337,7 @@ fn unknown_and_unsupported_keys_warn_once_each() {
             "restapi.bogus",
             "restapi.ciphers",
             "ctl.keyfile_password",
-            "log.dir"
+            "log.loggers"
         ]
     );
     let messages: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
@@ -540,4 +540,82 @@ postgresql:
     let (code, out) = validate_cli("name: [broken");
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("error: "), "{out}");
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "etcd"),
+    ignore = "the config uses etcd3: needs the etcd feature"
+)]
+fn the_log_section_is_read_with_patroni_s_forms() {
+    let yaml = format!(
+        "{MINIMAL}log: {{type: json, level: DEBUG, format: [asctime, levelname, message], \
+         dateformat: '%H:%M', static_fields: {{app: db}}, dir: /var/log/pg-ha, file_num: 2, \
+         file_size: 1MB, mode: 0640}}\n"
+    );
+    let log = load_yaml(&yaml).expect("loads").config.log;
+    assert!(log.json);
+    assert_eq!(log.format, "%(asctime)s %(levelname)s %(message)s");
+    assert_eq!(log.dateformat.as_deref(), Some("%H:%M"));
+    assert_eq!(log.static_fields["app"], "db");
+    assert_eq!(
+        log.dir.as_deref(),
+        Some(std::path::Path::new("/var/log/pg-ha"))
+    );
+    assert_eq!(
+        (log.file_num, log.file_size, log.mode),
+        (2, 1_000_000, 0o640)
+    );
+    for (bad, key) in [
+        ("log: {type: xml}", "log.type"),
+        ("log: {file_size: lots}", "log.file_size"),
+        ("log: {mode: rw}", "log.mode"),
+        ("log: {dateformat: '%Q%'}", "log.dateformat"),
+    ] {
+        let yaml = format!("{MINIMAL}{bad}\n");
+        assert_eq!(invalid_key(load_yaml(&yaml)).0, key, "{bad}");
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "etcd"),
+    ignore = "the config uses etcd3: needs the etcd feature"
+)]
+fn the_agent_writes_json_lines_to_patroni_log_in_log_dir() {
+    let dir = std::env::temp_dir().join(format!("pgha-logdir-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let yaml = MINIMAL.replace(
+        "data_dir: /data}",
+        "data_dir: /data, bin_dir: /nonexistent/bin}",
+    ) + &format!(
+        "log: {{type: json, dir: {}, static_fields: {{app: pg-ha-test}}}}\n",
+        dir.display()
+    );
+    let path = std::env::temp_dir().join(format!("pgha-logdir-{}.yml", std::process::id()));
+    std::fs::write(&path, yaml).expect("config written");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pg-ha-agent"))
+        .arg(&path)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("pg-ha-agent runs");
+    assert!(
+        !out.status.success(),
+        "a missing bin_dir must stop the start"
+    );
+    let log = std::fs::read_to_string(dir.join("patroni.log")).expect("patroni.log written");
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line is one JSON object"))
+        .collect();
+    let failure = lines
+        .iter()
+        .find(|l| l["levelname"] == "ERROR")
+        .unwrap_or_else(|| panic!("no ERROR line in {log}"));
+    assert!(failure["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("/nonexistent/bin")));
+    assert_eq!(failure["app"], "pg-ha-test");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&path);
 }

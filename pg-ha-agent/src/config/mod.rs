@@ -41,7 +41,7 @@ pub use dcs::{compiled_in, DcsSection};
 pub use env::{process_env, CONFIGURATION_VAR, ENV_PREFIX};
 pub use error::LoadError;
 pub use load::{load, load_str, LoadedConfig};
-pub use log::{LogConfig, LogLevel};
+pub use log::{LogConfig, LogLevel, DEFAULT_FORMAT};
 pub use postgresql::PostgresqlSection;
 pub use provider::TreeProvider;
 pub use restapi::{RestApiConfig, ServerTokens, VerifyClient};

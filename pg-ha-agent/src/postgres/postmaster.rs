@@ -227,13 +227,56 @@ pub fn send(pid: u32, signal: Signal) -> Result<(), PgError> {
     }
 }
 
+/// How a PostgreSQL log line is logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Severity {
+    /// PANIC, FATAL, ERROR.
+    Error,
+    /// WARNING.
+    Warning,
+    /// LOG, NOTICE, INFO, DEBUGn: PostgreSQL's chatter (checkpoints, connections).
+    Chatter,
+}
+
+/// The severity a line states (`... FATAL:  ...`); `None` for a continuation line
+/// (`DETAIL:`, `HINT:`, `STATEMENT:`, `CONTEXT:` or no tag), which takes its entry's.
+fn severity(line: &str) -> Option<Severity> {
+    let tags = [
+        ("PANIC:", Severity::Error),
+        ("FATAL:", Severity::Error),
+        ("ERROR:", Severity::Error),
+        ("WARNING:", Severity::Warning),
+        ("LOG:", Severity::Chatter),
+        ("NOTICE:", Severity::Chatter),
+        ("INFO:", Severity::Chatter),
+        ("DEBUG", Severity::Chatter),
+    ];
+    let first = tags
+        .iter()
+        .filter_map(|(tag, severity)| line.find(tag).map(|at| (at, *severity)))
+        .min_by_key(|(at, _)| *at)?;
+    let continuation = [
+        "DETAIL:",
+        "HINT:",
+        "STATEMENT:",
+        "CONTEXT:",
+        "QUERY:",
+        "LOCATION:",
+    ]
+    .iter()
+    .any(|tag| line.find(tag).is_some_and(|at| at < first.0));
+    (!continuation).then_some(first.1)
+}
+
 async fn forward_log(inner: Arc<Mutex<Inner>>, stderr: tokio::process::ChildStderr) {
     let mut lines = BufReader::new(stderr).lines();
+    let mut current = Severity::Chatter;
     while let Ok(Some(line)) = lines.next_line().await {
-        if line.contains("FATAL") || line.contains("PANIC") {
-            tracing::warn!(target: "postgres", "{line}");
-        } else {
-            tracing::debug!(target: "postgres", "{line}");
+        current = severity(&line).unwrap_or(current);
+        match current {
+            Severity::Error => tracing::error!(target: "postgres", "{line}"),
+            Severity::Warning => tracing::warn!(target: "postgres", "{line}"),
+            Severity::Chatter => tracing::debug!(target: "postgres", "{line}"),
         }
         let mut guard = inner.lock().unwrap_or_else(|e| e.into_inner());
         if guard.log.len() >= LOG_LINES {
@@ -246,6 +289,33 @@ async fn forward_log(inner: Arc<Mutex<Inner>>, stderr: tokio::process::ChildStde
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn postgres_lines_are_logged_at_their_severity() {
+        let prefix = "2026-12-03 12:46:27.600 UTC [28194] ";
+        let line = |rest: &str| format!("{prefix}{rest}");
+        assert_eq!(
+            severity(&line("FATAL:  recovery aborted")),
+            Some(Severity::Error)
+        );
+        assert_eq!(
+            severity(&line("ERROR:  relation \"x\" does not exist")),
+            Some(Severity::Error)
+        );
+        assert_eq!(
+            severity(&line("WARNING:  skipping")),
+            Some(Severity::Warning)
+        );
+        assert_eq!(
+            severity(&line("LOG:  checkpoint complete")),
+            Some(Severity::Chatter)
+        );
+        assert_eq!(
+            severity(&line("DETAIL:  max_connections = 60 ... ERROR: x")),
+            None
+        );
+        assert_eq!(severity("\tcontinued statement text"), None);
+    }
 
     #[tokio::test]
     async fn reports_unexpected_and_expected_exits() {
