@@ -7,14 +7,12 @@
 
 use crate::config::ConsulConfig;
 use crate::error::{Failure, SetupError};
-use crate::tls;
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::Method;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
-use rs_consul::{Consul, HttpsClient};
+use pg_ha_http::{HttpsClient, TlsClientConfig};
+use rs_consul::Consul;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -77,15 +75,13 @@ impl Agents {
         if config.agents.is_empty() {
             return Err(SetupError::NoAgents);
         }
-        let tls = tls::client_config(config.tls.as_ref())?;
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http()
-            .enable_http1()
-            .build();
-        let http: HttpsClient = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(POOL_IDLE)
-            .build(connector);
+        let tls = config
+            .tls
+            .as_ref()
+            .map(TlsClientConfig::from)
+            .unwrap_or_default();
+        let tls = pg_ha_http::client_config(&tls).map_err(|e| SetupError::Tls(e.to_string()))?;
+        let http: HttpsClient = pg_ha_http::https_client(tls, POOL_IDLE);
         let list = config
             .agents
             .iter()

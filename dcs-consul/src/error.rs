@@ -2,7 +2,6 @@
 //! [`DcsError`].
 
 use pg_ha_core::DcsError;
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// Why [`crate::ConsulDcs::new`] refused a configuration.
@@ -14,22 +13,10 @@ pub enum SetupError {
     /// An agent is not an `http://` or `https://` URL.
     #[error("invalid Consul agent `{0}`: expected http://host:port or https://host:port")]
     BadAgent(String),
-    /// A client certificate without a key, or the reverse.
-    #[error("Consul TLS needs both `cert` and `key`")]
-    IncompleteIdentity,
-    /// A TLS file could not be read.
-    #[error("cannot read Consul TLS {what} `{path}`: {source}")]
-    ReadTlsFile {
-        /// Which file (CA, certificate, key).
-        what: &'static str,
-        /// Its path.
-        path: PathBuf,
-        /// The IO error.
-        source: std::io::Error,
-    },
-    /// The TLS material was read but is not usable.
-    #[error("invalid Consul TLS material: {0}")]
-    BadTls(String),
+    /// A TLS file cannot be read or used (it is named), or a key was given without its
+    /// certificate.
+    #[error("Consul {0}")]
+    Tls(String),
 }
 
 /// A failed Consul call, classified for retries and agent failover.

@@ -53,7 +53,6 @@ mod paths;
 mod patroni;
 mod session;
 mod snapshot;
-mod tls;
 mod watch;
 mod writes;
 

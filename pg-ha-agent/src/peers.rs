@@ -1,7 +1,7 @@
 //! `HttpPeers`: asks other agents about themselves over their REST API (`GET /patroni`,
 //! `POST /failsafe`), with Patroni's 2 s timeout and no retry.
 
-use crate::http::{self, Request};
+use crate::http::{self, HttpClient, Request};
 use async_trait::async_trait;
 use pg_ha_core::lsn::Lsn;
 use pg_ha_core::model::{Member, Tags};
@@ -9,20 +9,38 @@ use pg_ha_core::peers::{FailsafeNotice, PeerStatus, Peers};
 use serde_json::Value;
 use std::time::Duration;
 
-/// Peers reached through their `api_url`.
+/// Peers reached through their `api_url` (http or https).
 #[derive(Debug, Clone)]
 pub struct HttpPeers {
     timeout: Duration,
     basic_auth: Option<String>,
+    client: Option<HttpClient>,
 }
 
 impl HttpPeers {
     /// Peers asked with `timeout` per request; `basic_auth` (`user:password`) for POSTs.
+    /// Plain http (or https trusting the webpki roots) until [`HttpPeers::with_client`].
     pub fn new(timeout: Duration, basic_auth: Option<String>) -> HttpPeers {
         HttpPeers {
             timeout,
             basic_auth,
+            client: None,
         }
+    }
+
+    /// The same peers asked through `client` (the node's TLS material:
+    /// [`crate::http::member_client`]).
+    pub fn with_client(mut self, client: HttpClient) -> HttpPeers {
+        self.client = Some(client);
+        self
+    }
+
+    async fn send(&self, request: Request<'_>) -> Result<http::Response, String> {
+        let result = match &self.client {
+            Some(client) => client.send(request).await,
+            None => http::send(request).await,
+        };
+        result.map_err(|e| e.to_string())
     }
 }
 
@@ -43,7 +61,7 @@ impl Peers for HttpPeers {
             basic_auth: None,
             timeout: self.timeout,
         };
-        let response = http::send(request).await.map_err(|e| e.to_string())?;
+        let response = self.send(request).await?;
         let body: Value = serde_json::from_str(&response.body).map_err(|e| e.to_string())?;
         parse_status(&body).ok_or_else(|| "the status JSON has no xlog".to_string())
     }
@@ -59,7 +77,7 @@ impl Peers for HttpPeers {
             basic_auth: self.basic_auth.as_deref(),
             timeout: self.timeout,
         };
-        let response = http::send(request).await.map_err(|e| e.to_string())?;
+        let response = self.send(request).await?;
         if response.status == 200 {
             Ok(())
         } else {

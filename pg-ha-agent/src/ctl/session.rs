@@ -4,7 +4,7 @@
 
 use super::CtlError;
 use crate::config::AgentConfig;
-use crate::http::{self, Request, Response};
+use crate::http::{self, HttpClient, Request, Response};
 use pg_ha_core::model::{Cluster, Member};
 use pg_ha_core::{Dcs, DcsExt};
 use serde_json::Value;
@@ -19,6 +19,7 @@ pub struct Session {
     config: AgentConfig,
     dcs: Arc<dyn Dcs>,
     auth: Option<String>,
+    client: HttpClient,
 }
 
 impl Session {
@@ -31,18 +32,27 @@ impl Session {
         let retry_timeout = config.bootstrap_dynamic().retry_timeout;
         let dcs = crate::node::connect_dcs(&config, retry_timeout)
             .map_err(|e| CtlError::Config(format!("cannot set up the DCS client: {e}")))?;
-        Ok(Session::with_dcs(config, dcs))
+        Session::with_dcs(config, dcs)
     }
 
-    /// A session over an existing DCS client (for embedding and tests).
-    pub fn with_dcs(config: AgentConfig, dcs: Arc<dyn Dcs>) -> Session {
+    /// A session over an existing DCS client (for embedding and tests). TLS towards the
+    /// REST APIs comes from the `ctl` section, else the `restapi` one
+    /// ([`http::member_tls`]); a TLS file that cannot be read is an error.
+    pub fn with_dcs(config: AgentConfig, dcs: Arc<dyn Dcs>) -> Result<Session, CtlError> {
         let auth = config
             .ctl
             .authentication
             .as_ref()
             .or(config.restapi.authentication.as_ref())
             .map(|a| format!("{}:{}", a.username, a.password));
-        Session { config, dcs, auth }
+        let client = http::member_client(&config)
+            .map_err(|e| CtlError::Config(format!("cannot set up the REST client: {e}")))?;
+        Ok(Session {
+            config,
+            dcs,
+            auth,
+            client,
+        })
     }
 
     /// The cluster name.
@@ -87,20 +97,17 @@ impl Session {
         body: Option<&Value>,
         timeout: Duration,
     ) -> Result<Response, CtlError> {
-        if url.starts_with("https://") {
-            return Err(CtlError::failed(format!(
-                "{url}: pg-ha-ctl speaks plain http only; HTTPS REST APIs are not supported yet"
-            )));
-        }
         let body = body.map(Value::to_string);
-        let response = http::send(Request {
-            method,
-            url,
-            body: body.as_deref(),
-            basic_auth: self.auth.as_deref(),
-            timeout,
-        })
-        .await?;
+        let response = self
+            .client
+            .send(Request {
+                method,
+                url,
+                body: body.as_deref(),
+                basic_auth: self.auth.as_deref(),
+                timeout,
+            })
+            .await?;
         Ok(response)
     }
 }

@@ -69,7 +69,8 @@ pub async fn start(loaded: LoadedConfig, path: Option<PathBuf>) -> Result<Node, 
         .authentication
         .as_ref()
         .map(|a| format!("{}:{}", a.username, a.password));
-    let peers = HttpPeers::new(Duration::from_secs(2), auth);
+    let client = crate::http::member_client(&cfg).map_err(|e| StartError::Config(e.to_string()))?;
+    let peers = HttpPeers::new(Duration::from_secs(2), auth).with_client(client);
     let pg_events = forward_exits(&pg);
     let runner = Runner::new(
         cfg.node_config(),

@@ -39,7 +39,7 @@ use pki::{make_pki, Pki};
 use zookeeper::{ServerTls, ZkServer};
 
 use anyhow::{anyhow, bail, Context, Result};
-use pg_ha_agent::http::{send, Request};
+use pg_ha_agent::http::{send, HttpClient, Request, TlsClientConfig};
 use pg_ha_agent::postgres::pidfile::{is_postgres, running_postmaster};
 use pg_ha_agent::postgres::procs::{children_of, kill_server};
 use serde_json::{json, Value};
@@ -100,6 +100,48 @@ pub(crate) struct ClusterOptions {
     /// (`node1`, ...) of this network, and etcd is a cluster with a member in each of its
     /// hosts named `etcd1`, `etcd2`, ...; the test process must run in another of its hosts.
     pub(crate) network: Option<Arc<Network>>,
+    /// The REST APIs speak TLS and require client certificates (a test PKI: the nodes
+    /// present their server certificates to each other, `pg-ha-ctl` and the harness a
+    /// client certificate). Loopback only.
+    pub(crate) rest_tls: bool,
+}
+
+/// The REST API's TLS material of a cluster with [`ClusterOptions::rest_tls`].
+#[derive(Clone)]
+struct RestTls {
+    pki: Arc<Pki>,
+}
+
+impl RestTls {
+    /// The `restapi` keys and the `ctl` section of a node's YAML.
+    fn yaml(&self) -> (String, String) {
+        let p = &self.pki;
+        (
+            format!(
+                "  certfile: {}\n  keyfile: {}\n  cafile: {}\n  verify_client: required\n",
+                p.server_cert.display(),
+                p.server_key.display(),
+                p.ca.display()
+            ),
+            format!(
+                "ctl:\n  cacert: {}\n  certfile: {}\n  keyfile: {}\n",
+                p.ca.display(),
+                p.client_cert.display(),
+                p.client_key.display()
+            ),
+        )
+    }
+
+    /// A client that trusts the test CA and presents the client certificate.
+    fn client(&self) -> Result<HttpClient> {
+        let tls = TlsClientConfig {
+            ca: Some(self.pki.ca.clone()),
+            cert: Some(self.pki.client_cert.clone()),
+            key: Some(self.pki.client_key.clone()),
+            insecure: false,
+        };
+        Ok(HttpClient::new(&tls, "pg-ha-e2e")?)
+    }
 }
 
 /// The DCS a test cluster runs on.
@@ -215,6 +257,7 @@ impl Default for ClusterOptions {
             failsafe_mode: false,
             synchronous_mode: false,
             network: None,
+            rest_tls: false,
         }
     }
 }
@@ -384,12 +427,19 @@ pub(crate) struct Node {
     program: AgentProgram,
     network: Option<Arc<Network>>,
     agent: Mutex<Option<Child>>,
+    /// The client for an https REST API (with [`ClusterOptions::rest_tls`]).
+    rest_client: Option<HttpClient>,
 }
 
 impl Node {
-    /// `http://<host>:<api port>`.
+    /// `http(s)://<host>:<api port>`.
     pub(crate) fn api_url(&self) -> String {
-        format!("http://{}:{}", self.host, self.api_port)
+        let scheme = if self.rest_client.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}:{}", self.host, self.api_port)
     }
 
     fn agent_slot(&self) -> std::sync::MutexGuard<'_, Option<Child>> {
@@ -640,14 +690,17 @@ impl Node {
             "GET" | "HEAD" | "OPTIONS" => Duration::from_secs(10),
             _ => Duration::from_secs(90),
         };
-        let answer = send(Request {
+        let request = Request {
             method,
             url: &url,
             body,
             basic_auth: None,
             timeout,
-        })
-        .await
+        };
+        let answer = match &self.rest_client {
+            Some(client) => client.send(request).await,
+            None => send(request).await,
+        }
         .with_context(|| format!("{method} {url}"))?;
         Ok((answer.status, answer.body))
     }
@@ -809,6 +862,15 @@ impl Cluster {
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))?;
         let network = options.network.as_deref();
         let dcs = DcsServer::start(options.dcs, &dir.path().join("dcs"), network).await?;
+        let rest_tls = if options.rest_tls {
+            let pki_dir = dir.path().join("rest-pki");
+            std::fs::create_dir(&pki_dir)?;
+            Some(RestTls {
+                pki: Arc::new(make_pki(&pki_dir)),
+            })
+        } else {
+            None
+        };
         let root = nix::unistd::geteuid().is_root();
         let ids = if root { Some(postgres_ids()?) } else { None };
         let mut nodes = Vec::with_capacity(n);
@@ -839,11 +901,12 @@ impl Cluster {
                 program: options.program.clone(),
                 network: options.network.clone(),
                 agent: Mutex::new(None),
+                rest_client: rest_tls.as_ref().map(RestTls::client).transpose()?,
             };
             let tags = options.tags.get(i).cloned().unwrap_or(Value::Null);
             std::fs::write(
                 &node.config_path,
-                config_yaml(&node, &options, &dcs.section(), &tags),
+                config_yaml(&node, &options, &dcs.section(), &tags, rest_tls.as_ref()),
             )?;
             nodes.push(node);
         }
@@ -1245,7 +1308,14 @@ impl Drop for Cluster {
 }
 
 /// The agent's YAML config for `node` (Patroni's format).
-fn config_yaml(node: &Node, options: &ClusterOptions, dcs_section: &str, tags: &Value) -> String {
+fn config_yaml(
+    node: &Node,
+    options: &ClusterOptions,
+    dcs_section: &str,
+    tags: &Value,
+    rest_tls: Option<&RestTls>,
+) -> String {
+    let (restapi_tls, ctl) = rest_tls.map(RestTls::yaml).unwrap_or_default();
     let mut parameters = json!({
         "wal_log_hints": "on",
         "shared_buffers": "16MB",
@@ -1266,7 +1336,7 @@ namespace: /service/
 restapi:
   listen: {host}:{api}
   connect_address: {host}:{api}
-{dcs_section}bootstrap:
+{restapi_tls}{ctl}{dcs_section}bootstrap:
   dcs:
     ttl: {ttl}
     loop_wait: {loop_wait}

@@ -22,6 +22,7 @@ mod lost_promotion;
 mod network;
 mod pause;
 mod replication;
+mod rest_tls;
 mod restart;
 mod slots;
 mod switchover;
@@ -165,6 +166,23 @@ async fn failsafe_mode_keeps_the_primary_through_a_dcs_outage() -> Result<()> {
             })
         },
     )
+    .await
+}
+
+/// REST APIs over TLS with client certificates required: switchover (ctl and REST),
+/// failsafe through an etcd outage, kill -9 failover, all with the agents asking each other
+/// over https.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rest_tls_switchover_failsafe_and_failover() -> Result<()> {
+    let options = ClusterOptions {
+        scope: "e2e-tls".to_string(),
+        failsafe_mode: true,
+        rest_tls: true,
+        ..ClusterOptions::default()
+    };
+    with_cluster("rest_tls_switchover_failsafe_and_failover", options, |c| {
+        Box::pin(rest_tls::switchover_failsafe_and_failover(c))
+    })
     .await
 }
 
