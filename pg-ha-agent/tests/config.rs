@@ -619,3 +619,76 @@ fn the_agent_writes_json_lines_to_patroni_log_in_log_dir() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_file(&path);
 }
+
+/// One row of `docs/patroni-keys.md`: the key's path, its example value, and whether pg-ha
+/// warns about it.
+struct KeyRow {
+    path: Vec<String>,
+    example: serde_json::Value,
+    warned: bool,
+}
+
+/// The rows between `<!-- keys` and `<!-- end of keys -->` in the key table.
+fn key_table() -> Vec<KeyRow> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/patroni-keys.md");
+    let text = std::fs::read_to_string(path).expect("docs/patroni-keys.md is beside the crates");
+    let start = text.find("<!-- keys").expect("start marker");
+    let end = text.find("<!-- end of keys -->").expect("end marker");
+    text[start..end]
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|line| {
+            let cells: Vec<&str> = line
+                .split(" | ")
+                .map(|c| c.trim_matches(['|', ' ']))
+                .collect();
+            let key = cells[0].trim_matches('`');
+            let example = cells[1].trim_matches('`');
+            KeyRow {
+                path: key.split('.').map(str::to_string).collect(),
+                example: serde_json::from_str(example)
+                    .unwrap_or_else(|e| panic!("{key}: example {example} is not JSON: {e}")),
+                warned: match cells[2] {
+                    "warned" => true,
+                    "done" | "differs" => false,
+                    other => panic!("{key}: unknown status {other:?}"),
+                },
+            }
+        })
+        .collect()
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "etcd"),
+    ignore = "the config uses etcd3: needs the etcd feature"
+)]
+fn every_documented_key_acts_or_warns() {
+    let base: serde_json::Value = serde_norway::from_str(MINIMAL).expect("MINIMAL is YAML");
+    let rows = key_table();
+    assert!(rows.len() > 80, "only {} rows read", rows.len());
+    for row in rows {
+        let mut config = base.clone();
+        let mut at = &mut config;
+        for part in &row.path[..row.path.len() - 1] {
+            at = at
+                .as_object_mut()
+                .expect("a mapping")
+                .entry(part.clone())
+                .or_insert_with(|| json!({}));
+        }
+        at[row.path.last().expect("a key")] = row.example.clone();
+        let key = row.path.join(".");
+        let loaded = load_str("keys.yml", &config.to_string(), &[])
+            .unwrap_or_else(|e| panic!("{key} = {}: {e}", row.example));
+        let warned = loaded
+            .warnings
+            .iter()
+            .any(|w| key == w.key || key.starts_with(&format!("{}.", w.key)));
+        assert_eq!(
+            warned, row.warned,
+            "{key}: warned {warned}, the table says {} ({:?})",
+            row.warned, loaded.warnings
+        );
+    }
+}

@@ -75,7 +75,7 @@ impl AgentConfig {
             ctl: CtlConfig::read(&root, &mut warnings)?,
             dcs,
             bootstrap: BootstrapConfig::read(&root, &mut warnings)?,
-            postgresql: PostgresqlSection::read(&root)?,
+            postgresql: PostgresqlSection::read(&root, &mut warnings)?,
             tags: read_tags(&root, &mut warnings)?,
             log: LogConfig::read(&root, &mut warnings)?,
             raw: Value::Null,

@@ -25,6 +25,7 @@ impl BootstrapConfig {
             return Ok(None);
         }
         let s = root.sub("bootstrap")?;
+        warn_bootstrap_keys(&s, warnings)?;
         if s.has("users") {
             warnings.push(ConfigWarning::new(
                 s.key("users"),
@@ -36,6 +37,35 @@ impl BootstrapConfig {
             raw: root.get("bootstrap").cloned().unwrap_or(Value::Null),
         }))
     }
+}
+
+/// One warning per `bootstrap` key with no effect (`users` has its own, below), also in
+/// the custom method's section.
+fn warn_bootstrap_keys(
+    s: &Section<'_>,
+    warnings: &mut Vec<ConfigWarning>,
+) -> Result<(), ConfigError> {
+    let method = s.string("method")?;
+    let mut supported = vec![
+        "dcs",
+        "method",
+        "initdb",
+        "post_bootstrap",
+        "post_init",
+        "users",
+    ];
+    if let Some(m) = method.as_deref() {
+        supported.push(m);
+    }
+    s.warn_keys(&supported, &[], warnings);
+    if let Some(m) = method.as_deref().filter(|m| *m != "initdb" && s.has(m)) {
+        s.sub(m)?.warn_keys(
+            &["command", "no_params", "keep_existing_recovery_conf"],
+            &["recovery_conf"],
+            warnings,
+        );
+    }
+    Ok(())
 }
 
 /// `bootstrap.dcs` (or nothing) over the defaults, validated.

@@ -25,6 +25,7 @@ mod error;
 mod load;
 mod log;
 mod postgresql;
+mod postgresql_keys;
 mod provider;
 mod restapi;
 mod section;

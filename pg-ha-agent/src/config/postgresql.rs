@@ -3,6 +3,7 @@
 
 use super::address::{connect_address, HostPort};
 use super::section::Section;
+use super::ConfigWarning;
 use pg_ha_core::ConfigError;
 use serde_json::Value;
 
@@ -19,7 +20,10 @@ pub struct PostgresqlSection {
 
 impl PostgresqlSection {
     /// Reads the `postgresql` section (required).
-    pub(crate) fn read(root: &Section<'_>) -> Result<PostgresqlSection, ConfigError> {
+    pub(crate) fn read(
+        root: &Section<'_>,
+        warnings: &mut Vec<ConfigWarning>,
+    ) -> Result<PostgresqlSection, ConfigError> {
         if root.get("postgresql").is_none() {
             return Err(ConfigError::new(
                 "postgresql",
@@ -27,6 +31,7 @@ impl PostgresqlSection {
             ));
         }
         let s = root.sub("postgresql")?;
+        super::postgresql_keys::warn_postgresql_keys(&s, warnings)?;
         let address = |key: &str| -> Result<Option<HostPort>, ConfigError> {
             s.string(key)?
                 .map(|text| HostPort::parse(&s.key(key), &text))
