@@ -68,20 +68,6 @@ const BINARIES: [&str; 7] = [
     "pg_isready",
     "pg_rewind",
 ];
-const AUTH_KEYS: [&str; 12] = [
-    "username",
-    "password",
-    "sslmode",
-    "sslkey",
-    "sslpassword",
-    "sslcert",
-    "sslrootcert",
-    "sslcrl",
-    "sslcrldir",
-    "gssencmode",
-    "channel_binding",
-    "sslnegotiation",
-];
 const DCS_SUFFIXES: [&str; 41] = [
     "HOST",
     "HOSTS",
@@ -254,7 +240,8 @@ fn authentication(vars: &mut Vars, out: &mut EnvTree) {
         }
     }
     for user in ["replication", "superuser", "rewind"] {
-        for key in AUTH_KEYS {
+        let keys = ["username", "password"].into_iter();
+        for key in keys.chain(super::postgresql_keys::CONNECTION_OPTIONS) {
             if let Some(v) = vars.pop(&format!("{user}_{key}")) {
                 out.set(
                     &["postgresql", "authentication", user, key],

@@ -50,7 +50,7 @@ const UNSUPPORTED: [&str; 17] = [
 ];
 
 /// libpq's TLS and GSS options in `authentication.<role>`, not passed on yet.
-const CONNECTION_OPTIONS: [&str; 10] = [
+pub(crate) const CONNECTION_OPTIONS: [&str; 10] = [
     "sslmode",
     "sslkey",
     "sslpassword",
