@@ -5,7 +5,7 @@
 //! tests) can include it with `#[path = ".../dcs-zookeeper/tests/support/pki.rs"]`.
 #![allow(dead_code)]
 
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use std::path::{Path, PathBuf};
 
 /// The PEM files of one test PKI.
@@ -28,15 +28,21 @@ pub(crate) struct Pki {
 pub(crate) fn make_pki(dir: &Path) -> Pki {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("params");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    // Distinct subjects: OpenSSL (libpq) takes a leaf whose subject equals its issuer's for
+    // a self-signed certificate and refuses it.
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "pg-ha test CA");
     let ca_key = KeyPair::generate().expect("key");
     let ca_cert = ca_params.self_signed(&ca_key).expect("ca");
     let issuer = Issuer::new(ca_params, ca_key);
     let leaf = |names: Vec<String>| {
         let key = KeyPair::generate().expect("key");
-        let cert = CertificateParams::new(names)
-            .expect("params")
-            .signed_by(&key, &issuer)
-            .expect("sign");
+        let mut params = CertificateParams::new(names.clone()).expect("params");
+        params
+            .distinguished_name
+            .push(DnType::CommonName, names[0].as_str());
+        let cert = params.signed_by(&key, &issuer).expect("sign");
         (cert.pem(), key.serialize_pem())
     };
     let (server_pem, server_key) = leaf(vec!["localhost".into(), "127.0.0.1".into()]);

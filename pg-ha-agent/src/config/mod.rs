@@ -44,6 +44,7 @@ pub use error::LoadError;
 pub use load::{load, load_str, LoadedConfig};
 pub use log::{LogConfig, LogLevel, DEFAULT_FORMAT};
 pub use postgresql::PostgresqlSection;
+pub(crate) use postgresql_keys::CONNECTION_OPTIONS;
 pub use provider::TreeProvider;
 pub use restapi::{RestApiConfig, ServerTokens, VerifyClient};
 pub(crate) use section::parse_bool;

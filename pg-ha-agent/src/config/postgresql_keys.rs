@@ -49,7 +49,9 @@ const UNSUPPORTED: [&str; 17] = [
     "pg_hba_standby_leader",
 ];
 
-/// libpq's TLS and GSS options in `authentication.<role>`, not passed on yet.
+/// libpq's TLS and GSS options in `authentication.<role>`: passed on for the replication
+/// and rewind roles (remote connections); for the superuser only when pg_rewind falls back
+/// to it, so there they are warned about (the agent's local connections do not use them).
 pub(crate) const CONNECTION_OPTIONS: [&str; 10] = [
     "sslmode",
     "sslkey",
@@ -93,12 +95,21 @@ pub(crate) fn warn_postgresql_keys(
     if s.has("authentication") {
         let auth = s.sub("authentication")?;
         auth.warn_keys(&["superuser", "replication", "rewind"], &[], warnings);
-        for role in ["superuser", "replication", "rewind"]
-            .iter()
-            .filter(|r| auth.has(r))
-        {
-            auth.sub(role)?
-                .warn_keys(&["username", "password"], &CONNECTION_OPTIONS, warnings);
+        let mut remote = vec!["username", "password"];
+        remote.extend(CONNECTION_OPTIONS);
+        for role in ["replication", "rewind"].iter().filter(|r| auth.has(r)) {
+            auth.sub(role)?.warn_keys(&remote, &[], warnings);
+        }
+        if auth.has("superuser") {
+            let superuser = auth.sub("superuser")?;
+            superuser.warn_keys(&remote, &[], warnings);
+            for option in CONNECTION_OPTIONS.iter().filter(|o| superuser.has(o)) {
+                warnings.push(ConfigWarning::new(
+                    superuser.key(option),
+                    "applies only to pg_rewind without a rewind role: the agent's own \
+                     connections to its local server do not use it",
+                ));
+            }
         }
     }
     if s.has("callbacks") {

@@ -138,9 +138,21 @@ fn credentials(
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     });
+    let connection = crate::config::CONNECTION_OPTIONS
+        .iter()
+        .filter_map(|option| {
+            let value = match auth.get(*option)? {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            Some((option.to_string(), value))
+        })
+        .collect();
     Ok(Some(Credentials {
         username: username.to_string(),
         password,
+        connection,
     }))
 }
 

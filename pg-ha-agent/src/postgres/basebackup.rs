@@ -14,14 +14,14 @@ pub fn replication_conninfo(
     application_name: &str,
 ) -> String {
     let port = source.port.to_string();
-    conninfo(&[
+    conninfo(&repl.with_options(&[
         ("host", source.host.as_str()),
         ("port", port.as_str()),
         ("user", repl.username.as_str()),
         ("dbname", "postgres"),
         ("application_name", application_name),
         ("connect_timeout", "5"),
-    ])
+    ]))
 }
 
 /// What pg_basebackup needs besides the target directory.

@@ -112,7 +112,7 @@ pub fn primary_conninfo(upstream: &Upstream, ctx: &ConfContext<'_>) -> Option<St
     if let Some(pw) = &ctx.replication.password {
         pairs.push(("password", pw.as_str()));
     }
-    Some(conninfo(&pairs))
+    Some(conninfo(&ctx.replication.with_options(&pairs)))
 }
 
 /// The full text of `postgresql.conf`.

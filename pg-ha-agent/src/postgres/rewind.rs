@@ -82,13 +82,13 @@ impl LocalPostgres {
     async fn run_pg_rewind(&self, ep: &Endpoint) -> Result<(), PgError> {
         let creds = self.settings.rewind_credentials();
         let port = ep.port.to_string();
-        let source = conninfo(&[
+        let source = conninfo(&creds.with_options(&[
             ("host", ep.host.as_str()),
             ("port", port.as_str()),
             ("user", creds.username.as_str()),
             ("dbname", "postgres"),
             ("connect_timeout", "5"),
-        ]);
+        ]));
         let mut tool = Tool::new(self.binary("pg_rewind"))
             .arg("--target-pgdata")
             .arg(&self.paths.data_dir)

@@ -9,12 +9,16 @@ use std::time::Duration;
 pub const DEFAULT_BIN_DIR: &str = "/usr/lib/postgresql/15/bin";
 
 /// A role name and password (`postgresql.authentication.<kind>`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Credentials {
     /// The role name.
     pub username: String,
     /// The password; `None` relies on trust or peer authentication.
     pub password: Option<String>,
+    /// libpq's TLS and GSS options for remote connections as this role (`sslmode`,
+    /// `sslrootcert`, `sslcert`, `sslkey`, `channel_binding`, ...), in the order written;
+    /// they go into `primary_conninfo`, pg_basebackup's and pg_rewind's connection strings.
+    pub connection: Vec<(String, String)>,
 }
 
 impl Credentials {
@@ -23,7 +27,19 @@ impl Credentials {
         Credentials {
             username: username.to_string(),
             password: Some(password.to_string()),
+            connection: Vec::new(),
         }
+    }
+
+    /// `pairs` followed by the role's connection options.
+    pub fn with_options<'a>(&'a self, pairs: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        let mut out = pairs.to_vec();
+        out.extend(
+            self.connection
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        out
     }
 }
 
@@ -188,11 +204,11 @@ impl Default for PgSettings {
             name: "node1".to_string(),
             superuser: Credentials {
                 username: "postgres".to_string(),
-                password: None,
+                ..Credentials::default()
             },
             replication: Credentials {
                 username: "replicator".to_string(),
-                password: None,
+                ..Credentials::default()
             },
             rewind: None,
             parameters: BTreeMap::new(),

@@ -9,6 +9,7 @@ mod fence_window;
 mod lifecycle;
 mod node_freeze;
 mod replication;
+mod replication_tls;
 mod rewind;
 mod status_details;
 mod sync_slots;
