@@ -8,7 +8,7 @@ use crate::decide::{decide, Action, DcsView, Decision, Facts, LocalRequest, Obse
 use crate::member_report::member_data;
 use crate::model::{Cluster, Condition, Key, Member, Snapshot};
 use crate::peers::{FailsafeNotice, PeerReport, Peers};
-use crate::postgres::{PgStatus, Postgres, Upstream};
+use crate::postgres::{PgError, PgStatus, Postgres, Upstream};
 use crate::time::{Clock, Mono};
 use std::sync::Arc;
 use std::time::Duration;
@@ -495,6 +495,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             }
             Action::ReleaseLeader => {
                 self.facts.lease_renewed_at = None;
+                self.facts.promotion_refused = false;
                 self.dcs
                     .release_leader(&name)
                     .await
@@ -551,12 +552,16 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             }
             other => return Err(format!("not a PostgreSQL action: {other:?}")),
         };
-        self.record_pg_result(action, result.is_ok());
+        self.record_pg_result(action, &result);
         result.map_err(|e| e.to_string())
     }
 
-    fn record_pg_result(&mut self, action: &Action, ok: bool) {
+    fn record_pg_result(&mut self, action: &Action, result: &Result<(), PgError>) {
+        let ok = result.is_ok();
         match action {
+            Action::Promote { .. } => {
+                self.facts.promotion_refused = matches!(result, Err(PgError::Refused(_)));
+            }
             Action::Bootstrap => self.facts.bootstrap_failed = !ok,
             Action::Rewind { .. } => self.facts.rewind_failed = !ok,
             Action::Reinit { .. } if ok => self.facts.rewind_failed = false,

@@ -8,8 +8,10 @@ use pg_ha_core::ConfigError;
 /// `postgresql` keys that are acted on (`pgpass` needs nothing: pg-ha hands passwords to
 /// libpq tools in their environment and to standbys in `primary_conninfo`, never through a
 /// password file).
-const SUPPORTED: [&str; 17] = [
+const SUPPORTED: [&str; 19] = [
     "pgpass",
+    "pre_promote",
+    "before_stop",
     "listen",
     "connect_address",
     "data_dir",
@@ -29,7 +31,7 @@ const SUPPORTED: [&str; 17] = [
 ];
 
 /// Patroni's `postgresql` keys pg-ha does not act on (yet).
-const UNSUPPORTED: [&str; 17] = [
+const UNSUPPORTED: [&str; 15] = [
     "proxy_address",
     "config_dir",
     "bin_name",
@@ -37,8 +39,6 @@ const UNSUPPORTED: [&str; 17] = [
     "use_unix_socket_repl",
     "custom_conf",
     "recovery_conf",
-    "pre_promote",
-    "before_stop",
     "use_pg_rewind",
     "remove_data_directory_on_diverged_timelines",
     "parameters_primary",

@@ -2,7 +2,7 @@
 
 use crate::config::AgentConfig;
 use crate::postgres::{
-    BootstrapMethod, Callbacks, Credentials, PgSettings, ReplicaMethod, ToolOption,
+    BootstrapMethod, Callbacks, Credentials, Hooks, PgSettings, ReplicaMethod, ToolOption,
 };
 use pg_ha_core::config::{LocalServerConfig, ServerConfig};
 use pg_ha_core::{ConfigError, DynamicConfig};
@@ -52,6 +52,10 @@ pub fn pg_settings(cfg: &AgentConfig, dynamic: &DynamicConfig) -> Result<PgSetti
         rewind_options: tool_options("postgresql.rewind", section.get("rewind"))?
             .unwrap_or_default(),
         callbacks: callbacks(&section)?,
+        hooks: Hooks {
+            pre_promote: text(&section, "pre_promote")?,
+            before_stop: text(&section, "before_stop")?,
+        },
         use_slots: dynamic.postgresql.use_slots,
         pg_ctl_timeout: seconds(&section, "pg_ctl_timeout")?.unwrap_or(defaults.pg_ctl_timeout),
         remove_data_directory_on_rewind_failure: flag(

@@ -30,6 +30,11 @@ pub enum Shutdown {
     Immediate,
 }
 
+/// How long `before_stop` may delay a fast stop (it is then left running). A leader that
+/// lost the DCS stops cleanly shortly before its lease deadline; a slower hook delays that
+/// stop past the deadline, where the write fence stops the server instead.
+const BEFORE_STOP_LIMIT: Duration = Duration::from_secs(5);
+
 impl From<StopMode> for Shutdown {
     fn from(mode: StopMode) -> Shutdown {
         match mode {
@@ -154,6 +159,10 @@ impl LocalPostgres {
         self.adopt_running();
         if self.postmaster.pid().is_none() {
             return Ok(false);
+        }
+        if mode == Shutdown::Fast {
+            let hook = self.settings.hooks.before_stop.as_deref();
+            super::hooks::before_stop(hook, &self.run_as, BEFORE_STOP_LIMIT).await;
         }
         *self.client.lock().await = None;
         tracing::info!(?mode, "stopping PostgreSQL");

@@ -31,6 +31,7 @@ pub mod error;
 pub mod fence;
 pub mod files;
 pub mod hba;
+mod hooks;
 pub mod initdb;
 mod lifecycle;
 pub mod listen;
@@ -63,5 +64,6 @@ pub use pg_ha_core::postgres::slot_name;
 pub use postmaster::PostmasterExit;
 pub use privileges::RunAs;
 pub use settings::{
-    BootstrapMethod, Callbacks, Credentials, PgSettings, ReplicaMethod, ToolOption, DEFAULT_BIN_DIR,
+    BootstrapMethod, Callbacks, Credentials, Hooks, PgSettings, ReplicaMethod, ToolOption,
+    DEFAULT_BIN_DIR,
 };

@@ -64,6 +64,8 @@ impl LocalPostgres {
             return Ok(());
         }
         let timeout = self.settings.pg_ctl_timeout;
+        let hook = self.settings.hooks.pre_promote.as_deref();
+        super::hooks::pre_promote(hook, &self.run_as, timeout).await?;
         let client = self.connect_local().await?;
         // PostgreSQL reads them when it picks the timeline; removed if the promotion fails.
         let taken = TakenTimelines::reserve(&self.paths, above_timeline);

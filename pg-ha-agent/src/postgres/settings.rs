@@ -130,6 +130,16 @@ pub struct Callbacks {
     pub on_role_change: Option<String>,
 }
 
+/// Commands the agent runs and waits for (`postgresql.pre_promote`, `before_stop`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Hooks {
+    /// Run after the leader key was taken and before promoting; a failure refuses the
+    /// promotion (the node then gives the key up).
+    pub pre_promote: Option<String>,
+    /// Run before every fast stop; its result is only logged.
+    pub before_stop: Option<String>,
+}
+
 /// Settings of the local PostgreSQL (Patroni's `postgresql` section, already validated into
 /// types, plus the node's `name` and `scope`).
 #[derive(Debug, Clone, PartialEq)]
@@ -178,6 +188,8 @@ pub struct PgSettings {
     pub rewind_options: Vec<ToolOption>,
     /// `postgresql.callbacks`.
     pub callbacks: Callbacks,
+    /// `postgresql.pre_promote` and `before_stop`.
+    pub hooks: Hooks,
     /// Stream through a physical slot named after this member.
     pub use_slots: bool,
     /// How long start and stop may take (`pg_ctl_timeout`).
@@ -223,6 +235,7 @@ impl Default for PgSettings {
             basebackup: vec![ToolOption::value("checkpoint", "fast")],
             rewind_options: Vec::new(),
             callbacks: Callbacks::default(),
+            hooks: Hooks::default(),
             use_slots: true,
             pg_ctl_timeout: Duration::from_secs(60),
             remove_data_directory_on_rewind_failure: false,

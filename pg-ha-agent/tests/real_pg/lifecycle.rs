@@ -325,3 +325,41 @@ fn split_parameters(s: &PgSettings) -> (PostgresqlDynamic, LocalServerConfig) {
     }
     (dynamic, local)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_promote_refuses_and_before_stop_runs_first() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let log = shared_file(sandbox.path(), "hooks.log");
+    let hook = |name: &str, code: i32| {
+        let body = format!("echo {name} >> {}\nexit {code}", log.display());
+        script(sandbox.path(), &format!("{name}.sh"), &body)
+            .display()
+            .to_string()
+    };
+    let a = Node::primary(&sandbox, "a").await?;
+    let mut s = settings(&sandbox, "b");
+    s.hooks.pre_promote = Some(hook("refuse", 1));
+    s.hooks.before_stop = Some(hook("before_stop", 0));
+    let b = Node::new(s).await?;
+    b.pg.clone_replica(&a.upstream()).await?;
+    b.pg.start_standby(Some(&a.upstream())).await?;
+
+    let refused = b.pg.promote(0).await;
+    assert!(
+        matches!(refused, Err(pg_ha_core::PgError::Refused(_))),
+        "{refused:?}"
+    );
+    assert_eq!(b.status().await?.role, Some(PgRole::Standby));
+    b.pg.stop(StopMode::Fast).await?;
+    let ran = std::fs::read_to_string(&log)?;
+    assert_eq!(ran.lines().collect::<Vec<_>>(), ["refuse", "before_stop"]);
+
+    let mut s = settings(&sandbox, "b");
+    s.hooks.pre_promote = Some(hook("accept", 0));
+    let b = Node::new(s).await?;
+    b.pg.start_standby(Some(&a.upstream())).await?;
+    b.pg.promote(0).await?;
+    assert_eq!(b.status().await?.role, Some(PgRole::Primary));
+    assert!(std::fs::read_to_string(&log)?.ends_with("accept\n"));
+    Ok(())
+}

@@ -16,6 +16,9 @@ pub(super) fn lead(ctx: &Ctx<'_>) -> Decision {
     }
     match (ctx.pg.process, ctx.pg.role) {
         (ProcessState::Running, Some(PgRole::Primary)) => running_primary(ctx),
+        (ProcessState::Running, _) if ctx.obs.facts.promotion_refused => {
+            Decision::act(Reason::PromotionRefused, vec![Action::ReleaseLeader])
+        }
         (ProcessState::Running, _) => {
             let mut actions = vec![Action::RenewLeader];
             actions.extend(promotion(ctx));

@@ -71,6 +71,9 @@ pub struct Facts {
     pub bootstrap_failed: bool,
     /// A pg_rewind against the current leader failed.
     pub rewind_failed: bool,
+    /// The last promotion was refused by a hook (`pre_promote` failed): the node gives the
+    /// leader key up instead of trying again.
+    pub promotion_refused: bool,
     /// The last primary this node knew of (Patroni's old_cluster leader): the stale-primary
     /// guard and the switchover source use it.
     pub last_leader: Option<String>,

@@ -34,6 +34,8 @@ pub enum Reason {
     LeaderRenewed,
     /// Promoting this node after winning the leader race.
     Promoting,
+    /// A hook (`pre_promote`) refused this node's promotion: it gives the leader key up.
+    PromotionRefused,
     /// This node holds the lease but its PostgreSQL is down: restarting it in place.
     PrimaryRestarting {
         /// How long it has been down.
@@ -277,6 +279,10 @@ impl fmt::Display for Reason {
             }
             Reason::LeaderRenewed => write!(f, "no action: I am the leader with the lock"),
             Reason::Promoting => write!(f, "promoted self to leader by acquiring session lock"),
+            Reason::PromotionRefused => write!(
+                f,
+                "pre_promote refused the promotion: releasing the leader key"
+            ),
             Reason::PrimaryRestarting { down_for } => write!(
                 f,
                 "PostgreSQL of the leader is down for {:.1}s: starting it in place",

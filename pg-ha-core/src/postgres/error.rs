@@ -20,6 +20,9 @@ pub enum PgError {
     /// The operation is not possible in the current state.
     #[error("invalid state for this operation: {0}")]
     InvalidState(String),
+    /// A hook refused the operation (`pre_promote` failed): the promotion must not happen.
+    #[error("refused: {0}")]
+    Refused(String),
 }
 
 impl PgError {

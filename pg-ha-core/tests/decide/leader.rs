@@ -127,6 +127,17 @@ fn lease_holder_running_as_standby_promotes() {
 }
 
 #[test]
+fn lease_holder_whose_promotion_a_hook_refused_gives_the_key_up() {
+    let mut s = Situation::new("node1")
+        .three_nodes(Some("node1"), 1000)
+        .pg_standby(1000, 1, None);
+    s.obs.facts.promotion_refused = true;
+    let d = s.decide();
+    assert_eq!(d.reason, Reason::PromotionRefused);
+    assert_eq!(d.actions, vec![Action::ReleaseLeader]);
+}
+
+#[test]
 fn crashed_primary_restarts_in_place_while_holding_the_lease() {
     let mut s = leader().pg_down(ProcessState::Crashed, 1000, 1, false);
     s.obs.facts.primary_down_since = Some(NOW - Duration::from_secs(2));
