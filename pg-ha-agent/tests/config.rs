@@ -692,3 +692,29 @@ fn every_documented_key_acts_or_warns() {
         );
     }
 }
+
+#[test]
+#[cfg_attr(
+    not(feature = "etcd"),
+    ignore = "the config uses etcd3: needs the etcd feature"
+)]
+fn proxy_address_is_published_as_proxy_url() {
+    let yaml = MINIMAL.replace(
+        "data_dir: /data}",
+        "data_dir: /data, proxy_address: 10.0.0.9:6432}",
+    );
+    let node = load_yaml(&yaml).expect("loads").config.node_config();
+    assert_eq!(
+        node.proxy_url.as_deref(),
+        Some("postgres://10.0.0.9:6432/postgres")
+    );
+    let cfg = pg_ha_core::HaConfig {
+        node,
+        dynamic: Default::default(),
+    };
+    let data = pg_ha_core::member_report::member_data(&cfg, None, None);
+    let json = serde_json::to_value(&data).expect("serializes");
+    assert_eq!(json["proxy_url"], "postgres://10.0.0.9:6432/postgres");
+    let plain = load_yaml(MINIMAL).expect("loads").config.node_config();
+    assert_eq!(plain.proxy_url, None);
+}

@@ -20,6 +20,10 @@ pub fn member_data(cfg: &HaConfig, pg: Option<&PgStatus>, cluster: Option<&Clust
     let mut data = MemberData::new(state, role);
     data.conn_url = Some(cfg.node.conn_url.clone());
     data.api_url = Some(cfg.node.api_url.clone());
+    if let Some(proxy) = &cfg.node.proxy_url {
+        data.extra
+            .insert("proxy_url".into(), serde_json::Value::String(proxy.clone()));
+    }
     data.version = Some(PATRONI_COMPAT_VERSION.to_string());
     data.pg_ha_version = Some(env!("CARGO_PKG_VERSION").to_string());
     data.tags = cfg.node.tags.clone();

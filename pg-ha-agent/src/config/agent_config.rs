@@ -93,6 +93,7 @@ impl AgentConfig {
             can_bootstrap: self.bootstrap.is_some(),
             conn_url: self.postgresql.conn_url(),
             api_url: self.restapi.api_url(),
+            proxy_url: self.postgresql.proxy_url(),
         }
     }
 

@@ -14,6 +14,9 @@ pub struct PostgresqlSection {
     pub listen: Option<HostPort>,
     /// The address other nodes connect to (`connect_address`, else a single `listen` host).
     pub connect_address: HostPort,
+    /// `proxy_address`: a connection pooler in front of this node, published as
+    /// `proxy_url`.
+    pub proxy_address: Option<HostPort>,
     /// The whole section as written, for PostgreSQL control to parse.
     pub raw: Value,
 }
@@ -39,11 +42,20 @@ impl PostgresqlSection {
         };
         let listen = address("listen")?;
         let connect = address("connect_address")?;
+        let proxy_address = address("proxy_address")?;
         Ok(PostgresqlSection {
+            proxy_address,
             connect_address: connect_address("postgresql", connect.as_ref(), listen.as_ref())?,
             listen,
             raw: root.get("postgresql").cloned().unwrap_or(Value::Null),
         })
+    }
+
+    /// `postgres://<proxy_address>/postgres`: the member key's `proxy_url`, when set.
+    pub fn proxy_url(&self) -> Option<String> {
+        self.proxy_address
+            .as_ref()
+            .map(|p| format!("postgres://{p}/postgres"))
     }
 
     /// `postgres://<connect_address>/postgres`: the member key's `conn_url`.

@@ -8,8 +8,9 @@ use pg_ha_core::ConfigError;
 /// `postgresql` keys that are acted on (`pgpass` needs nothing: pg-ha hands passwords to
 /// libpq tools in their environment and to standbys in `primary_conninfo`, never through a
 /// password file).
-const SUPPORTED: [&str; 19] = [
+const SUPPORTED: [&str; 20] = [
     "pgpass",
+    "proxy_address",
     "pre_promote",
     "before_stop",
     "listen",
@@ -31,8 +32,7 @@ const SUPPORTED: [&str; 19] = [
 ];
 
 /// Patroni's `postgresql` keys pg-ha does not act on (yet).
-const UNSUPPORTED: [&str; 15] = [
-    "proxy_address",
+const UNSUPPORTED: [&str; 14] = [
     "config_dir",
     "bin_name",
     "use_unix_socket",

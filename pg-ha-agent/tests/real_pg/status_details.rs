@@ -227,6 +227,7 @@ async fn a_running_agent_shows_them_in_get_patroni_and_metrics() -> Result<()> {
         can_bootstrap: true,
         conn_url: a.pg.conn_url(),
         api_url: "http://127.0.0.1:1/patroni".into(),
+        proxy_url: None,
         ..NodeConfig::default()
     };
     let dynamic =

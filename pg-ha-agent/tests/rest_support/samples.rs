@@ -179,6 +179,7 @@ pub fn view_from_patroni(patroni: &Value, cluster: &Cluster) -> NodeView {
         name: name.clone(),
         scope: patroni["patroni"]["scope"].as_str().expect("scope").into(),
         api_url: member.data.api_url.clone().unwrap_or_default(),
+        proxy_url: None,
         conn_url: member.data.conn_url.clone().unwrap_or_default(),
         ..Default::default()
     };

@@ -18,6 +18,9 @@ pub struct NodeConfig {
     pub conn_url: String,
     /// `http://<restapi connect_address>/patroni`, published as `api_url`.
     pub api_url: String,
+    /// `postgres://<proxy_address>/postgres` (a connection pooler in front of this node),
+    /// published as `proxy_url` when `postgresql.proxy_address` is set.
+    pub proxy_url: Option<String>,
 }
 
 /// Everything `decide` reads besides the observation.

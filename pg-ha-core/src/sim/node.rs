@@ -85,6 +85,7 @@ pub fn node_config(i: usize) -> NodeConfig {
     NodeConfig {
         conn_url: format!("postgres://{name}:5432/postgres"),
         api_url: format!("http://{name}:8008/patroni"),
+        proxy_url: None,
         scope: SCOPE.to_string(),
         can_bootstrap: true,
         tags: Default::default(),

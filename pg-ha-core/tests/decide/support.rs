@@ -35,6 +35,7 @@ impl Situation {
             can_bootstrap: true,
             conn_url: format!("postgres://127.0.0.1:5432/{me}"),
             api_url: format!("http://127.0.0.1:8008/{me}/patroni"),
+            proxy_url: None,
         };
         let dynamic = DynamicConfig {
             ttl: Duration::from_secs(30),
