@@ -8,8 +8,9 @@ use pg_ha_core::ConfigError;
 /// `postgresql` keys that are acted on (`pgpass` needs nothing: pg-ha hands passwords to
 /// libpq tools in their environment and to standbys in `primary_conninfo`, never through a
 /// password file).
-const SUPPORTED: [&str; 20] = [
+const SUPPORTED: [&str; 21] = [
     "pgpass",
+    "recovery_conf",
     "proxy_address",
     "pre_promote",
     "before_stop",
@@ -32,13 +33,12 @@ const SUPPORTED: [&str; 20] = [
 ];
 
 /// Patroni's `postgresql` keys pg-ha does not act on (yet).
-const UNSUPPORTED: [&str; 14] = [
+const UNSUPPORTED: [&str; 13] = [
     "config_dir",
     "bin_name",
     "use_unix_socket",
     "use_unix_socket_repl",
     "custom_conf",
-    "recovery_conf",
     "use_pg_rewind",
     "remove_data_directory_on_diverged_timelines",
     "parameters_primary",

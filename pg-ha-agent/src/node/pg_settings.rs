@@ -37,6 +37,7 @@ pub fn pg_settings(cfg: &AgentConfig, dynamic: &DynamicConfig) -> Result<PgSetti
         parameters: initial.parameters,
         pg_hba: initial.pg_hba,
         pg_ident: initial.pg_ident,
+        recovery_conf: initial.recovery_conf,
         local,
         run_as: text(&section, "run_as")?,
         bootstrap_method: bootstrap_method(&bootstrap)?,
@@ -192,6 +193,16 @@ fn local_server_config(section: &Map<String, Value>) -> Result<LocalServerConfig
         parameters,
         pg_hba: strings(section, "pg_hba")?.unwrap_or_default(),
         pg_ident: strings(section, "pg_ident")?.unwrap_or_default(),
+        recovery_conf: match section.get("recovery_conf") {
+            None | Some(Value::Null) => Default::default(),
+            Some(Value::Object(map)) => map.clone().into_iter().collect(),
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "postgresql.recovery_conf",
+                    format!("expected a mapping, got {other}"),
+                ))
+            }
+        },
     })
 }
 

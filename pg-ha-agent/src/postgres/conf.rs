@@ -39,6 +39,8 @@ pub struct ConfState {
     pub sync_names: String,
     /// `Some` on a standby.
     pub recovery: Option<RecoveryConf>,
+    /// Recovery parameters written on a standby (`recovery_conf`: `restore_command`, ...).
+    pub recovery_params: BTreeMap<String, String>,
     /// On a standby: the primary's settings recorded in pg_control that the standby may not
     /// go below (PostgreSQL refuses to start otherwise). Read at every standby start.
     pub standby_minimums: BTreeMap<String, u64>,
@@ -148,14 +150,22 @@ pub fn render(state: &ConfState, ctx: &ConfContext<'_>) -> String {
         let _ = writeln!(out, "{k} = {}", quote(v));
     }
     if let Some(rec) = &state.recovery {
-        render_recovery(&mut out, rec, ctx);
+        render_recovery(&mut out, rec, &state.recovery_params, ctx);
     }
     out
 }
 
-fn render_recovery(out: &mut String, rec: &RecoveryConf, ctx: &ConfContext<'_>) {
-    let Some(up) = &rec.upstream else { return };
+fn render_recovery(
+    out: &mut String,
+    rec: &RecoveryConf,
+    params: &BTreeMap<String, String>,
+    ctx: &ConfContext<'_>,
+) {
     out.push_str("\n# recovery settings\n");
+    for (k, v) in params {
+        let _ = writeln!(out, "{k} = {}", quote(v));
+    }
+    let Some(up) = &rec.upstream else { return };
     let record = serde_json::json!({"name": up.name, "conn_url": up.conn_url});
     let _ = writeln!(out, "{UPSTREAM_TAG}{record}");
     if let Some(info) = primary_conninfo(up, ctx) {

@@ -254,6 +254,7 @@ fn fence_binary(settings: &PgSettings) -> Result<PathBuf, SetupError> {
 fn restore_conf(paths: &DataPaths, settings: &PgSettings) -> ConfState {
     let mut state = ConfState {
         parameters: settings.parameters.clone(),
+        recovery_params: settings.recovery_conf.clone(),
         ..ConfState::default()
     };
     let text = std::fs::read_to_string(paths.conf()).unwrap_or_default();

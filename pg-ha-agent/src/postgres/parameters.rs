@@ -60,6 +60,10 @@ impl LocalPostgres {
                 state.parameters = config.parameters;
                 changed = true;
             }
+            if state.recovery_params != config.recovery_conf {
+                state.recovery_params = config.recovery_conf;
+                changed |= state.recovery.is_some();
+            }
         }
         for (slot, lines) in [(&self.hba, config.pg_hba), (&self.ident, config.pg_ident)] {
             let mut current = slot.lock().unwrap_or_else(|e| e.into_inner());

@@ -170,6 +170,8 @@ pub struct PgSettings {
     pub pg_hba: Vec<String>,
     /// The `pg_ident.conf` lines to start with; when empty the file is left alone.
     pub pg_ident: Vec<String>,
+    /// The recovery parameters a standby starts with (`recovery_conf`).
+    pub recovery_conf: BTreeMap<String, String>,
     /// The node's own `postgresql` section, merged with each dynamic configuration applied.
     pub local: LocalServerConfig,
     /// The OS user PostgreSQL runs as when the agent runs as root (`postgres` when `None`).
@@ -226,6 +228,7 @@ impl Default for PgSettings {
             parameters: BTreeMap::new(),
             pg_hba: Vec::new(),
             pg_ident: Vec::new(),
+            recovery_conf: BTreeMap::new(),
             local: LocalServerConfig::default(),
             run_as: None,
             bootstrap_method: BootstrapMethod::Initdb,

@@ -186,3 +186,41 @@ async fn replica_methods_are_tried_in_order() -> Result<()> {
     b.pg.start_standby(Some(&a.upstream())).await?;
     b.wait_streaming().await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recovery_conf_applies_to_standbys_only() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let mut s = settings(&sandbox, "a");
+    s.recovery_conf
+        .insert("recovery_min_apply_delay".into(), "1s".into());
+    let a = Node::new(s).await?;
+    a.pg.bootstrap().await?;
+    let mut s = settings(&sandbox, "b");
+    s.recovery_conf
+        .insert("recovery_min_apply_delay".into(), "1s".into());
+    let b = Node::new(s).await?;
+    b.pg.clone_replica(&a.upstream()).await?;
+    b.pg.start_standby(Some(&a.upstream())).await?;
+    b.wait_streaming().await?;
+    assert_eq!(b.column("SHOW recovery_min_apply_delay").await?, ["1s"]);
+    assert_eq!(a.column("SHOW recovery_min_apply_delay").await?, ["0"]);
+
+    let mut dynamic = pg_ha_core::config::PostgresqlDynamic::default();
+    dynamic.parameters =
+        b.pg.settings()
+            .parameters
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::json!(v)))
+            .collect();
+    dynamic.extra.insert(
+        "recovery_conf".into(),
+        serde_json::json!({"recovery_min_apply_delay": "2s", "recovery_target_lsn": "0/1"}),
+    );
+    b.pg.set_local_config(Default::default());
+    b.pg.apply_config(&dynamic).await?;
+    b.wait_rows("SHOW recovery_min_apply_delay", &["2s"])
+        .await?;
+    assert_eq!(b.column("SHOW recovery_target_lsn").await?, [""]);
+    assert_eq!(b.status().await?.role, Some(PgRole::Standby));
+    Ok(())
+}

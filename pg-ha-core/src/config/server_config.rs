@@ -102,6 +102,8 @@ pub struct LocalServerConfig {
     pub pg_hba: Vec<String>,
     /// `postgresql.pg_ident` (empty: take the dynamic one).
     pub pg_ident: Vec<String>,
+    /// `postgresql.recovery_conf` (empty: take the dynamic one).
+    pub recovery_conf: BTreeMap<String, Value>,
 }
 
 /// The effective server configuration.
@@ -113,6 +115,19 @@ pub struct ServerConfig {
     pub pg_hba: Vec<String>,
     /// `pg_ident.conf` lines; empty when neither section sets them (the file is not managed).
     pub pg_ident: Vec<String>,
+    /// Recovery parameters a standby runs with (`restore_command`,
+    /// `recovery_min_apply_delay`, `archive_cleanup_command`, ...): `recovery_conf` of the
+    /// node, else of the dynamic section, without the ones the agent sets itself.
+    pub recovery_conf: BTreeMap<String, String>,
+}
+
+/// `recovery_conf` keys the agent sets itself or that would stop a standby (targets).
+fn agent_recovery_key(name: &str) -> bool {
+    name.starts_with("recovery_target")
+        || matches!(
+            name,
+            "primary_conninfo" | "primary_slot_name" | "standby_mode"
+        )
 }
 
 impl ServerConfig {
@@ -143,6 +158,7 @@ impl ServerConfig {
             parameters,
             pg_hba: lines("pg_hba", &local.pg_hba, dynamic, &mut warnings),
             pg_ident: lines("pg_ident", &local.pg_ident, dynamic, &mut warnings),
+            recovery_conf: recovery_conf(&local.recovery_conf, dynamic, &mut warnings),
         };
         (config, warnings)
     }
@@ -262,6 +278,43 @@ pub fn guc_text(value: &Value) -> Option<String> {
     }
 }
 
+/// The node's `recovery_conf` when set, else the dynamic one, as text.
+fn recovery_conf(
+    local: &BTreeMap<String, Value>,
+    dynamic: &PostgresqlDynamic,
+    warnings: &mut Vec<String>,
+) -> BTreeMap<String, String> {
+    let (source, map) = if local.is_empty() {
+        match dynamic.extra.get("recovery_conf") {
+            Some(Value::Object(map)) => ("config postgresql", map.clone().into_iter().collect()),
+            None | Some(Value::Null) => return BTreeMap::new(),
+            Some(other) => {
+                warnings.push(format!(
+                    "config postgresql.recovery_conf is ignored: expected a mapping, got {other}"
+                ));
+                return BTreeMap::new();
+            }
+        }
+    } else {
+        ("postgresql", local.clone())
+    };
+    let mut out = BTreeMap::new();
+    for (name, value) in map {
+        let key = format!("{source}.recovery_conf.{name}");
+        if agent_recovery_key(&name) {
+            warnings.push(format!("{key} is ignored: pg-ha sets it itself"));
+            continue;
+        }
+        match guc_text(&value) {
+            Some(text) => {
+                out.insert(name, text);
+            }
+            None => warnings.push(format!("{key} is ignored: expected a scalar, got {value}")),
+        }
+    }
+    out
+}
+
 /// The local lines when set, else the dynamic section's `name` list.
 fn lines(
     name: &str,
@@ -369,6 +422,26 @@ mod tests {
         let (config, warnings) = ServerConfig::effective(&bad, &none);
         assert!(config.pg_ident.is_empty());
         assert!(warnings[0].contains("config postgresql.pg_ident"));
+    }
+
+    #[test]
+    fn recovery_conf_comes_from_the_node_else_the_dynamic_section() {
+        let shared = json!({"recovery_conf": {"restore_command": "cp /a/%f %p",
+            "recovery_target_time": "2026-01-01", "recovery_min_apply_delay": "5min"}});
+        let with_dynamic = dynamic(json!({}), shared);
+        let (config, warnings) =
+            ServerConfig::effective(&with_dynamic, &LocalServerConfig::default());
+        assert_eq!(config.recovery_conf["restore_command"], "cp /a/%f %p");
+        assert_eq!(config.recovery_conf["recovery_min_apply_delay"], "5min");
+        assert!(!config.recovery_conf.contains_key("recovery_target_time"));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let mine = LocalServerConfig {
+            recovery_conf: BTreeMap::from([("restore_command".into(), json!("true"))]),
+            ..LocalServerConfig::default()
+        };
+        let (config, _) = ServerConfig::effective(&with_dynamic, &mine);
+        assert_eq!(config.recovery_conf.len(), 1);
+        assert_eq!(config.recovery_conf["restore_command"], "true");
     }
 
     #[test]
