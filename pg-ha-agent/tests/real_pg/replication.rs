@@ -205,17 +205,21 @@ async fn recovery_conf_applies_to_standbys_only() -> Result<()> {
     assert_eq!(b.column("SHOW recovery_min_apply_delay").await?, ["1s"]);
     assert_eq!(a.column("SHOW recovery_min_apply_delay").await?, ["0"]);
 
-    let mut dynamic = pg_ha_core::config::PostgresqlDynamic::default();
-    dynamic.parameters =
+    let parameters =
         b.pg.settings()
             .parameters
             .iter()
             .map(|(k, v)| (k.clone(), serde_json::json!(v)))
             .collect();
-    dynamic.extra.insert(
-        "recovery_conf".into(),
-        serde_json::json!({"recovery_min_apply_delay": "2s", "recovery_target_lsn": "0/1"}),
-    );
+    let recovery =
+        serde_json::json!({"recovery_min_apply_delay": "2s", "recovery_target_lsn": "0/1"});
+    let dynamic = pg_ha_core::config::PostgresqlDynamic {
+        parameters,
+        extra: [("recovery_conf".to_string(), recovery)]
+            .into_iter()
+            .collect(),
+        ..Default::default()
+    };
     b.pg.set_local_config(Default::default());
     b.pg.apply_config(&dynamic).await?;
     b.wait_rows("SHOW recovery_min_apply_delay", &["2s"])
