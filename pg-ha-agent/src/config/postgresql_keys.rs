@@ -115,14 +115,15 @@ pub(crate) fn warn_postgresql_keys(
     if s.has("callbacks") {
         s.sub("callbacks")?.warn_keys(&CALLBACKS, &[], warnings);
     }
+    // A method's other keys are passed to its command as `--key=value`.
     for method in methods.iter().filter(|m| *m != "basebackup" && s.has(m)) {
         let section = s.sub(method)?;
-        let extra: Vec<&str> = section
+        let passed: Vec<&str> = section
             .keys()
             .map(String::as_str)
-            .filter(|k| !["command", "no_params", "keep_data"].contains(k))
+            .filter(|k| !["no_leader", "no_master"].contains(k))
             .collect();
-        section.warn_keys(&["command", "no_params", "keep_data"], &extra, warnings);
+        section.warn_keys(&passed, &["no_leader", "no_master"], warnings);
     }
     Ok(())
 }

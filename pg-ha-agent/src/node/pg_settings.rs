@@ -317,7 +317,35 @@ fn replica_methods(section: &Map<String, Value>) -> Result<Vec<ReplicaMethod>, C
                 command: command.to_string(),
                 no_params: on("no_params"),
                 keep_data: on("keep_data"),
+                params: method_params(spec),
             })
+        })
+        .collect()
+}
+
+/// A replica method's keys besides the reserved ones, as text (Patroni passes them to the
+/// command as `--key=value`).
+fn method_params(spec: Option<&Value>) -> Vec<(String, String)> {
+    let reserved = [
+        "command",
+        "no_params",
+        "keep_data",
+        "no_leader",
+        "no_master",
+    ];
+    let Some(map) = spec.and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter(|(k, _)| !reserved.contains(&k.as_str()))
+        .filter_map(|(k, v)| {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                _ => return None,
+            };
+            Some((k.clone(), text))
         })
         .collect()
 }

@@ -110,7 +110,10 @@ impl LocalPostgres {
                 .await
             }
             ReplicaMethod::Custom {
-                command, no_params, ..
+                command,
+                no_params,
+                params,
+                ..
             } => {
                 let mut tool = Tool::from_command_line(command).ok_or_else(|| {
                     PgError::Setup("a replica method has an empty command".into())
@@ -123,6 +126,9 @@ impl LocalPostgres {
                         .arg("--role=replica")
                         .arg(format!("--datadir={}", dir.display()))
                         .arg(format!("--connstring={conn}"));
+                    for (key, value) in params {
+                        tool = tool.arg(format!("--{key}={value}"));
+                    }
                 }
                 tool.password(self.settings.replication.password.as_deref())
                     .run(&self.run_as)

@@ -112,6 +112,9 @@ pub enum ReplicaMethod {
         no_params: bool,
         /// Do not wipe the data directory when the method fails.
         keep_data: bool,
+        /// The method's other keys, passed as `--key=value` after the standard arguments
+        /// (not with `no_params`).
+        params: Vec<(String, String)>,
     },
 }
 

@@ -167,6 +167,7 @@ async fn replica_methods_are_tried_in_order() -> Result<()> {
             command: failing.display().to_string(),
             no_params: false,
             keep_data: false,
+            params: vec![("envdir".into(), "/etc/wal-g.d".into())],
         },
         ReplicaMethod::Basebackup,
     ];
@@ -183,6 +184,7 @@ async fn replica_methods_are_tried_in_order() -> Result<()> {
         text.contains("--connstring=") && text.contains("user=replicator"),
         "{text}"
     );
+    assert!(text.contains("--envdir=/etc/wal-g.d"), "{text}");
     b.pg.start_standby(Some(&a.upstream())).await?;
     b.wait_streaming().await
 }
