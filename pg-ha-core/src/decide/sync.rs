@@ -84,8 +84,14 @@ fn sync_on(ctx: &Ctx<'_>, mode: SyncMode) -> Vec<Action> {
 }
 
 /// Streaming standbys eligible for sync duty, best first, at most synchronous_node_count
-/// (in quorum mode: all of them).
+/// (in quorum mode: all of them). With `maximum_lag_on_syncnode` above 0, a standby whose
+/// flushed position is further behind the primary's than that is not eligible (a listed one
+/// is then swapped for another, or, in strict mode, kept while nobody else qualifies).
 fn desired_standbys(ctx: &Ctx<'_>) -> Vec<String> {
+    let max_lag = u64::try_from(ctx.dynamic().maximum_lag_on_syncnode)
+        .ok()
+        .filter(|lag| *lag > 0);
+    let primary_lsn = ctx.pg.write_lsn.map_or(0, |l| l.0);
     let mut candidates: Vec<(i64, bool, u64, String)> = Vec::new();
     for conn in &ctx.pg.replicas {
         let Some(member) = ctx
@@ -107,6 +113,9 @@ fn desired_standbys(ctx: &Ctx<'_>) -> Vec<String> {
             .as_ref()
             .is_some_and(|s| s.value.has_standby(&member.name));
         let lsn = conn.flush_lsn.map_or(0, |l| l.0);
+        if max_lag.is_some_and(|max| primary_lsn.saturating_sub(lsn) > max) {
+            continue;
+        }
         candidates.push((tags.sync_priority(), listed, lsn, member.name.clone()));
     }
     candidates.sort_by(|a, b| {

@@ -346,3 +346,26 @@ fn sync_key_left_by_an_async_promotion_does_not_block_the_race() {
     s.cluster().history.0[0].new_leader = Some("node3".into());
     assert_eq!(s.decide().reason, Reason::Promoting);
 }
+
+#[test]
+fn a_sync_standby_lagging_beyond_maximum_lag_on_syncnode_is_swapped_out() {
+    let mut s = sync_leader()
+        .sync("node1", &["node2"], 0)
+        .replica_conn("node2", "sync", 400)
+        .replica_conn("node3", "async", 990)
+        .sync_guc("\"node2\"");
+    s.cfg.dynamic.maximum_lag_on_syncnode = 100;
+    let d = s.decide();
+    assert_eq!(
+        d.actions,
+        vec![Action::RenewLeader, write(&[], Condition::Version(50))],
+        "the lagging node2 leaves the key first"
+    );
+    s.cfg.dynamic.maximum_lag_on_syncnode = -1;
+    let d = s.decide();
+    assert_eq!(
+        d.actions,
+        vec![Action::RenewLeader],
+        "-1 turns the rule off"
+    );
+}
