@@ -4,7 +4,7 @@
 use super::client::{bounded, connect, sql_error};
 use super::local::LocalPostgres;
 use pg_ha_core::postgres::{ExistingSlot, SlotKind, SlotSpec};
-use pg_ha_core::PgError;
+use pg_ha_core::{Lsn, PgError};
 use serde::Deserialize;
 use tokio_postgres::Client;
 
@@ -17,6 +17,8 @@ struct SlotRow {
     database: Option<String>,
     plugin: Option<String>,
     active: bool,
+    #[serde(default)]
+    lsn: Option<String>,
 }
 
 /// Parses the status query's slot column (`NULL` when there is no slot).
@@ -42,6 +44,7 @@ pub(crate) fn parse_slots(json: Option<&str>) -> Vec<ExistingSlot> {
             },
             name: row.name,
             active: row.active,
+            position: row.lsn.as_deref().and_then(Lsn::parse_pg),
         })
         .collect()
 }

@@ -53,7 +53,8 @@ const STATUS_SQL: &str = "SELECT pg_catalog.pg_is_in_recovery(),
       'sync_priority', sync_priority, 'flush_lsn', flush_lsn::text) ORDER BY application_name)
    FROM pg_catalog.pg_stat_replication)::text,
   (SELECT json_agg(json_build_object('name', slot_name,
-      'type', slot_type, 'database', database, 'plugin', plugin, 'active', active)
+      'type', slot_type, 'database', database, 'plugin', plugin, 'active', active,
+      'lsn', coalesce(confirmed_flush_lsn, restart_lsn)::text)
       ORDER BY slot_name) FROM pg_catalog.pg_replication_slots)::text
 FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_stat_wal_receiver AS w ON true";
 

@@ -38,6 +38,11 @@ async fn slots_are_created_reported_and_dropped() -> Result<()> {
         slots(&a).await?,
         vec![inactive("archiver"), inactive("b"), inactive("node_c")]
     );
+    let reported = a.status().await?.slots.unwrap_or_default();
+    assert!(
+        reported.iter().all(|s| s.position.is_some_and(|p| p.0 > 0)),
+        "a physical slot reserves WAL at once: its restart_lsn is its position: {reported:?}"
+    );
 
     let mut s = settings(&sandbox, "b");
     s.use_slots = true;

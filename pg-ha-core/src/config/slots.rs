@@ -156,6 +156,7 @@ mod tests {
             name: name.into(),
             kind,
             active: false,
+            position: None,
         }
     }
 

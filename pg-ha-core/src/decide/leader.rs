@@ -2,7 +2,7 @@
 
 use super::handover::{handover, Handover};
 use super::promote::{promotion, skipped_entry};
-use super::slots::{retained_members, slot_actions};
+use super::slots::{retained_members, slot_actions, slot_positions};
 use super::switchover::{handing_over, switchover};
 use super::sync::sync_actions;
 use super::{Action, Ctx, Decision, Reason};
@@ -124,12 +124,20 @@ fn repairs(ctx: &Ctx<'_>) -> Vec<Action> {
         } else {
             Vec::new()
         };
+        let slots = slot_positions(ctx);
         let status = &ctx.cluster.status;
-        if status.optime != Some(lsn.0) || status.retain_slots != retain_slots {
+        let changed = status.optime != Some(lsn.0)
+            || status.retain_slots != retain_slots
+            || (ctx.pg.slots.is_some() && status.slots != slots);
+        if changed {
+            let slots = match ctx.pg.slots {
+                Some(_) => slots,
+                None => status.slots.clone(),
+            };
             actions.push(Action::WriteStatus(Status {
                 optime: Some(lsn.0),
+                slots,
                 retain_slots,
-                ..status.clone()
             }));
         }
     }

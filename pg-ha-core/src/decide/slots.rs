@@ -78,6 +78,20 @@ pub(super) fn slot_actions(ctx: &Ctx<'_>) -> Vec<Action> {
     actions
 }
 
+/// `status.slots`: the positions of the member and permanent slots on this primary, for
+/// the replicas (and Patroni nodes) that keep copies of them.
+pub(super) fn slot_positions(ctx: &Ctx<'_>) -> std::collections::BTreeMap<String, u64> {
+    let (Some(existing), true) = (ctx.pg.slots.as_ref(), ctx.dynamic().postgresql.use_slots) else {
+        return Default::default();
+    };
+    let wanted = wanted(ctx);
+    existing
+        .iter()
+        .filter(|e| wanted.iter().any(|w| w.name == e.name))
+        .filter_map(|e| Some((e.name.clone(), e.position?.0)))
+        .collect()
+}
+
 fn unwanted(slot: &ExistingSlot, wanted: &[SlotSpec]) -> bool {
     slot.kind == SlotKind::Physical && !slot.active && !wanted.iter().any(|w| w.name == slot.name)
 }

@@ -26,6 +26,9 @@ pub struct ExistingSlot {
     pub kind: SlotKind,
     /// True while a consumer (walsender) uses it.
     pub active: bool,
+    /// How far it has been consumed: `confirmed_flush_lsn` of a logical slot, `restart_lsn`
+    /// of a physical one (`None` before a physical slot reserved WAL).
+    pub position: Option<crate::lsn::Lsn>,
 }
 
 /// A slot to create.

@@ -424,6 +424,7 @@ fn slots_of(state: &SimState, i: usize, data: &DataDir) -> Vec<ExistingSlot> {
     data.slots
         .iter()
         .map(|slot| ExistingSlot {
+            position: None,
             name: slot.name.clone(),
             kind: slot.kind.clone(),
             active: slot.kind == SlotKind::Physical

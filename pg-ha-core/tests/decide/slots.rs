@@ -14,6 +14,7 @@ fn physical(name: &str, active: bool) -> ExistingSlot {
         name: name.into(),
         kind: SlotKind::Physical,
         active,
+        position: None,
     }
 }
 
@@ -120,6 +121,7 @@ fn active_and_logical_slots_are_never_dropped() {
             name: "debezium".into(),
             kind: cdc(),
             active: false,
+            position: None,
         },
     ]);
     assert_eq!(slot_actions(&s), vec![]);
@@ -180,4 +182,33 @@ fn a_failed_slot_change_does_not_stop_what_follows() {
     assert!(!Action::CreateSlots(vec![]).stops_on_failure());
     assert!(!Action::DropSlots(vec![]).stops_on_failure());
     assert!(Action::Promote { above_timeline: 1 }.stops_on_failure());
+}
+
+#[test]
+fn the_primary_publishes_member_and_permanent_slot_positions_in_status() {
+    let at = |name: &str, lsn: u64| ExistingSlot {
+        position: Some(pg_ha_core::lsn::Lsn(lsn)),
+        ..physical(name, true)
+    };
+    let mut s = leader_with(vec![
+        at("node2", 900),
+        at("node3", 800),
+        at("archiver", 700),
+        at("backup_tool", 600),
+    ]);
+    s.cfg.dynamic.slots = serde_json::from_value(json!({"archiver": null})).expect("slots");
+    let status = s
+        .decide()
+        .actions
+        .into_iter()
+        .find_map(|a| match a {
+            Action::WriteStatus(status) => Some(status),
+            _ => None,
+        })
+        .expect("the status is written");
+    let published: Vec<(&str, u64)> = status.slots.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(
+        published,
+        [("archiver", 700), ("node2", 900), ("node3", 800)]
+    );
 }
