@@ -206,16 +206,10 @@ fn local_server_config(section: &Map<String, Value>) -> Result<LocalServerConfig
     })
 }
 
+/// [`pg_ha_core::config::guc_text`], with an error naming `name` for a non-scalar.
 fn guc_text(name: &str, value: &Value) -> Result<String, ConfigError> {
-    match value {
-        Value::String(s) => Ok(s.clone()),
-        Value::Number(n) => Ok(n.to_string()),
-        Value::Bool(b) => Ok(if *b { "on" } else { "off" }.to_string()),
-        other => Err(ConfigError::new(
-            name,
-            format!("expected a scalar, got {other}"),
-        )),
-    }
+    pg_ha_core::config::guc_text(value)
+        .ok_or_else(|| ConfigError::new(name, format!("expected a scalar, got {value}")))
 }
 
 fn bootstrap_method(bootstrap: &Value) -> Result<BootstrapMethod, ConfigError> {
