@@ -543,6 +543,10 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             Action::CreateSlots(slots) => pg.create_slots(slots).await,
             Action::ApplyConfig(config) => pg.apply_config(config).await,
             Action::DropSlots(names) => pg.drop_slots(names).await,
+            Action::CopyLogicalSlots { source, slots } => {
+                pg.copy_logical_slots(&self.upstream(source)?, slots).await
+            }
+            Action::AdvanceSlots(slots) => pg.advance_slots(slots).await,
             Action::SetSyncStandbyNames(names) => {
                 let result = pg.set_sync_standby_names(names).await;
                 if result.is_ok() {

@@ -11,6 +11,11 @@ use std::path::Path;
 
 /// Replaces `path` with `contents` (mode 0600, owned by `run_as`).
 pub fn write_owned(path: &Path, contents: &str, run_as: &RunAs) -> Result<(), PgError> {
+    write_owned_bytes(path, contents.as_bytes(), run_as)
+}
+
+/// Replaces `path` with the bytes `contents` (mode 0600, owned by `run_as`), synced.
+pub fn write_owned_bytes(path: &Path, contents: &[u8], run_as: &RunAs) -> Result<(), PgError> {
     let mut tmp_name = path.as_os_str().to_os_string();
     tmp_name.push(".pg-ha-tmp");
     let tmp = Path::new(&tmp_name);
@@ -21,7 +26,7 @@ pub fn write_owned(path: &Path, contents: &str, run_as: &RunAs) -> Result<(), Pg
             .truncate(true)
             .mode(0o600)
             .open(tmp)?;
-        f.write_all(contents.as_bytes())?;
+        f.write_all(contents)?;
         f.sync_all()?;
         run_as.chown(tmp)?;
         fs::rename(tmp, path)

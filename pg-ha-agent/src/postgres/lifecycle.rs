@@ -204,6 +204,15 @@ impl LocalPostgres {
 
     /// Restarts in the current role (the recovery settings are kept).
     pub(crate) async fn restart_locked(&self) -> Result<(), PgError> {
+        self.restart_with(|| Ok(())).await
+    }
+
+    /// Restarts in the current role, running `between` while PostgreSQL is stopped; the
+    /// server starts again even when `between` fails (its error is returned then).
+    pub(crate) async fn restart_with(
+        &self,
+        between: impl FnOnce() -> Result<(), PgError>,
+    ) -> Result<(), PgError> {
         let recovery = self.conf_state().recovery.clone();
         let recovery = match recovery {
             Some(r) => Some(r),
@@ -211,10 +220,11 @@ impl LocalPostgres {
             None => None,
         };
         self.stop_locked(Shutdown::Fast).await?;
+        let done = between();
         self.start_locked(recovery).await?;
         self.callbacks
             .fire(CallbackAction::OnRestart, self.role_name());
-        Ok(())
+        done
     }
 
     /// Rewrites the configuration files and makes the running server re-read them (SIGHUP).

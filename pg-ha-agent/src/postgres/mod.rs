@@ -48,6 +48,7 @@ mod reinit;
 mod rewind;
 pub mod roles;
 pub mod settings;
+mod slot_copies;
 mod slots;
 mod status;
 mod sync_names;

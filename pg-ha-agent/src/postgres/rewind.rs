@@ -61,8 +61,9 @@ impl LocalPostgres {
     }
 
     /// A CHECKPOINT on a freshly promoted source makes its control file show the new
-    /// timeline, which pg_rewind reads. Best effort.
-    async fn checkpoint_source(&self, ep: &Endpoint) {
+    /// timeline, which pg_rewind reads (and writes its slots' state files, which slot copies
+    /// read). Best effort.
+    pub(crate) async fn checkpoint_source(&self, ep: &Endpoint) {
         let target = super::client::ConnTarget::new(ep, &self.settings.superuser);
         let timeout = Duration::from_secs(30);
         let result = match connect(

@@ -6,7 +6,7 @@ use super::local::LocalPostgres;
 use async_trait::async_trait;
 use pg_ha_core::config::PostgresqlDynamic;
 use pg_ha_core::postgres::{PgStatus, SlotSpec, StopMode, SyncStandbyNames, Upstream};
-use pg_ha_core::{Mono, PgError, Postgres};
+use pg_ha_core::{Lsn, Mono, PgError, Postgres};
 
 #[async_trait]
 impl Postgres for LocalPostgres {
@@ -76,6 +76,16 @@ impl Postgres for LocalPostgres {
     async fn drop_slots(&self, names: &[String]) -> Result<(), PgError> {
         let _op = self.ops.lock().await;
         self.drop_slots_locked(names).await
+    }
+
+    async fn copy_logical_slots(&self, source: &Upstream, names: &[String]) -> Result<(), PgError> {
+        let _op = self.ops.lock().await;
+        self.copy_logical_slots_locked(source, names).await
+    }
+
+    async fn advance_slots(&self, slots: &[(String, Lsn)]) -> Result<(), PgError> {
+        let _op = self.ops.lock().await;
+        self.advance_slots_locked(slots).await
     }
 
     async fn apply_config(&self, config: &PostgresqlDynamic) -> Result<(), PgError> {

@@ -133,6 +133,21 @@ async fn zookeeper_tls_boot_and_kill9_failover() -> Result<()> {
     .await
 }
 
+/// A permanent logical slot copied to the replicas: its consumer continues on the new
+/// primary after a kill -9 failover, with no change lost or repeated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logical_slot_consumer_survives_failover() -> Result<()> {
+    let options = ClusterOptions {
+        scope: "e2e-logical".to_string(),
+        parameters: vec![("wal_level".to_string(), "logical".to_string())],
+        ..ClusterOptions::default()
+    };
+    with_cluster("logical_slot_consumer_survives_failover", options, |c| {
+        Box::pin(slots::logical_consumer_continues_after_failover(c))
+    })
+    .await
+}
+
 /// A new primary killed before anyone followed it onto its timeline: the replica left on the
 /// old timeline takes over above it, and both lost nodes rejoin.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

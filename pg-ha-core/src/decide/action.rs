@@ -1,6 +1,7 @@
 //! `Action`: one step of a decision, executed by the runner against the traits, in order.
 
 use crate::config::PostgresqlDynamic;
+use crate::lsn::Lsn;
 use crate::model::{Condition, Failsafe, History, Status, SyncState};
 use crate::postgres::{SlotSpec, StopMode, SyncStandbyNames};
 
@@ -103,6 +104,17 @@ pub enum Action {
     CreateSlots(Vec<SlotSpec>),
     /// Drop these replication slots on the running server.
     DropSlots(Vec<String>),
+    /// Copy these logical slots of `source` (the leader) into this standby, which restarts
+    /// to load them: PostgreSQL 15 cannot create a logical slot on a standby, and a copy
+    /// lets the slot's consumer continue on this node after a failover (as on Patroni).
+    CopyLogicalSlots {
+        /// The member whose slots are copied.
+        source: String,
+        /// The slot names.
+        slots: Vec<String>,
+    },
+    /// Move these logical slots of this standby forward to the leader's positions.
+    AdvanceSlots(Vec<(String, Lsn)>),
     /// Apply the dynamic `postgresql` section (merged with the node's local settings) to
     /// the server's configuration: rewrite its files, reload a running server.
     ApplyConfig(PostgresqlDynamic),
@@ -117,7 +129,11 @@ impl Action {
     pub fn stops_on_failure(&self) -> bool {
         !matches!(
             self,
-            Action::CreateSlots(_) | Action::DropSlots(_) | Action::ApplyConfig(_)
+            Action::CreateSlots(_)
+                | Action::DropSlots(_)
+                | Action::ApplyConfig(_)
+                | Action::CopyLogicalSlots { .. }
+                | Action::AdvanceSlots(_)
         )
     }
 
@@ -139,6 +155,8 @@ impl Action {
                 | Action::CreateSlots(_)
                 | Action::DropSlots(_)
                 | Action::ApplyConfig(_)
+                | Action::CopyLogicalSlots { .. }
+                | Action::AdvanceSlots(_)
         )
     }
 }

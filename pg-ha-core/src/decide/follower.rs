@@ -2,6 +2,7 @@
 //! reinitializing first when our WAL diverged).
 
 use super::divergence::diverged;
+use super::replica_slots::replica_slot_actions;
 use super::{Action, Ctx, Decision, Reason};
 use crate::model::Member;
 use crate::postgres::{PgRole, ProcessState, StopMode};
@@ -91,9 +92,12 @@ fn running_standby(ctx: &Ctx<'_>, leader: &Member, upstream: String) -> Decision
             }],
         );
     }
-    Decision::idle(Reason::Following {
-        leader: leader.name.clone(),
-    })
+    Decision::act(
+        Reason::Following {
+            leader: leader.name.clone(),
+        },
+        replica_slot_actions(ctx, leader),
+    )
 }
 
 /// Restart or reinit requested through REST / ctl.

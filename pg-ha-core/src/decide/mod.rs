@@ -17,6 +17,7 @@ mod observation;
 mod pause;
 mod promote;
 mod reason;
+mod replica_slots;
 mod server_config;
 mod shutdown;
 mod slots;

@@ -134,6 +134,15 @@ pub trait Postgres: Send + Sync {
     /// Drops replication slots on the running server; one that is gone already is skipped.
     async fn drop_slots(&self, names: &[String]) -> Result<(), PgError>;
 
+    /// Copies the named logical slots of `source` into this standby and restarts it so that
+    /// PostgreSQL loads them (PostgreSQL 15 cannot create a logical slot on a standby).
+    async fn copy_logical_slots(&self, source: &Upstream, names: &[String]) -> Result<(), PgError>;
+
+    /// Advances logical slots of this running standby to the given positions (at most to
+    /// what it has replayed). A copy that cannot be advanced (its WAL is gone) is dropped, so
+    /// that it is copied again.
+    async fn advance_slots(&self, slots: &[(String, crate::lsn::Lsn)]) -> Result<(), PgError>;
+
     /// Applies the dynamic `postgresql` section, merged with the node's own settings
     /// ([`crate::config::ServerConfig::effective`]): rewrites the configuration files of an
     /// initialised data directory and reloads a running server. Parameters that need a

@@ -408,6 +408,43 @@ impl Postgres for SimPostgres {
         })
     }
 
+    /// Copies the source's logical slots of these names (a restart of a running standby).
+    async fn copy_logical_slots(&self, source: &Upstream, names: &[String]) -> Result<(), PgError> {
+        self.with(|state, i| {
+            source_wal(state, i, source)?;
+            let src = state.index_of(&source.name).unwrap_or(i);
+            let copies: Vec<SlotSpec> = state.nodes[src]
+                .pg
+                .data
+                .iter()
+                .flat_map(|d| d.slots.iter())
+                .filter(|s| s.kind != SlotKind::Physical && names.contains(&s.name))
+                .cloned()
+                .collect();
+            let pg = pg(state, i)?;
+            if !pg.is_running_standby() {
+                return Err(invalid("slot copies need a running standby"));
+            }
+            let data = pg
+                .data
+                .as_mut()
+                .ok_or_else(|| invalid("no data directory"))?;
+            for copy in copies {
+                if !data.slots.iter().any(|s| s.name == copy.name) {
+                    data.slots.push(copy);
+                }
+            }
+            data.slots.sort();
+            pg.streaming = false;
+            Ok(())
+        })
+    }
+
+    /// Simulated slots have no positions: nothing to advance.
+    async fn advance_slots(&self, _slots: &[(String, Lsn)]) -> Result<(), PgError> {
+        Ok(())
+    }
+
     /// The simulated server has no parameters: a configuration is accepted as applied.
     async fn apply_config(
         &self,

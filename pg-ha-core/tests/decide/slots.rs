@@ -1,7 +1,8 @@
 //! Replication slots: the running primary keeps member slots (also of members gone less than
 //! member_slots_ttl ago) and permanent slots, drops the physical slots nobody wants unless
 //! active or matched by ignore_slots, never drops logical slots, and with use_slots off
-//! touches nothing. A standby about to be promoted reserves the member slots first.
+//! touches nothing. A standby about to be promoted reserves the member slots first. A
+//! standby copies the permanent logical slots, advances its copies and drops stale ones.
 
 use crate::support::{Situation, NOW};
 use pg_ha_core::decide::Action;
@@ -210,5 +211,111 @@ fn the_primary_publishes_member_and_permanent_slot_positions_in_status() {
     assert_eq!(
         published,
         [("archiver", 700), ("node2", 900), ("node3", 800)]
+    );
+}
+
+/// node2 streams from the leader node1, which publishes `published` in `status.slots`;
+/// `cdc` is a permanent logical slot.
+fn standby_with(slots: Vec<ExistingSlot>, published: &[(&str, u64)]) -> Situation {
+    let mut s = Situation::new("node2")
+        .three_nodes(Some("node1"), 1000)
+        .pg_standby(1000, 1, Some("node1"));
+    s.cfg.dynamic.slots = serde_json::from_value(json!({
+        "cdc": {"type": "logical", "database": "app", "plugin": "pgoutput"},
+    }))
+    .expect("slots");
+    s.pg().slots = Some(slots);
+    for (name, lsn) in published {
+        s.cluster().status.slots.insert(name.to_string(), *lsn);
+    }
+    s
+}
+
+fn logical(name: &str, position: u64) -> ExistingSlot {
+    ExistingSlot {
+        name: name.into(),
+        kind: cdc(),
+        active: false,
+        position: Some(pg_ha_core::Lsn(position)),
+    }
+}
+
+fn replica_slot_actions(s: &Situation) -> Vec<Action> {
+    s.decide()
+        .actions
+        .into_iter()
+        .filter(|a| !matches!(a, Action::ApplyConfig(_)))
+        .collect()
+}
+
+#[test]
+fn a_standby_copies_the_leaders_permanent_logical_slot() {
+    let s = standby_with(vec![], &[("cdc", 900)]);
+    assert_eq!(
+        replica_slot_actions(&s),
+        vec![Action::CopyLogicalSlots {
+            source: "node1".into(),
+            slots: vec!["cdc".into()],
+        }]
+    );
+}
+
+#[test]
+fn no_copy_before_the_leader_publishes_the_slot_or_while_not_streaming() {
+    let s = standby_with(vec![], &[]);
+    assert_eq!(replica_slot_actions(&s), vec![]);
+    let mut s = standby_with(vec![], &[("cdc", 900)]);
+    s.pg().streaming = false;
+    assert_eq!(replica_slot_actions(&s), vec![]);
+}
+
+#[test]
+fn a_standbys_copy_follows_the_leaders_position() {
+    let s = standby_with(vec![logical("cdc", 700)], &[("cdc", 900)]);
+    assert_eq!(
+        replica_slot_actions(&s),
+        vec![Action::AdvanceSlots(vec![(
+            "cdc".into(),
+            pg_ha_core::Lsn(900)
+        )])]
+    );
+    let s = standby_with(vec![logical("cdc", 900)], &[("cdc", 900)]);
+    assert_eq!(replica_slot_actions(&s), vec![]);
+}
+
+#[test]
+fn a_standby_drops_logical_copies_no_longer_permanent_unless_ignored() {
+    let mut s = standby_with(
+        vec![logical("cdc", 900), logical("old", 5), logical("kept", 5)],
+        &[("cdc", 900)],
+    );
+    s.cfg
+        .dynamic
+        .extra
+        .insert("ignore_slots".into(), json!([{"name": "kept"}]));
+    assert_eq!(
+        replica_slot_actions(&s),
+        vec![Action::DropSlots(vec!["old".into()])]
+    );
+}
+
+#[test]
+fn a_standby_leaves_slots_alone_with_use_slots_off() {
+    let mut s = standby_with(vec![logical("old", 5)], &[("cdc", 900)]);
+    s.cfg.dynamic.postgresql.use_slots = false;
+    assert_eq!(replica_slot_actions(&s), vec![]);
+}
+
+#[test]
+fn logical_permanent_slots_turn_hot_standby_feedback_on() {
+    let s = standby_with(vec![], &[]);
+    let applied = s.decide().actions.into_iter().find_map(|a| match a {
+        Action::ApplyConfig(config) => Some(config),
+        _ => None,
+    });
+    let applied = applied.expect("the configuration is applied");
+    assert_eq!(
+        applied.parameters.get("hot_standby_feedback"),
+        Some(&json!(true))
     );
 }
