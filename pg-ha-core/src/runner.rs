@@ -526,6 +526,9 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         let result = match action {
             Action::Bootstrap => pg.bootstrap().await.map(|_| ()),
             Action::CloneFrom { source } => pg.clone_replica(&self.upstream(source)?).await,
+            Action::CloneFromRemote(remote) => pg.clone_replica(remote).await,
+            Action::StartStandbyOfRemote(remote) => pg.start_standby(Some(remote)).await,
+            Action::FollowRemote(remote) => pg.follow(Some(remote)).await,
             Action::StartPrimary => pg.start_primary().await,
             Action::StartStandby { upstream } => {
                 let up = upstream.as_deref().map(|u| self.upstream(u)).transpose()?;
@@ -566,7 +569,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             Action::Promote { .. } => {
                 self.facts.promotion_refused = matches!(result, Err(PgError::Refused(_)));
             }
-            Action::Bootstrap => self.facts.bootstrap_failed = !ok,
+            Action::Bootstrap | Action::CloneFromRemote(_) => self.facts.bootstrap_failed = !ok,
             Action::Rewind { .. } => self.facts.rewind_failed = !ok,
             Action::Reinit { .. } if ok => self.facts.rewind_failed = false,
             Action::ApplyConfig(config) if ok => {
@@ -581,10 +584,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         let conn_url = member
             .and_then(|m| m.data.conn_url.clone())
             .ok_or_else(|| format!("member {name} has no conn_url"))?;
-        Ok(Upstream {
-            name: name.to_string(),
-            conn_url,
-        })
+        Ok(Upstream::member(name, &conn_url))
     }
 
     async fn lease_result(&mut self, held: bool, sent: Mono, lost: &str) -> Result<(), String> {
@@ -726,6 +726,8 @@ fn changed_roles(decision: &Decision) -> bool {
                 | Action::ReleaseLeader
                 | Action::Bootstrap
                 | Action::CloneFrom { .. }
+                | Action::CloneFromRemote(_)
+                | Action::StartStandbyOfRemote(_)
                 | Action::Rewind { .. }
                 | Action::Reinit { .. }
                 | Action::StartStandby { .. }

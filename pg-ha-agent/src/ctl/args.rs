@@ -3,9 +3,9 @@
 //! accepted before or after the command; `--` ends the options.
 
 use super::command::{
-    ClusterArg, Command, EditConfigArgs, HistoryArgs, Invocation, ListArgs, MemberArgs,
-    OutputFormat, PauseArgs, ReinitArgs, RemoveArgs, RestartArgs, RoleFilter, SwitchArgs, WhyArgs,
-    DEFAULT_TIMEOUT,
+    ClusterArg, ClusterRoleArgs, Command, EditConfigArgs, HistoryArgs, Invocation, ListArgs,
+    MemberArgs, OutputFormat, PauseArgs, ReinitArgs, RemoveArgs, RestartArgs, RoleFilter,
+    SwitchArgs, WhyArgs, DEFAULT_TIMEOUT,
 };
 use super::options::{flag, option_value, parse_duration, scan, valued, Matches, Opt, CONFIG};
 use super::CtlError;
@@ -49,6 +49,15 @@ const EDIT_CONFIG: &[Opt] = &[
     flag(&["--quiet", "-q"]),
     FORCE,
 ];
+const DEMOTE_CLUSTER: &[Opt] = &[
+    valued(&["--host"]),
+    valued(&["--port"]),
+    valued(&["--restore-command"]),
+    valued(&["--primary-slot-name"]),
+    FORCE,
+    TIMEOUT,
+];
+const PROMOTE_CLUSTER: &[Opt] = &[FORCE, TIMEOUT];
 const HISTORY: &[Opt] = &[FORMAT];
 const REMOVE: &[Opt] = &[FORCE];
 
@@ -62,6 +71,8 @@ fn spec(command: &str) -> Option<&'static [Opt]> {
         "reload" => RELOAD,
         "reinit" => REINIT,
         "pause" | "resume" => PAUSE,
+        "demote-cluster" => DEMOTE_CLUSTER,
+        "promote-cluster" => PROMOTE_CLUSTER,
         "show-config" | "why" | "help" | "version" => &[],
         "edit-config" => EDIT_CONFIG,
         "history" => HISTORY,
@@ -221,6 +232,22 @@ fn build(name: &str, m: &Matches) -> Result<Command, CtlError> {
                 Command::Pause(args)
             } else {
                 Command::Resume(args)
+            }
+        }
+        "demote-cluster" | "promote-cluster" => {
+            let args = ClusterRoleArgs {
+                cluster: m.cluster(name)?,
+                host: m.value("--host"),
+                port: m.value("--port"),
+                restore_command: m.value("--restore-command"),
+                primary_slot_name: m.value("--primary-slot-name"),
+                force: m.flag("--force"),
+                timeout: m.timeout()?,
+            };
+            if name == "demote-cluster" {
+                Command::DemoteCluster(args)
+            } else {
+                Command::PromoteCluster(args)
             }
         }
         "show-config" => Command::ShowConfig(ClusterArg {
@@ -438,6 +465,14 @@ mod tests {
             matches!(command("why node2"), Command::Why(w) if w.member.as_deref() == Some("node2"))
         );
         assert!(matches!(command("pause --wait"), Command::Pause(p) if p.wait));
+        assert!(matches!(
+            command("demote-cluster --host 10.0.0.1 --port 5433 --primary-slot-name dr --force"),
+            Command::DemoteCluster(a) if a.host.as_deref() == Some("10.0.0.1")
+                && a.port.as_deref() == Some("5433")
+                && a.primary_slot_name.as_deref() == Some("dr") && a.force
+        ));
+        assert!(matches!(command("promote-cluster c1"),
+            Command::PromoteCluster(a) if a.cluster.as_deref() == Some("c1")));
         assert!(
             matches!(command("resume demo"), Command::Resume(p) if p.cluster.as_deref() == Some("demo"))
         );

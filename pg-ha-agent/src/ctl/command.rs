@@ -35,6 +35,10 @@ pub enum Command {
     Pause(PauseArgs),
     /// `resume [CLUSTER]`: resume automatic failover.
     Resume(PauseArgs),
+    /// `demote-cluster [CLUSTER]`: make the cluster a standby cluster of a remote.
+    DemoteCluster(ClusterRoleArgs),
+    /// `promote-cluster [CLUSTER]`: make a standby cluster a primary cluster.
+    PromoteCluster(ClusterRoleArgs),
     /// `show-config [CLUSTER]`: print the dynamic configuration.
     ShowConfig(ClusterArg),
     /// `edit-config [CLUSTER]`: change the dynamic configuration.
@@ -162,6 +166,25 @@ pub struct PauseArgs {
     /// `--wait`: wait until every member reports the new state.
     pub wait: bool,
     /// How long `--wait` waits.
+    pub timeout: Duration,
+}
+
+/// `demote-cluster` and `promote-cluster`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClusterRoleArgs {
+    /// The cluster.
+    pub cluster: Option<String>,
+    /// `--host`: the remote primary (demote).
+    pub host: Option<String>,
+    /// `--port`: its port (demote).
+    pub port: Option<String>,
+    /// `--restore-command`: restore WAL from the remote's archive (demote).
+    pub restore_command: Option<String>,
+    /// `--primary-slot-name`: the slot on the remote (demote).
+    pub primary_slot_name: Option<String>,
+    /// `--force`: no confirmation.
+    pub force: bool,
+    /// How long to wait for the leader's new role.
     pub timeout: Duration,
 }
 

@@ -17,6 +17,7 @@
 //! [`args::parse`] and calls [`run`].
 
 pub mod args;
+pub mod cluster_role;
 pub mod command;
 pub mod config_file;
 pub mod config_patch;
@@ -76,6 +77,7 @@ fn cluster_of(command: &Command) -> Option<&str> {
         Command::List(a) => a.cluster.as_deref(),
         Command::Switchover(a) | Command::Failover(a) => a.cluster.as_deref(),
         Command::Pause(a) | Command::Resume(a) => a.cluster.as_deref(),
+        Command::DemoteCluster(a) | Command::PromoteCluster(a) => a.cluster.as_deref(),
         Command::ShowConfig(a) => a.cluster.as_deref(),
         Command::EditConfig(a) => a.cluster.as_deref(),
         Command::History(a) => a.cluster.as_deref(),
@@ -102,6 +104,8 @@ pub async fn run_command(session: &Session, command: &Command) -> Result<(), Ctl
         Command::Reinit(a) => reinit::run(session, a).await,
         Command::Pause(a) => pause::run(session, true, a).await,
         Command::Resume(a) => pause::run(session, false, a).await,
+        Command::DemoteCluster(a) => cluster_role::demote(session, a).await,
+        Command::PromoteCluster(a) => cluster_role::promote(session, a).await,
         Command::ShowConfig(_) => edit_config::show(session).await,
         Command::EditConfig(a) => edit_config::edit(session, a).await,
         Command::History(a) => {

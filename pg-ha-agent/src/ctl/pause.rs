@@ -19,7 +19,7 @@ pub fn pause_body(pause: bool) -> Value {
 }
 
 /// Members with an API, the leader first.
-fn leader_first(cluster: &Cluster) -> Vec<&Member> {
+pub(crate) fn leader_first(cluster: &Cluster) -> Vec<&Member> {
     let mut members: Vec<&Member> = cluster.leader_member().into_iter().collect();
     members.extend(
         cluster

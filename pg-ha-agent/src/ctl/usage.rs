@@ -19,6 +19,8 @@ commands:
   reinit [CLUSTER] MEMBER...       --force --wait --from-leader
   pause [CLUSTER]                  --wait
   resume [CLUSTER]                 --wait
+  demote-cluster [CLUSTER]         --host H --port P --primary-slot-name S --restore-command C --force
+  promote-cluster [CLUSTER]        --force
   show-config [CLUSTER]            print the dynamic configuration (YAML)
   edit-config [CLUSTER]            --set k.path=v --pg name=v --apply FILE|- --replace FILE|- -q --force
   history [CLUSTER]                timeline history (-f pretty|json|tsv)
@@ -73,6 +75,19 @@ pub fn help(command: Option<&str>) -> String {
             "usage: pg-ha-ctl pause|resume [CLUSTER] [--wait] [--timeout SECONDS]\n\n\
              PATCH /config {\"pause\": true} (resume: null) on the first member that answers,\n\
              leader first; --wait follows the member keys until every member reports it."
+        }
+        Some("demote-cluster") => {
+            "usage: pg-ha-ctl demote-cluster [CLUSTER] [--host HOST] [--port PORT]\n\
+             \x20                               [--primary-slot-name SLOT]\n\
+             \x20                               [--restore-command CMD] [--force]\n\n\
+             PATCH /config {\"standby_cluster\": {...}} on the leader (--host or\n\
+             --restore-command needed), then waits until the leader is a running\n\
+             standby_leader that replicates from the remote."
+        }
+        Some("promote-cluster") => {
+            "usage: pg-ha-ctl promote-cluster [CLUSTER] [--force]\n\n\
+             PATCH /config {\"standby_cluster\": null} on the leader, then waits until the\n\
+             standby leader is a running primary."
         }
         Some("show-config") => {
             "usage: pg-ha-ctl show-config [CLUSTER]\n\nPrints the `config` key as YAML."

@@ -162,11 +162,16 @@ fn render_recovery(
     ctx: &ConfContext<'_>,
 ) {
     out.push_str("\n# recovery settings\n");
-    for (k, v) in params {
+    let mut params = params.clone();
+    if let Some(remote) = rec.upstream.as_ref().and_then(|u| u.remote.as_ref()) {
+        // The standby leader of a standby cluster recovers with the standby_cluster settings.
+        params.extend(remote.recovery.clone());
+    }
+    for (k, v) in &params {
         let _ = writeln!(out, "{k} = {}", quote(v));
     }
     let Some(up) = &rec.upstream else { return };
-    let record = serde_json::json!({"name": up.name, "conn_url": up.conn_url});
+    let record = serde_json::to_string(up).unwrap_or_default();
     let _ = writeln!(out, "{UPSTREAM_TAG}{record}");
     if let Some(info) = primary_conninfo(up, ctx) {
         let _ = writeln!(out, "primary_conninfo = {}", quote(&info));
@@ -184,13 +189,7 @@ pub fn parse_managed(text: &str) -> Option<(Option<Upstream>, String)> {
     let upstream = text
         .lines()
         .find_map(|l| l.strip_prefix(UPSTREAM_TAG))
-        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
-        .and_then(|v| {
-            Some(Upstream {
-                name: v.get("name")?.as_str()?.to_string(),
-                conn_url: v.get("conn_url")?.as_str()?.to_string(),
-            })
-        });
+        .and_then(|json| serde_json::from_str::<Upstream>(json).ok());
     let sync = text
         .lines()
         .find_map(|l| l.strip_prefix("synchronous_standby_names = "))
@@ -256,10 +255,10 @@ mod tests {
         assert!(primary.contains("recovery_target_timeline = 'latest'"));
         assert!(primary.contains("pg_ha_lease.file = '/data/pg.lease'"));
         state.recovery = Some(RecoveryConf {
-            upstream: Some(Upstream {
-                name: "node-1".into(),
-                conn_url: "postgres://10.0.0.1:5432/postgres".into(),
-            }),
+            upstream: Some(Upstream::member(
+                "node-1",
+                "postgres://10.0.0.1:5432/postgres",
+            )),
             slot: Some("node_2".into()),
         });
         let standby = render(&state, &ctx(&repl));

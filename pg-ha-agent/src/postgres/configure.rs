@@ -20,7 +20,10 @@ impl LocalPostgres {
         let slots = self.use_slots.load(Ordering::SeqCst);
         RecoveryConf {
             upstream: upstream.cloned(),
-            slot: (slots && upstream.is_some()).then(|| slot_name(&self.settings.name)),
+            slot: match upstream.and_then(|u| u.remote.as_ref()) {
+                Some(remote) => remote.slot.clone(),
+                None => (slots && upstream.is_some()).then(|| slot_name(&self.settings.name)),
+            },
         }
     }
 

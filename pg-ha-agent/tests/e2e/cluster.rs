@@ -104,6 +104,8 @@ pub(crate) struct ClusterOptions {
     /// present their server certificates to each other, `pg-ha-ctl` and the harness a
     /// client certificate). Loopback only.
     pub(crate) rest_tls: bool,
+    /// `standby_cluster` in `bootstrap.dcs`: the cluster replicates from a remote primary.
+    pub(crate) standby_cluster: Option<Value>,
 }
 
 /// The REST API's TLS material of a cluster with [`ClusterOptions::rest_tls`].
@@ -258,6 +260,7 @@ impl Default for ClusterOptions {
             synchronous_mode: false,
             network: None,
             rest_tls: false,
+            standby_cluster: None,
         }
     }
 }
@@ -1344,7 +1347,7 @@ restapi:
     maximum_lag_on_failover: {max_lag}
     failsafe_mode: {failsafe_mode}
     synchronous_mode: {synchronous_mode}
-    postgresql:
+{standby_cluster}    postgresql:
       use_pg_rewind: true
       parameters: {parameters}
   initdb: [{{encoding: UTF8}}, {{locale: C}}, no-sync]
@@ -1376,6 +1379,10 @@ postgresql:
         failsafe_mode = options.failsafe_mode,
         synchronous_mode = options.synchronous_mode,
         parameters = flow(&parameters),
+        standby_cluster = match &options.standby_cluster {
+            Some(section) => format!("    standby_cluster: {}\n", flow(section)),
+            None => String::new(),
+        },
         pg = node.pg_port,
         data_dir = node.data_dir.display(),
         pgpass = match options.program {

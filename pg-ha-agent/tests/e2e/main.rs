@@ -25,6 +25,7 @@ mod replication;
 mod rest_tls;
 mod restart;
 mod slots;
+mod standby_cluster;
 mod switchover;
 
 use anyhow::Result;
@@ -146,6 +147,26 @@ async fn logical_slot_consumer_survives_failover() -> Result<()> {
         Box::pin(slots::logical_consumer_continues_after_failover(c))
     })
     .await
+}
+
+/// Two 2-node clusters, B a standby cluster of A: B bootstraps from A and replicates it;
+/// then `demote-cluster` A and `promote-cluster` B switch the roles.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn standby_cluster_replicates_then_switches_over() -> Result<()> {
+    let _slot = CLUSTER_SLOT.lock().await;
+    step("standby_cluster_replicates_then_switches_over: starting the 2-node cluster A");
+    let options = ClusterOptions {
+        scope: "e2e-dr-a".to_string(),
+        ..ClusterOptions::default()
+    };
+    let a = Cluster::start(2, options).await?;
+    let result = standby_cluster::replicate_then_switch_over(&a).await;
+    let result = a.finish(result).await;
+    step(&format!(
+        "standby_cluster_replicates_then_switches_over: {}",
+        if result.is_ok() { "passed" } else { "FAILED" }
+    ));
+    result
 }
 
 /// A new primary killed before anyone followed it onto its timeline: the replica left on the

@@ -197,10 +197,7 @@ impl Node {
 
     /// This node as an upstream for others.
     pub(crate) fn upstream(&self) -> Upstream {
-        Upstream {
-            name: self.name.clone(),
-            conn_url: self.pg.conn_url(),
-        }
+        Upstream::member(&self.name, &self.pg.conn_url())
     }
 
     /// Runs SQL statements.

@@ -101,10 +101,10 @@ async fn failed_rewind_and_reinit_keep_the_data() -> Result<()> {
         .await?;
     a.pg.stop(StopMode::Fast).await?;
     let sysid = a.pg.controldata().await?.sysid;
-    let nowhere = Upstream {
-        name: "gone".into(),
-        conn_url: format!("postgres://127.0.0.1:{}/postgres", free_port()),
-    };
+    let nowhere = Upstream::member(
+        "gone",
+        &format!("postgres://127.0.0.1:{}/postgres", free_port()),
+    );
     let err = a.pg.rewind(&nowhere).await.expect_err("no source");
     assert!(err.to_string().contains("pg_rewind"), "{err}");
     a.pg.set_remove_data_directory_on_rewind_failure(true);

@@ -125,6 +125,14 @@ impl DynamicConfig {
             .as_ref()
             .is_some_and(StandbyCluster::is_active)
     }
+
+    /// The remote a standby leader follows, in a standby cluster.
+    pub fn remote_upstream(&self) -> Option<crate::postgres::Upstream> {
+        self.standby_cluster
+            .as_ref()
+            .filter(|s| s.is_active())
+            .map(StandbyCluster::upstream)
+    }
 }
 
 impl Serialize for DynamicConfig {

@@ -1,5 +1,6 @@
 //! `standby_cluster`: this cluster replicates from a remote primary.
 
+use crate::postgres::{RemoteUpstream, Upstream};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -44,11 +45,48 @@ pub struct StandbyCluster {
     pub extra: BTreeMap<String, Value>,
 }
 
+/// `standby_cluster` keys that go into the standby leader's recovery settings.
+const RECOVERY_KEYS: [&str; 2] = ["archive_cleanup_command", "recovery_min_apply_delay"];
+
 impl StandbyCluster {
     /// True when the section makes this a standby cluster: Patroni requires a `host`, a
     /// `port` or a `restore_command`.
     pub fn is_active(&self) -> bool {
         self.host.is_some() || self.port.is_some() || self.restore_command.is_some()
+    }
+
+    /// The remote the standby leader follows: `host:port` (port 5432 and host `localhost`
+    /// by default when only one is set) through `primary_slot_name`, and/or the archive
+    /// through `restore_command`. Its name says which, e.g. `remote 10.0.0.1:5432`.
+    pub fn upstream(&self) -> Upstream {
+        let streams = self.host.is_some() || self.port.is_some();
+        let host = self.host.as_deref().unwrap_or("localhost");
+        let port = self.port.unwrap_or(5432);
+        let mut recovery = BTreeMap::new();
+        if let Some(command) = &self.restore_command {
+            recovery.insert("restore_command".to_string(), command.clone());
+        }
+        for key in RECOVERY_KEYS {
+            if let Some(text) = self.extra.get(key).and_then(crate::config::guc_text) {
+                recovery.insert(key.to_string(), text);
+            }
+        }
+        Upstream {
+            name: if streams {
+                format!("remote {host}:{port}")
+            } else {
+                "remote archive".to_string()
+            },
+            conn_url: if streams {
+                format!("postgres://{host}:{port}/postgres")
+            } else {
+                String::new()
+            },
+            remote: Some(RemoteUpstream {
+                slot: self.primary_slot_name.clone(),
+                recovery,
+            }),
+        }
     }
 }
 

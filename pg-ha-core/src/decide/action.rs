@@ -3,7 +3,7 @@
 use crate::config::PostgresqlDynamic;
 use crate::lsn::Lsn;
 use crate::model::{Condition, Failsafe, History, Status, SyncState};
-use crate::postgres::{SlotSpec, StopMode, SyncStandbyNames};
+use crate::postgres::{SlotSpec, StopMode, SyncStandbyNames, Upstream};
 
 /// One idempotent step. The runner executes a decision's actions in order and stops at the
 /// first that fails (an error, or a conditional write whose condition did not hold).
@@ -68,6 +68,13 @@ pub enum Action {
         /// The member to stream from.
         upstream: Option<String>,
     },
+    /// Clone the data directory from the remote primary of a standby cluster (its bootstrap).
+    CloneFromRemote(Upstream),
+    /// Start PostgreSQL as a standby of the remote primary of a standby cluster (or of its
+    /// archive): the standby leader.
+    StartStandbyOfRemote(Upstream),
+    /// Point the running standby at the remote primary of a standby cluster.
+    FollowRemote(Upstream),
     /// Stop PostgreSQL.
     Stop {
         /// How.
@@ -143,6 +150,9 @@ impl Action {
             self,
             Action::Bootstrap
                 | Action::CloneFrom { .. }
+                | Action::CloneFromRemote(_)
+                | Action::StartStandbyOfRemote(_)
+                | Action::FollowRemote(_)
                 | Action::StartPrimary
                 | Action::StartStandby { .. }
                 | Action::Stop { .. }

@@ -38,6 +38,9 @@ fn bootstrap_race(ctx: &Ctx<'_>) -> Decision {
     if !ctx.cfg.node.can_bootstrap || ctx.cfg.node.tags.nofailover() {
         return Decision::idle(Reason::CannotBootstrap);
     }
+    if let Some(remote) = ctx.dynamic().remote_upstream() {
+        return super::standby_cluster::bootstrap_from_remote(ctx, remote);
+    }
     Decision::act(
         Reason::Bootstrapping,
         vec![

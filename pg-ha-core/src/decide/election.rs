@@ -1,6 +1,7 @@
 //! No node holds the leader key: race for it if this node is the healthiest (spec 2.3).
 
 use super::promote::promotion;
+use super::standby_cluster::won_standby_election;
 use super::{Action, Ctx, Decision, Ineligible, Reason};
 use crate::config::SyncMode;
 use crate::model::{Condition, Failover};
@@ -31,6 +32,9 @@ fn race(ctx: &Ctx<'_>) -> Decision {
             }
             if ctx.pg.role == Some(PgRole::Primary) {
                 return Decision::act(Reason::AcquiringLeader, actions);
+            }
+            if let Some(remote) = ctx.dynamic().remote_upstream() {
+                return won_standby_election(actions, remote);
             }
             actions.extend(promotion(ctx));
             Decision::act(Reason::Promoting, actions)

@@ -3,16 +3,17 @@
 use super::handover::{handover, Handover};
 use super::promote::{promotion, skipped_entry};
 use super::slots::{retained_members, slot_actions, slot_positions};
+use super::standby_cluster::standby_leader;
 use super::switchover::{handing_over, switchover};
 use super::sync::sync_actions;
 use super::{Action, Ctx, Decision, Reason};
 use crate::model::{Condition, Failsafe, History, HistoryEntry, Status};
-use crate::postgres::{DataDirState, PgRole, ProcessState, StopMode};
+use crate::postgres::{DataDirState, PgRole, ProcessState};
 
 /// Decides for the lease holder: renew first, then act on PostgreSQL's state.
 pub(super) fn lead(ctx: &Ctx<'_>) -> Decision {
-    if ctx.dynamic().is_standby_cluster() {
-        return standby_leader(ctx);
+    if let Some(remote) = ctx.dynamic().remote_upstream() {
+        return standby_leader(ctx, remote);
     }
     match (ctx.pg.process, ctx.pg.role) {
         (ProcessState::Running, Some(PgRole::Primary)) => running_primary(ctx),
@@ -101,6 +102,16 @@ fn down_for(ctx: &Ctx<'_>) -> std::time::Duration {
 
 /// Keeps `initialize`, `config`, `status`, `history` and `failsafe` right.
 fn repairs(ctx: &Ctx<'_>) -> Vec<Action> {
+    let mut actions = key_repairs(ctx);
+    if let Some(history) = history_update(ctx) {
+        actions.push(Action::WriteHistory(history));
+    }
+    actions.extend(status_and_failsafe(ctx));
+    actions
+}
+
+/// Keeps `initialize` (the system id) and `config` right.
+pub(super) fn key_repairs(ctx: &Ctx<'_>) -> Vec<Action> {
     let mut actions = Vec::new();
     if let Some(sysid) = ctx.pg.sysid() {
         if ctx.cluster.initialize.as_deref() != Some(sysid) {
@@ -115,9 +126,12 @@ fn repairs(ctx: &Ctx<'_>) -> Vec<Action> {
             condition: Condition::Any,
         });
     }
-    if let Some(history) = history_update(ctx) {
-        actions.push(Action::WriteHistory(history));
-    }
+    actions
+}
+
+/// Keeps `status` (optime, slots) and `failsafe` right.
+fn status_and_failsafe(ctx: &Ctx<'_>) -> Vec<Action> {
+    let mut actions = Vec::new();
     if let Some(lsn) = ctx.pg.write_lsn {
         let retain_slots = if ctx.dynamic().postgresql.use_slots {
             retained_members(ctx)
@@ -207,22 +221,4 @@ fn failsafe_map(ctx: &Ctx<'_>) -> Failsafe {
     map.0
         .insert(ctx.me().to_string(), ctx.cfg.node.api_url.clone());
     map
-}
-
-/// Leader of a standby cluster: keep the lease and run as a standby of the remote.
-fn standby_leader(ctx: &Ctx<'_>) -> Decision {
-    let mut actions = vec![Action::RenewLeader];
-    match (ctx.pg.process, ctx.pg.role) {
-        (ProcessState::Running, Some(PgRole::Primary)) => {
-            actions.push(Action::Stop {
-                mode: StopMode::Fast,
-            });
-            actions.push(Action::StartStandby { upstream: None });
-        }
-        (ProcessState::Stopped | ProcessState::Crashed, _) => {
-            actions.push(Action::StartStandby { upstream: None })
-        }
-        _ => {}
-    }
-    Decision::act(Reason::StandbyLeader, actions)
 }

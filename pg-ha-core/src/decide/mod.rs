@@ -21,6 +21,7 @@ mod replica_slots;
 mod server_config;
 mod shutdown;
 mod slots;
+mod standby_cluster;
 mod switchover;
 mod sync;
 mod unreachable;

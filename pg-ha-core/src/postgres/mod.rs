@@ -12,12 +12,36 @@ use crate::time::Mono;
 use async_trait::async_trait;
 
 /// Where a standby streams from: a member of this cluster (or a remote for a standby cluster).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Upstream {
     /// The member name (used for `application_name` matching and slot names).
     pub name: String,
-    /// `postgres://host:port/postgres` as published in the member key.
+    /// `postgres://host:port/postgres` as published in the member key; empty for a remote
+    /// that is only an archive (`restore_command`, no streaming).
     pub conn_url: String,
+    /// `Some` for the remote primary of a standby cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<RemoteUpstream>,
+}
+
+impl Upstream {
+    /// A member of this cluster.
+    pub fn member(name: &str, conn_url: &str) -> Upstream {
+        Upstream {
+            name: name.to_string(),
+            conn_url: conn_url.to_string(),
+            remote: None,
+        }
+    }
+}
+
+/// What a standby leader of a standby cluster streams with, instead of a member's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct RemoteUpstream {
+    /// `primary_slot_name` on the remote (none: no slot).
+    pub slot: Option<String>,
+    /// `restore_command`, `archive_cleanup_command`, `recovery_min_apply_delay`.
+    pub recovery: std::collections::BTreeMap<String, String>,
 }
 
 /// How to stop PostgreSQL.

@@ -518,10 +518,7 @@ mod tests {
     }
 
     fn up(name: &str) -> Upstream {
-        Upstream {
-            name: name.to_string(),
-            conn_url: format!("postgres://{name}"),
-        }
+        Upstream::member(name, &format!("postgres://{name}"))
     }
 
     fn end(shared: &Shared, i: usize) -> u64 {

@@ -15,5 +15,6 @@ mod purity;
 mod server_config;
 mod shutdown;
 mod slots;
+mod standby_cluster;
 mod switchover;
 mod sync;
