@@ -27,3 +27,4 @@ pub mod peers;
 pub mod postgres;
 pub mod rest;
 pub mod validate_config;
+pub mod watchdog;

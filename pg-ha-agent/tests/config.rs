@@ -319,7 +319,7 @@ fn required_keys_are_named() {
 fn unknown_and_unsupported_keys_warn_once_each() {
     let yaml = format!(
         "{MINIMAL}foo: 1\nttl: 30\ncitus: {{group: 0}}\nlog: {{level: INFO, loggers: {{urllib3: DEBUG}}}}\n\
-         ctl: {{insecure: true, keyfile_password: x}}\nwatchdog: {{mode: automatic}}\n"
+         ctl: {{insecure: true, keyfile_password: x}}\nwatchdog: {{mode: automatic, bark: 1}}\n"
     )
     .replace(
         "restapi: {listen: 127.0.0.1:8008}",
@@ -333,11 +333,11 @@ fn unknown_and_unsupported_keys_warn_once_each() {
             "citus",
             "foo",
             "ttl",
-            "watchdog",
             "restapi.bogus",
             "restapi.ciphers",
             "ctl.keyfile_password",
-            "log.loggers"
+            "log.loggers",
+            "watchdog.bark"
         ]
     );
     let messages: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();

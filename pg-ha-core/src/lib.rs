@@ -33,6 +33,7 @@ pub mod sim;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;
+pub mod watchdog;
 
 pub use config::{ConfigError, DynamicConfig, HaConfig, NodeConfig, SyncMode};
 pub use dcs::{Dcs, DcsError, DcsExt, MemoryDcs, MemoryStore};
@@ -43,3 +44,4 @@ pub use peers::{PeerReport, PeerStatus, Peers};
 pub use postgres::{PgError, PgStatus, Postgres};
 pub use runner::{ActionOutcome, Runner, StepReport};
 pub use time::{Clock, Mono};
+pub use watchdog::Watchdog;

@@ -10,6 +10,7 @@ use crate::model::{Cluster, Condition, Key, Member, Snapshot};
 use crate::peers::{FailsafeNotice, PeerReport, Peers};
 use crate::postgres::{PgError, PgStatus, Postgres, Upstream};
 use crate::time::{Clock, Mono};
+use crate::watchdog::Watchdog;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -51,6 +52,7 @@ pub struct Runner<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> {
     last_decision: Option<Decision>,
     last_published: Option<(String, Mono)>,
     scheduled_restart: Option<serde_json::Value>,
+    watchdog: Option<Arc<dyn Watchdog>>,
 }
 
 impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
@@ -81,7 +83,15 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             last_decision: None,
             last_published: None,
             scheduled_restart: None,
+            watchdog: None,
         }
+    }
+
+    /// The same runner, keeping `watchdog` alive while this node runs the primary with a
+    /// valid lease (outside pause) and disarming it otherwise.
+    pub fn with_watchdog(mut self, watchdog: Arc<dyn Watchdog>) -> Self {
+        self.watchdog = Some(watchdog);
+        self
     }
 
     /// Sets the `scheduled_restart` value published in this node's member key (`None`
@@ -177,6 +187,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         let executed = self.execute(&decision).await;
         let pg_changed = executed.iter().any(|o| o.action.is_postgres());
         self.publish_member(pg_changed).await;
+        self.disarm_watchdog_unless_leading();
         let failed = executed
             .iter()
             .any(|o| o.result.is_err() && o.action.stops_on_failure());
@@ -206,6 +217,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         let dcs = self.observe_dcs(now).await;
         let pg = self.observe_pg(now).await;
         let mut facts = self.facts.clone();
+        facts.watchdog_unusable = self.watchdog.as_ref().is_some_and(|w| !w.usable());
         if let Some(cluster) = dcs.cluster() {
             note_members_seen(&mut facts, cluster, now);
         }
@@ -233,16 +245,21 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
     /// deadline, no time at all (only an answer at hand counts). `None` (the backend's own
     /// retry_timeout applies) without a lease or once the deadline has passed.
     fn dcs_call_limit(&self) -> Option<Duration> {
+        let deadline = self.lease_anchor()? + self.lease_budget();
+        let clean_at = deadline - clean_demotion_lead(self.dynamic.ttl);
+        let now = self.clock.now();
+        (now < deadline).then(|| clean_at.since(now))
+    }
+
+    /// When this node's leadership was last confirmed: the lease renewal, or a later
+    /// failsafe confirmation by every member (with failsafe_mode on).
+    fn lease_anchor(&self) -> Option<Mono> {
         let renewed = self.facts.lease_renewed_at?;
         let confirmed = self
             .facts
             .failsafe_confirmed_at
             .filter(|_| self.dynamic.failsafe_mode);
-        let anchor = confirmed.map_or(renewed, |c| c.max(renewed));
-        let deadline = anchor + self.lease_budget();
-        let clean_at = deadline - clean_demotion_lead(self.dynamic.ttl);
-        let now = self.clock.now();
-        (now < deadline).then(|| clean_at.since(now))
+        Some(confirmed.map_or(renewed, |c| c.max(renewed)))
     }
 
     /// Runs a DCS call within [`Runner::dcs_call_limit`]; one cut short is a timeout.
@@ -417,6 +434,11 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         }
         if let Err(e) = self.pg.set_write_fence(self.fence_after(sent)).await {
             tracing::warn!(node = %self.node.name, "could not extend the write fence: {e}");
+        }
+        if let Some(watchdog) = &self.watchdog {
+            if let Err(e) = watchdog.keepalive(self.dynamic.ttl, self.dynamic.loop_wait) {
+                tracing::error!(node = %self.node.name, "watchdog: {e}");
+            }
         }
         Some(sent)
     }
@@ -597,7 +619,58 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         self.pg
             .set_write_fence(self.fence_after(sent))
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        self.keep_watchdog_alive()
+    }
+
+    /// After the lease was taken or renewed: keeps the watchdog alive (disarms it in
+    /// pause). A required watchdog that cannot be armed stops the actions after this one
+    /// (a promotion) unless PostgreSQL already runs as primary, where it is only logged.
+    fn keep_watchdog_alive(&mut self) -> Result<(), String> {
+        let Some(watchdog) = self.watchdog.clone() else {
+            return Ok(());
+        };
+        if self.dynamic.pause {
+            watchdog.disable();
+            return Ok(());
+        }
+        match watchdog.keepalive(self.dynamic.ttl, self.dynamic.loop_wait) {
+            Ok(()) => {
+                self.facts.watchdog_failed = false;
+                Ok(())
+            }
+            Err(e) => {
+                self.facts.watchdog_failed = true;
+                let primary = self
+                    .last_pg
+                    .as_ref()
+                    .is_some_and(|s| s.is_running_primary());
+                if primary {
+                    tracing::error!(node = %self.node.name, "watchdog: {e}");
+                    Ok(())
+                } else {
+                    Err(format!("the required watchdog cannot be armed: {e}"))
+                }
+            }
+        }
+    }
+
+    /// Disarms the watchdog unless this node runs the primary under a valid lease outside
+    /// pause: a demoted, stopped or paused node must not be reset.
+    fn disarm_watchdog_unless_leading(&self) {
+        let Some(watchdog) = &self.watchdog else {
+            return;
+        };
+        let primary = self
+            .last_pg
+            .as_ref()
+            .is_some_and(|s| s.is_running_primary());
+        let leading = self
+            .lease_anchor()
+            .is_some_and(|at| self.clock.now() < at + self.lease_budget());
+        if !(primary && leading && !self.dynamic.pause) {
+            watchdog.disable();
+        }
     }
 
     async fn write(&self, key: Key, value: &str, condition: Condition) -> Result<(), String> {

@@ -1,13 +1,14 @@
 //! `AgentConfig`: the whole local configuration, typed, and what the agent derives from it.
 
 use super::bootstrap::BootstrapConfig;
-use super::section::{parse_bool, Section};
+use super::section::Section;
 use super::tags::read_tags;
+use super::watchdog::WatchdogConfig;
 use super::{
     ConfigWarning, CtlConfig, DcsSection, LoadError, LogConfig, PostgresqlSection, RestApiConfig,
 };
 use pg_ha_core::model::Tags;
-use pg_ha_core::{ConfigError, DynamicConfig, NodeConfig};
+use pg_ha_core::{DynamicConfig, NodeConfig};
 use serde_json::Value;
 
 /// The node's local configuration (Patroni's YAML format, spec 5.1), validated.
@@ -33,6 +34,8 @@ pub struct AgentConfig {
     pub tags: Tags,
     /// Logging.
     pub log: LogConfig,
+    /// The watchdog.
+    pub watchdog: WatchdogConfig,
     /// The whole merged configuration as read (YAML + environment).
     pub raw: Value,
 }
@@ -64,7 +67,6 @@ impl AgentConfig {
         let root = Section::root(&raw)?;
         root.warn_keys(&SUPPORTED, &UNSUPPORTED, &mut warnings);
         let dcs = DcsSection::select(&root)?;
-        watchdog(&root, &mut warnings)?;
         let cfg = AgentConfig {
             name: root.required_string("name", "the unique member name of this node")?,
             scope: root.required_string("scope", "the cluster name")?,
@@ -78,6 +80,7 @@ impl AgentConfig {
             postgresql: PostgresqlSection::read(&root, &mut warnings)?,
             tags: read_tags(&root, &mut warnings)?,
             log: LogConfig::read(&root, &mut warnings)?,
+            watchdog: WatchdogConfig::read(&root, &mut warnings)?,
             raw: Value::Null,
         };
         Ok((AgentConfig { raw, ..cfg }, warnings))
@@ -111,24 +114,4 @@ impl AgentConfig {
     pub fn postgresql_raw(&self) -> &Value {
         &self.postgresql.raw
     }
-}
-
-/// pg-ha has no hardware watchdog (it fences writes by its own lease deadline): a section
-/// asking for one gets a warning.
-fn watchdog(root: &Section<'_>, warnings: &mut Vec<ConfigWarning>) -> Result<(), ConfigError> {
-    if !root.has("watchdog") {
-        return Ok(());
-    }
-    let s = root.sub("watchdog")?;
-    let off = match s.get("mode") {
-        None => false,
-        Some(mode) => parse_bool(mode) == Some(false) || mode.as_str() == Some("off"),
-    };
-    if !off {
-        warnings.push(ConfigWarning::new(
-            "watchdog",
-            "no hardware watchdog in pg-ha (writes are fenced by the lease deadline): ignored",
-        ));
-    }
-    Ok(())
 }

@@ -31,6 +31,7 @@ mod restapi;
 mod section;
 mod tags;
 mod warning;
+mod watchdog;
 mod yaml;
 
 pub use address::HostPort;
@@ -49,3 +50,4 @@ pub use provider::TreeProvider;
 pub use restapi::{RestApiConfig, ServerTokens, VerifyClient};
 pub(crate) use section::parse_bool;
 pub use warning::ConfigWarning;
+pub use watchdog::{WatchdogConfig, WatchdogDriver, WatchdogMode};

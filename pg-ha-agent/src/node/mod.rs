@@ -17,6 +17,7 @@ use crate::config::{self, LoadedConfig};
 use crate::peers::HttpPeers;
 use crate::postgres::LocalPostgres;
 use crate::rest::{RestServer, RestSettings, ViewSource};
+use crate::watchdog::DeviceWatchdog;
 use pg_ha_core::time::{Clock, SystemClock};
 use pg_ha_core::{Dcs, Peers, Postgres, Runner};
 use std::path::PathBuf;
@@ -80,6 +81,10 @@ pub async fn start(loaded: LoadedConfig, path: Option<PathBuf>) -> Result<Node, 
         Arc::new(peers.clone()) as Arc<dyn Peers>,
         Arc::clone(&clock_arc),
     );
+    let runner = match DeviceWatchdog::new(&cfg.watchdog) {
+        Some(watchdog) => runner.with_watchdog(Arc::new(watchdog)),
+        None => runner,
+    };
     let reloaded_pg = Arc::clone(&pg);
     let reload: agent::Reloader = Box::new(move || reload_node(path.as_deref(), &reloaded_pg));
     let parts = AgentParts {

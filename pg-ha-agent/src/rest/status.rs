@@ -123,6 +123,9 @@ fn add_always_fields(out: &mut Map<String, Value>, view: &NodeView, now: Mono) {
     if view.failsafe_active {
         out.insert("failsafe_mode_is_active".into(), json!(true));
     }
+    if view.watchdog_failed {
+        out.insert("watchdog_failed".into(), json!(true));
+    }
     out.insert(
         "dcs_last_seen".into(),
         json!(view.dcs_last_seen.unwrap_or(0)),

@@ -82,6 +82,8 @@ pub struct NodeView {
     pub failsafe_active: bool,
     /// The scheduled restart, as published in the member key.
     pub scheduled_restart: Option<Value>,
+    /// A required watchdog cannot be used or could not be armed.
+    pub watchdog_failed: bool,
 }
 
 impl NodeView {
@@ -98,6 +100,7 @@ impl NodeView {
         let budget = cfg.dynamic.lease_budget();
         NodeView {
             lease_until: runner.facts().lease_renewed_at.map(|t| t + budget),
+            watchdog_failed: runner.facts().watchdog_failed || runner.facts().watchdog_unusable,
             cluster: runner.last_cluster().cloned(),
             pg: runner.last_pg().cloned(),
             decision: runner.last_decision().cloned(),

@@ -106,6 +106,9 @@ pub(crate) struct ClusterOptions {
     pub(crate) rest_tls: bool,
     /// `standby_cluster` in `bootstrap.dcs`: the cluster replicates from a remote primary.
     pub(crate) standby_cluster: Option<Value>,
+    /// The `watchdog` section of node i (missing or `null` = none); `{dir}` in `device`
+    /// stands for the node's directory, where an empty file `watchdog` is created.
+    pub(crate) watchdog: Vec<Value>,
 }
 
 /// The REST API's TLS material of a cluster with [`ClusterOptions::rest_tls`].
@@ -261,6 +264,7 @@ impl Default for ClusterOptions {
             network: None,
             rest_tls: false,
             standby_cluster: None,
+            watchdog: Vec::new(),
         }
     }
 }
@@ -907,6 +911,7 @@ impl Cluster {
                 rest_client: rest_tls.as_ref().map(RestTls::client).transpose()?,
             };
             let tags = options.tags.get(i).cloned().unwrap_or(Value::Null);
+            std::fs::write(node.dir.join("watchdog"), "")?;
             std::fs::write(
                 &node.config_path,
                 config_yaml(&node, &options, &dcs.section(), &tags, rest_tls.as_ref()),
@@ -1310,6 +1315,13 @@ impl Drop for Cluster {
     }
 }
 
+/// The index of `node1`, `node2`, ... (0 for a name without a number).
+fn index_of(name: &str) -> usize {
+    name.trim_start_matches("node")
+        .parse::<usize>()
+        .map_or(0, |n| n.saturating_sub(1))
+}
+
 /// The agent's YAML config for `node` (Patroni's format).
 fn config_yaml(
     node: &Node,
@@ -1359,7 +1371,14 @@ postgresql:
   authentication:
     superuser: {{username: {SUPERUSER}, password: {SUPERUSER_PASSWORD}}}
     replication: {{username: {REPLICATION_USER}, password: {REPLICATION_PASSWORD}}}
-{pg_hba}{pgpass}{tags}",
+{pg_hba}{pgpass}{tags}{watchdog}",
+        watchdog = match options.watchdog.get(index_of(&node.name)) {
+            None | Some(Value::Null) => String::new(),
+            Some(section) => format!(
+                "watchdog: {}\n",
+                flow(section).replace("{dir}", &node.dir.display().to_string())
+            ),
+        },
         name = node.name,
         host = node.host,
         pg_hba = match &options.network {

@@ -27,6 +27,7 @@ mod restart;
 mod slots;
 mod standby_cluster;
 mod switchover;
+mod watchdog;
 
 use anyhow::Result;
 use cluster::{Cluster, ClusterOptions};
@@ -167,6 +168,25 @@ async fn standby_cluster_replicates_then_switches_over() -> Result<()> {
         if result.is_ok() { "passed" } else { "FAILED" }
     ));
     result
+}
+
+/// A required watchdog (testing driver): only nodes with a working device lead, the
+/// primary keeps its device alive, a demoted one disarms it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn required_watchdog_decides_who_leads() -> Result<()> {
+    let section = |device: &str| {
+        json!({"mode": "required", "driver": "testing", "safety_margin": 2,
+               "device": format!("{{dir}}/{device}")})
+    };
+    let options = ClusterOptions {
+        scope: "e2e-watchdog".to_string(),
+        watchdog: vec![section("watchdog"), section("watchdog"), section("missing")],
+        ..ClusterOptions::default()
+    };
+    with_cluster("required_watchdog_decides_who_leads", options, |c| {
+        Box::pin(watchdog::required_watchdog_decides_who_leads(c))
+    })
+    .await
 }
 
 /// A new primary killed before anyone followed it onto its timeline: the replica left on the

@@ -35,7 +35,8 @@ pub(super) fn empty_data_dir(ctx: &Ctx<'_>) -> Decision {
 
 /// Races for `initialize`; the winner runs initdb, takes the leader key and writes the config.
 fn bootstrap_race(ctx: &Ctx<'_>) -> Decision {
-    if !ctx.cfg.node.can_bootstrap || ctx.cfg.node.tags.nofailover() {
+    let watchdog_unusable = ctx.obs.facts.watchdog_unusable;
+    if !ctx.cfg.node.can_bootstrap || ctx.cfg.node.tags.nofailover() || watchdog_unusable {
         return Decision::idle(Reason::CannotBootstrap);
     }
     if let Some(remote) = ctx.dynamic().remote_upstream() {

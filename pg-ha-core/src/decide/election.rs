@@ -71,6 +71,9 @@ fn healthiest(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     if ctx.cfg.node.tags.nofailover() {
         return Err(Ineligible::NoFailover);
     }
+    if ctx.obs.facts.watchdog_unusable {
+        return Err(Ineligible::WatchdogUnusable);
+    }
     failsafe_membership(ctx)?;
     sync_membership(ctx)?;
     if ctx.pg.role == Some(PgRole::Primary) {

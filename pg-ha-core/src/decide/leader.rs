@@ -20,6 +20,9 @@ pub(super) fn lead(ctx: &Ctx<'_>) -> Decision {
         (ProcessState::Running, _) if ctx.obs.facts.promotion_refused => {
             Decision::act(Reason::PromotionRefused, vec![Action::ReleaseLeader])
         }
+        (ProcessState::Running, _) if ctx.obs.facts.watchdog_failed => {
+            Decision::act(Reason::WatchdogFailed, vec![Action::ReleaseLeader])
+        }
         (ProcessState::Running, _) => {
             let mut actions = vec![Action::RenewLeader];
             actions.extend(promotion(ctx));

@@ -74,6 +74,12 @@ pub struct Facts {
     /// The last promotion was refused by a hook (`pre_promote` failed): the node gives the
     /// leader key up instead of trying again.
     pub promotion_refused: bool,
+    /// A required watchdog cannot be used (its device is missing or failed recently): this
+    /// node must not take the leader key.
+    pub watchdog_unusable: bool,
+    /// The last keepalive after taking or renewing the lease failed (a required watchdog):
+    /// a node that is not primary yet gives the key up instead of promoting.
+    pub watchdog_failed: bool,
     /// The last primary this node knew of (Patroni's old_cluster leader): the stale-primary
     /// guard and the switchover source use it.
     pub last_leader: Option<String>,

@@ -36,6 +36,9 @@ pub enum Reason {
     Promoting,
     /// A hook (`pre_promote`) refused this node's promotion: it gives the leader key up.
     PromotionRefused,
+    /// The required watchdog could not be armed: this node gives the leader key up instead
+    /// of promoting.
+    WatchdogFailed,
     /// This node holds the lease but its PostgreSQL is down: restarting it in place.
     PrimaryRestarting {
         /// How long it has been down.
@@ -209,6 +212,8 @@ pub enum Ineligible {
     PostgresNotRunning,
     /// The WAL position is unknown.
     PositionUnknown,
+    /// The watchdog is required and cannot be used.
+    WatchdogUnusable,
 }
 
 fn mb(bytes: u64) -> String {
@@ -255,6 +260,7 @@ impl fmt::Display for Ineligible {
             ),
             Ineligible::PostgresNotRunning => write!(f, "PostgreSQL is not running"),
             Ineligible::PositionUnknown => write!(f, "the WAL position is unknown"),
+            Ineligible::WatchdogUnusable => write!(f, "the required watchdog cannot be used"),
         }
     }
 }
@@ -279,6 +285,10 @@ impl fmt::Display for Reason {
             }
             Reason::LeaderRenewed => write!(f, "no action: I am the leader with the lock"),
             Reason::Promoting => write!(f, "promoted self to leader by acquiring session lock"),
+            Reason::WatchdogFailed => write!(
+                f,
+                "the required watchdog could not be armed: releasing the leader key"
+            ),
             Reason::PromotionRefused => write!(
                 f,
                 "pre_promote refused the promotion: releasing the leader key"

@@ -291,3 +291,10 @@ fn unknown_wal_position_does_not_race() {
     s.pg().replay_lsn = None;
     assert_eq!(not_healthiest(s), Ineligible::PositionUnknown);
 }
+
+#[test]
+fn a_node_whose_required_watchdog_is_unusable_does_not_race() {
+    let mut s = leaderless(1000).peer("node3", false, 900, 1);
+    s.obs.facts.watchdog_unusable = true;
+    assert_eq!(not_healthiest(s), Ineligible::WatchdogUnusable);
+}

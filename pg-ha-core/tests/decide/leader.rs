@@ -276,3 +276,18 @@ fn leader_on_a_timeline_that_skipped_numbers_keeps_them_in_the_history() {
     assert_eq!(h.switch_point(1), Some(900));
     assert_eq!(h.switch_point(2), Some(0));
 }
+
+#[test]
+fn a_lease_holder_whose_required_watchdog_failed_releases_instead_of_promoting() {
+    let mut s = Situation::new("node1")
+        .three_nodes(Some("node1"), 1000)
+        .pg_standby(1000, 1, None);
+    s.obs.facts.watchdog_failed = true;
+    let d = s.decide();
+    assert_eq!(d.reason, Reason::WatchdogFailed);
+    assert!(d.actions.contains(&Action::ReleaseLeader), "{d:?}");
+    assert!(!d
+        .actions
+        .iter()
+        .any(|a| matches!(a, Action::Promote { .. })));
+}
