@@ -34,6 +34,7 @@ pub fn member_tls(cfg: &AgentConfig) -> TlsClientConfig {
         cert,
         key,
         insecure: ctl.insecure,
+        any_name: false,
     }
 }
 

@@ -4,7 +4,9 @@
 
 use crate::HttpError;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
+use rustls::CertificateError;
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
@@ -22,6 +24,9 @@ pub struct TlsClientConfig {
     pub key: Option<PathBuf>,
     /// Accept any server certificate (Patroni's `ctl.insecure`).
     pub insecure: bool,
+    /// Verify the chain but not that the certificate names the server (libpq's
+    /// `sslmode=verify-ca`).
+    pub any_name: bool,
 }
 
 impl From<&pg_ha_core::config::TlsPaths> for TlsClientConfig {
@@ -31,6 +36,7 @@ impl From<&pg_ha_core::config::TlsPaths> for TlsClientConfig {
             cert: paths.cert.clone(),
             key: paths.key.clone(),
             insecure: false,
+            any_name: false,
         }
     }
 }
@@ -46,6 +52,16 @@ pub fn client_config(tls: &TlsClientConfig) -> Result<ClientConfig, HttpError> {
         builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(AnyServer(provider)))
+    } else if tls.any_name {
+        let chain = WebPkiServerVerifier::builder_with_provider(
+            Arc::new(roots(tls.ca.as_deref())?),
+            Arc::clone(&provider),
+        )
+        .build()
+        .map_err(|e| HttpError::Tls(e.to_string()))?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AnyName(chain)))
     } else {
         builder.with_root_certificates(roots(tls.ca.as_deref())?)
     };
@@ -150,5 +166,52 @@ impl ServerCertVerifier for AnyServer {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// `any_name`: the certificate must chain to the trusted roots, but may name another host.
+#[derive(Debug)]
+struct AnyName(Arc<WebPkiServerVerifier>);
+
+impl ServerCertVerifier for AnyName {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
     }
 }

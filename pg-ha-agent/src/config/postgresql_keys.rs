@@ -7,9 +7,12 @@ use pg_ha_core::ConfigError;
 
 /// `postgresql` keys that are acted on (`pgpass` needs nothing: pg-ha hands passwords to
 /// libpq tools in their environment and to standbys in `primary_conninfo`, never through a
-/// password file).
-const SUPPORTED: [&str; 21] = [
+/// password file; nor does `use_unix_socket_repl`: the agent makes no replication
+/// connection to its own server).
+const SUPPORTED: [&str; 23] = [
     "pgpass",
+    "use_unix_socket",
+    "use_unix_socket_repl",
     "recovery_conf",
     "proxy_address",
     "pre_promote",
@@ -33,11 +36,9 @@ const SUPPORTED: [&str; 21] = [
 ];
 
 /// Patroni's `postgresql` keys pg-ha does not act on (yet).
-const UNSUPPORTED: [&str; 13] = [
+const UNSUPPORTED: [&str; 11] = [
     "config_dir",
     "bin_name",
-    "use_unix_socket",
-    "use_unix_socket_repl",
     "custom_conf",
     "use_pg_rewind",
     "remove_data_directory_on_diverged_timelines",
@@ -49,9 +50,9 @@ const UNSUPPORTED: [&str; 13] = [
     "pg_hba_standby_leader",
 ];
 
-/// libpq's TLS and GSS options in `authentication.<role>`: passed on for the replication
-/// and rewind roles (remote connections); for the superuser only when pg_rewind falls back
-/// to it, so there they are warned about (the agent's local connections do not use them).
+/// libpq's TLS and GSS options in `authentication.<role>`: in the libpq tools' connection
+/// strings and `primary_conninfo`, and (`sslmode`, `sslrootcert`, `sslcert`, `sslkey`,
+/// `channel_binding`) in the agent's own SQL connections as that role.
 pub(crate) const CONNECTION_OPTIONS: [&str; 10] = [
     "sslmode",
     "sslkey",
@@ -101,15 +102,7 @@ pub(crate) fn warn_postgresql_keys(
             auth.sub(role)?.warn_keys(&remote, &[], warnings);
         }
         if auth.has("superuser") {
-            let superuser = auth.sub("superuser")?;
-            superuser.warn_keys(&remote, &[], warnings);
-            for option in CONNECTION_OPTIONS.iter().filter(|o| superuser.has(o)) {
-                warnings.push(ConfigWarning::new(
-                    superuser.key(option),
-                    "applies only to pg_rewind without a rewind role: the agent's own \
-                     connections to its local server do not use it",
-                ));
-            }
+            auth.sub("superuser")?.warn_keys(&remote, &[], warnings);
         }
     }
     if s.has("callbacks") {

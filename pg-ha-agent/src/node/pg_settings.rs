@@ -66,6 +66,7 @@ pub fn pg_settings(cfg: &AgentConfig, dynamic: &DynamicConfig) -> Result<PgSetti
         expected_sysid: None,
         fence_binary: None,
         status_timeout: defaults.status_timeout,
+        use_unix_socket: flag(&section, "use_unix_socket"),
     })
 }
 

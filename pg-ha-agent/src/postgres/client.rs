@@ -3,10 +3,13 @@
 
 use super::conninfo::Endpoint;
 use super::settings::Credentials;
+use super::sql_tls::{apply_channel_binding, sql_tls};
 use pg_ha_core::PgError;
 use std::future::Future;
 use std::time::Duration;
-use tokio_postgres::{Client, Config, NoTls};
+use tokio_postgres::tls::MakeTlsConnect;
+use tokio_postgres::{Client, Config, NoTls, Socket};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// Where and as whom to connect.
 #[derive(Debug, Clone)]
@@ -53,15 +56,46 @@ pub async fn connect(target: &ConnTarget, timeout: Duration) -> Result<Client, P
     if let Some(pw) = &target.credentials.password {
         cfg.password(pw);
     }
-    let (client, connection) = bounded(timeout, cfg.connect(NoTls))
-        .await?
-        .map_err(|e| PgError::Unreachable(format!("{}:{}: {e}", target.host, target.port)))?;
+    apply_channel_binding(&mut cfg, &target.credentials);
+    let (mode, tls) = sql_tls(&target.credentials)?;
+    cfg.ssl_mode(mode);
+    match tls {
+        None => open(target, &cfg, NoTls, timeout).await,
+        Some(tls) => open(target, &cfg, MakeRustlsConnect::new(tls), timeout).await,
+    }
+}
+
+/// Opens the connection with `tls` and drives it on its own task.
+async fn open<T>(
+    target: &ConnTarget,
+    cfg: &Config,
+    tls: T,
+    timeout: Duration,
+) -> Result<Client, PgError>
+where
+    T: MakeTlsConnect<Socket>,
+    T::Stream: Send + 'static,
+{
+    let (client, connection) = bounded(timeout, cfg.connect(tls)).await?.map_err(|e| {
+        PgError::Unreachable(format!("{}:{}: {}", target.host, target.port, chain(&e)))
+    })?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::debug!("connection closed: {e}");
         }
     });
     Ok(client)
+}
+
+/// `e` and its causes, `: `-separated (a TLS failure says why the certificate was refused).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
 }
 
 fn statement_ms(timeout: Duration) -> u128 {

@@ -50,6 +50,7 @@ pub mod roles;
 pub mod settings;
 mod slot_copies;
 mod slots;
+mod sql_tls;
 mod status;
 mod sync_names;
 mod taken_timelines;

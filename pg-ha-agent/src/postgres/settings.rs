@@ -208,6 +208,9 @@ pub struct PgSettings {
     pub fence_binary: Option<PathBuf>,
     /// Timeout of one status query (connect + statement).
     pub status_timeout: Duration,
+    /// `postgresql.use_unix_socket`: the agent's own connections to its server go through
+    /// the first of `unix_socket_directories` instead of TCP.
+    pub use_unix_socket: bool,
 }
 
 impl Default for PgSettings {
@@ -248,6 +251,7 @@ impl Default for PgSettings {
             expected_sysid: None,
             fence_binary: None,
             status_timeout: Duration::from_secs(1),
+            use_unix_socket: false,
         }
     }
 }

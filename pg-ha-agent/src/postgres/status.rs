@@ -164,11 +164,31 @@ impl Observed {
 impl LocalPostgres {
     /// The superuser connection target of the local server.
     pub(crate) fn local_target(&self) -> ConnTarget {
+        let host = if self.settings.use_unix_socket {
+            self.socket_host()
+        } else {
+            self.listen.local_host()
+        };
         let ep = Endpoint {
-            host: self.listen.local_host(),
+            host,
             port: self.listen.port,
         };
         ConnTarget::new(&ep, &self.settings.superuser)
+    }
+
+    /// The first of `unix_socket_directories` (the agent's default when unset).
+    fn socket_host(&self) -> String {
+        let configured = self
+            .conf_state()
+            .parameters
+            .get("unix_socket_directories")
+            .and_then(|dirs| {
+                dirs.split(',')
+                    .map(str::trim)
+                    .find(|d| !d.is_empty())
+                    .map(str::to_string)
+            });
+        configured.unwrap_or_else(|| self.socket_dir.clone())
     }
 
     /// A connection to the local server as superuser (not cached), bounded by the status

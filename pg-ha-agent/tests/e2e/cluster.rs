@@ -144,6 +144,7 @@ impl RestTls {
             cert: Some(self.pki.client_cert.clone()),
             key: Some(self.pki.client_key.clone()),
             insecure: false,
+            any_name: false,
         };
         Ok(HttpClient::new(&tls, "pg-ha-e2e")?)
     }

@@ -363,3 +363,32 @@ async fn pre_promote_refuses_and_before_stop_runs_first() -> Result<()> {
     assert!(std::fs::read_to_string(&log)?.ends_with("accept\n"));
     Ok(())
 }
+
+/// `use_unix_socket`: with TCP refused to everyone (pg_hba), the agent still bootstraps and
+/// reads its status, through the socket directory it configured.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn use_unix_socket_connects_through_the_socket_directory() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let mut s = settings(&sandbox, "a");
+    s.pg_hba = vec![
+        "local all all trust".into(),
+        "host all all 0.0.0.0/0 reject".into(),
+    ];
+    s.use_unix_socket = true;
+    let socket_dir = sandbox.node_dir("sockets");
+    let (uid, gid) = postgres_ids();
+    std::os::unix::fs::chown(&socket_dir, Some(uid), Some(gid))?;
+    s.parameters.insert(
+        "unix_socket_directories".into(),
+        socket_dir.display().to_string(),
+    );
+    let a = Node::new(s).await?;
+    a.pg.bootstrap().await?;
+    let status = a.status().await?;
+    assert_eq!(status.role, Some(PgRole::Primary));
+    let over = a
+        .column("SELECT coalesce(client_addr::text, 'socket') FROM pg_stat_activity WHERE pid = pg_backend_pid()")
+        .await?;
+    assert_eq!(over, vec!["socket"]);
+    Ok(())
+}

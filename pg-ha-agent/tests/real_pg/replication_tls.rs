@@ -81,3 +81,75 @@ async fn replication_uses_the_role_s_tls_options() -> Result<()> {
     assert!(message.contains("SSL error"), "{message}");
     Ok(())
 }
+
+/// The agent's own SQL connections (status, roles, slots) follow the superuser's libpq
+/// options: with `sslmode=verify-full` against the cluster's CA they run over TLS (the
+/// server refuses plain TCP); a CA that did not sign the server is refused; `require`
+/// without a root certificate encrypts without verifying.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agents_own_connections_use_the_superuser_s_tls_options() -> Result<()> {
+    use pg_ha_agent::postgres::client::{connect, ConnTarget};
+    use pg_ha_agent::postgres::conninfo::Endpoint;
+    let sandbox = Sandbox::new();
+    let pki = pki::make_pki(&sandbox.node_dir("pki"));
+    let other = pki::make_pki(&sandbox.node_dir("other-pki"));
+    let files = sandbox.node_dir("pg-files");
+    let cert = give_postgres(&pki.server_cert, &files);
+    let key = give_postgres(&pki.server_key, &files);
+    let ca = give_postgres(&pki.ca, &files);
+    let mut s = settings(&sandbox, "a");
+    s.pg_hba = vec![
+        "local all all trust".into(),
+        "hostssl all all 127.0.0.1/32 scram-sha-256".into(),
+        "hostnossl all all 127.0.0.1/32 reject".into(),
+    ];
+    for (k, v) in [
+        ("ssl", "on".to_string()),
+        ("ssl_cert_file", cert.display().to_string()),
+        ("ssl_key_file", key.display().to_string()),
+    ] {
+        s.parameters.insert(k.into(), v);
+    }
+    s.superuser.connection = vec![
+        ("sslmode".into(), "verify-full".into()),
+        ("sslrootcert".into(), ca.display().to_string()),
+    ];
+    let superuser = s.superuser.clone();
+    let a = Node::new(s).await?;
+    a.pg.bootstrap().await?;
+    let status = a.status().await?;
+    assert!(status.is_running_primary(), "{status:?}");
+    let plain = a
+        .column(
+            "SELECT count(*)::text FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) \
+             WHERE a.application_name = 'pg-ha' AND NOT s.ssl",
+        )
+        .await?;
+    assert_eq!(plain, vec!["0"], "an agent connection without TLS");
+
+    let endpoint = Endpoint::from_url(&a.pg.conn_url()).expect("conn_url");
+    let with = |options: &[(&str, String)]| {
+        let mut role = superuser.clone();
+        role.connection = options
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        ConnTarget::new(&endpoint, &role)
+    };
+    let timeout = std::time::Duration::from_secs(5);
+    let wrong = with(&[
+        ("sslmode", "verify-full".into()),
+        ("sslrootcert", other.ca.display().to_string()),
+    ]);
+    let refused = connect(&wrong, timeout)
+        .await
+        .expect_err("a CA that did not sign the server must be refused");
+    assert!(
+        refused.to_string().to_lowercase().contains("certificate"),
+        "{refused}"
+    );
+    connect(&with(&[("sslmode", "require".into())]), timeout).await?;
+    let plain_refused = connect(&with(&[]), timeout).await;
+    assert!(plain_refused.is_err(), "the server takes TLS only");
+    Ok(())
+}
