@@ -9,8 +9,11 @@ use pg_ha_core::ConfigError;
 /// libpq tools in their environment and to standbys in `primary_conninfo`, never through a
 /// password file; nor does `use_unix_socket_repl`: the agent makes no replication
 /// connection to its own server).
-const SUPPORTED: [&str; 23] = [
+const SUPPORTED: [&str; 26] = [
     "pgpass",
+    "config_dir",
+    "custom_conf",
+    "bin_name",
     "use_unix_socket",
     "use_unix_socket_repl",
     "recovery_conf",
@@ -36,10 +39,7 @@ const SUPPORTED: [&str; 23] = [
 ];
 
 /// Patroni's `postgresql` keys pg-ha does not act on (yet).
-const UNSUPPORTED: [&str; 11] = [
-    "config_dir",
-    "bin_name",
-    "custom_conf",
+const UNSUPPORTED: [&str; 8] = [
     "use_pg_rewind",
     "remove_data_directory_on_diverged_timelines",
     "parameters_primary",

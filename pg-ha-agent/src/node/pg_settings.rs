@@ -67,6 +67,9 @@ pub fn pg_settings(cfg: &AgentConfig, dynamic: &DynamicConfig) -> Result<PgSetti
         fence_binary: None,
         status_timeout: defaults.status_timeout,
         use_unix_socket: flag(&section, "use_unix_socket"),
+        config_dir: path(&section, "config_dir")?,
+        custom_conf: path(&section, "custom_conf")?,
+        bin_name: bin_name(&section)?,
     })
 }
 
@@ -106,6 +109,29 @@ fn seconds(section: &Map<String, Value>, name: &str) -> Result<Option<Duration>,
             .map(|s| Some(Duration::from_secs_f64(s)))
             .ok_or_else(|| ConfigError::new(key(name), format!("expected seconds, got {v}"))),
     }
+}
+
+/// `bin_name`: `{program: file name}`.
+fn bin_name(
+    section: &Map<String, Value>,
+) -> Result<std::collections::BTreeMap<String, String>, ConfigError> {
+    let Some(value) = section.get("bin_name").filter(|v| !v.is_null()) else {
+        return Ok(Default::default());
+    };
+    let map = value.as_object().ok_or_else(|| {
+        ConfigError::new(key("bin_name"), format!("expected a mapping, got {value}"))
+    })?;
+    map.iter()
+        .map(|(program, file)| match file.as_str() {
+            Some(name) if !name.contains('/') && !name.is_empty() => {
+                Ok((program.clone(), name.to_string()))
+            }
+            _ => Err(ConfigError::new(
+                format!("postgresql.bin_name.{program}"),
+                format!("expected a file name in bin_dir, got {file}"),
+            )),
+        })
+        .collect()
 }
 
 fn strings(section: &Map<String, Value>, name: &str) -> Result<Option<Vec<String>>, ConfigError> {

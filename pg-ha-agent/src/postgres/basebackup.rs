@@ -27,8 +27,8 @@ pub fn replication_conninfo(
 /// What pg_basebackup needs besides the target directory.
 #[derive(Debug, Clone, Copy)]
 pub struct BaseBackup<'a> {
-    /// The binaries.
-    pub bin_dir: &'a Path,
+    /// The pg_basebackup program.
+    pub program: &'a Path,
     /// The member to copy.
     pub source: &'a Endpoint,
     /// The replication role.
@@ -42,7 +42,7 @@ pub struct BaseBackup<'a> {
 impl BaseBackup<'_> {
     /// Copies the source into `target` (empty, owned by `run_as`).
     pub async fn run(&self, target: &Path, run_as: &RunAs) -> Result<(), PgError> {
-        let mut tool = Tool::new(self.bin_dir.join("pg_basebackup"))
+        let mut tool = Tool::new(self.program)
             .arg("-D")
             .arg(target)
             .arg("--wal-method=stream")

@@ -63,7 +63,7 @@ impl LocalPostgres {
         match &self.settings.bootstrap_method {
             BootstrapMethod::Initdb => {
                 initdb(
-                    &self.settings.bin_dir,
+                    &self.settings.program("initdb"),
                     &self.paths.data_dir,
                     &self.settings.superuser,
                     &self.settings.initdb,

@@ -100,7 +100,7 @@ impl LocalPostgres {
         match method {
             ReplicaMethod::Basebackup => {
                 BaseBackup {
-                    bin_dir: &self.settings.bin_dir,
+                    program: &self.settings.program("pg_basebackup"),
                     source: ep,
                     replication: &self.settings.replication,
                     member: &self.settings.name,

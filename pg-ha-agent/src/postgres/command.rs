@@ -62,6 +62,13 @@ impl Tool {
         self
     }
 
+    /// Appends arguments.
+    pub fn args<A: AsRef<OsStr>>(mut self, args: impl IntoIterator<Item = A>) -> Tool {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_os_string()));
+        self
+    }
+
     /// Sets an environment variable.
     pub fn env(mut self, key: &str, value: &str) -> Tool {
         self.envs.push((key.to_string(), value.to_string()));

@@ -93,6 +93,10 @@ pub struct ConfContext<'a> {
     pub default_socket_dir: &'a str,
     /// The lease file the `pg_ha_lease` extension reads (`pg_ha_lease.file`).
     pub lease_file: String,
+    /// The file included first: `postgresql.base.conf`, or `custom_conf`.
+    pub base_conf: String,
+    /// `hba_file` and `ident_file` when the configuration lives outside the data directory.
+    pub config_files: Option<(String, String)>,
 }
 
 /// Quotes a value for postgresql.conf.
@@ -142,9 +146,14 @@ pub fn render(state: &ConfState, ctx: &ConfContext<'_>) -> String {
     params.insert("synchronous_standby_names".into(), state.sync_names.clone());
     // Needs a restart to change, so it is written on primaries too (it only acts in recovery).
     params.insert("recovery_target_timeline".into(), "latest".into());
+    if let Some((hba, ident)) = &ctx.config_files {
+        params.insert("hba_file".into(), hba.clone());
+        params.insert("ident_file".into(), ident.clone());
+    }
     let mut out = format!(
         "{MARKER}: rewritten on every change; set parameters in the pg-ha configuration.\n\
-         include_if_exists 'postgresql.base.conf'\n\n"
+         include_if_exists {}\n\n",
+        quote(&ctx.base_conf)
     );
     for (k, v) in &params {
         let _ = writeln!(out, "{k} = {}", quote(v));
@@ -233,6 +242,8 @@ mod tests {
             replication: repl,
             default_socket_dir: "",
             lease_file: "/data/pg.lease".into(),
+            base_conf: "postgresql.base.conf".into(),
+            config_files: None,
         }
     }
 

@@ -6,7 +6,7 @@ use super::auto_conf::sanitize_file;
 use super::conf::{render, ConfContext, RecoveryConf, MARKER};
 use super::error::io_error;
 use super::fence::LeaseFile;
-use super::files::{remove_if_exists, write_owned};
+use super::files::{create_data_dir, remove_if_exists, write_owned};
 use super::hba::{hba_text, ident_text};
 use super::local::LocalPostgres;
 use super::slot_name;
@@ -32,7 +32,8 @@ impl LocalPostgres {
         let conf = self.paths.conf();
         let base = self.paths.base_conf();
         let text = std::fs::read_to_string(&conf).unwrap_or_default();
-        if text.starts_with(MARKER) || base.exists() || !conf.exists() {
+        let custom = self.settings.custom_conf.is_some();
+        if custom || text.starts_with(MARKER) || base.exists() || !conf.exists() {
             return Ok(());
         }
         tracing::info!("moving postgresql.conf to postgresql.base.conf");
@@ -42,6 +43,9 @@ impl LocalPostgres {
     /// Renders `postgresql.conf`, and `pg_hba.conf` / `pg_ident.conf` when they are managed
     /// (see `hba.rs`), from the current state.
     pub(crate) fn write_config(&self) -> Result<(), PgError> {
+        if !self.paths.config_dir.is_dir() {
+            create_data_dir(&self.paths.config_dir, &self.run_as)?;
+        }
         self.ensure_base_conf()?;
         let text = {
             let state = self.conf_state();
@@ -56,6 +60,16 @@ impl LocalPostgres {
                     .path()
                     .display()
                     .to_string(),
+                base_conf: self.settings.custom_conf.as_ref().map_or_else(
+                    || "postgresql.base.conf".to_string(),
+                    |c| c.display().to_string(),
+                ),
+                config_files: self.paths.separate_config().then(|| {
+                    (
+                        self.paths.hba().display().to_string(),
+                        self.paths.ident().display().to_string(),
+                    )
+                }),
             };
             render(&state, &ctx)
         };
@@ -66,6 +80,9 @@ impl LocalPostgres {
         }
         match ident_text(&self.pg_ident()) {
             Some(ident) => write_owned(&self.paths.ident(), &ident, &self.run_as),
+            None if !self.paths.ident().exists() => {
+                write_owned(&self.paths.ident(), "", &self.run_as)
+            }
             None => Ok(()),
         }
     }

@@ -133,8 +133,12 @@ impl ControlData {
 }
 
 /// Runs `pg_controldata` on `data_dir`.
-pub async fn read(bin_dir: &Path, data_dir: &Path, run_as: &RunAs) -> Result<ControlData, PgError> {
-    let out = Tool::new(bin_dir.join("pg_controldata"))
+pub async fn read(
+    pg_controldata: &Path,
+    data_dir: &Path,
+    run_as: &RunAs,
+) -> Result<ControlData, PgError> {
+    let out = Tool::new(pg_controldata)
         .arg("-D")
         .arg(data_dir)
         .c_locale()

@@ -20,8 +20,7 @@ impl LocalPostgres {
         remove_if_exists(&self.paths.recovery_signal())?;
         Tool::new(self.binary("postgres"))
             .arg("--single")
-            .arg("-D")
-            .arg(&self.paths.data_dir)
+            .args(self.paths.server_args())
             .arg("-c")
             .arg("archive_mode=on")
             .arg("-c")

@@ -44,13 +44,13 @@ impl Drop for PasswordFile {
 
 /// Runs initdb on the (empty) `data_dir`.
 pub async fn initdb(
-    bin_dir: &Path,
+    program: &Path,
     data_dir: &Path,
     superuser: &Credentials,
     options: &[ToolOption],
     run_as: &RunAs,
 ) -> Result<(), PgError> {
-    let mut tool = Tool::new(bin_dir.join("initdb"))
+    let mut tool = Tool::new(program)
         .arg("-D")
         .arg(data_dir)
         .arg(format!("--username={}", superuser.username));

@@ -97,7 +97,7 @@ impl LocalPostgres {
         self.conf_state().standby_minimums = minimums;
         self.configure(recovery)?;
         let mut cmd = tokio::process::Command::new(self.binary("postgres"));
-        cmd.arg("-D").arg(&self.paths.data_dir);
+        cmd.args(self.paths.server_args());
         self.run_as.apply(&mut cmd);
         self.postmaster.spawn(cmd)?;
         self.wait_started().await

@@ -84,15 +84,20 @@ impl LocalPostgres {
         clock: Arc<dyn Clock>,
     ) -> Result<LocalPostgres, SetupError> {
         let run_as = RunAs::resolve(settings.run_as.as_deref())?;
-        validate::bin_dir(&settings.bin_dir)?;
+        validate::binaries(&settings)?;
         let data_dir = validate::absolute(&settings.data_dir)?;
         let listen = ListenAddr::parse("listen", &settings.listen)?;
         if let Some(addr) = &settings.connect_address {
             ListenAddr::parse("connect_address", addr)?;
         }
-        let paths = DataPaths::new(&data_dir);
+        let config_dir = settings
+            .config_dir
+            .as_deref()
+            .map(validate::absolute)
+            .transpose()?;
+        let paths = DataPaths::new(&data_dir).with_config_dir(config_dir.as_deref());
         validate::data_dir(&paths, &run_as)?;
-        let major = validate::binary_major(&settings.bin_dir, &run_as).await?;
+        let major = validate::binary_major(&settings.program("postgres"), &run_as).await?;
         validate::data_dir_version(&paths, major)?;
         let fence_binary = fence_binary(&settings)?;
         let postmaster = Postmaster::new();
@@ -101,7 +106,7 @@ impl LocalPostgres {
             None => validate::port_free(&listen)?,
         }
         let sysid = if paths.is_initialized() {
-            let cd = controldata::read(&settings.bin_dir, &data_dir, &run_as)
+            let cd = controldata::read(&settings.program("pg_controldata"), &data_dir, &run_as)
                 .await
                 .map_err(|e| SetupError::Other(e.to_string()))?;
             validate::system_id(&paths, &cd.sysid, settings.expected_sysid.as_deref())?;
@@ -206,7 +211,12 @@ impl LocalPostgres {
 
     /// Reads `pg_controldata` of the data directory.
     pub async fn controldata(&self) -> Result<ControlData, PgError> {
-        controldata::read(&self.settings.bin_dir, &self.paths.data_dir, &self.run_as).await
+        controldata::read(
+            &self.settings.program("pg_controldata"),
+            &self.paths.data_dir,
+            &self.run_as,
+        )
+        .await
     }
 
     pub(crate) fn conf_state(&self) -> MutexGuard<'_, ConfState> {
@@ -231,7 +241,7 @@ impl LocalPostgres {
     }
 
     pub(crate) fn binary(&self, name: &str) -> PathBuf {
-        self.settings.bin_dir.join(name)
+        self.settings.program(name)
     }
 }
 

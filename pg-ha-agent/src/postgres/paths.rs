@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 pub struct DataPaths {
     /// The data directory.
     pub data_dir: PathBuf,
+    /// Where the configuration files live (`postgresql.config_dir`; else the data
+    /// directory).
+    pub config_dir: PathBuf,
 }
 
 impl DataPaths {
@@ -14,21 +17,39 @@ impl DataPaths {
     pub fn new(data_dir: &Path) -> DataPaths {
         DataPaths {
             data_dir: data_dir.to_path_buf(),
+            config_dir: data_dir.to_path_buf(),
         }
+    }
+
+    /// The same, with the configuration files in `config_dir` (if given).
+    pub fn with_config_dir(mut self, config_dir: Option<&Path>) -> DataPaths {
+        if let Some(dir) = config_dir {
+            self.config_dir = dir.to_path_buf();
+        }
+        self
+    }
+
+    /// True when the configuration files live outside the data directory.
+    pub fn separate_config(&self) -> bool {
+        self.config_dir != self.data_dir
     }
 
     fn file(&self, name: &str) -> PathBuf {
         self.data_dir.join(name)
     }
 
+    fn config_file(&self, name: &str) -> PathBuf {
+        self.config_dir.join(name)
+    }
+
     /// `postgresql.conf`, written by the agent.
     pub fn conf(&self) -> PathBuf {
-        self.file("postgresql.conf")
+        self.config_file("postgresql.conf")
     }
 
     /// `postgresql.base.conf`: initdb's original configuration, included by ours.
     pub fn base_conf(&self) -> PathBuf {
-        self.file("postgresql.base.conf")
+        self.config_file("postgresql.base.conf")
     }
 
     /// `postgresql.auto.conf` (ALTER SYSTEM).
@@ -38,12 +59,25 @@ impl DataPaths {
 
     /// `pg_hba.conf`.
     pub fn hba(&self) -> PathBuf {
-        self.file("pg_hba.conf")
+        self.config_file("pg_hba.conf")
     }
 
     /// `pg_ident.conf`.
     pub fn ident(&self) -> PathBuf {
-        self.file("pg_ident.conf")
+        self.config_file("pg_ident.conf")
+    }
+
+    /// The server's arguments naming its files: `-D data_dir`, and `-c config_file=...` when
+    /// the configuration lives elsewhere.
+    pub fn server_args(&self) -> Vec<std::ffi::OsString> {
+        let mut args = vec!["-D".into(), self.data_dir.clone().into_os_string()];
+        if self.separate_config() {
+            args.push("-c".into());
+            let mut file = std::ffi::OsString::from("config_file=");
+            file.push(self.conf());
+            args.push(file);
+        }
+        args
     }
 
     /// `standby.signal`.

@@ -211,6 +211,24 @@ pub struct PgSettings {
     /// `postgresql.use_unix_socket`: the agent's own connections to its server go through
     /// the first of `unix_socket_directories` instead of TCP.
     pub use_unix_socket: bool,
+    /// `postgresql.config_dir`: where `postgresql.conf`, `pg_hba.conf` and `pg_ident.conf`
+    /// live (the data directory when `None`).
+    pub config_dir: Option<PathBuf>,
+    /// `postgresql.custom_conf`: a configuration file of the user's included instead of
+    /// `postgresql.base.conf` (which is then never created).
+    pub custom_conf: Option<PathBuf>,
+    /// `postgresql.bin_name`: other names for the PostgreSQL programs
+    /// (`{"pg_basebackup": "pg_basebackup15"}`).
+    pub bin_name: BTreeMap<String, String>,
+}
+
+impl PgSettings {
+    /// The path of the PostgreSQL program `name` (`postgres`, `initdb`, ...): in `bin_dir`,
+    /// under its `bin_name` if one is set.
+    pub fn program(&self, name: &str) -> PathBuf {
+        let file = self.bin_name.get(name).map_or(name, String::as_str);
+        self.bin_dir.join(file)
+    }
 }
 
 impl Default for PgSettings {
@@ -252,6 +270,9 @@ impl Default for PgSettings {
             fence_binary: None,
             status_timeout: Duration::from_secs(1),
             use_unix_socket: false,
+            config_dir: None,
+            custom_conf: None,
+            bin_name: BTreeMap::new(),
         }
     }
 }

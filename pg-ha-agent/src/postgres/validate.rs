@@ -6,6 +6,7 @@ use super::error::SetupError;
 use super::listen::ListenAddr;
 use super::paths::DataPaths;
 use super::privileges::RunAs;
+use super::settings::PgSettings;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -19,20 +20,24 @@ pub const REQUIRED_BINARIES: [&str; 5] = [
     "pg_rewind",
 ];
 
-/// `bin_dir` exists and has every required binary.
-pub fn bin_dir(dir: &Path) -> Result<(), SetupError> {
+/// `bin_dir` exists and has every required binary (under its `bin_name`).
+pub fn binaries(settings: &PgSettings) -> Result<(), SetupError> {
+    let dir = &settings.bin_dir;
     if !dir.is_dir() {
         return Err(SetupError::BinDirMissing(dir.to_path_buf()));
     }
-    for binary in REQUIRED_BINARIES {
-        let path = dir.join(binary);
+    for name in REQUIRED_BINARIES {
+        let path = settings.program(name);
+        let binary = path
+            .file_name()
+            .map_or_else(|| name.to_string(), |f| f.to_string_lossy().into_owned());
         let executable = path
             .metadata()
             .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
         if !executable {
             return Err(SetupError::BinaryMissing {
                 dir: dir.to_path_buf(),
-                binary: binary.to_string(),
+                binary,
             });
         }
     }
@@ -109,8 +114,8 @@ fn data_dir_error(dir: &Path, reason: String) -> SetupError {
 }
 
 /// The major version of the binaries (`postgres --version`).
-pub async fn binary_major(bin_dir: &Path, run_as: &RunAs) -> Result<u32, SetupError> {
-    let out = Tool::new(bin_dir.join("postgres"))
+pub async fn binary_major(postgres: &Path, run_as: &RunAs) -> Result<u32, SetupError> {
+    let out = Tool::new(postgres)
         .arg("--version")
         .timeout(Duration::from_secs(10))
         .run(run_as)
@@ -190,12 +195,24 @@ mod tests {
     }
 
     #[test]
-    fn missing_bin_dir_is_named() {
-        let err = bin_dir(Path::new("/nonexistent/bin")).expect_err("missing");
+    fn missing_bin_dir_and_binaries_are_named() {
+        let at = |dir: &Path| PgSettings {
+            bin_dir: dir.to_path_buf(),
+            ..PgSettings::default()
+        };
+        let err = binaries(&at(Path::new("/nonexistent/bin"))).expect_err("missing");
         assert!(err.to_string().contains("/nonexistent/bin"), "{err}");
         let empty = tempfile::tempdir().expect("tempdir");
-        let err = bin_dir(empty.path()).expect_err("no binaries");
+        let err = binaries(&at(empty.path())).expect_err("no binaries");
         assert!(err.to_string().contains("postgres"), "{err}");
+        let mut renamed = at(Path::new(crate::postgres::DEFAULT_BIN_DIR));
+        if binaries(&renamed).is_ok() {
+            renamed
+                .bin_name
+                .insert("pg_rewind".into(), "pg_rewind15".into());
+            let err = binaries(&renamed).expect_err("renamed binary missing");
+            assert!(err.to_string().contains("pg_rewind15"), "{err}");
+        }
     }
 
     #[test]

@@ -392,3 +392,64 @@ async fn use_unix_socket_connects_through_the_socket_directory() -> Result<()> {
     assert_eq!(over, vec!["socket"]);
     Ok(())
 }
+
+/// `config_dir` (Debian's layout), `custom_conf` and `bin_name`: the managed
+/// `postgresql.conf`, `pg_hba.conf` and `pg_ident.conf` live in the configuration directory
+/// (the server is started with `config_file` there and reads `hba_file` / `ident_file`
+/// from it), the user's own file is included instead of `postgresql.base.conf`, and the
+/// programs are found under their configured names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_dir_custom_conf_and_bin_name() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let mut s = settings(&sandbox, "a");
+    let config_dir = sandbox.node_dir("a").join("etc");
+    let custom = sandbox.node_dir("a").join("custom.conf");
+    std::fs::write(&custom, "work_mem = '3MB'\n")?;
+    let bin = sandbox.node_dir("bin");
+    for program in [
+        "postgres",
+        "initdb",
+        "pg_controldata",
+        "pg_basebackup",
+        "pg_rewind",
+    ] {
+        let name = if program == "pg_controldata" {
+            "pg_controldata15".to_string()
+        } else {
+            program.to_string()
+        };
+        std::os::unix::fs::symlink(s.bin_dir.join(program), bin.join(name))?;
+    }
+    s.bin_dir = bin;
+    s.bin_name
+        .insert("pg_controldata".into(), "pg_controldata15".into());
+    s.config_dir = Some(config_dir.clone());
+    s.custom_conf = Some(custom.clone());
+    let a = Node::new(s).await?;
+    a.pg.bootstrap().await?;
+    let files = a
+        .column(
+            "SELECT setting FROM pg_settings \
+             WHERE name IN ('config_file', 'hba_file', 'ident_file', 'work_mem') ORDER BY name",
+        )
+        .await?;
+    let etc = config_dir.display().to_string();
+    assert_eq!(
+        files,
+        vec![
+            format!("{etc}/postgresql.conf"),
+            format!("{etc}/pg_hba.conf"),
+            format!("{etc}/pg_ident.conf"),
+            "3072".to_string(),
+        ]
+    );
+    let ours = std::fs::read_to_string(config_dir.join("postgresql.conf"))?;
+    assert!(
+        ours.contains(&format!("include_if_exists '{}'", custom.display())),
+        "{ours}"
+    );
+    assert!(!config_dir.join("postgresql.base.conf").exists());
+    a.pg.restart().await?;
+    assert!(a.status().await?.is_running_primary());
+    Ok(())
+}
