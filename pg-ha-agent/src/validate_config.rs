@@ -75,7 +75,7 @@ pub fn validate_config(path: &Path, env: &[(String, String)]) -> ValidationRepor
 /// configuration ignores or replaces.
 fn check_postgresql(settings: &PgSettings, report: &mut ValidationReport) {
     let mut checks = vec![
-        validate::binaries(&settings).map(|_| ()),
+        validate::binaries(settings).map(|_| ()),
         validate::absolute(&settings.data_dir).map(|_| ()),
         ListenAddr::parse("postgresql.listen", &settings.listen).map(|_| ()),
         RunAs::resolve(settings.run_as.as_deref()).map(|_| ()),
