@@ -102,6 +102,7 @@ fn situation(size: usize, me: &str, leader: Option<&str>, role: PgRole) -> (Obse
         name: me.into(),
         tags: Tags::default(),
         can_bootstrap: true,
+        can_clone_without_leader: false,
         ..NodeConfig::default()
     };
     (

@@ -549,6 +549,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             Action::Bootstrap => pg.bootstrap().await.map(|_| ()),
             Action::CloneFrom { source } => pg.clone_replica(&self.upstream(source)?).await,
             Action::CloneFromRemote(remote) => pg.clone_replica(remote).await,
+            Action::CloneWithoutLeader => pg.clone_without_leader().await,
             Action::StartStandbyOfRemote(remote) => pg.start_standby(Some(remote)).await,
             Action::FollowRemote(remote) => pg.follow(Some(remote)).await,
             Action::StartPrimary => pg.start_primary().await,
@@ -800,6 +801,7 @@ fn changed_roles(decision: &Decision) -> bool {
                 | Action::Bootstrap
                 | Action::CloneFrom { .. }
                 | Action::CloneFromRemote(_)
+                | Action::CloneWithoutLeader
                 | Action::StartStandbyOfRemote(_)
                 | Action::Rewind { .. }
                 | Action::Reinit { .. }

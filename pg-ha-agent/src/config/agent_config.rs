@@ -94,6 +94,7 @@ impl AgentConfig {
             scope: self.scope.clone(),
             tags: self.tags.clone(),
             can_bootstrap: self.bootstrap.is_some(),
+            can_clone_without_leader: has_no_leader_method(&self.postgresql.raw),
             conn_url: self.postgresql.conn_url(),
             api_url: self.restapi.api_url(),
             proxy_url: self.postgresql.proxy_url(),
@@ -114,4 +115,23 @@ impl AgentConfig {
     pub fn postgresql_raw(&self) -> &Value {
         &self.postgresql.raw
     }
+}
+
+/// True when one of `create_replica_methods` is marked `no_leader` (or `no_master`).
+fn has_no_leader_method(postgresql: &Value) -> bool {
+    let Some(methods) = postgresql
+        .get("create_replica_methods")
+        .and_then(Value::as_array)
+    else {
+        return false;
+    };
+    methods.iter().filter_map(Value::as_str).any(|name| {
+        ["no_leader", "no_master"].iter().any(|flag| {
+            postgresql
+                .get(name)
+                .and_then(|m| m.get(flag))
+                .and_then(super::section::parse_bool)
+                .unwrap_or(false)
+        })
+    })
 }

@@ -108,15 +108,9 @@ pub(crate) fn warn_postgresql_keys(
     if s.has("callbacks") {
         s.sub("callbacks")?.warn_keys(&CALLBACKS, &[], warnings);
     }
-    // A method's other keys are passed to its command as `--key=value`.
+    // A method's other keys are passed to its command as `--key=value` (every key acts).
     for method in methods.iter().filter(|m| *m != "basebackup" && s.has(m)) {
-        let section = s.sub(method)?;
-        let passed: Vec<&str> = section
-            .keys()
-            .map(String::as_str)
-            .filter(|k| !["no_leader", "no_master"].contains(k))
-            .collect();
-        section.warn_keys(&passed, &["no_leader", "no_master"], warnings);
+        s.sub(method)?;
     }
     Ok(())
 }

@@ -338,6 +338,7 @@ fn replica_methods(section: &Map<String, Value>) -> Result<Vec<ReplicaMethod>, C
                 command: command.to_string(),
                 no_params: on("no_params"),
                 keep_data: on("keep_data"),
+                no_leader: on("no_leader") || on("no_master"),
                 params: method_params(spec),
             })
         })

@@ -91,6 +91,52 @@ impl LocalPostgres {
         ))
     }
 
+    /// Creates the replica with the `no_leader` methods, in order, into the empty data
+    /// directory, and configures it as a standby without an upstream (not started).
+    pub(crate) async fn clone_without_leader_locked(&self) -> Result<(), PgError> {
+        self.adopt_running();
+        if self.postmaster.pid().is_some() {
+            return Err(PgError::InvalidState(
+                "cannot clone while PostgreSQL runs".into(),
+            ));
+        }
+        self.require_empty("clone")?;
+        create_data_dir(&self.paths.data_dir, &self.run_as)?;
+        let dir = &self.paths.data_dir;
+        let mut failures = Vec::new();
+        for method in self.settings.create_replica_methods.iter() {
+            let ReplicaMethod::Custom {
+                no_leader: true, ..
+            } = method
+            else {
+                continue;
+            };
+            match self.run_custom(method, dir, None).await {
+                Ok(()) if self.paths.is_initialized() => {
+                    tracing::info!(method = method.label(), "replica created without a leader");
+                    self.remember_sysid(None);
+                    self.run_as
+                        .chown(dir)
+                        .map_err(|e| super::error::io_error("cannot chown", dir, e))?;
+                    return self.configure(Some(self.recovery_for(None)));
+                }
+                Ok(()) => failures.push(format!("{}: left no cluster", method.label())),
+                Err(e) => failures.push(format!("{}: {e}", method.label())),
+            }
+            if !method.keeps_data() {
+                clear_dir(dir)?;
+            }
+        }
+        Err(command_failed(
+            "create replica without a leader",
+            if failures.is_empty() {
+                "no create_replica_methods method has no_leader".to_string()
+            } else {
+                failures.join("; ")
+            },
+        ))
+    }
+
     async fn run_replica_method(
         &self,
         method: &ReplicaMethod,
@@ -109,33 +155,48 @@ impl LocalPostgres {
                 .run(dir, &self.run_as)
                 .await
             }
-            ReplicaMethod::Custom {
-                command,
-                no_params,
-                params,
-                ..
-            } => {
-                let mut tool = Tool::from_command_line(command).ok_or_else(|| {
-                    PgError::Setup("a replica method has an empty command".into())
-                })?;
-                if !no_params {
-                    let conn =
-                        replication_conninfo(ep, &self.settings.replication, &self.settings.name);
-                    tool = tool
-                        .arg(format!("--scope={}", self.settings.scope))
-                        .arg("--role=replica")
-                        .arg(format!("--datadir={}", dir.display()))
-                        .arg(format!("--connstring={conn}"));
-                    for (key, value) in params {
-                        tool = tool.arg(format!("--{key}={value}"));
-                    }
-                }
-                tool.password(self.settings.replication.password.as_deref())
-                    .run(&self.run_as)
-                    .await
-                    .map(|_| ())
+            custom => self.run_custom(custom, dir, Some(ep)).await,
+        }
+    }
+
+    /// Runs a custom method with `--scope --role=replica --datadir`, `--connstring` when
+    /// there is a source, and its own keys as `--key=value` (none of them with
+    /// `no_params`).
+    async fn run_custom(
+        &self,
+        method: &ReplicaMethod,
+        dir: &Path,
+        source: Option<&Endpoint>,
+    ) -> Result<(), PgError> {
+        let ReplicaMethod::Custom {
+            command,
+            no_params,
+            params,
+            ..
+        } = method
+        else {
+            return Err(PgError::Setup("not a custom replica method".into()));
+        };
+        let mut tool = Tool::from_command_line(command)
+            .ok_or_else(|| PgError::Setup("a replica method has an empty command".into()))?;
+        if !no_params {
+            tool = tool
+                .arg(format!("--scope={}", self.settings.scope))
+                .arg("--role=replica")
+                .arg(format!("--datadir={}", dir.display()));
+            if let Some(ep) = source {
+                let conn =
+                    replication_conninfo(ep, &self.settings.replication, &self.settings.name);
+                tool = tool.arg(format!("--connstring={conn}"));
+            }
+            for (key, value) in params {
+                tool = tool.arg(format!("--{key}={value}"));
             }
         }
+        tool.password(self.settings.replication.password.as_deref())
+            .run(&self.run_as)
+            .await
+            .map(|_| ())
     }
 
     /// A fresh copy must never start as a second primary: it is configured as a standby of

@@ -112,6 +112,9 @@ pub enum ReplicaMethod {
         no_params: bool,
         /// Do not wipe the data directory when the method fails.
         keep_data: bool,
+        /// `no_leader`: it can create a replica while the cluster has no leader (from
+        /// backups); run then without `--connstring`.
+        no_leader: bool,
         /// The method's other keys, passed as `--key=value` after the standard arguments
         /// (not with `no_params`).
         params: Vec<(String, String)>,

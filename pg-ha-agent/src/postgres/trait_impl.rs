@@ -48,6 +48,11 @@ impl Postgres for LocalPostgres {
         self.follow_locked(upstream).await
     }
 
+    async fn clone_without_leader(&self) -> Result<(), PgError> {
+        let _op = self.ops.lock().await;
+        self.clone_without_leader_locked().await
+    }
+
     async fn rewind(&self, source: &Upstream) -> Result<(), PgError> {
         let _op = self.ops.lock().await;
         self.rewind_locked(source).await

@@ -167,6 +167,7 @@ async fn replica_methods_are_tried_in_order() -> Result<()> {
             command: failing.display().to_string(),
             no_params: false,
             keep_data: false,
+            no_leader: false,
             params: vec![("envdir".into(), "/etc/wal-g.d".into())],
         },
         ReplicaMethod::Basebackup,
@@ -229,4 +230,55 @@ async fn recovery_conf_applies_to_standbys_only() -> Result<()> {
     assert_eq!(b.column("SHOW recovery_target_lsn").await?, [""]);
     assert_eq!(b.status().await?.role, Some(PgRole::Standby));
     Ok(())
+}
+
+/// A `no_leader` replica method (a restore from backups): run without `--connstring`, it
+/// creates the replica with no server to copy from, which then starts as a standby without
+/// an upstream and serves the restored data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_no_leader_method_creates_a_replica_without_a_leader() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let a = Node::primary(&sandbox, "a").await?;
+    a.exec("CREATE TABLE t (v text); INSERT INTO t VALUES ('restored')")
+        .await?;
+    a.exec("CHECKPOINT").await?;
+    let backup = Node::new(settings(&sandbox, "backup")).await?;
+    backup.pg.clone_replica(&a.upstream()).await?;
+    a.pg.stop(StopMode::Fast).await?;
+
+    let args = shared_file(sandbox.path(), "restore.log");
+    let restore = script(
+        sandbox.path(),
+        "restore.sh",
+        &format!(
+            "echo \"$@\" >> {log}\n\
+             for a in \"$@\"; do case \"$a\" in --datadir=*) d=\"${{a#--datadir=}}\";; esac; done\n\
+             cp -a {backup}/. \"$d\"/",
+            log = args.display(),
+            backup = backup.data_dir.display()
+        ),
+    );
+    let mut s = settings(&sandbox, "b");
+    s.create_replica_methods = vec![
+        ReplicaMethod::Basebackup,
+        ReplicaMethod::Custom {
+            name: "restore".into(),
+            command: restore.display().to_string(),
+            no_params: false,
+            keep_data: false,
+            no_leader: true,
+            params: vec![("from".into(), "backups".into())],
+        },
+    ];
+    let b = Node::new(s).await?;
+    b.pg.clone_without_leader().await?;
+    let text = std::fs::read_to_string(&args)?;
+    assert!(
+        text.contains("--role=replica") && text.contains("--from=backups"),
+        "{text}"
+    );
+    assert!(!text.contains("--connstring"), "{text}");
+    b.pg.start_standby(None).await?;
+    assert_eq!(b.status().await?.role, Some(PgRole::Standby));
+    b.wait_rows("SELECT v FROM t", &["restored"]).await
 }

@@ -225,6 +225,7 @@ async fn a_running_agent_shows_them_in_get_patroni_and_metrics() -> Result<()> {
         name: "a".into(),
         scope: "test".into(),
         can_bootstrap: true,
+        can_clone_without_leader: false,
         conn_url: a.pg.conn_url(),
         api_url: "http://127.0.0.1:1/patroni".into(),
         proxy_url: None,

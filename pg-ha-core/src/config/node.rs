@@ -14,6 +14,9 @@ pub struct NodeConfig {
     pub tags: Tags,
     /// May this node bootstrap a new cluster (it has a `bootstrap` section)?
     pub can_bootstrap: bool,
+    /// May this node create its replica without a leader (a `create_replica_methods`
+    /// method with `no_leader`, e.g. a restore from backups)?
+    pub can_clone_without_leader: bool,
     /// `postgres://<connect_address>/postgres`, published as `conn_url`.
     pub conn_url: String,
     /// `http://<restapi connect_address>/patroni`, published as `api_url`.

@@ -68,6 +68,8 @@ pub enum Action {
         /// The member to stream from.
         upstream: Option<String>,
     },
+    /// Create the replica without a leader, with a `no_leader` replica method.
+    CloneWithoutLeader,
     /// Clone the data directory from the remote primary of a standby cluster (its bootstrap).
     CloneFromRemote(Upstream),
     /// Start PostgreSQL as a standby of the remote primary of a standby cluster (or of its
@@ -151,6 +153,7 @@ impl Action {
             Action::Bootstrap
                 | Action::CloneFrom { .. }
                 | Action::CloneFromRemote(_)
+                | Action::CloneWithoutLeader
                 | Action::StartStandbyOfRemote(_)
                 | Action::FollowRemote(_)
                 | Action::StartPrimary

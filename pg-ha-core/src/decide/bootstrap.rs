@@ -29,6 +29,13 @@ pub(super) fn empty_data_dir(ctx: &Ctx<'_>) -> Decision {
     match cluster.initialize.as_deref() {
         None if cluster.leader.is_none() => bootstrap_race(ctx),
         Some("") => Decision::idle(Reason::WaitingForBootstrap),
+        _ if ctx.cfg.node.can_clone_without_leader && cluster.leader.is_none() => Decision::act(
+            Reason::CloningWithoutLeader,
+            vec![
+                Action::CloneWithoutLeader,
+                Action::StartStandby { upstream: None },
+            ],
+        ),
         _ => Decision::idle(Reason::WaitingForLeaderToClone),
     }
 }

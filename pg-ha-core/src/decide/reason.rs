@@ -21,6 +21,8 @@ pub enum Reason {
     },
     /// The data directory is empty and there is no leader to clone from.
     WaitingForLeaderToClone,
+    /// No leader: creating the replica with a `no_leader` method (from backups).
+    CloningWithoutLeader,
     /// The data directory belongs to another cluster.
     SystemIdMismatch {
         /// The cluster's system id.
@@ -275,6 +277,9 @@ impl fmt::Display for Reason {
             }
             Reason::BootstrapFailed => write!(f, "bootstrap failed: removed initialize"),
             Reason::Cloning { source } => write!(f, "creating replica from {source}"),
+            Reason::CloningWithoutLeader => {
+                write!(f, "no leader: creating replica with a no_leader method")
+            }
             Reason::WaitingForLeaderToClone => write!(f, "empty data directory: waiting for a leader to clone from"),
             Reason::SystemIdMismatch { cluster, local } => write!(
                 f,

@@ -139,6 +139,15 @@ pub trait Postgres: Send + Sync {
     /// Points a running standby at a new upstream (reload where possible, else restart).
     async fn follow(&self, upstream: Option<&Upstream>) -> Result<(), PgError>;
 
+    /// Creates the replica without a leader into the empty data directory, with the
+    /// `no_leader` replica methods (a restore from backups), configured as a standby
+    /// without an upstream (not started). Implementations without such methods refuse.
+    async fn clone_without_leader(&self) -> Result<(), PgError> {
+        Err(PgError::InvalidState(
+            "no replica method can create a replica without a leader".into(),
+        ))
+    }
+
     /// Runs pg_rewind against `source` on a stopped data directory.
     async fn rewind(&self, source: &Upstream) -> Result<(), PgError>;
 

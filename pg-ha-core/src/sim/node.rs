@@ -88,6 +88,7 @@ pub fn node_config(i: usize) -> NodeConfig {
         proxy_url: None,
         scope: SCOPE.to_string(),
         can_bootstrap: true,
+        can_clone_without_leader: false,
         tags: Default::default(),
         name,
     }

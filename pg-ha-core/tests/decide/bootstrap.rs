@@ -179,3 +179,21 @@ fn replica_with_data_waits_while_initialize_is_empty() {
     assert_eq!(d.reason, Reason::WaitingForBootstrap);
     assert!(d.actions.is_empty());
 }
+
+#[test]
+fn without_a_leader_a_no_leader_method_creates_the_replica() {
+    let mut s = Situation::new("node2").initialized();
+    s.cfg.node.can_clone_without_leader = true;
+    let d = s.decide();
+    assert_eq!(d.reason, Reason::CloningWithoutLeader);
+    assert_eq!(
+        d.actions,
+        vec![
+            Action::CloneWithoutLeader,
+            Action::StartStandby { upstream: None }
+        ]
+    );
+    let mut with_leader = Situation::new("node2").initialized().leader("node1");
+    with_leader.cfg.node.can_clone_without_leader = true;
+    assert_ne!(with_leader.decide().reason, Reason::CloningWithoutLeader);
+}

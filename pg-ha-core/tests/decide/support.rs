@@ -33,6 +33,7 @@ impl Situation {
             scope: "demo".into(),
             tags: Tags::default(),
             can_bootstrap: true,
+            can_clone_without_leader: false,
             conn_url: format!("postgres://127.0.0.1:5432/{me}"),
             api_url: format!("http://127.0.0.1:8008/{me}/patroni"),
             proxy_url: None,
