@@ -724,7 +724,7 @@ fn proxy_address_is_published_as_proxy_url() {
     not(feature = "etcd"),
     ignore = "the config uses etcd3: needs the etcd feature"
 )]
-fn a_custom_replica_method_passes_its_other_keys_and_warns_no_leader() {
+fn a_custom_replica_method_passes_its_other_keys_and_may_clone_without_a_leader() {
     let yaml = MINIMAL.replace(
         "data_dir: /data}",
         "data_dir: /data, create_replica_methods: [wal_g, basebackup], \
@@ -732,17 +732,30 @@ fn a_custom_replica_method_passes_its_other_keys_and_warns_no_leader() {
     );
     let loaded = load_yaml(&yaml).expect("loads");
     let keys: Vec<&str> = loaded.warnings.iter().map(|w| w.key.as_str()).collect();
-    assert_eq!(keys, ["postgresql.wal_g.no_leader"]);
+    assert!(keys.is_empty(), "{keys:?}");
     let cfg = &loaded.config;
+    assert!(cfg.node_config().can_clone_without_leader);
+    assert!(
+        !load_yaml(MINIMAL)
+            .expect("loads")
+            .config
+            .node_config()
+            .can_clone_without_leader
+    );
     let settings = pg_ha_agent::node::pg_settings(cfg, &cfg.bootstrap_dynamic()).expect("settings");
     match &settings.create_replica_methods[0] {
-        pg_ha_agent::postgres::ReplicaMethod::Custom { params, .. } => assert_eq!(
-            params,
-            &[
-                ("envdir".to_string(), "/etc/wal-g.d".to_string()),
-                ("retries".to_string(), "2".to_string())
-            ]
-        ),
+        pg_ha_agent::postgres::ReplicaMethod::Custom {
+            params, no_leader, ..
+        } => {
+            assert!(no_leader);
+            assert_eq!(
+                params,
+                &[
+                    ("envdir".to_string(), "/etc/wal-g.d".to_string()),
+                    ("retries".to_string(), "2".to_string())
+                ]
+            )
+        }
         other => panic!("expected the custom method first, got {other:?}"),
     }
 }
