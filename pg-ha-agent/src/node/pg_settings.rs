@@ -264,7 +264,41 @@ fn bootstrap_method(bootstrap: &Value) -> Result<BootstrapMethod, ConfigError> {
         command: command.to_string(),
         no_params: on("no_params"),
         keep_existing_recovery_conf: on("keep_existing_recovery_conf"),
+        recovery_conf: bootstrap_recovery_conf(method, spec)?,
     })
+}
+
+/// `bootstrap.<method>.recovery_conf` as PostgreSQL text; `recovery_target_action` is
+/// `promote` unless set (as on Patroni: a paused recovery would never end the bootstrap).
+fn bootstrap_recovery_conf(
+    method: &str,
+    spec: Option<&Value>,
+) -> Result<std::collections::BTreeMap<String, String>, ConfigError> {
+    let Some(conf) = spec
+        .and_then(|s| s.get("recovery_conf"))
+        .filter(|v| !v.is_null())
+    else {
+        return Ok(Default::default());
+    };
+    let map = conf.as_object().ok_or_else(|| {
+        ConfigError::new(
+            format!("bootstrap.{method}.recovery_conf"),
+            format!("expected a mapping, got {conf}"),
+        )
+    })?;
+    let mut out = std::collections::BTreeMap::new();
+    for (name, value) in map {
+        let text = pg_ha_core::config::guc_text(value).ok_or_else(|| {
+            ConfigError::new(
+                format!("bootstrap.{method}.recovery_conf.{name}"),
+                format!("expected a scalar, got {value}"),
+            )
+        })?;
+        out.insert(name.clone(), text);
+    }
+    out.entry("recovery_target_action".into())
+        .or_insert_with(|| "promote".into());
+    Ok(out)
 }
 
 fn initdb_options(bootstrap: &Value) -> Result<Option<Vec<ToolOption>>, ConfigError> {

@@ -75,9 +75,16 @@ impl LocalPostgres {
                 command,
                 no_params,
                 keep_existing_recovery_conf,
+                recovery_conf,
             } => {
                 self.custom_bootstrap(command, *no_params, *keep_existing_recovery_conf)
-                    .await
+                    .await?;
+                let recovers = !recovery_conf.is_empty()
+                    || (*keep_existing_recovery_conf && self.paths.recovery_signal().exists());
+                if recovers {
+                    self.conf_state().archive_recovery = Some(recovery_conf.clone());
+                }
+                Ok(())
             }
         }
     }
@@ -111,11 +118,16 @@ impl LocalPostgres {
     }
 
     async fn finish_bootstrap(&self) -> Result<String, PgError> {
-        let keep_recovery = self.paths.recovery_signal().exists();
+        let archive_recovery = self.conf_state().archive_recovery.is_some();
         self.start_locked(None).await?;
-        if keep_recovery {
-            self.wait_out_of_recovery(self.settings.pg_ctl_timeout)
-                .await?;
+        if archive_recovery {
+            tracing::info!("recovering from the archive before the bootstrap goes on");
+            let recovered = self
+                .wait_out_of_recovery(self.settings.pg_ctl_timeout)
+                .await;
+            self.conf_state().archive_recovery = None;
+            recovered?;
+            self.write_config()?;
         }
         let client = self.connect_local().await?;
         create_roles(

@@ -44,6 +44,9 @@ pub struct ConfState {
     /// On a standby: the primary's settings recorded in pg_control that the standby may not
     /// go below (PostgreSQL refuses to start otherwise). Read at every standby start.
     pub standby_minimums: BTreeMap<String, u64>,
+    /// `Some` while a bootstrap recovers from the archive (a point-in-time restore): these
+    /// settings are written and `recovery.signal` is kept until the server is promoted.
+    pub archive_recovery: Option<BTreeMap<String, String>>,
 }
 
 impl ConfState {
@@ -160,6 +163,11 @@ pub fn render(state: &ConfState, ctx: &ConfContext<'_>) -> String {
     }
     if let Some(rec) = &state.recovery {
         render_recovery(&mut out, rec, &state.recovery_params, ctx);
+    } else if let Some(params) = &state.archive_recovery {
+        out.push_str("\n# archive recovery of the bootstrap\n");
+        for (k, v) in params {
+            let _ = writeln!(out, "{k} = {}", quote(v));
+        }
     }
     out
 }

@@ -94,6 +94,9 @@ impl LocalPostgres {
         self.conf_state().recovery = recovery;
         sanitize_file(&self.paths.auto_conf(), &self.run_as)?;
         self.write_config()?;
+        if !standby && self.conf_state().archive_recovery.is_some() {
+            return write_owned(&self.paths.recovery_signal(), "", &self.run_as);
+        }
         remove_if_exists(&self.paths.recovery_signal())?;
         if standby {
             write_owned(&self.paths.standby_signal(), "", &self.run_as)

@@ -94,6 +94,10 @@ pub enum BootstrapMethod {
         no_params: bool,
         /// Keep the recovery signal files the command left behind.
         keep_existing_recovery_conf: bool,
+        /// `recovery_conf`: after the command, the server recovers from the archive with
+        /// these settings (`restore_command`, `recovery_target_*`; a point-in-time restore)
+        /// and is promoted at the target before the bootstrap goes on.
+        recovery_conf: BTreeMap<String, String>,
     },
 }
 

@@ -8,7 +8,7 @@ use pg_ha_agent::postgres::controldata::ClusterState;
 use pg_ha_agent::postgres::procs::signal_server;
 use pg_ha_agent::postgres::{BootstrapMethod, Callbacks, LocalPostgres, PgSettings};
 use pg_ha_core::config::{LocalServerConfig, PostgresqlDynamic, CLUSTER_WIDE};
-use pg_ha_core::postgres::{DataDirState, PgRole, ProcessState, StopMode};
+use pg_ha_core::postgres::{DataDirState, PgRole, ProcessState, StopMode, Upstream};
 use pg_ha_core::Postgres;
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -97,6 +97,7 @@ async fn custom_bootstrap_method_gets_scope_and_datadir() -> Result<()> {
         command: method.display().to_string(),
         no_params: false,
         keep_existing_recovery_conf: false,
+        recovery_conf: Default::default(),
     };
     let node = Node::new(s).await?;
     node.pg.bootstrap().await?;
@@ -451,5 +452,72 @@ async fn config_dir_custom_conf_and_bin_name() -> Result<()> {
     assert!(!config_dir.join("postgresql.base.conf").exists());
     a.pg.restart().await?;
     assert!(a.status().await?.is_running_primary());
+    Ok(())
+}
+
+/// `bootstrap.<method>.recovery_conf`: a point-in-time restore. The method copies a base
+/// backup; the server then recovers from the WAL archive up to `recovery_target_lsn`, is
+/// promoted there, and the bootstrap goes on (roles, a new primary): it holds the row
+/// committed before the target and not the one after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_custom_bootstrap_restores_to_a_point_in_time() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let archive = sandbox.node_dir("archive");
+    let (uid, gid) = postgres_ids();
+    std::os::unix::fs::chown(&archive, Some(uid), Some(gid))?;
+    let mut s = settings(&sandbox, "a");
+    s.parameters.insert("archive_mode".into(), "on".into());
+    s.parameters.insert(
+        "archive_command".into(),
+        format!("cp %p {}/%f", archive.display()),
+    );
+    let a = Node::new(s).await?;
+    a.pg.bootstrap().await?;
+    let backup = Node::new(settings(&sandbox, "backup")).await?;
+    backup
+        .pg
+        .clone_replica(&Upstream::member("a", &a.pg.conn_url()))
+        .await?;
+    a.exec("CREATE TABLE t (v text); INSERT INTO t VALUES ('before')")
+        .await?;
+    let target = a
+        .column("SELECT pg_current_wal_lsn()::text")
+        .await?
+        .remove(0);
+    a.exec("INSERT INTO t VALUES ('after'); SELECT pg_switch_wal()")
+        .await?;
+    a.pg.stop(StopMode::Fast).await?;
+
+    let restore = script(
+        sandbox.path(),
+        "restore.sh",
+        &format!(
+            "for a in \"$@\"; do case \"$a\" in --datadir=*) d=\"${{a#--datadir=}}\";; esac; done\n\
+             cp -a {}/. \"$d\"/",
+            backup.data_dir.display()
+        ),
+    );
+    let mut s = settings(&sandbox, "b");
+    s.bootstrap_method = BootstrapMethod::Custom {
+        command: restore.display().to_string(),
+        no_params: false,
+        keep_existing_recovery_conf: false,
+        recovery_conf: [
+            (
+                "restore_command".to_string(),
+                format!("cp {}/%f %p", archive.display()),
+            ),
+            ("recovery_target_lsn".to_string(), target),
+            ("recovery_target_action".to_string(), "promote".to_string()),
+        ]
+        .into_iter()
+        .collect(),
+    };
+    let b = Node::new(s).await?;
+    b.pg.bootstrap().await?;
+    assert!(b.status().await?.is_running_primary());
+    assert_eq!(b.column("SELECT v FROM t ORDER BY v").await?, ["before"]);
+    let conf = std::fs::read_to_string(b.data_dir.join("postgresql.conf"))?;
+    assert!(!conf.contains("recovery_target_lsn"), "{conf}");
     Ok(())
 }
