@@ -221,6 +221,12 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         if let Some(cluster) = dcs.cluster() {
             note_members_seen(&mut facts, cluster, now);
         }
+        if let Some(cluster) = dcs.cluster() {
+            track_leaderless(&mut facts, cluster, now);
+        }
+        if let PgView::Known(status) = &pg {
+            track_wal_progress(&mut facts, status, now);
+        }
         if let (PgView::Known(status), Some(cluster)) = (&pg, dcs.cluster()) {
             track_primary_down(&mut facts, &self.node.name, cluster, status, now);
             if let Some(leader) = cluster.leader_name() {
@@ -775,6 +781,27 @@ fn track_primary_down(facts: &mut Facts, me: &str, cluster: &Cluster, pg: &PgSta
         facts.primary_down_since.get_or_insert(now);
     } else {
         facts.primary_down_since = None;
+    }
+}
+
+/// Remembers since when the cluster has had no leader key.
+fn track_leaderless(facts: &mut Facts, cluster: &Cluster, now: Mono) {
+    if cluster.leader.is_some() {
+        facts.leaderless_since = None;
+    } else {
+        facts.leaderless_since.get_or_insert(now);
+    }
+}
+
+/// Remembers this node's WAL position and when it last moved.
+fn track_wal_progress(facts: &mut Facts, pg: &PgStatus, now: Mono) {
+    let Some(position) = pg.wal_position() else {
+        facts.wal_progress = None;
+        return;
+    };
+    match facts.wal_progress {
+        Some((last, _)) if last == position => {}
+        _ => facts.wal_progress = Some((position, now)),
     }
 }
 

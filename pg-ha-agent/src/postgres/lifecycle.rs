@@ -26,6 +26,8 @@ pub enum Shutdown {
     Smart,
     /// SIGINT: disconnect clients, shutdown checkpoint.
     Fast,
+    /// Fast, then SIGKILL if the postmaster still runs after this long.
+    FastOrKill(Duration),
     /// SIGQUIT: no checkpoint; SIGKILL if that does not stop it in time.
     Immediate,
 }
@@ -39,6 +41,7 @@ impl From<StopMode> for Shutdown {
     fn from(mode: StopMode) -> Shutdown {
         match mode {
             StopMode::Fast => Shutdown::Fast,
+            StopMode::FastOrKill { after } => Shutdown::FastOrKill(after),
             StopMode::Immediate => Shutdown::Immediate,
         }
     }
@@ -48,7 +51,7 @@ impl Shutdown {
     fn signal(self) -> Signal {
         match self {
             Shutdown::Smart => Signal::SIGTERM,
-            Shutdown::Fast => Signal::SIGINT,
+            Shutdown::Fast | Shutdown::FastOrKill(_) => Signal::SIGINT,
             Shutdown::Immediate => Signal::SIGQUIT,
         }
     }
@@ -160,21 +163,21 @@ impl LocalPostgres {
         if self.postmaster.pid().is_none() {
             return Ok(false);
         }
-        if mode == Shutdown::Fast {
+        if matches!(mode, Shutdown::Fast | Shutdown::FastOrKill(_)) {
             let hook = self.settings.hooks.before_stop.as_deref();
             super::hooks::before_stop(hook, &self.run_as, BEFORE_STOP_LIMIT).await;
         }
         *self.client.lock().await = None;
         tracing::info!(?mode, "stopping PostgreSQL");
         self.postmaster.signal(mode.signal(), true)?;
-        if self
-            .postmaster
-            .wait_exit(self.settings.pg_ctl_timeout)
-            .await
-        {
+        let wait = match mode {
+            Shutdown::FastOrKill(after) => after.min(self.settings.pg_ctl_timeout),
+            _ => self.settings.pg_ctl_timeout,
+        };
+        if self.postmaster.wait_exit(wait).await {
             return Ok(true);
         }
-        if mode != Shutdown::Immediate {
+        if matches!(mode, Shutdown::Smart | Shutdown::Fast) {
             return Err(command_failed(
                 "stop",
                 format!(
@@ -183,7 +186,7 @@ impl LocalPostgres {
                 ),
             ));
         }
-        tracing::warn!("immediate stop timed out; killing the postmaster");
+        tracing::warn!(?mode, "the stop timed out; killing the postmaster");
         self.postmaster.kill_all();
         if self.postmaster.wait_exit(KILL_WAIT).await {
             Ok(true)

@@ -521,3 +521,37 @@ async fn a_custom_bootstrap_restores_to_a_point_in_time() -> Result<()> {
     assert!(!conf.contains("recovery_target_lsn"), "{conf}");
     Ok(())
 }
+
+/// `StopMode::FastOrKill` (primary_stop_timeout): a fast stop that cannot finish (its WAL
+/// sender is frozen, so the shutdown checkpoint is never sent) is ended by SIGKILL after the
+/// timeout instead of waiting out pg_ctl_timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stuck_fast_stop_is_killed_after_primary_stop_timeout() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let a = Node::primary(&sandbox, "a").await?;
+    let b = Node::standby_of(&sandbox, "b", &a).await?;
+    let senders = a
+        .column("SELECT pid::text FROM pg_stat_replication")
+        .await?;
+    assert_eq!(senders.len(), 1, "{senders:?}");
+    let sender = Pid::from_raw(senders[0].parse()?);
+    kill(sender, Signal::SIGSTOP)?;
+    let started = Instant::now();
+    let stopped =
+        a.pg.stop(StopMode::FastOrKill {
+            after: Duration::from_secs(2),
+        })
+        .await;
+    let _ = kill(sender, Signal::SIGCONT);
+    stopped?;
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}; pg_ctl_timeout is 30 s",
+        started.elapsed()
+    );
+    assert_eq!(a.status().await?.process, ProcessState::Stopped);
+    let state = a.pg.controldata().await?.state;
+    assert_eq!(state, ClusterState::InProduction, "killed, not shut down");
+    drop(b);
+    Ok(())
+}

@@ -29,6 +29,9 @@ pub struct DynamicConfig {
     pub primary_start_timeout: Duration,
     /// SIGKILL a slow-stopping primary after this (0 = never; sync mode only).
     pub primary_stop_timeout: Duration,
+    /// With no leader, a replica whose WAL still advances (the old primary may still be
+    /// alive) waits up to this long before racing for the key (0 = race at once).
+    pub primary_race_backoff: Duration,
     /// Synchronous replication mode.
     pub synchronous_mode: SyncMode,
     /// Block writes rather than lose the sync guarantee.
@@ -54,7 +57,7 @@ pub struct DynamicConfig {
     /// Permanent slots (`slots`; read also from `permanent_slots` and
     /// `permanent_replication_slots`).
     pub slots: BTreeMap<String, Value>,
-    /// Any other top-level key (`ignore_slots`, `primary_race_backoff`, ...), kept as it is.
+    /// Any other top-level key (`ignore_slots`, ...), kept as it is.
     pub extra: BTreeMap<String, Value>,
 }
 
@@ -67,6 +70,7 @@ impl Default for DynamicConfig {
             maximum_lag_on_failover: 1_048_576,
             primary_start_timeout: Duration::from_secs(300),
             primary_stop_timeout: Duration::ZERO,
+            primary_race_backoff: Duration::ZERO,
             synchronous_mode: SyncMode::Off,
             synchronous_mode_strict: false,
             synchronous_node_count: 1,

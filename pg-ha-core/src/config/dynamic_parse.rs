@@ -5,7 +5,7 @@ use super::{ConfigError, DynamicConfig, PostgresqlDynamic, StandbyCluster};
 use serde_json::{Map, Value};
 
 /// Every top-level key `from_json` reads into a typed field (aliases included).
-pub(crate) const KNOWN_KEYS: [&str; 22] = [
+pub(crate) const KNOWN_KEYS: [&str; 23] = [
     "ttl",
     "loop_wait",
     "retry_timeout",
@@ -14,6 +14,7 @@ pub(crate) const KNOWN_KEYS: [&str; 22] = [
     "master_start_timeout",
     "primary_stop_timeout",
     "master_stop_timeout",
+    "primary_race_backoff",
     "synchronous_mode",
     "synchronous_mode_strict",
     "synchronous_node_count",
@@ -67,6 +68,9 @@ impl DynamicConfig {
         }
         if let Some((k, v)) = either("primary_stop_timeout", "master_stop_timeout") {
             cfg.primary_stop_timeout = seconds(k, v)?;
+        }
+        if let Some((k, v)) = get("primary_race_backoff") {
+            cfg.primary_race_backoff = seconds(k, v)?;
         }
         if let Some((k, v)) = get("synchronous_mode") {
             cfg.synchronous_mode = sync_mode(k, v)?;

@@ -42,6 +42,12 @@ impl DynamicConfig {
                 duration_json(self.primary_stop_timeout),
             );
         }
+        if self.primary_race_backoff != default.primary_race_backoff {
+            put(
+                "primary_race_backoff",
+                duration_json(self.primary_race_backoff),
+            );
+        }
         if self.synchronous_mode != default.synchronous_mode {
             put("synchronous_mode", self.synchronous_mode.to_json());
         }

@@ -28,6 +28,7 @@ impl DynamicConfig {
             ("retry_timeout", self.retry_timeout),
             ("primary_start_timeout", self.primary_start_timeout),
             ("primary_stop_timeout", self.primary_stop_timeout),
+            ("primary_race_backoff", self.primary_race_backoff),
             ("member_slots_ttl", self.member_slots_ttl),
         ];
         for (key, d) in durations {

@@ -59,6 +59,17 @@ impl<'a> Ctx<'a> {
         )
     }
 
+    /// How a primary stops cleanly: fast, or with `primary_stop_timeout` (> 0, in
+    /// synchronous mode) fast then SIGKILL after that long.
+    pub(super) fn primary_stop(&self) -> crate::postgres::StopMode {
+        let after = self.dynamic().primary_stop_timeout;
+        if self.sync_mode() != SyncMode::Off && !after.is_zero() && self.pg.is_running_primary() {
+            crate::postgres::StopMode::FastOrKill { after }
+        } else {
+            crate::postgres::StopMode::Fast
+        }
+    }
+
     pub(super) fn sync_mode(&self) -> SyncMode {
         if self.dynamic().is_standby_cluster() {
             SyncMode::Off

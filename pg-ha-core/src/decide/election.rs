@@ -22,6 +22,9 @@ pub(super) fn elect(ctx: &Ctx<'_>) -> Decision {
 }
 
 fn race(ctx: &Ctx<'_>) -> Decision {
+    if let Some(until) = super::race_backoff::race_backoff(ctx) {
+        return Decision::idle(Reason::NotHealthiest(Ineligible::RaceBackoff)).wake(until);
+    }
     match healthiest(ctx) {
         Ok(()) => {
             let mut actions = vec![Action::AcquireLeader];

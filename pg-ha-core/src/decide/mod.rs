@@ -16,6 +16,7 @@ mod leader;
 mod observation;
 mod pause;
 mod promote;
+mod race_backoff;
 mod reason;
 mod replica_slots;
 mod server_config;

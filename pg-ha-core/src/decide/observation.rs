@@ -80,6 +80,12 @@ pub struct Facts {
     /// The last keepalive after taking or renewing the lease failed (a required watchdog):
     /// a node that is not primary yet gives the key up instead of promoting.
     pub watchdog_failed: bool,
+    /// Since when the cluster has had no leader key, as this node saw it (`None` while it
+    /// has one): `primary_race_backoff` counts from then.
+    pub leaderless_since: Option<Mono>,
+    /// This node's WAL position and when it last moved (a standby still receiving WAL from
+    /// an old primary that lost its key): `primary_race_backoff` waits while it moves.
+    pub wal_progress: Option<(crate::lsn::Lsn, Mono)>,
     /// The last primary this node knew of (Patroni's old_cluster leader): the stale-primary
     /// guard and the switchover source use it.
     pub last_leader: Option<String>,

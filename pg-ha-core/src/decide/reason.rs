@@ -216,6 +216,9 @@ pub enum Ineligible {
     PositionUnknown,
     /// The watchdog is required and cannot be used.
     WatchdogUnusable,
+    /// `primary_race_backoff`: the old primary may still be alive (WAL still arrives, or the
+    /// leader key has only just gone).
+    RaceBackoff,
 }
 
 fn mb(bytes: u64) -> String {
@@ -263,6 +266,10 @@ impl fmt::Display for Ineligible {
             Ineligible::PostgresNotRunning => write!(f, "PostgreSQL is not running"),
             Ineligible::PositionUnknown => write!(f, "the WAL position is unknown"),
             Ineligible::WatchdogUnusable => write!(f, "the required watchdog cannot be used"),
+            Ineligible::RaceBackoff => write!(
+                f,
+                "primary_race_backoff: WAL still arrives from the old primary"
+            ),
         }
     }
 }

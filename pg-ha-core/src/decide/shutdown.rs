@@ -4,13 +4,12 @@
 
 use super::handover::{handover, Handover};
 use super::{Action, Ctx, Decision, Reason};
-use crate::postgres::StopMode;
 
 /// Stops PostgreSQL (fast, with a shutdown checkpoint); the leader keeps its key until a
 /// replica that may take over reports that checkpoint, bounded.
 pub(super) fn shutdown(ctx: &Ctx<'_>) -> Decision {
     let stop = Action::Stop {
-        mode: StopMode::Fast,
+        mode: ctx.primary_stop(),
     };
     if !ctx.i_am_leader() {
         let actions = if ctx.pg_down() {

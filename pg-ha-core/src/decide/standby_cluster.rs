@@ -9,7 +9,7 @@ use super::leader::key_repairs;
 use super::slots::reserve_member_slots;
 use super::{Action, Ctx, Decision, Reason};
 use crate::model::Condition;
-use crate::postgres::{PgRole, ProcessState, StopMode, Upstream};
+use crate::postgres::{PgRole, ProcessState, Upstream};
 
 /// The lock holder of a standby cluster: keep the lease and run as a standby of `remote`,
 /// with the slots of the other members for them to stream through.
@@ -19,7 +19,7 @@ pub(super) fn standby_leader(ctx: &Ctx<'_>, remote: Upstream) -> Decision {
     match (ctx.pg.process, ctx.pg.role) {
         (ProcessState::Running, Some(PgRole::Primary)) => {
             actions.push(Action::Stop {
-                mode: StopMode::Fast,
+                mode: ctx.primary_stop(),
             });
             actions.push(Action::StartStandbyOfRemote(remote));
         }

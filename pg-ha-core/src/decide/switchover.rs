@@ -4,7 +4,7 @@ use super::{Action, Ctx, Decision, Reason};
 use crate::config::SyncMode;
 use crate::model::{Condition, Failover, Versioned};
 use crate::peers::PeerReport;
-use crate::postgres::{DataDirState, StopMode};
+use crate::postgres::DataDirState;
 
 /// The leader's answer to a `failover` key, or `None` when there is no request to act on now.
 /// The returned actions come after the lease renewal.
@@ -105,7 +105,7 @@ fn peer_ok(peers: &[PeerReport], name: &str, leader: (Option<u32>, u64), max_lag
 /// (`handover.rs`) and come back as a standby of the candidate.
 fn demote_gracefully(ctx: &Ctx<'_>, candidate: Option<&str>) -> Decision {
     let actions = vec![Action::Stop {
-        mode: StopMode::Fast,
+        mode: ctx.primary_stop(),
     }];
     Decision::act(
         Reason::SwitchingOver {

@@ -49,6 +49,13 @@ pub struct RemoteUpstream {
 pub enum StopMode {
     /// `pg_ctl stop -m fast` with a shutdown checkpoint.
     Fast,
+    /// Fast, and SIGKILL if the server has not stopped after `after` (Patroni's
+    /// `primary_stop_timeout` in synchronous mode: a primary that cannot finish its
+    /// shutdown checkpoint must not hold the switchover or the shutdown up).
+    FastOrKill {
+        /// How long the fast stop may take.
+        after: std::time::Duration,
+    },
     /// `pg_ctl stop -m immediate`: no checkpoint, crash recovery at next start.
     Immediate,
 }

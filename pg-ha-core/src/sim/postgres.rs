@@ -264,14 +264,15 @@ impl Postgres for SimPostgres {
 
     async fn stop(&self, mode: StopMode) -> Result<(), PgError> {
         self.with(|state, i| {
-            if mode == StopMode::Fast && pg(state, i)?.is_running_primary() {
+            let fast = mode != StopMode::Immediate;
+            if fast && pg(state, i)?.is_running_primary() {
                 flush_to_standbys(state, i);
             }
             let pg = pg(state, i)?;
             let was_running = pg.process == ProcessState::Running;
             if let Some(data) = &mut pg.data {
                 if was_running {
-                    data.clean = mode == StopMode::Fast;
+                    data.clean = fast;
                 }
             }
             pg.process = ProcessState::Stopped;

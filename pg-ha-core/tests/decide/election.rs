@@ -298,3 +298,32 @@ fn a_node_whose_required_watchdog_is_unusable_does_not_race() {
     s.obs.facts.watchdog_unusable = true;
     assert_eq!(not_healthiest(s), Ineligible::WatchdogUnusable);
 }
+
+#[test]
+fn primary_race_backoff_waits_while_wal_still_arrives() {
+    let mut s = leaderless(1000).peer("node3", false, 900, 1);
+    s.cfg.dynamic.primary_race_backoff = Duration::from_secs(10);
+    s.cfg.dynamic.loop_wait = Duration::from_secs(1);
+    s.obs.facts.leaderless_since = Some(NOW - Duration::from_secs(3));
+    s.obs.facts.wal_progress = Some((pg_ha_core::Lsn(1000), NOW - Duration::from_millis(500)));
+    let d = s.decide();
+    assert_eq!(d.reason, Reason::NotHealthiest(Ineligible::RaceBackoff));
+    assert_eq!(d.wake_at, Some(NOW + Duration::from_secs(1)));
+    // WAL stopped arriving: race.
+    s.obs.facts.wal_progress = Some((pg_ha_core::Lsn(1000), NOW - Duration::from_secs(2)));
+    assert_eq!(s.decide().reason, Reason::Promoting);
+    // Still arriving, but the backoff is over: race.
+    s.obs.facts.wal_progress = Some((pg_ha_core::Lsn(1000), NOW));
+    s.obs.facts.leaderless_since = Some(NOW - Duration::from_secs(10));
+    assert_eq!(s.decide().reason, Reason::Promoting);
+    // The first loop_wait after the key went: wait even without WAL.
+    s.obs.facts.wal_progress = None;
+    s.obs.facts.leaderless_since = Some(NOW - Duration::from_millis(200));
+    assert_eq!(
+        s.decide().reason,
+        Reason::NotHealthiest(Ineligible::RaceBackoff)
+    );
+    // Off by default.
+    s.cfg.dynamic.primary_race_backoff = Duration::ZERO;
+    assert_eq!(s.decide().reason, Reason::Promoting);
+}

@@ -125,3 +125,28 @@ fn stopped_leader_without_anyone_to_take_over_releases_at_once() {
         mode: StopMode::Fast
     }));
 }
+
+#[test]
+fn in_synchronous_mode_primary_stop_timeout_bounds_the_primary_s_stop() {
+    let mut s = Situation::new("node1")
+        .three_nodes(Some("node1"), 900)
+        .pg_primary(1000, 1)
+        .sync_mode(pg_ha_core::SyncMode::On)
+        .sync("node1", &["node2"], 0);
+    s.cfg.dynamic.primary_stop_timeout = Duration::from_secs(5);
+    s.obs.facts.request = Some(LocalRequest::Shutdown);
+    let stop = Action::Stop {
+        mode: StopMode::FastOrKill {
+            after: Duration::from_secs(5),
+        },
+    };
+    assert!(s.decide().actions.contains(&stop), "{:?}", s.decide());
+    s.cfg.dynamic.synchronous_mode = pg_ha_core::SyncMode::Off;
+    let fast = Action::Stop {
+        mode: StopMode::Fast,
+    };
+    assert!(
+        s.decide().actions.contains(&fast),
+        "asynchronous: no timeout"
+    );
+}
