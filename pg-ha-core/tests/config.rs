@@ -122,7 +122,7 @@ fn non_default_keys_are_written_and_read_back() {
     assert_eq!(cfg.synchronous_node_count, 2);
     assert!(cfg.is_standby_cluster());
     assert_eq!(cfg.extra.len(), 1, "ignore_slots is kept as it is");
-    assert_eq!(cfg.primary_race_backoff, std::time::Duration::from_secs(3));
+    assert_eq!(cfg.primary_race_backoff, Duration::from_secs(3));
     assert_eq!(cfg.to_json(), value, "every key written back as read");
     assert_eq!(parse(cfg.to_json()), cfg);
 }
