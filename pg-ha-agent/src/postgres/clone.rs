@@ -62,7 +62,7 @@ impl LocalPostgres {
     pub(crate) async fn clone_into(&self, dir: &Path, source: &Upstream) -> Result<(), PgError> {
         let ep = endpoint(source)?;
         let mut failures = Vec::new();
-        for method in &self.settings.create_replica_methods {
+        for method in &self.methods_for(source)? {
             let result = self.run_replica_method(method, dir, &ep).await;
             match result {
                 Ok(()) if DataPaths::new(dir).is_initialized() => {
@@ -89,6 +89,38 @@ impl LocalPostgres {
                 failures.join("; ")
             },
         ))
+    }
+
+    /// The methods that copy `source`: a standby cluster's own `create_replica_methods` for
+    /// its remote (each `basebackup` or a method of `postgresql.create_replica_methods`),
+    /// else the node's.
+    fn methods_for(&self, source: &Upstream) -> Result<Vec<ReplicaMethod>, PgError> {
+        let names = source
+            .remote
+            .as_ref()
+            .map(|r| r.methods.as_slice())
+            .unwrap_or(&[]);
+        if names.is_empty() {
+            return Ok(self.settings.create_replica_methods.clone());
+        }
+        names
+            .iter()
+            .map(|name| match name.as_str() {
+                "basebackup" => Ok(ReplicaMethod::Basebackup),
+                other => self
+                    .settings
+                    .create_replica_methods
+                    .iter()
+                    .find(|m| m.label() == other)
+                    .cloned()
+                    .ok_or_else(|| {
+                        PgError::Setup(format!(
+                            "standby_cluster.create_replica_methods names {other}, which is \
+                             not among postgresql.create_replica_methods"
+                        ))
+                    }),
+            })
+            .collect()
     }
 
     /// Creates the replica with the `no_leader` methods, in order, into the empty data

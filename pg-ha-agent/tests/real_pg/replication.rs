@@ -282,3 +282,55 @@ async fn a_no_leader_method_creates_a_replica_without_a_leader() -> Result<()> {
     assert_eq!(b.status().await?.role, Some(PgRole::Standby));
     b.wait_rows("SELECT v FROM t", &["restored"]).await
 }
+
+/// A standby cluster's own `create_replica_methods` decide how its remote is copied: only
+/// the named methods run, in that order (here a failing custom one, so basebackup, first
+/// in the node's list, is never tried); a name the node does not define is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_standby_cluster_copies_its_remote_with_its_own_methods() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let a = Node::primary(&sandbox, "a").await?;
+    let args = shared_file(sandbox.path(), "method.log");
+    let failing = script(
+        sandbox.path(),
+        "dr-method.sh",
+        &format!("echo \"$@\" >> {}\nexit 1", args.display()),
+    );
+    let mut s = settings(&sandbox, "b");
+    s.create_replica_methods = vec![
+        ReplicaMethod::Basebackup,
+        ReplicaMethod::Custom {
+            name: "dr".into(),
+            command: failing.display().to_string(),
+            no_params: false,
+            keep_data: false,
+            no_leader: false,
+            params: vec![],
+        },
+    ];
+    let b = Node::new(s).await?;
+    let remote = |methods: &[&str]| {
+        let mut up = a.upstream();
+        up.remote = Some(pg_ha_core::postgres::RemoteUpstream {
+            methods: methods.iter().map(|m| m.to_string()).collect(),
+            ..Default::default()
+        });
+        up
+    };
+    let err =
+        b.pg.clone_replica(&remote(&["dr"]))
+            .await
+            .expect_err("dr fails");
+    assert!(
+        err.to_string().contains("dr:") && !err.to_string().contains("basebackup"),
+        "{err}"
+    );
+    assert!(std::fs::read_to_string(&args)?.contains("--role=replica"));
+    let err =
+        b.pg.clone_replica(&remote(&["nope"]))
+            .await
+            .expect_err("unknown");
+    assert!(err.to_string().contains("nope"), "{err}");
+    b.pg.clone_replica(&remote(&["basebackup"])).await?;
+    Ok(())
+}

@@ -85,6 +85,18 @@ impl StandbyCluster {
             remote: Some(RemoteUpstream {
                 slot: self.primary_slot_name.clone(),
                 recovery,
+                methods: self
+                    .extra
+                    .get("create_replica_methods")
+                    .and_then(Value::as_array)
+                    .map(|names| {
+                        names
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             }),
         }
     }

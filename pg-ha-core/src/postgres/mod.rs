@@ -42,6 +42,10 @@ pub struct RemoteUpstream {
     pub slot: Option<String>,
     /// `restore_command`, `archive_cleanup_command`, `recovery_min_apply_delay`.
     pub recovery: std::collections::BTreeMap<String, String>,
+    /// `create_replica_methods` of the standby cluster: how its bootstrap copies the remote
+    /// (empty: the node's own methods).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub methods: Vec<String>,
 }
 
 /// How to stop PostgreSQL.

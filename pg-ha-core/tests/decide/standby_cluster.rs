@@ -13,6 +13,7 @@ fn section() -> StandbyCluster {
     serde_json::from_value(json!({
         "host": "10.0.0.9", "port": 5433, "primary_slot_name": "dr",
         "restore_command": "cp /archive/%f %p", "recovery_min_apply_delay": "5min",
+        "create_replica_methods": ["wal_g", "basebackup"],
     }))
     .expect("standby_cluster")
 }
@@ -43,6 +44,7 @@ fn the_remote_is_streamed_through_its_slot_with_the_sections_recovery_settings()
     assert_eq!(settings.slot.as_deref(), Some("dr"));
     assert_eq!(settings.recovery["restore_command"], "cp /archive/%f %p");
     assert_eq!(settings.recovery["recovery_min_apply_delay"], "5min");
+    assert_eq!(settings.methods, ["wal_g", "basebackup"]);
     let archive: StandbyCluster =
         serde_json::from_value(json!({"restore_command": "cp /a/%f %p"})).expect("section");
     assert_eq!(archive.upstream().conn_url, "");
