@@ -42,6 +42,6 @@ pub use lsn::Lsn;
 pub use model::Cluster;
 pub use peers::{PeerReport, PeerStatus, Peers};
 pub use postgres::{PgError, PgStatus, Postgres};
-pub use runner::{ActionOutcome, Runner, StepReport};
+pub use runner::{ActionError, ActionOutcome, Runner, StepReport};
 pub use time::{Clock, Mono};
 pub use watchdog::Watchdog;

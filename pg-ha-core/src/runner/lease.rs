@@ -1,0 +1,137 @@
+//! The leader lease as this node sees it: its budget and deadline, DCS calls bounded by it,
+//! the write fence armed after each renewal, and the watchdog kept alive or disarmed.
+
+use super::{ActionError, Runner};
+use crate::config::clean_demotion_lead;
+use crate::dcs::{Dcs, DcsError};
+use crate::peers::Peers;
+use crate::postgres::Postgres;
+use crate::time::Mono;
+use std::time::Duration;
+
+impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
+    /// True while this node holds a lease that is valid by its own clock.
+    pub fn holds_valid_lease(&self) -> bool {
+        self.facts
+            .lease_renewed_at
+            .is_some_and(|t| self.clock.now() < t + self.lease_budget())
+    }
+
+    /// The write fence after the lease was confirmed at `at`: the lease deadline, or none
+    /// in pause, where the primary keeps running whatever happens to the DCS (as Patroni).
+    pub(super) fn fence_after(&self, at: Mono) -> Option<Mono> {
+        (!self.dynamic.pause).then(|| at + self.lease_budget())
+    }
+
+    pub(super) fn lease_budget(&self) -> Duration {
+        self.dynamic.lease_budget()
+    }
+
+    /// How long a DCS call may run while this node holds a lease: until the moment it must
+    /// stop cleanly if the DCS stays silent (the lease deadline less
+    /// [`clean_demotion_lead`]), so that this decision is taken on time; from then until the
+    /// deadline, no time at all (only an answer at hand counts). `None` (the backend's own
+    /// retry_timeout applies) without a lease or once the deadline has passed.
+    pub(super) fn dcs_call_limit(&self) -> Option<Duration> {
+        let deadline = self.lease_anchor()? + self.lease_budget();
+        let clean_at = deadline - clean_demotion_lead(self.dynamic.ttl);
+        let now = self.clock.now();
+        (now < deadline).then(|| clean_at.since(now))
+    }
+
+    /// When this node's leadership was last confirmed: the lease renewal, or a later
+    /// failsafe confirmation by every member (with failsafe_mode on).
+    pub(super) fn lease_anchor(&self) -> Option<Mono> {
+        let renewed = self.facts.lease_renewed_at?;
+        let confirmed = self
+            .facts
+            .failsafe_confirmed_at
+            .filter(|_| self.dynamic.failsafe_mode);
+        Some(confirmed.map_or(renewed, |c| c.max(renewed)))
+    }
+
+    /// Runs a DCS call within [`Runner::dcs_call_limit`]; one cut short is a timeout.
+    pub(super) async fn bounded<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, DcsError>>,
+    ) -> Result<T, DcsError> {
+        let Some(limit) = self.dcs_call_limit() else {
+            return call.await;
+        };
+        let call = std::pin::pin!(call);
+        match futures_util::future::select(call, self.clock.sleep(limit)).await {
+            futures_util::future::Either::Left((result, _)) => result,
+            futures_util::future::Either::Right(_) => Err(DcsError::Timeout(format!(
+                "no answer within {limit:?}, when this leader must stop cleanly"
+            ))),
+        }
+    }
+
+    pub(super) async fn lease_result(
+        &mut self,
+        held: bool,
+        sent: Mono,
+        lost: &str,
+    ) -> Result<(), ActionError> {
+        if !held {
+            self.facts.lease_renewed_at = None;
+            return Err(ActionError::NotApplied(lost.to_string()));
+        }
+        self.facts.lease_renewed_at = Some(sent);
+        tracing::debug!(node = %self.node.name, "leader lease renewed");
+        self.pg.set_write_fence(self.fence_after(sent)).await?;
+        self.keep_watchdog_alive()
+    }
+
+    /// After the lease was taken or renewed: keeps the watchdog alive (disarms it in
+    /// pause). A required watchdog that cannot be armed stops the actions after this one
+    /// (a promotion) unless PostgreSQL already runs as primary, where it is only logged.
+    pub(super) fn keep_watchdog_alive(&mut self) -> Result<(), ActionError> {
+        let Some(watchdog) = self.watchdog.clone() else {
+            return Ok(());
+        };
+        if self.dynamic.pause {
+            watchdog.disable();
+            return Ok(());
+        }
+        match watchdog.keepalive(self.dynamic.ttl, self.dynamic.loop_wait) {
+            Ok(()) => {
+                self.facts.watchdog_failed = false;
+                Ok(())
+            }
+            Err(e) => {
+                self.facts.watchdog_failed = true;
+                let primary = self
+                    .last_pg
+                    .as_ref()
+                    .is_some_and(|s| s.is_running_primary());
+                if primary {
+                    tracing::error!(node = %self.node.name, "watchdog: {e}");
+                    Ok(())
+                } else {
+                    Err(ActionError::Refused(format!(
+                        "the required watchdog cannot be armed: {e}"
+                    )))
+                }
+            }
+        }
+    }
+
+    /// Disarms the watchdog unless this node runs the primary under a valid lease outside
+    /// pause: a demoted, stopped or paused node must not be reset.
+    pub(super) fn disarm_watchdog_unless_leading(&self) {
+        let Some(watchdog) = &self.watchdog else {
+            return;
+        };
+        let primary = self
+            .last_pg
+            .as_ref()
+            .is_some_and(|s| s.is_running_primary());
+        let leading = self
+            .lease_anchor()
+            .is_some_and(|at| self.clock.now() < at + self.lease_budget());
+        if !(primary && leading && !self.dynamic.pause) {
+            watchdog.disable();
+        }
+    }
+}
