@@ -26,11 +26,13 @@ mod standby_cluster;
 mod switchover;
 mod sync;
 mod unreachable;
+mod wake;
 
 pub use action::Action;
 pub use decision::Decision;
 pub use observation::{DcsView, Facts, LocalRequest, Observation, PgView};
 pub use reason::{Ineligible, Reason};
+pub use wake::dcs_change_wakes;
 
 use crate::config::HaConfig;
 use crate::postgres::DataDirState;

@@ -41,7 +41,6 @@ pub struct World {
     pub(super) seen_revision: u64,
     pub(super) cluster: Option<Cluster>,
     pub(super) leader: Option<String>,
-    pub(super) failover_version: Option<u64>,
     pub(super) protected_leader: Option<String>,
     pub(super) step_pre: Option<(usize, Option<Cluster>)>,
     pub(super) healed_at: Option<Micros>,
@@ -87,7 +86,6 @@ impl World {
             seen_revision: u64::MAX,
             cluster: None,
             leader: None,
-            failover_version: None,
             protected_leader: None,
             step_pre: None,
             healed_at: None,
@@ -426,19 +424,24 @@ impl World {
         self.cluster.clone()
     }
 
-    /// Watches the DCS like the agents' watches do: a change of the leader key wakes every
-    /// agent; a new failover request wakes the leader. Also refreshes the synchronous
-    /// guarantee the client sees.
+    /// Watches the DCS as the agents' watches do, with their filter
+    /// ([`crate::decide::dcs_change_wakes`]): a relevant change (leader, failover request,
+    /// config, sync state, initialize) wakes every agent after a short random delay. Also
+    /// refreshes the synchronous guarantee the client sees.
     fn watch_dcs(&mut self) {
         let revision = self.store.revision();
         if revision == self.seen_revision {
             return;
         }
         self.seen_revision = revision;
+        let before = self.cluster.take();
         self.cluster = self.read_cluster();
         let Some(cluster) = self.cluster.as_ref() else {
             return;
         };
+        let wakes = before
+            .as_ref()
+            .is_none_or(|b| crate::decide::dcs_change_wakes(b, cluster));
         let now = self.now();
         let sync_on = cluster
             .config
@@ -449,24 +452,19 @@ impl World {
             .filter(|_| sync_on)
             .and_then(|s| s.value.leader.clone());
         let leader = cluster.leader_name().map(str::to_string);
-        let failover = cluster.failover_request().map(|f| f.version);
         if leader != self.leader {
             self.stats.leader_changes += 1;
             let (old, new) = (self.leader.clone(), leader.clone());
             self.log
                 .note(now, || format!("DCS: leader key {old:?} -> {new:?}"));
             self.leader = leader;
+        }
+        if wakes {
             for i in 0..self.nodes.len() {
                 let delay = self.random(1_000, 50_000);
                 self.wake(i, now + delay);
             }
         }
-        if failover.is_some() && failover != self.failover_version {
-            if let Some(i) = self.leader.as_deref().and_then(|l| self.index_of(l)) {
-                self.wake(i, now + 1_000);
-            }
-        }
-        self.failover_version = failover;
     }
 
     fn outcome(self) -> Outcome {
