@@ -21,6 +21,7 @@ pub mod config;
 pub mod crypto;
 pub mod ctl;
 pub mod http;
+pub mod isoformat;
 pub mod logging;
 pub mod node;
 pub mod peers;

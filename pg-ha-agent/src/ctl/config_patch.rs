@@ -65,31 +65,6 @@ fn set_leaf(config: &mut Map<String, Value>, key: &str, value: Value) {
     }
 }
 
-/// Merges `patch` into `config`: mappings recursively, `null` deletes, other values replace.
-pub fn merge_patch(config: &mut Map<String, Value>, patch: &Map<String, Value>) {
-    for (key, value) in patch {
-        match value {
-            Value::Null => {
-                config.remove(key);
-            }
-            Value::Object(inner) => {
-                let slot = config
-                    .entry(key.clone())
-                    .or_insert_with(|| Value::Object(Map::new()));
-                if !slot.is_object() {
-                    *slot = Value::Object(Map::new());
-                }
-                if let Value::Object(slot) = slot {
-                    merge_patch(slot, inner);
-                }
-            }
-            other => {
-                config.insert(key.clone(), other.clone());
-            }
-        }
-    }
-}
-
 /// A YAML document that must be a mapping (`--apply`, `--replace`, the editor's result).
 pub fn parse_mapping(text: &str, origin: &str) -> Result<Map<String, Value>, CtlError> {
     if text.trim().is_empty() {
@@ -181,7 +156,7 @@ mod tests {
     fn merge_patches() {
         let mut config = map(json!({"ttl": 30, "pause": true,
             "postgresql": {"parameters": {"a": 1, "b": 2}}, "tags": "x"}));
-        merge_patch(
+        pg_ha_core::config::patch_config(
             &mut config,
             &map(json!({"pause": null, "ttl": 40,
                 "postgresql": {"parameters": {"a": null, "c": 3}}, "tags": {"k": 1}})),

@@ -3,11 +3,12 @@
 //! change aborts it. A configuration the nodes could not apply is refused before writing.
 
 use super::command::EditConfigArgs;
-use super::config_patch::{merge_patch, parse_mapping, set_pair, to_yaml};
+use super::config_patch::{parse_mapping, set_pair, to_yaml};
 use super::diff::unified;
 use super::prompt::Prompter;
 use super::session::Session;
 use super::CtlError;
+use pg_ha_core::config::patch_config;
 use pg_ha_core::model::{Condition, ConfigEntry, Key};
 use pg_ha_core::DynamicConfig;
 use serde_json::{Map, Value};
@@ -54,7 +55,7 @@ pub fn apply_changes(
         after = parse_mapping(&read(source)?, source)?;
     }
     if let Some(source) = &args.apply {
-        merge_patch(&mut after, &parse_mapping(&read(source)?, source)?);
+        patch_config(&mut after, &parse_mapping(&read(source)?, source)?);
     }
     for pair in &pairs {
         set_pair(&mut after, pair)?;

@@ -5,7 +5,7 @@
 use super::command::OutputFormat;
 use super::table::{Cell, Table};
 use pg_ha_core::config::{DynamicConfig, SyncMode};
-use pg_ha_core::model::{Cluster, Member};
+use pg_ha_core::model::{url_host_port, Cluster, Member};
 use serde_json::Value;
 
 /// The whole `list` output for `cluster` (named `scope`).
@@ -205,7 +205,7 @@ fn append_port(cluster: &Cluster) -> bool {
     let addresses: Vec<(String, Option<u16>)> = cluster
         .members
         .iter()
-        .filter_map(|m| m.data.conn_url.as_deref().and_then(host_port))
+        .filter_map(|m| m.data.conn_url.as_deref().and_then(url_host_port))
         .collect();
     let mut hosts: Vec<&str> = addresses.iter().map(|(h, _)| h.as_str()).collect();
     hosts.sort_unstable();
@@ -217,31 +217,11 @@ fn append_port(cluster: &Cluster) -> bool {
 }
 
 fn host(member: &Member, append_port: bool) -> String {
-    match member.data.conn_url.as_deref().and_then(host_port) {
+    match member.data.conn_url.as_deref().and_then(url_host_port) {
         Some((host, Some(port))) if append_port => format!("{host}:{port}"),
         Some((host, _)) => host,
         None => String::new(),
     }
-}
-
-/// Host and port of `postgres://[user[:pw]@]host[:port][/db][?...]`.
-fn host_port(url: &str) -> Option<(String, Option<u16>)> {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?']).next()?;
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (host, after) = v6.split_once(']')?;
-        (host, after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        }
-    };
-    if host.is_empty() {
-        return None;
-    }
-    Some((host.to_string(), port.and_then(|p| p.parse().ok())))
 }
 
 /// `<schedule>` and ` if version < X` for a conditional one.
@@ -393,11 +373,5 @@ mod tests {
         assert_eq!(round_half_even(1.5), 2);
         assert_eq!(round_half_even(2.4), 2);
         assert_eq!(round_half_even(2.6), 3);
-        assert_eq!(
-            host_port("postgres://u:p@[::1]:5432/db?x=1"),
-            Some(("::1".into(), Some(5432)))
-        );
-        assert_eq!(host_port("postgres://h/postgres"), Some(("h".into(), None)));
-        assert_eq!(host_port("postgres:///x"), None);
     }
 }

@@ -55,14 +55,7 @@ fn parse_time(text: &str) -> Option<DateTime<FixedOffset>> {
         .map(|at| at.fixed_offset())
 }
 
-/// Python's `datetime.isoformat()`: microseconds only when not zero.
-pub fn isoformat(at: &DateTime<FixedOffset>) -> String {
-    if at.timestamp_subsec_micros() == 0 {
-        at.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
-    } else {
-        at.format("%Y-%m-%dT%H:%M:%S%.6f%:z").to_string()
-    }
-}
+pub use crate::isoformat::isoformat;
 
 /// An example time an hour from now, for prompts.
 pub fn example() -> String {

@@ -2,9 +2,9 @@
 //! certificate (403), basic auth (401 with `WWW-Authenticate`).
 
 use super::allowlist::Network;
-use super::cluster_json::host_port;
 use super::{NodeView, Reply, Req, RestSettings};
 use base64::Engine;
+use pg_ha_core::model::url_host_port;
 
 /// What the checks need, prepared once at start.
 #[derive(Debug, Clone, Default)]
@@ -79,7 +79,7 @@ fn member_networks(view: &NodeView) -> Vec<Network> {
         .iter()
         .flat_map(|m| [m.data.api_url.as_deref(), m.data.conn_url.as_deref()])
         .flatten()
-        .filter_map(host_port)
+        .filter_map(url_host_port)
         .filter_map(|(host, _)| host.parse().ok().map(Network::host))
         .collect()
 }

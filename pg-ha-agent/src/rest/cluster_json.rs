@@ -4,7 +4,7 @@
 use super::schedule::isoformat;
 use pg_ha_core::config::{DynamicConfig, SyncMode};
 use pg_ha_core::lsn::Lsn;
-use pg_ha_core::model::{Cluster, Member};
+use pg_ha_core::model::{url_host_port, Cluster, Member};
 use serde_json::{json, Map, Value};
 
 /// The `/cluster` body for `cluster`, under the dynamic config `dynamic` (the cluster's own
@@ -61,7 +61,7 @@ fn member_json(cluster: &Cluster, dynamic: &DynamicConfig, m: &Member, cluster_l
     out.insert("role".into(), json!(role));
     out.insert("state".into(), state);
     out.insert("api_url".into(), json!(data.api_url));
-    if let Some((host, port)) = data.conn_url.as_deref().and_then(host_port) {
+    if let Some((host, port)) = data.conn_url.as_deref().and_then(url_host_port) {
         out.insert("host".into(), json!(host));
         if let Some(port) = port {
             out.insert("port".into(), json!(port));
@@ -124,43 +124,4 @@ fn scheduled_switchover(cluster: &Cluster) -> Option<Value> {
         out.insert("to".into(), json!(member));
     }
     Some(Value::Object(out))
-}
-
-/// Host and port of `postgres://[user[:pw]@]host[:port][/db][?...]`.
-pub(crate) fn host_port(url: &str) -> Option<(String, Option<u16>)> {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?']).next()?;
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (host, after) = v6.split_once(']')?;
-        (host, after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        }
-    };
-    if host.is_empty() {
-        return None;
-    }
-    Some((host.to_string(), port.and_then(|p| p.parse().ok())))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn conn_url_host_and_port() {
-        assert_eq!(
-            host_port("postgres://127.0.0.1:54321/postgres"),
-            Some(("127.0.0.1".into(), Some(54321)))
-        );
-        assert_eq!(
-            host_port("postgres://u:p@[::1]:5432/db?x=1"),
-            Some(("::1".into(), Some(5432)))
-        );
-        assert_eq!(host_port("postgres://h/postgres"), Some(("h".into(), None)));
-        assert_eq!(host_port("postgres:///x"), None);
-    }
 }

@@ -2,8 +2,8 @@
 
 use super::body::json_body;
 use super::dcs_reads::fresh_cluster;
-use super::merge_patch::{deep_compare, patch_config};
 use super::{Ctx, Reply, Req};
+use pg_ha_core::config::{deep_compare, patch_config};
 use pg_ha_core::DynamicConfig;
 use serde_json::Value;
 

@@ -36,7 +36,6 @@ mod error;
 mod failover_checks;
 mod health;
 mod live_wal;
-mod merge_patch;
 mod metrics;
 mod reads;
 mod reply;

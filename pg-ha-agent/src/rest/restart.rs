@@ -60,7 +60,7 @@ fn read_filters(ctx: &Ctx, request: &Map<String, Value>) -> Result<Filters, Repl
                 filters.role = Some(role.to_string());
             }
             "postgres_version" => {
-                let text = super::merge_patch::py_str(value);
+                let text = pg_ha_core::config::py_str(value);
                 postgres_version_to_int(&text).map_err(|e| Reply::text(400, e))?;
                 filters.postgres_version = Some(text);
             }

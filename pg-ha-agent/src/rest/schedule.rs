@@ -52,15 +52,7 @@ fn without_timezone(text: &str) -> bool {
     .any(|f| NaiveDateTime::parse_from_str(text, f).is_ok())
 }
 
-/// Python's `datetime.isoformat()` of a timestamp: `2026-01-01T10:00:00+00:00`, with
-/// microseconds only when not zero.
-pub(crate) fn isoformat(at: &DateTime<FixedOffset>) -> String {
-    if at.timestamp_subsec_micros() == 0 {
-        at.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
-    } else {
-        at.format("%Y-%m-%dT%H:%M:%S%.6f%:z").to_string()
-    }
-}
+pub(crate) use crate::isoformat::isoformat;
 
 #[cfg(test)]
 mod tests {

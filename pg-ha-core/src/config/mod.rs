@@ -9,6 +9,7 @@ mod dynamic_parse;
 mod dynamic_write;
 mod error;
 mod node;
+mod patch;
 mod postgresql;
 mod server_config;
 mod slots;
@@ -25,6 +26,7 @@ pub use dynamic::{
 };
 pub use error::ConfigError;
 pub use node::{HaConfig, NodeConfig};
+pub use patch::{deep_compare, patch_config, py_str};
 pub use postgresql::{PostgresqlDynamic, LOCAL_ONLY_KEYS};
 pub use server_config::{
     guc_text, ClusterWide, LocalServerConfig, ServerConfig, AGENT_SET, CLUSTER_WIDE,

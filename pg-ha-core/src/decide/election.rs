@@ -149,9 +149,11 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
             })
         } else {
             // Taking the key back is a promotion too when this node already runs as a
-            // replica: never from a timeline older than the history's.
-            history_timeline(ctx)?;
-            has_final(ctx, needed)
+            // replica: never from a timeline older than the history's. The WAL it needs is
+            // its own: a published position beyond it was written by an earlier leader on
+            // another branch (this one died before it published), and waiting for it would
+            // leave the cluster without a primary for good.
+            history_timeline(ctx)
         };
     }
     if let Some(candidate) = request.member.as_deref() {

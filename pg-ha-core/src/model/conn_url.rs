@@ -22,6 +22,27 @@ pub(crate) fn split_legacy_url(value: &str) -> (String, Option<String>) {
     (format!("{base}{fragment}"), api_url)
 }
 
+/// Host and port of a member's URL `scheme://[user[:pw]@]host[:port][/path][?...]`
+/// (`conn_url`, `api_url`); `None` without a host. A bracketed IPv6 host loses its brackets.
+pub fn url_host_port(url: &str) -> Option<(String, Option<u16>)> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?']).next()?;
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (host, after) = v6.split_once(']')?;
+        (host, after.strip_prefix(':'))
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() {
+        return None;
+    }
+    Some((host.to_string(), port.and_then(|p| p.parse().ok())))
+}
+
 /// Decodes `%XX` escapes and `+` (a space in query strings); bad escapes are kept as they are.
 fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
@@ -51,6 +72,23 @@ fn hex(b: u8) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_hosts_and_ports() {
+        assert_eq!(
+            url_host_port("postgres://127.0.0.1:54321/postgres"),
+            Some(("127.0.0.1".into(), Some(54321)))
+        );
+        assert_eq!(
+            url_host_port("postgres://u:p@[::1]:5432/db?x=1"),
+            Some(("::1".into(), Some(5432)))
+        );
+        assert_eq!(
+            url_host_port("postgres://h/postgres"),
+            Some(("h".into(), None))
+        );
+        assert_eq!(url_host_port("postgres:///x"), None);
+    }
 
     #[test]
     fn splits_api_url_from_query() {

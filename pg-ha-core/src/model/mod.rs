@@ -21,6 +21,7 @@ mod sync_state;
 mod tags;
 
 pub use cluster::{Cluster, ConfigEntry, Versioned};
+pub use conn_url::url_host_port;
 pub use dcs_value::DcsValue;
 pub use failover::Failover;
 pub use failsafe::Failsafe;

@@ -327,3 +327,31 @@ fn primary_race_backoff_waits_while_wal_still_arrives() {
     s.cfg.dynamic.primary_race_backoff = Duration::ZERO;
     assert_eq!(s.decide().reason, Reason::Promoting);
 }
+
+/// Seeds 2421 and 7005 (20,000-seed run): the old leader of a switchover died right after
+/// its promotion, before it published its position, so `status.optime` is an earlier
+/// leader's, on another branch and beyond its own WAL. No other node may take over (older
+/// timeline); the old leader must take the key back instead of waiting for WAL it can never
+/// have.
+#[test]
+fn the_old_leader_of_a_switchover_retakes_the_key_despite_a_stale_optime() {
+    let mut s = Situation::new("node3")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 7, None)
+        .failover(Some("node3"), None, None)
+        .member_timeline("node1", 6)
+        .member_timeline("node2", 6)
+        .peer("node1", false, 5000, 1)
+        .peer("node2", false, 5000, 1)
+        .optime(5000)
+        .history(&[(1, 100), (2, 200), (3, 300), (4, 400), (5, 500), (6, 600)]);
+    s.obs.facts.last_leader = Some("node3".into());
+    for peer in &mut s.obs.peers {
+        if let Some(status) = peer.status.as_mut() {
+            status.timeline = Some(6);
+        }
+    }
+    let d = s.decide();
+    assert_eq!(d.reason, Reason::Promoting, "{d:?}");
+    assert_eq!(d.actions[0], Action::AcquireLeader);
+}

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 /// Python's `str()` of a JSON value, for the string comparisons Patroni does.
-pub(crate) fn py_str(value: &Value) -> String {
+pub fn py_str(value: &Value) -> String {
     match value {
         Value::Null => "None".into(),
         Value::Bool(true) => "True".into(),
@@ -16,7 +16,7 @@ pub(crate) fn py_str(value: &Value) -> String {
 
 /// Applies `patch` to `config`: mappings merge recursively, `null` deletes a key, scalars
 /// are replaced only when their text differs. Returns true when anything changed.
-pub(crate) fn patch_config(config: &mut Map<String, Value>, patch: &Map<String, Value>) -> bool {
+pub fn patch_config(config: &mut Map<String, Value>, patch: &Map<String, Value>) -> bool {
     let mut changed = false;
     for (name, value) in patch {
         changed |= patch_one(config, name, value);
@@ -48,7 +48,7 @@ fn patch_one(config: &mut Map<String, Value>, name: &str, value: &Value) -> bool
 
 /// True when both mappings have the same keys and equal values (mappings recursively,
 /// other values by their text).
-pub(crate) fn deep_compare(a: &Map<String, Value>, b: &Map<String, Value>) -> bool {
+pub fn deep_compare(a: &Map<String, Value>, b: &Map<String, Value>) -> bool {
     if a.len() != b.len() || a.keys().any(|k| !b.contains_key(k)) {
         return false;
     }
