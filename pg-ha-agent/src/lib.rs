@@ -20,6 +20,7 @@ pub mod agent;
 pub mod config;
 pub mod crypto;
 pub mod ctl;
+pub mod dcs_backend;
 pub mod http;
 pub mod isoformat;
 pub mod logging;

@@ -4,7 +4,8 @@
 //! error.
 
 use crate::config::{self, AgentConfig};
-use crate::node::{connect_dcs, pg_settings};
+use crate::dcs_backend::connect as connect_dcs;
+use crate::node::pg_settings;
 use crate::postgres::listen::ListenAddr;
 use crate::postgres::{validate, PgSettings, RunAs};
 use crate::rest::RestSettings;

@@ -30,7 +30,7 @@ impl Session {
             config.scope = cluster.to_string();
         }
         let retry_timeout = config.bootstrap_dynamic().retry_timeout;
-        let dcs = crate::node::connect_dcs(&config, retry_timeout)
+        let dcs = crate::dcs_backend::connect(&config, retry_timeout)
             .map_err(|e| CtlError::Config(format!("cannot set up the DCS client: {e}")))?;
         Session::with_dcs(config, dcs)
     }

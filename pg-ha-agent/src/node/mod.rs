@@ -2,13 +2,11 @@
 //! PostgreSQL, peers over HTTP, the runner and its loop, the REST API and signal handling.
 //! The binary calls [`start`] and waits; embedders can do the same.
 
-mod backend;
 mod control;
 mod pg_settings;
 mod scheduled_restart;
 mod signals;
 
-pub use backend::connect as connect_dcs;
 pub use control::AgentControl;
 pub use pg_settings::pg_settings;
 
@@ -58,7 +56,7 @@ pub async fn start(loaded: LoadedConfig, path: Option<PathBuf>) -> Result<Node, 
     let dynamic = cfg.bootstrap_dynamic();
     let clock = SystemClock::new();
     let clock_arc: Arc<dyn Clock> = Arc::new(clock);
-    let dcs = backend::connect(&cfg, dynamic.retry_timeout).map_err(StartError::Dcs)?;
+    let dcs = crate::dcs_backend::connect(&cfg, dynamic.retry_timeout).map_err(StartError::Dcs)?;
     let settings = pg_settings(&cfg, &dynamic).map_err(|e| StartError::Config(e.to_string()))?;
     let pg = Arc::new(
         LocalPostgres::new(settings, Arc::clone(&clock_arc))

@@ -50,7 +50,7 @@ impl ScheduledRestart {
 
     /// True when the restart's filters hold for the node as `view` shows it at `now`.
     pub fn conditions_hold(&self, view: &super::NodeView, now: pg_ha_core::time::Mono) -> bool {
-        super::restart::restart_matches(
+        super::restart_filter::restart_matches(
             view,
             now,
             self.role.as_deref(),

@@ -41,6 +41,7 @@ mod reads;
 mod reply;
 mod request;
 mod restart;
+mod restart_filter;
 mod router;
 mod schedule;
 mod server;

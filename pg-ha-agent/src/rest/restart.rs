@@ -2,12 +2,11 @@
 
 use super::body::json_body;
 use super::control::ScheduledRestart;
+use super::restart_filter::restart_matches;
 use super::schedule::parse_schedule;
-use super::status::status_json;
 use super::units::{parse_seconds, postgres_version_to_int};
-use super::{Ctx, NodeView, Reply, Req};
+use super::{Ctx, Reply, Req};
 use chrono::{DateTime, FixedOffset};
-use pg_ha_core::time::Mono;
 use serde_json::{Map, Value};
 use std::time::Duration;
 
@@ -122,32 +121,6 @@ fn conditions_hold(ctx: &Ctx, filters: &Filters) -> bool {
         filters.postgres_version.as_deref(),
         filters.restart_pending,
     )
-}
-
-/// True when a restart with these filters applies to the node as `view` shows it at `now`:
-/// its role is `role`, its running server is older than `version`, and a restart is pending
-/// if `pending_only`.
-pub(crate) fn restart_matches(
-    view: &NodeView,
-    now: Mono,
-    role: Option<&str>,
-    version: Option<&str>,
-    pending_only: bool,
-) -> bool {
-    let status = status_json(view, now);
-    if let Some(role) = role {
-        if status.get("role").and_then(Value::as_str) != Some(role) {
-            return false;
-        }
-    }
-    if let Some(version) = version {
-        let running = view.server_version.unwrap_or(0);
-        if postgres_version_to_int(version).map_or(true, |wanted| wanted <= running) {
-            return false;
-        }
-    }
-    let pending = view.pg.as_ref().is_some_and(|pg| pg.pending_restart);
-    !pending_only || pending
 }
 
 /// `DELETE /restart`.
