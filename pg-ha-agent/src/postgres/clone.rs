@@ -61,30 +61,41 @@ impl LocalPostgres {
     /// Runs the replica methods in order into `dir` until one leaves a cluster there.
     pub(crate) async fn clone_into(&self, dir: &Path, source: &Upstream) -> Result<(), PgError> {
         let ep = endpoint(source)?;
+        let methods = self.methods_for(source)?;
+        self.run_methods(&methods, dir, Some(&ep), "create replica")
+            .await?;
+        tracing::info!(source = %source.name, "cloned");
+        Ok(())
+    }
+
+    /// Runs `methods` in order into `dir` (copying `source`, or without one) until one leaves
+    /// a cluster there; a failed method's leftovers are wiped unless it keeps its data.
+    async fn run_methods(
+        &self,
+        methods: &[ReplicaMethod],
+        dir: &Path,
+        source: Option<&Endpoint>,
+        what: &str,
+    ) -> Result<(), PgError> {
         let mut failures = Vec::new();
-        for method in &self.methods_for(source)? {
-            let result = self.run_replica_method(method, dir, &ep).await;
-            match result {
+        for method in methods {
+            match self.run_replica_method(method, dir, source).await {
                 Ok(()) if DataPaths::new(dir).is_initialized() => {
-                    tracing::info!(method = method.label(), source = %source.name, "cloned");
+                    tracing::info!(method = method.label(), "{what}: done");
                     return Ok(());
                 }
                 Ok(()) => failures.push(format!("{}: left no cluster", method.label())),
                 Err(e) => failures.push(format!("{}: {e}", method.label())),
             }
-            tracing::warn!(
-                method = method.label(),
-                "replica method failed: {}",
-                failures.join("; ")
-            );
+            tracing::warn!(method = method.label(), "{what}: {}", failures.join("; "));
             if !method.keeps_data() {
                 clear_dir(dir)?;
             }
         }
         Err(command_failed(
-            "create replica",
+            what,
             if failures.is_empty() {
-                "no create_replica_methods configured".to_string()
+                "no replica method to run".to_string()
             } else {
                 failures.join("; ")
             },
@@ -135,48 +146,41 @@ impl LocalPostgres {
         self.require_empty("clone")?;
         create_data_dir(&self.paths.data_dir, &self.run_as)?;
         let dir = &self.paths.data_dir;
-        let mut failures = Vec::new();
-        for method in self.settings.create_replica_methods.iter() {
-            let ReplicaMethod::Custom {
-                no_leader: true, ..
-            } = method
-            else {
-                continue;
-            };
-            match self.run_custom(method, dir, None).await {
-                Ok(()) if self.paths.is_initialized() => {
-                    tracing::info!(method = method.label(), "replica created without a leader");
-                    self.remember_sysid(None);
-                    self.run_as
-                        .chown(dir)
-                        .map_err(|e| super::error::io_error("cannot chown", dir, e))?;
-                    return self.configure(Some(self.recovery_for(None)));
-                }
-                Ok(()) => failures.push(format!("{}: left no cluster", method.label())),
-                Err(e) => failures.push(format!("{}: {e}", method.label())),
-            }
-            if !method.keeps_data() {
-                clear_dir(dir)?;
-            }
-        }
-        Err(command_failed(
-            "create replica without a leader",
-            if failures.is_empty() {
-                "no create_replica_methods method has no_leader".to_string()
-            } else {
-                failures.join("; ")
-            },
-        ))
+        let methods: Vec<ReplicaMethod> = self
+            .settings
+            .create_replica_methods
+            .iter()
+            .filter(|m| {
+                matches!(
+                    m,
+                    ReplicaMethod::Custom {
+                        no_leader: true,
+                        ..
+                    }
+                )
+            })
+            .cloned()
+            .collect();
+        self.run_methods(&methods, dir, None, "create replica without a leader")
+            .await?;
+        self.remember_sysid(None);
+        self.run_as
+            .chown(dir)
+            .map_err(|e| super::error::io_error("cannot chown", dir, e))?;
+        self.configure(Some(self.recovery_for(None)))
     }
 
     async fn run_replica_method(
         &self,
         method: &ReplicaMethod,
         dir: &Path,
-        ep: &Endpoint,
+        source: Option<&Endpoint>,
     ) -> Result<(), PgError> {
-        match method {
-            ReplicaMethod::Basebackup => {
+        match (method, source) {
+            (ReplicaMethod::Basebackup, None) => Err(PgError::Setup(
+                "pg_basebackup needs a server to copy".into(),
+            )),
+            (ReplicaMethod::Basebackup, Some(ep)) => {
                 BaseBackup {
                     program: &self.settings.program("pg_basebackup"),
                     source: ep,
@@ -187,7 +191,7 @@ impl LocalPostgres {
                 .run(dir, &self.run_as)
                 .await
             }
-            custom => self.run_custom(custom, dir, Some(ep)).await,
+            (custom, source) => self.run_custom(custom, dir, source).await,
         }
     }
 
