@@ -46,14 +46,7 @@ impl LocalPostgres {
     /// Clones `source` into the empty data directory and configures it as a standby of
     /// `source` (not started).
     pub(crate) async fn clone_locked(&self, source: &Upstream) -> Result<(), PgError> {
-        self.adopt_running();
-        if self.postmaster.pid().is_some() {
-            return Err(PgError::InvalidState(
-                "cannot clone while PostgreSQL runs".into(),
-            ));
-        }
-        self.require_empty("clone")?;
-        create_data_dir(&self.paths.data_dir, &self.run_as)?;
+        self.prepare_clone()?;
         self.clone_into(&self.paths.data_dir, source).await?;
         self.after_clone(source)
     }
@@ -134,9 +127,8 @@ impl LocalPostgres {
             .collect()
     }
 
-    /// Creates the replica with the `no_leader` methods, in order, into the empty data
-    /// directory, and configures it as a standby without an upstream (not started).
-    pub(crate) async fn clone_without_leader_locked(&self) -> Result<(), PgError> {
+    /// Checks that PostgreSQL is stopped and the data directory empty, and creates it.
+    fn prepare_clone(&self) -> Result<(), PgError> {
         self.adopt_running();
         if self.postmaster.pid().is_some() {
             return Err(PgError::InvalidState(
@@ -145,6 +137,13 @@ impl LocalPostgres {
         }
         self.require_empty("clone")?;
         create_data_dir(&self.paths.data_dir, &self.run_as)?;
+        Ok(())
+    }
+
+    /// Creates the replica with the `no_leader` methods, in order, into the empty data
+    /// directory, and configures it as a standby without an upstream (not started).
+    pub(crate) async fn clone_without_leader_locked(&self) -> Result<(), PgError> {
+        self.prepare_clone()?;
         let dir = &self.paths.data_dir;
         let methods: Vec<ReplicaMethod> = self
             .settings
