@@ -147,21 +147,13 @@ impl Ctx<'_> {
 }
 
 impl Ctx<'_> {
-    /// The `sync` key when it still describes the current timeline: its leader is the node that
-    /// started the newest timeline in `history` (every promotion in synchronous mode takes
-    /// over the key first). A key left behind by a promotion made while synchronous mode was
-    /// off guarantees nothing and is ignored.
+    /// The `sync` key when it is active (it names a leader). It is in force even when its
+    /// leader is not the node that started the newest timeline: a sync standby writes the key
+    /// just before it promotes, and if it dies between the two, the key is the only record
+    /// of who holds the acknowledged commits. A key left by a promotion made while
+    /// synchronous mode was off bars the others too, as on Patroni; a manual failover
+    /// overrides it.
     pub(super) fn sync_in_force(&self) -> Option<&Versioned<SyncState>> {
-        let sync = self.cluster.sync_state()?;
-        let started_by = self
-            .cluster
-            .history
-            .0
-            .last()
-            .and_then(|e| e.new_leader.as_deref());
-        match (started_by, sync.value.leader.as_deref()) {
-            (Some(started), Some(leader)) if !started.eq_ignore_ascii_case(leader) => None,
-            _ => Some(sync),
-        }
+        self.cluster.sync_state()
     }
 }

@@ -84,7 +84,9 @@ fn healthiest(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
         return no_peer_on_later_timeline(ctx);
     }
     let position = ctx.pg.wal_position().ok_or(Ineligible::PositionUnknown)?.0;
-    lag(ctx, position)?;
+    if !sync_guarantees_me(ctx) {
+        lag(ctx, position)?;
+    }
     // A timeline older than the history's does not bar an automatic promotion: the node that
     // started the newer one may have died before anyone followed it, and waiting for it
     // could leave the cluster without a primary for good. Peers that did follow it win the
@@ -256,6 +258,17 @@ fn sync_membership(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
         Some(sync) if !sync.value.is_member(ctx.me()) => Err(Ineligible::NotSyncStandby),
         _ => Ok(()),
     }
+}
+
+/// In `synchronous_mode: on`, a member of the active `sync` key holds every acknowledged
+/// commit: the WAL it lacks was never acknowledged, so maximum_lag_on_failover does not bar it.
+/// (Patroni checks the lag anyway, and stays without a primary when the only sync member lags
+/// behind an optime published on a branch that has since ended.)
+fn sync_guarantees_me(ctx: &Ctx<'_>) -> bool {
+    ctx.sync_mode() == SyncMode::On
+        && ctx
+            .sync_in_force()
+            .is_some_and(|s| s.value.is_member(ctx.me()))
 }
 
 /// A running primary without the key may retake it unless it is on an older timeline than the

@@ -396,6 +396,7 @@ impl World {
             optime: acquisition.optime,
             manual: acquisition.manual,
             max_lag,
+            sync_protected: acquisition.sync_protected,
         };
         if let Some(v) = promotion_lag::check(&promotion) {
             self.fail(v);

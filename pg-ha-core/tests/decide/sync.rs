@@ -334,38 +334,46 @@ fn standby_reported_sync_but_behind_the_listing_point_is_not_confirmed_yet() {
     );
 }
 
+/// node2, the sync standby of node3 (timeline 2), wrote the pre-promote key and died before
+/// its promotion; node3 froze. node1, not a sync member, must not promote: node2 may hold
+/// commits node1 lacks, and only the key says so (simulation seed 41227).
 #[test]
-fn sync_key_left_by_an_async_promotion_does_not_block_the_race() {
-    // node1 wrote the sync key, then node3 promoted (timeline 2) while sync mode was off.
-    let mut s = Situation::new("node2")
+fn pending_pre_promote_key_bars_the_others_although_history_names_another_leader() {
+    let mut s = Situation::new("node1")
         .three_nodes(None, 1000)
         .pg_standby(1000, 2, Some("node3"))
         .sync_mode(SyncMode::On)
-        .sync("node1", &[], 0)
+        .sync("node2", &[], 0)
         .history(&[(1, 900)]);
     s.cluster().history.0[0].new_leader = Some("node3".into());
+    assert_eq!(
+        s.decide().reason,
+        Reason::NotHealthiest(Ineligible::NotSyncStandby)
+    );
+}
+
+/// The only sync member lags behind an optime that the old primary published on a branch
+/// that has since ended; the WAL it lacks was never acknowledged, so it promotes rather than
+/// leave the cluster without a primary (simulation seed 77753).
+#[test]
+fn sync_member_promotes_beyond_maximum_lag_on_failover() {
+    let s = Situation::new("node2")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 1, Some("node1"))
+        .sync_mode(SyncMode::On)
+        .sync("node2", &[], 0)
+        .optime(3_000_000);
     assert_eq!(s.decide().reason, Reason::Promoting);
 }
 
 #[test]
-fn a_sync_standby_lagging_beyond_maximum_lag_on_syncnode_is_swapped_out() {
-    let mut s = sync_leader()
-        .sync("node1", &["node2"], 0)
-        .replica_conn("node2", "sync", 400)
-        .replica_conn("node3", "async", 990)
-        .sync_guc("\"node2\"");
-    s.cfg.dynamic.maximum_lag_on_syncnode = 100;
-    let d = s.decide();
-    assert_eq!(
-        d.actions,
-        vec![Action::RenewLeader, write(&[], Condition::Version(50))],
-        "the lagging node2 leaves the key first"
-    );
-    s.cfg.dynamic.maximum_lag_on_syncnode = -1;
-    let d = s.decide();
-    assert_eq!(
-        d.actions,
-        vec![Action::RenewLeader],
-        "-1 turns the rule off"
-    );
+fn outside_synchronous_mode_the_same_lag_bars_the_promotion() {
+    let s = Situation::new("node2")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 1, Some("node1"))
+        .optime(3_000_000);
+    assert!(matches!(
+        s.decide().reason,
+        Reason::NotHealthiest(Ineligible::Lagging { .. })
+    ));
 }

@@ -1,5 +1,7 @@
 //! No automatic promotion of a node lagging beyond maximum_lag_on_failover behind the last
-//! known primary position (the `status` key's optime when it won the leader race).
+//! known primary position (the `status` key's optime when it won the leader race). A promotion
+//! under an active synchronous key is judged by the commit ledger instead: the WAL it lacks
+//! was never acknowledged, and it must keep every commit that was.
 
 use super::Violation;
 use crate::sim::clock::Micros;
@@ -19,11 +21,13 @@ pub struct Promotion {
     pub manual: bool,
     /// maximum_lag_on_failover in force.
     pub max_lag: u64,
+    /// Synchronous mode with an active `sync` key: the ledger checks this promotion.
+    pub sync_protected: bool,
 }
 
 /// Checks one promotion.
 pub fn check(p: &Promotion) -> Option<Violation> {
-    if p.manual {
+    if p.manual || p.sync_protected {
         return None;
     }
     let lag = p.optime?.saturating_sub(p.position);
@@ -55,6 +59,7 @@ mod tests {
             optime: Some(10_000_000),
             manual,
             max_lag: 1_048_576,
+            sync_protected: false,
         }
     }
 
@@ -67,5 +72,14 @@ mod tests {
     #[test]
     fn manual_failover_is_exempt() {
         assert!(check(&promotion(0, true)).is_none());
+    }
+
+    #[test]
+    fn sync_protected_promotion_is_left_to_the_ledger() {
+        let p = Promotion {
+            sync_protected: true,
+            ..promotion(8_000_000, false)
+        };
+        assert!(check(&p).is_none());
     }
 }
