@@ -1,6 +1,6 @@
 //! Commands sent to a running agent from REST handlers, ctl and signal handlers.
 
-use serde_json::Value;
+use pg_ha_core::decide::ScheduledRestart;
 use tokio::sync::oneshot;
 
 /// Where the loop reports how a requested restart ended (`Err` with the reason).
@@ -29,8 +29,18 @@ pub enum Command {
         /// Its member name.
         leader: String,
     },
-    /// Publish (or, with `None`, withdraw) the scheduled restart in the member key.
-    ScheduledRestart(Option<Value>),
+    /// Schedule a restart; the loop answers `false` when one is already scheduled.
+    ScheduleRestart {
+        /// The restart.
+        restart: ScheduledRestart,
+        /// Told whether it was scheduled.
+        reply: oneshot::Sender<bool>,
+    },
+    /// Drop the scheduled restart; the loop answers `false` when none was scheduled.
+    CancelScheduledRestart {
+        /// Told whether one was dropped.
+        reply: oneshot::Sender<bool>,
+    },
     /// Run a cycle now (e.g. after a config PATCH).
     Wake,
 }

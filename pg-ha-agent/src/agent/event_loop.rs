@@ -97,7 +97,12 @@ fn apply(parts: &mut AgentParts, command: Command, restarts: &mut RestartWaiters
             runner.request(LocalRequest::Restart);
             restarts.add(done);
         }
-        Command::ScheduledRestart(value) => runner.set_scheduled_restart(value),
+        Command::ScheduleRestart { restart, reply } => {
+            let _ = reply.send(runner.schedule_restart(restart));
+        }
+        Command::CancelScheduledRestart { reply } => {
+            let _ = reply.send(runner.cancel_scheduled_restart());
+        }
         Command::Reinit { from_leader } => runner.request(LocalRequest::Reinit { from_leader }),
         Command::Shutdown => {
             runner.request(LocalRequest::Shutdown);

@@ -1,12 +1,10 @@
 //! `AgentControl`: the REST API's mutations, carried out on the DCS or sent to the loop.
 
-use super::scheduled_restart::RestartSchedule;
 use crate::agent::Command;
 use crate::peers::HttpPeers;
 use crate::rest::{Control, NodeView, ScheduledRestart};
 use async_trait::async_trait;
 use pg_ha_core::model::{Cluster, Condition, Failover, Key, Member, Version};
-use pg_ha_core::time::Clock;
 use pg_ha_core::{Dcs, DcsError, DcsExt, PeerStatus, Peers};
 use serde_json::Value;
 use std::sync::Arc;
@@ -19,7 +17,6 @@ pub struct AgentControl {
     peers: HttpPeers,
     commands: mpsc::UnboundedSender<Command>,
     state: watch::Receiver<Arc<NodeView>>,
-    schedule: RestartSchedule,
 }
 
 impl AgentControl {
@@ -29,12 +26,10 @@ impl AgentControl {
         dcs: Arc<dyn Dcs>,
         peers: HttpPeers,
         handle: &crate::agent::AgentHandle,
-        clock: Arc<dyn Clock>,
     ) -> AgentControl {
         let commands = handle.commands.clone();
         let state = handle.state.clone();
         AgentControl {
-            schedule: RestartSchedule::new(commands.clone(), state.clone(), clock),
             dcs,
             peers,
             commands,
@@ -105,11 +100,18 @@ impl Control for AgentControl {
     }
 
     async fn schedule_restart(&self, restart: ScheduledRestart) -> bool {
-        self.schedule.add(restart)
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::ScheduleRestart {
+            restart: restart.to_core(),
+            reply,
+        });
+        answer.await.unwrap_or(false)
     }
 
     async fn cancel_scheduled_restart(&self) -> bool {
-        self.schedule.cancel()
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::CancelScheduledRestart { reply });
+        answer.await.unwrap_or(false)
     }
 
     async fn reinitialize(&self, _force: bool, from_leader: bool) -> Result<(), String> {

@@ -4,7 +4,6 @@
 
 mod control;
 mod pg_settings;
-mod scheduled_restart;
 mod signals;
 
 pub use control::AgentControl;
@@ -94,12 +93,7 @@ pub async fn start(loaded: LoadedConfig, path: Option<PathBuf>) -> Result<Node, 
         pg_details: Some(pg.subscribe_details()),
     };
     let (handle, task) = agent::run(parts);
-    let control = Arc::new(AgentControl::new(
-        dcs,
-        peers,
-        &handle,
-        Arc::clone(&clock_arc),
-    ));
+    let control = Arc::new(AgentControl::new(dcs, peers, &handle));
     let rest = RestServer::start(
         RestSettings::from_config(&cfg.restapi),
         ViewSource::from_watch(handle.state.clone()).with_live_wal(Arc::clone(&pg) as _),

@@ -375,6 +375,7 @@ impl LocalPostgres {
         status.pending_restart = !pending.is_empty();
         status.pending_restart_reason = pending;
         status.slots = Some(obs.slots.clone());
+        status.server_version = obs.server_version;
         if let Some(tl) = status.timeline {
             status.timeline_history = self.history.get(&self.paths, pid, tl);
         }

@@ -48,15 +48,17 @@ impl ScheduledRestart {
         Value::Object(map)
     }
 
-    /// True when the restart's filters hold for the node as `view` shows it at `now`.
-    pub fn conditions_hold(&self, view: &super::NodeView, now: pg_ha_core::time::Mono) -> bool {
-        super::restart_filter::restart_matches(
-            view,
-            now,
-            self.role.as_deref(),
-            self.postgres_version.as_deref(),
-            self.restart_pending,
-        )
+    /// The restart as the runner keeps it: `decide` runs it when its time comes.
+    pub fn to_core(&self) -> pg_ha_core::decide::ScheduledRestart {
+        pg_ha_core::decide::ScheduledRestart {
+            at: self.schedule.timestamp_millis(),
+            filters: super::restart_filter::filters(
+                self.role.as_deref(),
+                self.postgres_version.as_deref(),
+                self.restart_pending,
+            ),
+            published: self.to_json(),
+        }
     }
 }
 

@@ -116,7 +116,6 @@ async fn immediate(ctx: &Ctx, filters: &Filters) -> Reply {
 fn conditions_hold(ctx: &Ctx, filters: &Filters) -> bool {
     restart_matches(
         &ctx.view,
-        ctx.now(),
         filters.role.as_deref(),
         filters.postgres_version.as_deref(),
         filters.restart_pending,

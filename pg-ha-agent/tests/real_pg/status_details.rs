@@ -250,12 +250,7 @@ async fn a_running_agent_shows_them_in_get_patroni_and_metrics() -> Result<()> {
         reload: None,
         pg_details: Some(a.pg.subscribe_details()),
     });
-    let control = Arc::new(AgentControl::new(
-        Arc::clone(&dcs),
-        peers,
-        &handle,
-        Arc::clone(&clock_dyn),
-    ));
+    let control = Arc::new(AgentControl::new(Arc::clone(&dcs), peers, &handle));
     let rest = RestServer::start(
         RestSettings::new(HostPort {
             host: "127.0.0.1".into(),

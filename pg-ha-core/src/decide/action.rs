@@ -129,6 +129,8 @@ pub enum Action {
     ApplyConfig(PostgresqlDynamic),
     /// Drop the pending local request (it was acted on or refused).
     ClearRequest,
+    /// Forget the scheduled restart (it runs now, or no longer applies).
+    ClearScheduledRestart,
 }
 
 impl Action {

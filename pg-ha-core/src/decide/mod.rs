@@ -16,9 +16,11 @@ mod leader;
 mod observation;
 mod pause;
 mod promote;
+mod publication;
 mod race_backoff;
 mod reason;
 mod replica_slots;
+mod scheduled_restart;
 mod server_config;
 mod shutdown;
 mod slots;
@@ -31,8 +33,10 @@ mod wake;
 pub use action::Action;
 pub use decision::Decision;
 pub use observation::{DcsView, Facts, LocalRequest, Observation, PgView};
+pub use publication::{publication, Publication};
 pub use reason::{Ineligible, Reason};
-pub use wake::dcs_change_wakes;
+pub use scheduled_restart::{RestartFilters, ScheduledRestart};
+pub use wake::{dcs_change_wakes, next_wake, RETRY_DELAY};
 
 use crate::config::HaConfig;
 use crate::postgres::DataDirState;
@@ -40,6 +44,13 @@ use context::Ctx;
 
 /// Decides what this node does this cycle.
 pub fn decide(obs: &Observation, cfg: &HaConfig) -> Decision {
+    let mut decision = decide_ha(obs, cfg);
+    decision.publication = publication(obs, cfg);
+    decision
+}
+
+/// The decision without the member key publication.
+fn decide_ha(obs: &Observation, cfg: &HaConfig) -> Decision {
     if matches!(obs.dcs, DcsView::Unreachable { .. }) {
         if obs.facts.request == Some(LocalRequest::Shutdown) {
             return shutdown_offline(obs);
@@ -63,7 +74,14 @@ pub fn decide(obs: &Observation, cfg: &HaConfig) -> Decision {
 
 /// The decision for an initialised data directory of this cluster.
 fn decide_in_role(ctx: &Ctx<'_>) -> Decision {
+    scheduled_restart::wake_for_restart(ctx, decide_for_role(ctx))
+}
+
+fn decide_for_role(ctx: &Ctx<'_>) -> Decision {
     if let Some(decision) = restart_request(ctx) {
+        return decision;
+    }
+    if let Some(decision) = scheduled_restart::due_restart(ctx) {
         return decision;
     }
     if ctx.dynamic().pause {

@@ -109,6 +109,10 @@ pub struct Facts {
     /// ([`Action::ApplyConfig`](super::Action::ApplyConfig)); `None` at start and after a
     /// reload of the node's own configuration, so that it is applied again.
     pub applied_postgresql: Option<crate::config::PostgresqlDynamic>,
+    /// The member key value last published, and when (local time).
+    pub published_member: Option<(crate::model::MemberData, Mono)>,
+    /// The restart scheduled through `POST /restart` with `schedule`, if any.
+    pub scheduled_restart: Option<super::ScheduledRestart>,
 }
 
 /// Everything `decide` looks at. Built by the runner's observe phase; plain data.

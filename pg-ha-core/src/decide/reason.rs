@@ -135,6 +135,13 @@ pub enum Reason {
     SyncUpdate,
     /// Restarting PostgreSQL on request.
     RestartRequested,
+    /// Running the restart scheduled for now.
+    ScheduledRestart,
+    /// The scheduled restart was dropped without running.
+    ScheduledRestartSkipped {
+        /// Why.
+        why: String,
+    },
     /// A local request (restart, reinit) was refused.
     RequestRefused {
         /// Why.
@@ -374,6 +381,10 @@ impl fmt::Display for Reason {
             Reason::SyncUpdate => write!(f, "updating synchronous replication"),
             Reason::RequestRefused { why } => write!(f, "request refused: {why}"),
             Reason::RestartRequested => write!(f, "restarting PostgreSQL on request"),
+            Reason::ScheduledRestart => write!(f, "running the scheduled restart"),
+            Reason::ScheduledRestartSkipped { why } => {
+                write!(f, "scheduled restart skipped: {why}")
+            }
             Reason::ShuttingDown => write!(f, "shutting down: stopping PostgreSQL and releasing the leader key"),
             Reason::StandbyLeader => write!(f, "leader of a standby cluster"),
             Reason::PostgresUnknown => write!(f, "PostgreSQL state unknown: waiting"),

@@ -1,7 +1,55 @@
-//! Which DCS changes wake a node at once, before its next loop_wait: the one filter the
-//! agent's DCS watch and the simulator both apply.
+//! When a node runs its next cycle: which DCS changes wake it at once (the one filter the
+//! agent's DCS watch and the simulator both apply), and how soon after a cycle it steps
+//! again.
 
+use super::{Action, Decision};
 use crate::model::Cluster;
+use crate::time::Mono;
+use std::time::Duration;
+
+/// How soon a node steps again after a role change or a failure worth retrying at once.
+pub const RETRY_DELAY: Duration = Duration::from_millis(100);
+
+/// The latest time of the next cycle after `decision` ran at `now`: loop_wait, or what the
+/// decision asked for, or [`RETRY_DELAY`] after a role change (to see and publish the new
+/// role) or when an action failed in a way worth retrying at once (`retryable_failure`: the
+/// DCS or PostgreSQL did not answer; a write lost to another node wakes the node through the
+/// watch anyway, and a refusal waits for the next cycle).
+pub fn next_wake(
+    decision: &Decision,
+    retryable_failure: bool,
+    now: Mono,
+    loop_wait: Duration,
+) -> Mono {
+    let mut at = now + loop_wait;
+    if let Some(asked) = decision.wake_at {
+        at = at.min(asked);
+    }
+    if retryable_failure || decision.actions.iter().any(changes_role) {
+        at = at.min(now + RETRY_DELAY);
+    }
+    at
+}
+
+fn changes_role(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Promote { .. }
+            | Action::Stop { .. }
+            | Action::AcquireLeader
+            | Action::ReleaseLeader
+            | Action::Bootstrap
+            | Action::CloneFrom { .. }
+            | Action::CloneFromRemote(_)
+            | Action::CloneWithoutLeader
+            | Action::StartStandbyOfRemote(_)
+            | Action::Rewind { .. }
+            | Action::Reinit { .. }
+            | Action::StartStandby { .. }
+            | Action::StartPrimary
+            | Action::Restart
+    )
+}
 
 /// The parts of a cluster whose change must trigger a cycle at once: the leader (name and
 /// version, so a new lease by the same node counts), a switchover or failover request, the
@@ -25,7 +73,38 @@ pub fn dcs_change_wakes(before: &Cluster, after: &Cluster) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decide::Reason;
     use crate::model::Leader;
+
+    const LOOP_WAIT: Duration = Duration::from_secs(1);
+
+    #[test]
+    fn a_quiet_cycle_waits_loop_wait_or_what_the_decision_asked() {
+        let now = Mono::from_millis(5_000);
+        let idle = Decision::idle(Reason::LeaderRenewed);
+        assert_eq!(next_wake(&idle, false, now, LOOP_WAIT), now + LOOP_WAIT);
+        let soon = idle.clone().wake(now + Duration::from_millis(300));
+        assert_eq!(
+            next_wake(&soon, false, now, LOOP_WAIT),
+            now + Duration::from_millis(300)
+        );
+    }
+
+    #[test]
+    fn a_role_change_or_a_retryable_failure_steps_again_soon() {
+        let now = Mono::from_millis(5_000);
+        let promote = Decision::act(
+            Reason::Promoting,
+            vec![Action::Promote { above_timeline: 1 }],
+        );
+        assert_eq!(
+            next_wake(&promote, false, now, LOOP_WAIT),
+            now + RETRY_DELAY
+        );
+        let renew = Decision::act(Reason::LeaderRenewed, vec![Action::RenewLeader]);
+        assert_eq!(next_wake(&renew, true, now, LOOP_WAIT), now + RETRY_DELAY);
+        assert_eq!(next_wake(&renew, false, now, LOOP_WAIT), now + LOOP_WAIT);
+    }
 
     #[test]
     fn a_new_leader_wakes_and_a_member_refresh_does_not() {

@@ -101,6 +101,8 @@ pub struct PgStatus {
     /// The server's replication slots (`pg_replication_slots`), sorted by name; `None`
     /// when they were not read (not running).
     pub slots: Option<Vec<super::ExistingSlot>>,
+    /// `server_version_num` of the running server (e.g. 150018), when known.
+    pub server_version: Option<u32>,
 }
 
 impl PgStatus {
@@ -122,6 +124,7 @@ impl PgStatus {
             pending_restart_reason: BTreeMap::new(),
             timeline_history: Vec::new(),
             slots: None,
+            server_version: None,
         }
     }
 

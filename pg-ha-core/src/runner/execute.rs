@@ -90,6 +90,10 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
                 self.facts.request = None;
                 Ok(())
             }
+            Action::ClearScheduledRestart => {
+                self.facts.scheduled_restart = None;
+                Ok(())
+            }
             pg_action => self.run_pg(pg_action).await,
         }
     }

@@ -12,7 +12,7 @@ mod publish;
 
 use crate::config::{DynamicConfig, HaConfig, NodeConfig};
 use crate::dcs::Dcs;
-use crate::decide::{decide, Action, Decision, Facts, LocalRequest};
+use crate::decide::{decide, next_wake, Action, Decision, Facts, LocalRequest, ScheduledRestart};
 use crate::model::{Cluster, Member, Snapshot};
 use crate::peers::Peers;
 use crate::postgres::{PgStatus, Postgres};
@@ -20,7 +20,6 @@ use crate::time::{Clock, Mono};
 use crate::watchdog::Watchdog;
 pub use action_error::ActionError;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// The result of one executed action.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,8 +57,6 @@ pub struct Runner<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> {
     pg_unknown_since: Option<Mono>,
     last_pg: Option<PgStatus>,
     last_decision: Option<Decision>,
-    last_published: Option<(String, Mono)>,
-    scheduled_restart: Option<serde_json::Value>,
     watchdog: Option<Arc<dyn Watchdog>>,
 }
 
@@ -89,8 +86,6 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             pg_unknown_since: None,
             last_pg: None,
             last_decision: None,
-            last_published: None,
-            scheduled_restart: None,
             watchdog: None,
         }
     }
@@ -102,15 +97,24 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         self
     }
 
-    /// Sets the `scheduled_restart` value published in this node's member key (`None`
-    /// withdraws it).
-    pub fn set_scheduled_restart(&mut self, value: Option<serde_json::Value>) {
-        self.scheduled_restart = value;
+    /// Schedules `restart` (published in the member key, run by `decide` when its time
+    /// comes); `false` when another one is already scheduled.
+    pub fn schedule_restart(&mut self, restart: ScheduledRestart) -> bool {
+        if self.facts.scheduled_restart.is_some() {
+            return false;
+        }
+        self.facts.scheduled_restart = Some(restart);
+        true
+    }
+
+    /// Drops the scheduled restart; `false` when none was scheduled.
+    pub fn cancel_scheduled_restart(&mut self) -> bool {
+        self.facts.scheduled_restart.take().is_some()
     }
 
     /// The `scheduled_restart` value published in this node's member key.
     pub fn scheduled_restart(&self) -> Option<&serde_json::Value> {
-        self.scheduled_restart.as_ref()
+        self.facts.scheduled_restart.as_ref().map(|s| &s.published)
     }
 
     /// The facts remembered between cycles.
@@ -176,23 +180,20 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             tracing::info!(node = %self.node.name, "{}", decision.reason);
         }
         let executed = self.execute(&decision).await;
-        let pg_changed = executed.iter().any(|o| o.action.is_postgres());
-        self.publish_member(pg_changed).await;
+        self.publish_member(&decision, &executed).await;
+        if executed.iter().any(|o| o.action.is_postgres()) {
+            self.refresh_last_pg().await;
+        }
         self.disarm_watchdog_unless_leading();
-        // A failure worth retrying at once (the DCS or PostgreSQL did not answer) brings
-        // the next step forward; one that is not (a write lost to another node, whose change
-        // wakes this node anyway; a refusal) waits for the next cycle.
-        let failed = executed.iter().any(|o| {
+        let retryable_failure = executed.iter().any(|o| {
             o.action.stops_on_failure() && o.result.as_ref().is_err_and(ActionError::is_retryable)
         });
-        let now = self.clock.now();
-        let mut next_wake = now + self.dynamic.loop_wait;
-        if let Some(at) = decision.wake_at {
-            next_wake = next_wake.min(at);
-        }
-        if failed || changed_roles(&decision) {
-            next_wake = next_wake.min(now + Duration::from_millis(100));
-        }
+        let next_wake = next_wake(
+            &decision,
+            retryable_failure,
+            self.clock.now(),
+            self.dynamic.loop_wait,
+        );
         self.last_decision = Some(decision.clone());
         StepReport {
             decision,
@@ -200,27 +201,6 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             next_wake,
         }
     }
-}
-
-fn changed_roles(decision: &Decision) -> bool {
-    decision.actions.iter().any(|a| {
-        matches!(
-            a,
-            Action::Promote { .. }
-                | Action::Stop { .. }
-                | Action::AcquireLeader
-                | Action::ReleaseLeader
-                | Action::Bootstrap
-                | Action::CloneFrom { .. }
-                | Action::CloneFromRemote(_)
-                | Action::CloneWithoutLeader
-                | Action::StartStandbyOfRemote(_)
-                | Action::Rewind { .. }
-                | Action::Reinit { .. }
-                | Action::StartStandby { .. }
-                | Action::StartPrimary
-        )
-    })
 }
 
 /// The request kinds a runner can hold, re-exported for embedders.

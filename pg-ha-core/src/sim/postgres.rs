@@ -129,6 +129,7 @@ pub fn status_of(state: &SimState, i: usize) -> PgStatus {
         pending_restart_reason: Default::default(),
         timeline_history: data.wal.history(),
         slots: running.then(|| slots_of(state, i, data)),
+        server_version: running.then_some(150_018),
     }
 }
 
