@@ -1,10 +1,12 @@
 //! The health checks (spec 3.1): any GET, HEAD or OPTIONS path that has no handler of its
 //! own. Paths are matched by substring in Patroni's order.
 
+use super::node_status::{NodeStatus, ReplicationState, SyncDuty};
 use super::units::parse_bytes;
 use super::{NodeView, Req};
+use pg_ha_core::model::Role;
 use pg_ha_core::time::Mono;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The codes that the path-specific rules choose between.
 struct Codes {
@@ -22,27 +24,15 @@ fn ok(condition: bool) -> u16 {
     }
 }
 
-fn text<'a>(status: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    status.get(key).and_then(Value::as_str)
-}
-
-fn flag(status: &Map<String, Value>, key: &str) -> bool {
-    status.get(key).and_then(Value::as_bool).unwrap_or(false)
-}
-
-/// The status code of the health check `req` for this node, given its status JSON.
-pub(crate) fn health_code(
-    req: &Req,
-    status: &Map<String, Value>,
-    view: &NodeView,
-    now: Mono,
-) -> u16 {
+/// The status code of the health check `req` for this node, given its status.
+pub(crate) fn health_code(req: &Req, status: &NodeStatus<'_>, now: Mono) -> u16 {
     let path = if req.path == "/" {
         "/primary"
     } else {
         req.path.as_str()
     };
-    let codes = codes(req, status, view, now);
+    let view = status.view;
+    let codes = codes(req, status, now);
     let (code, ignore_tags) = path_code(path, &codes, status, view.fresh_cluster(now).is_some());
     if code == 200 && !ignore_tags {
         tag_filter(req, view)
@@ -51,11 +41,12 @@ pub(crate) fn health_code(
     }
 }
 
-fn codes(req: &Req, status: &Map<String, Value>, view: &NodeView, now: Mono) -> Codes {
-    let role = text(status, "role");
+fn codes(req: &Req, status: &NodeStatus<'_>, now: Mono) -> Codes {
+    let view = status.view;
+    let role = status.role;
     let standby_cluster = view.dynamic.is_standby_cluster();
-    let leader = if view.fresh_cluster(now).is_none() && flag(status, "pause") {
-        ok(matches!(role, Some("primary") | Some("standby_leader")))
+    let leader = if view.fresh_cluster(now).is_none() && view.dynamic.pause {
+        ok(matches!(role, Role::Primary | Role::StandbyLeader))
     } else {
         ok(view.holds_lease(now))
     };
@@ -64,43 +55,34 @@ fn codes(req: &Req, status: &Map<String, Value>, view: &NodeView, now: Mono) -> 
         primary: ok(leader == 200 && !standby_cluster),
         standby_leader: ok(leader == 200
             && standby_cluster
-            && matches!(role, Some("replica") | Some("standby_leader"))),
-        replica: replica_code(req, status, view, now),
+            && matches!(role, Role::Replica | Role::StandbyLeader)),
+        replica: replica_code(req, status, now),
     }
 }
 
 /// R: a running, load-balanced replica that is not lagging (and in the asked
 /// replication state).
-fn replica_code(req: &Req, status: &Map<String, Value>, view: &NodeView, now: Mono) -> u16 {
+fn replica_code(req: &Req, status: &NodeStatus<'_>, now: Mono) -> u16 {
+    let view = status.view;
     let max_lag = req.param("lag").and_then(parse_bytes).unwrap_or(u64::MAX);
-    let replayed = status
-        .get("xlog")
-        .and_then(|x| x.get("replayed_location"))
-        .and_then(Value::as_u64)
-        .unwrap_or(0);
     let optime = view
         .fresh_cluster(now)
         .and_then(|c| c.status.optime)
         .unwrap_or(0);
     let latest_end = view.latest_end_lsn.map_or(0, |l| l.0);
-    let lagging = optime.max(latest_end) > replayed.saturating_add(max_lag);
+    let lagging = optime.max(latest_end) > status.replayed().saturating_add(max_lag);
     let state_matches = req
         .param("replication_state")
-        .is_none_or(|want| text(status, "replication_state") == Some(want));
+        .is_none_or(|want| status.replication_state().map(ReplicationState::as_str) == Some(want));
     ok(!view.node.tags.noloadbalance()
         && !lagging
-        && text(status, "role") == Some("replica")
-        && text(status, "state") == Some("running")
+        && status.role == Role::Replica
+        && status.running()
         && state_matches)
 }
 
 /// The code for `path`, and whether tag filters are ignored (leader paths).
-fn path_code(
-    path: &str,
-    codes: &Codes,
-    status: &Map<String, Value>,
-    dcs_fresh: bool,
-) -> (u16, bool) {
+fn path_code(path: &str, codes: &Codes, status: &NodeStatus<'_>, dcs_fresh: bool) -> (u16, bool) {
     let has = |s: &str| path.contains(s);
     if has("standby_leader") || has("standby-leader") {
         return (codes.standby_leader, true);
@@ -119,7 +101,7 @@ fn path_code(
         return (if leads { 200 } else { codes.replica }, false);
     }
     if has("health") {
-        return (ok(text(status, "state") == Some("running")), false);
+        return (ok(status.running()), false);
     }
     if !dcs_fresh {
         return (503, false);
@@ -128,9 +110,9 @@ fn path_code(
 }
 
 /// The paths that need a fresh DCS view: sync, quorum, async and read-only-sync.
-fn sync_path_code(path: &str, codes: &Codes, status: &Map<String, Value>, leads: bool) -> u16 {
-    let sync = flag(status, "sync_standby");
-    let quorum = flag(status, "quorum_standby");
+fn sync_path_code(path: &str, codes: &Codes, status: &NodeStatus<'_>, leads: bool) -> u16 {
+    let sync = status.sync_duty() == Some(SyncDuty::Sync);
+    let quorum = status.sync_duty() == Some(SyncDuty::Quorum);
     match path {
         "/sync" | "/synchronous" if sync => codes.replica,
         "/quorum" if quorum => codes.replica,

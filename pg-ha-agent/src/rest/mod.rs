@@ -37,6 +37,7 @@ mod failover_checks;
 mod health;
 mod live_wal;
 mod metrics;
+mod node_status;
 mod reads;
 mod reply;
 mod request;

@@ -3,7 +3,8 @@
 
 use super::health::health_code;
 use super::metrics::metrics_text;
-use super::status::status_json;
+use super::node_status::NodeStatus;
+use super::status::{render, status_json};
 use super::units::parse_bytes;
 use super::{Ctx, Reply, Req};
 use pg_ha_core::postgres::{PgRole, ProcessState};
@@ -17,20 +18,19 @@ pub(crate) fn patroni(ctx: &Ctx) -> Reply {
 /// Any other GET (with the status JSON) or any HEAD / OPTIONS (status line only).
 pub(crate) fn health(ctx: &Ctx, req: &Req, status_only: bool) -> Reply {
     let now = ctx.now();
-    let status = status_json(&ctx.view, now);
-    let code = health_code(req, &status, &ctx.view, now);
+    let status = NodeStatus::of(&ctx.view, now);
+    let code = health_code(req, &status, now);
     if status_only {
         Reply::status_only(code)
     } else {
-        Reply::json(code, Value::Object(status))
+        Reply::json(code, Value::Object(render(&status)))
     }
 }
 
 /// `GET /metrics`.
 pub(crate) fn metrics(ctx: &Ctx) -> Reply {
-    let status = status_json(&ctx.view, ctx.now());
-    let node = &ctx.view.node;
-    Reply::plain(200, metrics_text(&status, &node.scope, &node.name))
+    let status = NodeStatus::of(&ctx.view, ctx.now());
+    Reply::plain(200, metrics_text(&status))
 }
 
 /// `GET /liveness`: 200 while the HA loop keeps to its schedule (ttl of slack on a running

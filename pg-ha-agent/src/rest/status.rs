@@ -1,90 +1,82 @@
-//! The status JSON of `GET /patroni` and the health GETs (spec 3.2), built from a
-//! [`NodeView`] the way Patroni's `get_postgresql_status` builds it from SQL.
+//! The status JSON of `GET /patroni` and the health GETs (spec 3.2): a [`NodeStatus`]
+//! rendered the way Patroni's `get_postgresql_status` writes it.
 
+use super::node_status::{NodeStatus, SqlStatus, SyncDuty, Xlog};
 use super::NodeView;
-use pg_ha_core::config::{HaConfig, SyncMode};
-use pg_ha_core::member_report::{member_data, PATRONI_COMPAT_VERSION};
-use pg_ha_core::postgres::{PgRole, PgStatus, ProcessState};
+use pg_ha_core::member_report::PATRONI_COMPAT_VERSION;
+use pg_ha_core::postgres::PgStatus;
 use pg_ha_core::time::Mono;
 use serde_json::{json, Map, Value};
 
-/// The status JSON at `now`.
+/// The status JSON of the node `view` shows, at `now`.
 pub(crate) fn status_json(view: &NodeView, now: Mono) -> Map<String, Value> {
-    let cfg = HaConfig {
-        node: view.node.clone(),
-        dynamic: view.dynamic.clone(),
-    };
-    let member = member_data(&cfg, view.pg.as_ref(), view.cluster.as_ref());
-    let state = view.state.unwrap_or(member.state);
+    render(&NodeStatus::of(view, now))
+}
+
+/// `status` as JSON.
+pub(crate) fn render(status: &NodeStatus<'_>) -> Map<String, Value> {
     let mut out = Map::new();
-    out.insert("state".into(), json!(state));
-    out.insert("role".into(), json!(member.role));
-    if let Some(pg) = view.pg.as_ref().filter(|pg| is_queryable(pg)) {
-        add_sql_fields(&mut out, view, pg, now);
+    out.insert("state".into(), json!(status.state));
+    out.insert("role".into(), json!(status.role));
+    if let Some(sql) = &status.sql {
+        add_sql_fields(&mut out, status.view, sql);
     }
-    add_always_fields(&mut out, view, now);
+    add_always_fields(&mut out, status);
     out
 }
 
-/// PostgreSQL answers queries: running with a known role.
-fn is_queryable(pg: &PgStatus) -> bool {
-    pg.process == ProcessState::Running && pg.role.is_some()
-}
-
-fn add_sql_fields(out: &mut Map<String, Value>, view: &NodeView, pg: &PgStatus, now: Mono) {
+fn add_sql_fields(out: &mut Map<String, Value>, view: &NodeView, sql: &SqlStatus) {
     if let Some(start) = &view.postmaster_start_time {
         out.insert("postmaster_start_time".into(), json!(start));
     }
     if let Some(version) = view.server_version {
         out.insert("server_version".into(), json!(version));
     }
-    let primary = pg.role == Some(PgRole::Primary);
-    out.insert("xlog".into(), xlog(view, pg, primary));
-    if let Some(timeline) = pg.timeline {
+    out.insert("xlog".into(), xlog(&sql.xlog));
+    if let Some(timeline) = sql.timeline {
         out.insert("timeline".into(), json!(timeline));
     }
-    if !primary {
-        let state = if pg.streaming {
-            Some("streaming")
-        } else if view.restore_command {
-            Some("in archive recovery")
-        } else {
-            None
-        };
-        if let Some(state) = state {
-            out.insert("replication_state".into(), json!(state));
-        }
+    if let Some(state) = sql.replication_state {
+        out.insert("replication_state".into(), json!(state.as_str()));
     }
-    let rows = replication_rows(view, pg);
+    let rows = replication_rows(view);
     if !rows.is_empty() {
         out.insert("replication".into(), Value::Array(rows));
     }
-    if out.get("role").and_then(Value::as_str) == Some("replica") {
-        if let Some(key) = sync_flag(view, now) {
-            out.insert(key.into(), json!(true));
-        }
+    match sql.sync_duty {
+        Some(SyncDuty::Sync) => out.insert("sync_standby".into(), json!(true)),
+        Some(SyncDuty::Quorum) => out.insert("quorum_standby".into(), json!(true)),
+        None => None,
+    };
+}
+
+fn xlog(xlog: &Xlog) -> Value {
+    match xlog {
+        Xlog::Primary { location } => json!({ "location": location }),
+        Xlog::Replica {
+            received,
+            replayed,
+            replayed_timestamp,
+            paused,
+        } => json!({
+            "received_location": received,
+            "replayed_location": replayed,
+            "replayed_timestamp": replayed_timestamp,
+            "paused": paused,
+        }),
     }
 }
 
-fn xlog(view: &NodeView, pg: &PgStatus, primary: bool) -> Value {
-    if primary {
-        return json!({"location": pg.write_lsn.map_or(0, |l| l.0)});
-    }
-    json!({
-        "received_location": view.received_location(),
-        "replayed_location": pg.replay_lsn.map_or(0, |l| l.0),
-        "replayed_timestamp": view.replayed_timestamp,
-        "paused": view.replay_paused,
-    })
-}
-
-fn replication_rows(view: &NodeView, pg: &PgStatus) -> Vec<Value> {
+fn replication_rows(view: &NodeView) -> Vec<Value> {
     if let Some(rows) = &view.replication {
         return rows
             .iter()
             .filter_map(|r| serde_json::to_value(r).ok())
             .collect();
     }
+    let Some(pg) = &view.pg else {
+        return Vec::new();
+    };
     pg.replicas
         .iter()
         .map(|r| {
@@ -100,24 +92,9 @@ fn replication_rows(view: &NodeView, pg: &PgStatus) -> Vec<Value> {
         .collect()
 }
 
-/// `sync_standby` or `quorum_standby` when this replica is listed in a fresh `sync` key
-/// and synchronous mode is on.
-fn sync_flag(view: &NodeView, now: Mono) -> Option<&'static str> {
-    let cluster = view.fresh_cluster(now)?;
-    let sync = cluster.sync_state()?;
-    if !sync.value.has_standby(&view.node.name) {
-        return None;
-    }
-    match view.dynamic.synchronous_mode {
-        SyncMode::Off => None,
-        SyncMode::On => Some("sync_standby"),
-        SyncMode::Quorum => Some("quorum_standby"),
-    }
-}
-
-fn add_always_fields(out: &mut Map<String, Value>, view: &NodeView, now: Mono) {
-    let fresh = view.fresh_cluster(now);
-    if fresh.is_none_or(|c| c.leader.is_none()) {
+fn add_always_fields(out: &mut Map<String, Value>, status: &NodeStatus<'_>) {
+    let view = status.view;
+    if status.cluster_unlocked {
         out.insert("cluster_unlocked".into(), json!(true));
     }
     if view.failsafe_active {
