@@ -7,10 +7,9 @@
 //!   and validated.
 //! - [`rest`]: Patroni's REST API (health checks, status, switchover, config, ...) over a
 //!   [`rest::NodeView`] and a [`rest::Control`].
-//! - [`postgres`]: control of the local PostgreSQL installation ([`postgres::LocalPostgres`],
-//!   an implementation of [`pg_ha_core::Postgres`]): initdb and clones, start/stop as a child
-//!   process, promote, follow, pg_rewind and reinit, status, replication slots,
-//!   `synchronous_standby_names`, callbacks, and the write fence guard (`pg-ha-fence`).
+//! - [`postgres`]: the `pg-ha-postgres` crate, re-exported: control of the local PostgreSQL
+//!   installation ([`postgres::LocalPostgres`], an implementation of
+//!   [`pg_ha_core::Postgres`]) and the write fence guard (`pg-ha-fence`).
 //! - [`crypto`]: the rustls provider every binary installs first.
 //! - [`agent`]: the tokio loop around the runner's step; [`node`]: wiring of one node from its
 //!   configuration; [`peers`] and [`http`]: talking to other agents.
@@ -26,7 +25,7 @@ pub mod isoformat;
 pub mod logging;
 pub mod node;
 pub mod peers;
-pub mod postgres;
+pub use pg_ha_postgres as postgres;
 pub mod rest;
 pub mod validate_config;
 pub mod watchdog;

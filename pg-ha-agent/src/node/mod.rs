@@ -3,6 +3,7 @@
 //! The binary calls [`start`] and waits; embedders can do the same.
 
 mod control;
+mod live_wal;
 mod pg_settings;
 mod signals;
 

@@ -6,22 +6,8 @@
 use super::NodeView;
 use async_trait::async_trait;
 use pg_ha_core::postgres::{PgRole, ProcessState};
-use pg_ha_core::Lsn;
 
-/// The local server's WAL positions at one moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct WalNow {
-    /// `pg_is_in_recovery()`.
-    pub in_recovery: bool,
-    /// A primary's `pg_current_wal_flush_lsn()`.
-    pub flush_lsn: Option<Lsn>,
-    /// A standby's `pg_last_wal_receive_lsn()`.
-    pub receive_lsn: Option<Lsn>,
-    /// A standby's `pg_last_wal_replay_lsn()`.
-    pub replay_lsn: Option<Lsn>,
-    /// The WAL receiver's `written_lsn`, while it runs.
-    pub written_lsn: Option<Lsn>,
-}
+pub use pg_ha_postgres::WalNow;
 
 /// Reads [`WalNow`] from the local server; `None` when it cannot answer quickly.
 #[async_trait]
@@ -62,6 +48,7 @@ impl NodeView {
 mod tests {
     use super::*;
     use pg_ha_core::postgres::PgStatus;
+    use pg_ha_core::Lsn;
 
     fn view(role: PgRole) -> NodeView {
         let mut pg = PgStatus::empty();

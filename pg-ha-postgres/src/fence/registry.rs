@@ -7,8 +7,8 @@
 //! the file), and a starting guard SIGKILLs the pid recorded there if that process is a
 //! `pg-ha-fence` guarding the same directory.
 
-use crate::postgres::paths::DataPaths;
-use crate::postgres::pidfile::process_alive;
+use crate::paths::DataPaths;
+use crate::pidfile::process_alive;
 use std::path::{Path, PathBuf};
 
 /// Where the guard of `data_dir` records its pid.

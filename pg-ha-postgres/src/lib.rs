@@ -1,5 +1,9 @@
+//! # pg-ha-postgres
+//!
 //! Control of the local PostgreSQL: [`LocalPostgres`] implements [`pg_ha_core::Postgres`] the
-//! way Patroni treats its PostgreSQL (spec sections 2 and 5).
+//! way Patroni treats its PostgreSQL (spec sections 2 and 5). It is the agent's PostgreSQL
+//! half, in a crate of its own so that an embedder can run a node (or drive PostgreSQL from
+//! its own code) without the agent's REST server and configuration loader.
 //!
 //! - The postmaster runs as a child of the agent (`postgres -D`), so an exit is noticed at
 //!   once ([`LocalPostgres::subscribe_exits`]). As root, every PostgreSQL binary and user
@@ -61,6 +65,7 @@ pub mod validate;
 pub use details::{PgDetails, WalSender};
 pub use error::SetupError;
 pub use lifecycle::Shutdown;
+pub use live_wal::WalNow;
 pub use local::LocalPostgres;
 pub use pg_ha_core::postgres::slot_name;
 pub use postmaster::PostmasterExit;

@@ -5,7 +5,7 @@
 //! is rewritten in place (never truncated or replaced), so every mapping sees each deadline;
 //! it sits beside the data directory, so clones and pg_rewind do not carry it.
 
-use crate::postgres::paths::DataPaths;
+use crate::paths::DataPaths;
 use std::fs::OpenOptions;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};

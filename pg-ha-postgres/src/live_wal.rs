@@ -1,11 +1,9 @@
-//! [`LiveWal`] for the local server: the WAL positions of `GET /patroni`, read per request
-//! on the cached status connection (one short round trip; nothing when there is no
-//! connection yet or the server does not answer within a second).
+//! The local server's WAL positions now, for `GET /patroni`: read per request on the cached
+//! status connection (one short round trip; nothing when there is no connection yet or the
+//! server does not answer within a second).
 
 use super::client::bounded;
 use super::local::LocalPostgres;
-use crate::rest::{LiveWal, WalNow};
-use async_trait::async_trait;
 use pg_ha_core::Lsn;
 use std::time::Duration;
 use tokio_postgres::Row;
@@ -20,9 +18,24 @@ const WAL_SQL: &str = "SELECT pg_catalog.pg_is_in_recovery(),
 /// The longest a request waits for the positions before it uses the published ones.
 const TIMEOUT: Duration = Duration::from_secs(1);
 
-#[async_trait]
-impl LiveWal for LocalPostgres {
-    async fn wal_now(&self) -> Option<WalNow> {
+/// The local server's WAL positions at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WalNow {
+    /// `pg_is_in_recovery()`.
+    pub in_recovery: bool,
+    /// A primary's `pg_current_wal_flush_lsn()`.
+    pub flush_lsn: Option<Lsn>,
+    /// A standby's `pg_last_wal_receive_lsn()`.
+    pub receive_lsn: Option<Lsn>,
+    /// A standby's `pg_last_wal_replay_lsn()`.
+    pub replay_lsn: Option<Lsn>,
+    /// The WAL receiver's `written_lsn`, while it runs.
+    pub written_lsn: Option<Lsn>,
+}
+
+impl LocalPostgres {
+    /// The positions now; `None` when the server cannot answer quickly.
+    pub async fn live_wal(&self) -> Option<WalNow> {
         let timeout = TIMEOUT.min(self.settings.status_timeout);
         let cached = bounded(timeout, self.client.lock()).await.ok()?;
         let conn = cached.as_ref()?;

@@ -179,6 +179,6 @@ mod tests {
         assert!(text.contains("on_start replica demo"), "{text}");
         assert!(text.contains("on_role_change primary demo"), "{text}");
         let first = first.expect("first callback pid");
-        assert!(!crate::postgres::pidfile::process_alive(first));
+        assert!(!crate::pidfile::process_alive(first));
     }
 }

@@ -205,7 +205,7 @@ mod tests {
         let empty = tempfile::tempdir().expect("tempdir");
         let err = binaries(&at(empty.path())).expect_err("no binaries");
         assert!(err.to_string().contains("postgres"), "{err}");
-        let mut renamed = at(Path::new(crate::postgres::DEFAULT_BIN_DIR));
+        let mut renamed = at(Path::new(crate::DEFAULT_BIN_DIR));
         if binaries(&renamed).is_ok() {
             renamed
                 .bin_name

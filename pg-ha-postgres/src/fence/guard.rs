@@ -5,9 +5,9 @@
 //! [`RECHECK`]. When stdin closes it still enforces the last deadline, then exits.
 
 use super::protocol::{monotonic_now, FenceCommand};
-use crate::postgres::paths::DataPaths;
-use crate::postgres::pidfile::{running_postmaster, PmStatus};
-use crate::postgres::procs::kill_server;
+use crate::paths::DataPaths;
+use crate::pidfile::{running_postmaster, PmStatus};
+use crate::procs::kill_server;
 use std::io::BufRead;
 use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError};
