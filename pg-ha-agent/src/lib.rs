@@ -18,6 +18,7 @@
 pub mod agent;
 pub mod config;
 pub mod crypto;
+#[cfg(feature = "ctl")]
 pub mod ctl;
 pub mod dcs_backend;
 pub mod http;

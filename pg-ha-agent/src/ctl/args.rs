@@ -1,314 +1,100 @@
-//! The command line: `pg-ha-ctl [-c FILE] COMMAND [OPTIONS] [ARGS]`, parsed by hand into an
-//! [`Invocation`]. Options take `--name value` or `--name=value`; `-c` / `--config-file` is
-//! accepted before or after the command; `--` ends the options.
+//! Parsing the command line into an [`Invocation`] with the clap definition in
+//! [`super::cli`]. Usage errors keep the messages scripts may look for (`unknown command`,
+//! `unknown option ... for ...`) and exit with 2; `--help` and `--version` print.
 
-use super::command::{
-    ClusterArg, ClusterRoleArgs, Command, EditConfigArgs, HistoryArgs, Invocation, ListArgs,
-    MemberArgs, OutputFormat, PauseArgs, ReinitArgs, RemoveArgs, RestartArgs, RoleFilter,
-    SwitchArgs, WhyArgs, DEFAULT_TIMEOUT,
-};
-use super::options::{flag, option_value, parse_duration, scan, valued, Matches, Opt, CONFIG};
+use super::cli::Cli;
+use super::command::{Command, Invocation};
 use super::CtlError;
-use std::path::PathBuf;
-use std::time::Duration;
-
-const FORCE: Opt = flag(&["--force"]);
-const TIMEOUT: Opt = valued(&["--timeout"]);
-const WAIT: Opt = flag(&["--wait"]);
-const FORMAT: Opt = valued(&["--format", "-f"]);
-const ROLE: Opt = valued(&["--role", "-r"]);
-const SCHEDULED: Opt = valued(&["--scheduled"]);
-const CANDIDATE: Opt = valued(&["--candidate"]);
-
-const LIST: &[Opt] = &[flag(&["--extended", "-e"]), FORMAT];
-const SWITCHOVER: &[Opt] = &[
-    valued(&["--leader", "--primary", "--master"]),
-    CANDIDATE,
-    SCHEDULED,
-    FORCE,
-    TIMEOUT,
-];
-const FAILOVER: &[Opt] = &[CANDIDATE, FORCE, TIMEOUT];
-const RESTART: &[Opt] = &[
-    ROLE,
-    flag(&["--any"]),
-    flag(&["--pending", "-p"]),
-    SCHEDULED,
-    valued(&["--pg-version"]),
-    TIMEOUT,
-    FORCE,
-];
-const RELOAD: &[Opt] = &[ROLE, FORCE];
-const REINIT: &[Opt] = &[FORCE, WAIT, TIMEOUT, flag(&["--from-leader"])];
-const PAUSE: &[Opt] = &[WAIT, TIMEOUT];
-const EDIT_CONFIG: &[Opt] = &[
-    valued(&["--set", "-s"]),
-    valued(&["--pg", "-p"]),
-    valued(&["--apply"]),
-    valued(&["--replace"]),
-    flag(&["--quiet", "-q"]),
-    FORCE,
-];
-const DEMOTE_CLUSTER: &[Opt] = &[
-    valued(&["--host"]),
-    valued(&["--port"]),
-    valued(&["--restore-command"]),
-    valued(&["--primary-slot-name"]),
-    FORCE,
-    TIMEOUT,
-];
-const PROMOTE_CLUSTER: &[Opt] = &[FORCE, TIMEOUT];
-const HISTORY: &[Opt] = &[FORMAT];
-const REMOVE: &[Opt] = &[FORCE];
-
-/// The options of `command`, or `None` for an unknown command.
-fn spec(command: &str) -> Option<&'static [Opt]> {
-    Some(match command {
-        "list" => LIST,
-        "switchover" => SWITCHOVER,
-        "failover" => FAILOVER,
-        "restart" => RESTART,
-        "reload" => RELOAD,
-        "reinit" => REINIT,
-        "pause" | "resume" => PAUSE,
-        "demote-cluster" => DEMOTE_CLUSTER,
-        "promote-cluster" => PROMOTE_CLUSTER,
-        "show-config" | "why" | "help" | "version" => &[],
-        "edit-config" => EDIT_CONFIG,
-        "history" => HISTORY,
-        "remove" => REMOVE,
-        _ => return None,
-    })
-}
-
-impl Matches {
-    fn timeout(&self) -> Result<Duration, CtlError> {
-        self.value("--timeout")
-            .map(|v| parse_duration(&v))
-            .transpose()
-            .map(|t| t.unwrap_or(DEFAULT_TIMEOUT))
-    }
-
-    fn format(&self) -> Result<OutputFormat, CtlError> {
-        match self.value("--format").as_deref() {
-            None | Some("pretty") => Ok(OutputFormat::Pretty),
-            Some("json") => Ok(OutputFormat::Json),
-            Some("tsv") => Ok(OutputFormat::Tsv),
-            Some(other) => Err(usage(format!(
-                "unknown format `{other}` (expected pretty, json or tsv)"
-            ))),
-        }
-    }
-
-    fn cluster(&self, command: &str) -> Result<Option<String>, CtlError> {
-        self.at_most(1, command, "the cluster name")?;
-        Ok(self.positionals.first().cloned())
-    }
-
-    fn member_args(&self) -> Result<MemberArgs, CtlError> {
-        Ok(MemberArgs {
-            names: self.positionals.clone(),
-            role: self
-                .value("--role")
-                .map(|r| parse_role(&r))
-                .transpose()?
-                .unwrap_or_default(),
-            force: self.flag("--force"),
-        })
-    }
-}
-
-fn usage(message: impl Into<String>) -> CtlError {
-    CtlError::usage(message)
-}
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::Parser;
 
 /// Parses the arguments after the program name.
 pub fn parse(args: &[String]) -> Result<Invocation, CtlError> {
-    let mut config_file = None;
-    let mut i = 0;
-    while let Some(arg) = args.get(i) {
-        match arg.as_str() {
-            "--help" | "-h" => {
-                return Ok(Invocation {
-                    config_file,
-                    command: Command::Help(None),
-                })
-            }
-            "--version" | "-V" => {
-                return Ok(Invocation {
-                    config_file,
-                    command: Command::Version,
-                })
-            }
-            _ => {}
+    let argv = std::iter::once("pg-ha-ctl".to_string()).chain(args.iter().cloned());
+    match Cli::try_parse_from(argv) {
+        Ok(cli) => Ok(Invocation {
+            config_file: cli.config_file(),
+            command: cli.into_command(),
+        }),
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            Ok(Invocation {
+                config_file: None,
+                command: Command::Print(e.render().to_string().trim_end().to_string()),
+            })
         }
-        if let Some((value, used)) = option_value(args, i, CONFIG)? {
-            config_file = Some(PathBuf::from(value));
-            i += used;
+        Err(e) => Err(CtlError::usage(usage_message(&e, args))),
+    }
+}
+
+/// The message of a usage error: pg-ha-ctl's own for an unknown command or option, clap's
+/// first line otherwise.
+fn usage_message(e: &clap::Error, args: &[String]) -> String {
+    let invalid = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    match e.kind() {
+        ErrorKind::InvalidSubcommand => {
+            let name = invalid(ContextKind::InvalidSubcommand).unwrap_or_default();
+            format!("unknown command `{name}` (try `pg-ha-ctl --help`)")
+        }
+        ErrorKind::UnknownArgument => {
+            let arg = invalid(ContextKind::InvalidArg).unwrap_or_default();
+            let arg = arg.split('=').next().unwrap_or_default().to_string();
+            let what = if arg.starts_with('-') {
+                "unknown option"
+            } else {
+                "unexpected argument"
+            };
+            match command_name(args) {
+                Some(command) => {
+                    format!("{what} `{arg}` for `{command}` (see `pg-ha-ctl {command} --help`)")
+                }
+                None => format!("{what} `{arg}` before the command"),
+            }
+        }
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            "no command given (try `pg-ha-ctl --help`)".to_string()
+        }
+        _ => {
+            // clap's message, up to its usage line.
+            let text = e.render().to_string();
+            let lines: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.is_empty())
+                .map(str::trim)
+                .collect();
+            lines.join(" ").trim_start_matches("error: ").to_string()
+        }
+    }
+}
+
+/// The command named on the line: the first argument that is not an option or the value
+/// of `-c` / `--config-file`.
+fn command_name(args: &[String]) -> Option<&str> {
+    let mut skip_value = false;
+    for arg in args {
+        if skip_value {
+            skip_value = false;
             continue;
         }
-        if arg.starts_with('-') && arg.len() > 1 {
-            return Err(usage(format!("unknown option `{arg}` before the command")));
+        if arg == "-c" || arg == "--config-file" {
+            skip_value = true;
+            continue;
         }
-        let mut invocation = parse_command(arg, &args[i + 1..])?;
-        invocation.config_file = invocation.config_file.or(config_file);
-        return Ok(invocation);
+        if !arg.starts_with('-') {
+            return Some(arg);
+        }
     }
-    Err(usage("no command given (try `pg-ha-ctl --help`)"))
-}
-
-fn parse_command(name: &str, rest: &[String]) -> Result<Invocation, CtlError> {
-    let name = match name {
-        "reinitialize" => "reinit",
-        "ls" => "list",
-        other => other,
-    };
-    let spec = spec(name)
-        .ok_or_else(|| usage(format!("unknown command `{name}` (try `pg-ha-ctl --help`)")))?;
-    let m = scan(name, rest, spec)?;
-    let command = if m.help {
-        Command::Help(Some(name.to_string()))
-    } else {
-        build(name, &m)?
-    };
-    Ok(Invocation {
-        config_file: m.config_file,
-        command,
-    })
-}
-
-fn build(name: &str, m: &Matches) -> Result<Command, CtlError> {
-    Ok(match name {
-        "list" => Command::List(ListArgs {
-            cluster: m.cluster(name)?,
-            extended: m.flag("--extended"),
-            format: m.format()?,
-        }),
-        "switchover" | "failover" => {
-            let args = SwitchArgs {
-                cluster: m.cluster(name)?,
-                leader: m.value("--leader"),
-                candidate: m.value("--candidate"),
-                scheduled: m.value("--scheduled"),
-                force: m.flag("--force"),
-                timeout: m.timeout()?,
-            };
-            if name == "switchover" {
-                Command::Switchover(args)
-            } else {
-                Command::Failover(args)
-            }
-        }
-        "restart" => {
-            let mut members = m.member_args()?;
-            if m.flag("--any") {
-                members.role = RoleFilter::Any;
-            }
-            Command::Restart(RestartArgs {
-                members,
-                pending: m.flag("--pending"),
-                scheduled: m.value("--scheduled"),
-                pg_version: m.value("--pg-version"),
-                timeout: m
-                    .value("--timeout")
-                    .map(|v| parse_duration(&v))
-                    .transpose()?,
-            })
-        }
-        "reload" => Command::Reload(m.member_args()?),
-        "reinit" => Command::Reinit(ReinitArgs {
-            members: m.member_args()?,
-            wait: m.flag("--wait"),
-            from_leader: m.flag("--from-leader"),
-            timeout: m.timeout()?,
-        }),
-        "pause" | "resume" => {
-            let args = PauseArgs {
-                cluster: m.cluster(name)?,
-                wait: m.flag("--wait"),
-                timeout: m.timeout()?,
-            };
-            if name == "pause" {
-                Command::Pause(args)
-            } else {
-                Command::Resume(args)
-            }
-        }
-        "demote-cluster" | "promote-cluster" => {
-            let args = ClusterRoleArgs {
-                cluster: m.cluster(name)?,
-                host: m.value("--host"),
-                port: m.value("--port"),
-                restore_command: m.value("--restore-command"),
-                primary_slot_name: m.value("--primary-slot-name"),
-                force: m.flag("--force"),
-                timeout: m.timeout()?,
-            };
-            if name == "demote-cluster" {
-                Command::DemoteCluster(args)
-            } else {
-                Command::PromoteCluster(args)
-            }
-        }
-        "show-config" => Command::ShowConfig(ClusterArg {
-            cluster: m.cluster(name)?,
-        }),
-        "edit-config" => Command::EditConfig(EditConfigArgs {
-            cluster: m.cluster(name)?,
-            sets: m.values("--set"),
-            pg: m.values("--pg"),
-            apply: m.value("--apply"),
-            replace: m.value("--replace"),
-            quiet: m.flag("--quiet"),
-            force: m.flag("--force"),
-        }),
-        "history" => Command::History(HistoryArgs {
-            cluster: m.cluster(name)?,
-            format: m.format()?,
-        }),
-        "remove" => {
-            m.at_most(1, name, "the cluster name")?;
-            let cluster = m
-                .positionals
-                .first()
-                .cloned()
-                .ok_or_else(|| usage("`remove` needs the name of the cluster to remove"))?;
-            Command::Remove(RemoveArgs {
-                cluster,
-                force: m.flag("--force"),
-            })
-        }
-        "why" => {
-            m.at_most(1, name, "the member name")?;
-            Command::Why(WhyArgs {
-                member: m.positionals.first().cloned(),
-            })
-        }
-        "help" => {
-            m.at_most(1, name, "the command")?;
-            Command::Help(m.positionals.first().cloned())
-        }
-        _ => Command::Version,
-    })
-}
-
-/// `leader`, `primary` (`master`), `standby-leader`, `replica`, `any`.
-fn parse_role(text: &str) -> Result<RoleFilter, CtlError> {
-    match text.to_ascii_lowercase().replace('_', "-").as_str() {
-        "leader" => Ok(RoleFilter::Leader),
-        "primary" | "master" => Ok(RoleFilter::Primary),
-        "standby-leader" => Ok(RoleFilter::StandbyLeader),
-        "replica" => Ok(RoleFilter::Replica),
-        "any" => Ok(RoleFilter::Any),
-        other => Err(usage(format!(
-            "unknown role `{other}` (expected leader, primary, standby-leader, replica or any)"
-        ))),
-    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ctl::command::{ListArgs, OutputFormat, RemoveArgs, RoleFilter, DEFAULT_TIMEOUT};
+    use std::path::PathBuf;
+    use std::time::Duration;
 
     fn parse_str(line: &str) -> Result<Invocation, CtlError> {
         let args: Vec<String> = line.split_whitespace().map(str::to_string).collect();
@@ -441,19 +227,23 @@ mod tests {
                 force: true
             })
         );
-        assert!(error("remove --force").contains("needs the name of the cluster"));
-        assert!(error("remove a b").contains("at most 1"));
+        assert!(error("remove --force").contains("<CLUSTER>"));
+        assert!(error("remove a b").contains("unexpected argument"));
     }
 
     #[test]
     fn help_version_and_formats() {
-        assert_eq!(command("--help"), Command::Help(None));
-        assert_eq!(
-            command("switchover --help"),
-            Command::Help(Some("switchover".into()))
-        );
-        assert_eq!(command("help pause"), Command::Help(Some("pause".into())));
-        assert_eq!(command("--version"), Command::Version);
+        let printed = |line: &str| match command(line) {
+            Command::Print(text) => text,
+            other => panic!("`{line}` should print, got {other:?}"),
+        };
+        assert!(printed("--help").starts_with("usage: pg-ha-ctl"));
+        assert!(printed("switchover --help").starts_with("usage: pg-ha-ctl switchover"));
+        assert!(printed("switchover --help").contains("--candidate"));
+        assert!(printed("--version").starts_with("pg-ha-ctl "));
+        assert!(printed("completion bash").contains("switchover"));
+        assert!(printed("man").contains("switchover"));
+        assert_eq!(command("version"), Command::Version);
         assert!(
             matches!(command("list -f json -e"), Command::List(l) if l.format == OutputFormat::Json && l.extended)
         );
@@ -477,6 +267,11 @@ mod tests {
             matches!(command("resume demo"), Command::Resume(p) if p.cluster.as_deref() == Some("demo"))
         );
         assert!(matches!(command("show-config"), Command::ShowConfig(_)));
+        assert!(matches!(command("ls"), Command::List(_)));
+        assert!(matches!(
+            command("switchover --master node1"),
+            Command::Switchover(a) if a.leader.as_deref() == Some("node1")
+        ));
     }
 
     #[test]
@@ -485,9 +280,9 @@ mod tests {
         assert!(error("frobnicate").contains("unknown command `frobnicate`"));
         assert!(error("list --force").contains("unknown option `--force` for `list`"));
         assert!(error("--bogus list").contains("unknown option `--bogus`"));
-        assert!(error("switchover --candidate").contains("needs a value"));
-        assert!(error("list a b").contains("at most 1"));
-        assert!(error("-c").contains("needs a value"));
+        assert!(error("switchover --candidate").contains("a value is required"));
+        assert!(error("list a b").contains("unexpected argument"));
+        assert!(error("-c").contains("a value is required"));
         assert!(error("pause --timeout soon").contains("invalid duration `soon`"));
         assert!(error("pause --timeout 0").contains("invalid duration"));
     }

@@ -49,10 +49,10 @@ pub enum Command {
     Remove(RemoveArgs),
     /// `why [MEMBER]`: a member's last decision and its reason.
     Why(WhyArgs),
-    /// `help [COMMAND]`, `--help`.
-    Help(Option<String>),
-    /// `version`, `--version`.
+    /// `version`: this program's version.
     Version,
+    /// Print this text and exit: `--help`, `--version`, `completion SHELL`, `man`.
+    Print(String),
 }
 
 /// How tables are printed.

@@ -14,20 +14,22 @@
 //!
 //! Commands that would ask a question take `--force`; without it they refuse to run when no
 //! terminal is attached. The binary (`src/bin/pg-ha-ctl.rs`) only parses the arguments with
-//! [`args::parse`] and calls [`run`].
+//! [`args::parse`] (the clap definition in [`cli`]) and calls [`run`].
 
 pub mod args;
+pub mod cli;
 pub mod cluster_role;
 pub mod command;
 pub mod config_file;
 pub mod config_patch;
 pub mod diff;
+mod duration;
 pub mod edit_config;
 mod error;
 pub mod history;
 pub mod list;
+pub mod manual;
 pub mod members;
-mod options;
 pub mod pause;
 pub mod progress;
 pub mod prompt;
@@ -40,7 +42,6 @@ pub mod session;
 pub mod switch_plan;
 pub mod switchover;
 pub mod table;
-pub mod usage;
 pub mod why;
 
 pub use args::parse;
@@ -55,8 +56,8 @@ use switch_plan::SwitchKind;
 pub async fn run(invocation: Invocation) -> Result<(), CtlError> {
     let command = invocation.command;
     match &command {
-        Command::Help(topic) => {
-            println!("{}", usage::help(topic.as_deref()));
+        Command::Print(text) => {
+            println!("{text}");
             return Ok(());
         }
         Command::Version => {
@@ -115,6 +116,6 @@ pub async fn run_command(session: &Session, command: &Command) -> Result<(), Ctl
         }
         Command::Remove(a) => remove::run(session, a).await,
         Command::Why(a) => why::run(session, a.member.as_deref()).await,
-        Command::Help(_) | Command::Version => Ok(()),
+        Command::Print(_) | Command::Version => Ok(()),
     }
 }
