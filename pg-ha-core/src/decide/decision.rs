@@ -1,6 +1,6 @@
 //! `Decision`: what `decide` returns.
 
-use super::{Action, Publication, Reason};
+use super::{Action, Reason};
 use crate::time::Mono;
 
 /// The outcome of one `decide` call.
@@ -13,9 +13,6 @@ pub struct Decision {
     /// When `decide` wants to run again at the latest (e.g. the lease deadline, a scheduled
     /// switchover); the runner also wakes at loop_wait and on events.
     pub wake_at: Option<Mono>,
-    /// The member key publication due, run after the actions (even when one failed, unless
-    /// the DCS stopped answering).
-    pub publication: Option<Publication>,
 }
 
 impl Decision {
@@ -25,7 +22,6 @@ impl Decision {
             actions: Vec::new(),
             reason,
             wake_at: None,
-            publication: None,
         }
     }
 
@@ -35,7 +31,6 @@ impl Decision {
             actions,
             reason,
             wake_at: None,
-            publication: None,
         }
     }
 

@@ -44,13 +44,6 @@ use context::Ctx;
 
 /// Decides what this node does this cycle.
 pub fn decide(obs: &Observation, cfg: &HaConfig) -> Decision {
-    let mut decision = decide_ha(obs, cfg);
-    decision.publication = publication(obs, cfg);
-    decision
-}
-
-/// The decision without the member key publication.
-fn decide_ha(obs: &Observation, cfg: &HaConfig) -> Decision {
     if matches!(obs.dcs, DcsView::Unreachable { .. }) {
         if obs.facts.request == Some(LocalRequest::Shutdown) {
             return shutdown_offline(obs);

@@ -8,8 +8,9 @@ use crate::member_report::member_data;
 use crate::model::MemberData;
 use crate::time::Mono;
 
-/// What to do with the member key at the end of a cycle. It runs after the decision's
-/// actions, even when one of them failed, unless the DCS itself stopped answering.
+/// What to do with the member key at the end of a cycle. The runner asks after the decision's
+/// actions ran (even when one of them failed, unless the DCS itself stopped answering), with
+/// the PostgreSQL status they left.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Publication {
     /// Write this (changed or missing) value.
@@ -30,10 +31,8 @@ impl Publication {
 /// The share of loop_wait after which an unchanged member key is refreshed.
 const REFRESH_AFTER: f64 = 0.9;
 
-/// The publication due this cycle, if any. The value describes the server as observed at the
-/// start of the cycle (as Patroni's `touch_member`); after a role change the next cycle,
-/// 100 ms later, writes the new one. While PostgreSQL cannot be asked, the last value is only
-/// refreshed.
+/// The publication due, if any, for the state in `obs`. While PostgreSQL cannot be asked,
+/// the last value is only refreshed.
 pub fn publication(obs: &Observation, cfg: &HaConfig) -> Option<Publication> {
     let DcsView::Available(cluster) = &obs.dcs else {
         return None;

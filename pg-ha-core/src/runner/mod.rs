@@ -172,18 +172,18 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
 
     /// Observes, decides and executes once.
     pub async fn step(&mut self) -> StepReport {
-        let obs = self.observe().await;
+        let mut obs = self.observe().await;
         let cfg = self.config();
         let decision = decide(&obs, &cfg);
-        self.facts = obs.facts;
+        self.facts = std::mem::take(&mut obs.facts);
         if self.last_decision.as_ref().map(|d| &d.reason) != Some(&decision.reason) {
             tracing::info!(node = %self.node.name, "{}", decision.reason);
         }
         let executed = self.execute(&decision).await;
-        self.publish_member(&decision, &executed).await;
         if executed.iter().any(|o| o.action.is_postgres()) {
-            self.refresh_last_pg().await;
+            self.refresh_last_pg(&mut obs).await;
         }
+        self.publish_member(obs, &cfg, &executed).await;
         self.disarm_watchdog_unless_leading();
         let retryable_failure = executed.iter().any(|o| {
             o.action.stops_on_failure() && o.result.as_ref().is_err_and(ActionError::is_retryable)

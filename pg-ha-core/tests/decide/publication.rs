@@ -27,7 +27,7 @@ fn first_cycle_writes_the_member_key_describing_the_server() {
     assert_eq!(data.role, Role::Replica);
     assert_eq!(data.state, MemberState::Running);
     assert_eq!(data.xlog_location, Some(1000));
-    assert_eq!(s.decide().publication, Some(Publication::Write(data)));
+    assert_eq!(publication(&s.obs, &s.cfg), Some(Publication::Write(data)));
 }
 
 #[test]
@@ -76,7 +76,7 @@ fn while_postgres_is_unknown_the_last_value_is_only_refreshed() {
 #[test]
 fn nothing_is_published_while_the_dcs_is_unreachable() {
     let s = replica().dcs_down(Duration::from_secs(1));
-    assert_eq!(s.decide().publication, None);
+    assert_eq!(publication(&s.obs, &s.cfg), None);
 }
 
 #[test]
