@@ -10,6 +10,7 @@ mod context;
 mod decision;
 mod divergence;
 mod election;
+mod failsafe;
 mod follower;
 mod handover;
 mod leader;
@@ -32,6 +33,7 @@ mod wake;
 
 pub use action::Action;
 pub use decision::Decision;
+pub use failsafe::{failsafe_round, failsafe_targets};
 pub use observation::{DcsView, Facts, LocalRequest, Observation, PgView};
 pub use publication::{publication, Publication};
 pub use reason::{Ineligible, Reason};

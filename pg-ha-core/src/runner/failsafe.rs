@@ -1,9 +1,10 @@
 //! failsafe_mode: a primary that cannot reach the DCS asks every member to confirm it and,
-//! when all do, extends its write fence from the time it asked.
+//! when all do, extends its write fence from the time it asked. Whether and whom to ask is
+//! `decide::failsafe_round` / `decide::failsafe_targets`; this file only sends and extends.
 
 use super::Runner;
 use crate::dcs::Dcs;
-use crate::decide::{DcsView, Facts, PgView};
+use crate::decide::{failsafe_round, failsafe_targets, DcsView, Observation};
 use crate::model::Cluster;
 use crate::peers::{FailsafeNotice, Peers};
 use crate::postgres::Postgres;
@@ -15,21 +16,21 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
     /// notices were sent and extends the write fence from it. (Not the start of the cycle:
     /// the failed DCS read before it can take retry_timeout, and a fence anchored there
     /// would fire before the next cycle could extend it.)
-    pub(super) async fn observe_failsafe(&self, dcs: &DcsView, pg: &PgView, facts: &mut Facts) {
-        let DcsView::Unreachable {
-            last_known: Some(cluster),
-            ..
-        } = dcs
-        else {
-            facts.failsafe_confirmed_at = None;
+    pub(super) async fn observe_failsafe(&self, obs: &mut Observation) {
+        if !matches!(
+            obs.dcs,
+            DcsView::Unreachable {
+                last_known: Some(_),
+                ..
+            }
+        ) {
+            obs.facts.failsafe_confirmed_at = None;
+        }
+        let Some(cluster) = failsafe_round(obs).cloned() else {
             return;
         };
-        let primary = matches!(pg, PgView::Known(s) if s.is_running_primary());
-        if !primary || facts.lease_renewed_at.is_none() {
-            return;
-        }
-        if let Some(sent) = self.confirm_failsafe(cluster).await {
-            facts.failsafe_confirmed_at = Some(sent);
+        if let Some(sent) = self.confirm_failsafe(&cluster).await {
+            obs.facts.failsafe_confirmed_at = Some(sent);
         }
     }
 
@@ -37,21 +38,14 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
     /// all accepted, extends the write fence from the time the notices were sent and returns
     /// that time.
     pub(super) async fn confirm_failsafe(&self, cluster: &Cluster) -> Option<Mono> {
-        if !self.dynamic.failsafe_mode {
-            return None;
-        }
-        let map = cluster.failsafe.as_ref()?;
-        if !map.0.contains_key(&self.node.name) {
-            return None;
-        }
+        let targets = failsafe_targets(cluster, &self.config())?;
         let notice = FailsafeNotice {
             name: self.node.name.clone(),
             conn_url: self.node.conn_url.clone(),
             api_url: self.node.api_url.clone(),
         };
         let sent = self.clock.now();
-        for name in map.0.keys().filter(|n| **n != self.node.name) {
-            let member = cluster.member(name)?;
+        for member in targets {
             self.peers.failsafe(member, &notice).await.ok()?;
         }
         if let Err(e) = self.pg.set_write_fence(self.fence_after(sent)).await {

@@ -38,15 +38,16 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             }
         }
         let peers = self.observe_peers(&dcs, &pg).await;
-        self.observe_failsafe(&dcs, &pg, &mut facts).await;
-        Observation {
+        let mut obs = Observation {
             now,
             wall: self.clock.wall(),
             dcs,
             pg,
             peers,
             facts,
-        }
+        };
+        self.observe_failsafe(&mut obs).await;
+        obs
     }
 
     pub(super) async fn observe_dcs(&mut self, now: Mono) -> DcsView {
