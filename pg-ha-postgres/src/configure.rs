@@ -12,12 +12,11 @@ use super::local::LocalPostgres;
 use super::slot_name;
 use pg_ha_core::postgres::Upstream;
 use pg_ha_core::PgError;
-use std::sync::atomic::Ordering;
 
 impl LocalPostgres {
     /// The recovery settings for following `upstream`.
     pub(crate) fn recovery_for(&self, upstream: Option<&Upstream>) -> RecoveryConf {
-        let slots = self.use_slots.load(Ordering::SeqCst);
+        let slots = self.applied().use_slots;
         RecoveryConf {
             upstream: upstream.cloned(),
             slot: match upstream.and_then(|u| u.remote.as_ref()) {

@@ -51,6 +51,7 @@ mod promote;
 mod reinit;
 mod rewind;
 pub mod roles;
+mod server_cache;
 pub mod settings;
 mod slot_copies;
 mod slots;

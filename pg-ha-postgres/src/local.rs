@@ -13,14 +13,13 @@ use super::paths::DataPaths;
 use super::pidfile::running_postmaster;
 use super::postmaster::{Postmaster, PostmasterExit};
 use super::privileges::RunAs;
+use super::server_cache::{StartFacts, StatusConn};
 use super::settings::PgSettings;
-use super::status::{StartFacts, StatusConn};
 use super::timeline::HistoryCache;
 use super::validate;
 use pg_ha_core::config::LocalServerConfig;
 use pg_ha_core::{Clock, PgError};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::watch;
 
@@ -40,27 +39,48 @@ pub struct LocalPostgres {
     pub(crate) socket_dir: String,
     pub(crate) postmaster: Postmaster,
     pub(crate) conf: Mutex<ConfState>,
-    pub(crate) hba: Mutex<Vec<String>>,
-    pub(crate) ident: Mutex<Vec<String>>,
-    /// The node's own `postgresql` section (replaced on a reload of the configuration).
-    pub(crate) local: Mutex<LocalServerConfig>,
+    /// The settings in force that a reload or the dynamic configuration may change (owned
+    /// by `parameters.rs`).
+    pub(crate) applied: Mutex<Applied>,
+    /// What the status queries learned about the data directory and the running server
+    /// (owned by `status.rs`).
+    pub(crate) learned: Mutex<Learned>,
     /// The cached status connection (see `status.rs`).
     pub(crate) client: tokio::sync::Mutex<Option<StatusConn>>,
     pub(crate) ops: tokio::sync::Mutex<()>,
     pub(crate) fence: FenceClient,
     pub(crate) callbacks: CallbackRunner,
-    pub(crate) sysid: Mutex<Option<String>>,
-    /// The highest `received_tli` the WAL receiver reported, with the postmaster pid it
-    /// was seen under (see `status.rs`).
-    pub(crate) received_tli: Mutex<Option<(u32, u32)>>,
-    /// Server version and start time of the running postmaster, read once per start.
-    pub(crate) start_facts: Mutex<Option<StartFacts>>,
     /// The timeline history of the running postmaster (see `timeline.rs`).
     pub(crate) history: HistoryCache,
     /// What the last status query read beyond `PgStatus` (see `details.rs`).
     pub(crate) details: watch::Sender<Option<Arc<PgDetails>>>,
-    pub(crate) use_slots: AtomicBool,
-    pub(crate) remove_on_rewind_failure: AtomicBool,
+}
+
+/// The settings in force that change at run time.
+#[derive(Debug, Clone)]
+pub(crate) struct Applied {
+    /// The node's own `postgresql` section (replaced on a reload of the configuration).
+    pub(crate) local: LocalServerConfig,
+    /// The `pg_hba.conf` lines in force.
+    pub(crate) pg_hba: Vec<String>,
+    /// The `pg_ident.conf` lines in force.
+    pub(crate) pg_ident: Vec<String>,
+    /// Replicas stream through a slot named after them.
+    pub(crate) use_slots: bool,
+    /// A failed pg_rewind re-clones the data directory.
+    pub(crate) remove_on_rewind_failure: bool,
+}
+
+/// What the status queries learned.
+#[derive(Debug, Default)]
+pub(crate) struct Learned {
+    /// The system identifier last read from the data directory or the server.
+    pub(crate) sysid: Option<String>,
+    /// The highest `received_tli` the WAL receiver reported, with the postmaster pid it
+    /// was seen under.
+    pub(crate) received_tli: Option<(u32, u32)>,
+    /// Server version and start time of the running postmaster, read once per start.
+    pub(crate) start_facts: Option<StartFacts>,
 }
 
 impl std::fmt::Debug for LocalPostgres {
@@ -127,13 +147,17 @@ impl LocalPostgres {
                 run_as.clone(),
             ),
             fence: FenceClient::new(&fence_binary, &data_dir, clock),
-            hba: Mutex::new(settings.pg_hba.clone()),
-            ident: Mutex::new(settings.pg_ident.clone()),
-            local: Mutex::new(settings.local.clone()),
-            use_slots: AtomicBool::new(settings.use_slots),
-            remove_on_rewind_failure: AtomicBool::new(
-                settings.remove_data_directory_on_rewind_failure,
-            ),
+            applied: Mutex::new(Applied {
+                local: settings.local.clone(),
+                pg_hba: settings.pg_hba.clone(),
+                pg_ident: settings.pg_ident.clone(),
+                use_slots: settings.use_slots,
+                remove_on_rewind_failure: settings.remove_data_directory_on_rewind_failure,
+            }),
+            learned: Mutex::new(Learned {
+                sysid,
+                ..Learned::default()
+            }),
             settings,
             run_as,
             paths,
@@ -144,9 +168,6 @@ impl LocalPostgres {
             conf: Mutex::new(conf),
             client: tokio::sync::Mutex::new(None),
             ops: tokio::sync::Mutex::new(()),
-            sysid: Mutex::new(sysid),
-            received_tli: Mutex::new(None),
-            start_facts: Mutex::new(None),
             history: HistoryCache::default(),
             details: watch::Sender::new(None),
         })
@@ -201,12 +222,12 @@ impl LocalPostgres {
     /// Replaces the node's own `postgresql` section (a configuration reload); it takes
     /// effect at the next `apply_config`.
     pub fn set_local_config(&self, local: LocalServerConfig) {
-        *self.local.lock().unwrap_or_else(|e| e.into_inner()) = local;
+        self.applied().local = local;
     }
 
     /// Allows or forbids re-cloning when pg_rewind fails.
     pub fn set_remove_data_directory_on_rewind_failure(&self, on: bool) {
-        self.remove_on_rewind_failure.store(on, Ordering::SeqCst);
+        self.applied().remove_on_rewind_failure = on;
     }
 
     /// Reads `pg_controldata` of the data directory.
@@ -223,21 +244,29 @@ impl LocalPostgres {
         self.conf.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    pub(crate) fn applied(&self) -> MutexGuard<'_, Applied> {
+        self.applied.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn learned(&self) -> MutexGuard<'_, Learned> {
+        self.learned.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// The system identifier last read from the data directory or the server.
     pub fn last_known_sysid(&self) -> Option<String> {
-        self.sysid.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.learned().sysid.clone()
     }
 
     pub(crate) fn remember_sysid(&self, sysid: Option<String>) {
-        *self.sysid.lock().unwrap_or_else(|e| e.into_inner()) = sysid;
+        self.learned().sysid = sysid;
     }
 
     pub(crate) fn pg_hba(&self) -> Vec<String> {
-        self.hba.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.applied().pg_hba.clone()
     }
 
     pub(crate) fn pg_ident(&self) -> Vec<String> {
-        self.ident.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.applied().pg_ident.clone()
     }
 
     pub(crate) fn binary(&self, name: &str) -> PathBuf {

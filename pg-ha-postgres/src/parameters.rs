@@ -6,7 +6,6 @@ use super::client::{bounded, sql_error};
 use super::local::LocalPostgres;
 use pg_ha_core::config::{PostgresqlDynamic, ServerConfig};
 use pg_ha_core::PgError;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// How long a reload may take to be confirmed.
@@ -20,17 +19,18 @@ impl LocalPostgres {
         &self,
         dynamic: &PostgresqlDynamic,
     ) -> Result<(), PgError> {
-        let local = self.local.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let local = self.applied().local.clone();
         let (config, warnings) = ServerConfig::effective(dynamic, &local);
         for warning in &warnings {
             tracing::warn!("{warning}");
         }
         let remove = self.settings.remove_data_directory_on_rewind_failure
             || dynamic.remove_data_directory_on_rewind_failure;
-        self.remove_on_rewind_failure
-            .store(remove, Ordering::SeqCst);
-        let slots_changed =
-            self.use_slots.swap(dynamic.use_slots, Ordering::SeqCst) != dynamic.use_slots;
+        let slots_changed = {
+            let mut applied = self.applied();
+            applied.remove_on_rewind_failure = remove;
+            std::mem::replace(&mut applied.use_slots, dynamic.use_slots) != dynamic.use_slots
+        };
         if !(self.adopt_server_config(config) | (slots_changed && self.follow_slot())) {
             return Ok(());
         }
@@ -65,12 +65,11 @@ impl LocalPostgres {
                 changed |= state.recovery.is_some();
             }
         }
-        for (slot, lines) in [(&self.hba, config.pg_hba), (&self.ident, config.pg_ident)] {
-            let mut current = slot.lock().unwrap_or_else(|e| e.into_inner());
-            if *current != lines {
-                *current = lines;
-                changed = true;
-            }
+        let mut applied = self.applied();
+        if applied.pg_hba != config.pg_hba || applied.pg_ident != config.pg_ident {
+            applied.pg_hba = config.pg_hba;
+            applied.pg_ident = config.pg_ident;
+            changed = true;
         }
         changed
     }

@@ -12,7 +12,6 @@ use super::files::clear_subdirs;
 use super::local::LocalPostgres;
 use pg_ha_core::postgres::Upstream;
 use pg_ha_core::PgError;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 impl LocalPostgres {
@@ -32,7 +31,7 @@ impl LocalPostgres {
             Ok(()) => return Ok(()),
             Err(e) => e,
         };
-        if !self.remove_on_rewind_failure.load(Ordering::SeqCst) {
+        if !self.applied().remove_on_rewind_failure {
             tracing::error!("pg_rewind failed: {err}");
             return Err(err);
         }

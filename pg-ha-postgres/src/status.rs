@@ -6,6 +6,7 @@ use super::conninfo::Endpoint;
 use super::details::{parse_wal_senders, python_timestamp, PgDetails, WalSender};
 use super::local::LocalPostgres;
 use super::pidfile::PidFile;
+use super::server_cache::{StartFacts, StatusConn};
 use super::timeline::read_history;
 use pg_ha_core::postgres::{
     DataDirState, PendingChange, PgRole, PgStatus, ProcessState, ReplicaConnection,
@@ -13,7 +14,7 @@ use pg_ha_core::postgres::{
 use pg_ha_core::{Lsn, PgError};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use tokio_postgres::{Client, Row, Statement};
+use tokio_postgres::{Client, Row};
 
 /// The status query: one round trip per cycle on the cached connection (prepared once per
 /// connection). `$1` asks for the values that only change with a postmaster restart
@@ -57,20 +58,6 @@ const STATUS_SQL: &str = "SELECT pg_catalog.pg_is_in_recovery(),
       'lsn', coalesce(confirmed_flush_lsn, restart_lsn)::text)
       ORDER BY slot_name) FROM pg_catalog.pg_replication_slots)::text
 FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_stat_wal_receiver AS w ON true";
-
-/// The cached status connection and its prepared status query.
-pub(crate) struct StatusConn {
-    pub(crate) client: Client,
-    statement: Statement,
-}
-
-/// What does not change while a postmaster runs.
-#[derive(Debug, Clone)]
-pub(crate) struct StartFacts {
-    pid: u32,
-    server_version: u32,
-    start_time: String,
-}
 
 /// One status row, decoded.
 struct Observed {
@@ -329,8 +316,12 @@ impl LocalPostgres {
 
     /// The start facts of postmaster `pid`, if they were read since it started.
     fn start_facts(&self, pid: u32) -> Option<StartFacts> {
-        let facts = self.start_facts.lock().unwrap_or_else(|e| e.into_inner());
-        facts.as_ref().filter(|f| f.pid == pid).cloned()
+        let learned = self.learned();
+        learned
+            .start_facts
+            .as_ref()
+            .filter(|f| f.pid == pid)
+            .cloned()
     }
 
     fn remember_start_facts(&self, pid: u32, obs: &Observed) -> Option<StartFacts> {
@@ -339,7 +330,7 @@ impl LocalPostgres {
             server_version: obs.server_version?,
             start_time: obs.start_time.clone()?,
         };
-        *self.start_facts.lock().unwrap_or_else(|e| e.into_inner()) = Some(facts.clone());
+        self.learned().start_facts = Some(facts.clone());
         Some(facts)
     }
 
@@ -409,10 +400,13 @@ impl LocalPostgres {
     /// reinit) forgets it.
     fn standby_received_tli(&self, received: Option<u32>) -> Option<u32> {
         let pid = self.postmaster.pid()?;
-        let mut seen = self.received_tli.lock().unwrap_or_else(|e| e.into_inner());
-        let known = seen.filter(|(p, _)| *p == pid).map(|(_, tli)| tli);
+        let mut learned = self.learned();
+        let known = learned
+            .received_tli
+            .filter(|(p, _)| *p == pid)
+            .map(|(_, tli)| tli);
         let best = known.max(received)?;
-        *seen = Some((pid, best));
+        learned.received_tli = Some((pid, best));
         Some(best)
     }
 }

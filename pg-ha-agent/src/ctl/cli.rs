@@ -411,8 +411,8 @@ impl Cli {
             }),
             Cmd::Why(a) => Command::Why(WhyArgs { member: a.member }),
             Cmd::Version => Command::Version,
-            Cmd::Completion { shell } => Command::Print(super::manual::completion(shell)),
-            Cmd::Man => Command::Print(super::manual::man_page()),
+            Cmd::Completion { shell } => Command::Completion(shell),
+            Cmd::Man => Command::Man,
         }
     }
 }

@@ -1,5 +1,5 @@
 //! What a command line asks for: [`Invocation`], one [`Command`] and its options, as
-//! [`super::args::parse`] builds them.
+//! `args::parse` builds them.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -51,7 +51,11 @@ pub enum Command {
     Why(WhyArgs),
     /// `version`: this program's version.
     Version,
-    /// Print this text and exit: `--help`, `--version`, `completion SHELL`, `man`.
+    /// `completion SHELL`: the shell completion script.
+    Completion(clap_complete::Shell),
+    /// `man`: the man page.
+    Man,
+    /// Print this text and exit: `--help`, `--version`.
     Print(String),
 }
 

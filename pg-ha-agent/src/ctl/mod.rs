@@ -60,6 +60,14 @@ pub async fn run(invocation: Invocation) -> Result<(), CtlError> {
             println!("{text}");
             return Ok(());
         }
+        Command::Completion(shell) => {
+            print!("{}", manual::completion(*shell));
+            return Ok(());
+        }
+        Command::Man => {
+            print!("{}", manual::man_page());
+            return Ok(());
+        }
         Command::Version => {
             println!("pg-ha-ctl {}", env!("CARGO_PKG_VERSION"));
             return Ok(());
@@ -116,6 +124,6 @@ pub async fn run_command(session: &Session, command: &Command) -> Result<(), Ctl
         }
         Command::Remove(a) => remove::run(session, a).await,
         Command::Why(a) => why::run(session, a.member.as_deref()).await,
-        Command::Print(_) | Command::Version => Ok(()),
+        Command::Print(_) | Command::Version | Command::Completion(_) | Command::Man => Ok(()),
     }
 }

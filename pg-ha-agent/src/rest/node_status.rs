@@ -1,5 +1,5 @@
 //! `NodeStatus`: the node's status at one instant, typed, computed once from the loop's
-//! [`NodeView`]. `/patroni` renders it as JSON ([`super::status`]); the health checks and
+//! [`NodeView`]. `/patroni` renders it as JSON (`status.rs`); the health checks and
 //! the metrics read its fields.
 
 use super::NodeView;

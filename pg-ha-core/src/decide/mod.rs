@@ -14,6 +14,7 @@ mod failsafe;
 mod follower;
 mod handover;
 mod leader;
+mod leader_keys;
 mod observation;
 mod pause;
 mod promote;

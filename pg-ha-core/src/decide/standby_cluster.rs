@@ -5,7 +5,7 @@
 //! adding it to a running cluster demotes the primary to a standby leader
 //! (`demote-cluster`). No synchronous replication, no timeline check.
 
-use super::leader::key_repairs;
+use super::leader_keys::key_repairs;
 use super::slots::reserve_member_slots;
 use super::{Action, Ctx, Decision, Reason};
 use crate::model::Condition;
