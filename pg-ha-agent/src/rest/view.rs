@@ -97,9 +97,8 @@ impl NodeView {
         N: Peers + ?Sized,
     {
         let cfg = runner.config();
-        let budget = cfg.dynamic.lease_budget();
         NodeView {
-            lease_until: runner.facts().lease_renewed_at.map(|t| t + budget),
+            lease_until: runner.facts().lease_deadline(&cfg.dynamic),
             watchdog_failed: runner.facts().watchdog_failed || runner.facts().watchdog_unusable,
             cluster: runner.last_cluster().cloned(),
             pg: runner.last_pg().cloned(),

@@ -102,19 +102,6 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// The local deadline of the leader lease: last renewal (or failsafe confirmation) + ttl -
-/// safety margin. `None` when this node never held the lease.
-pub(super) fn lease_deadline(obs: &Observation, dynamic: &DynamicConfig) -> Option<Mono> {
-    let budget = dynamic.lease_budget();
-    let renewed = obs.facts.lease_renewed_at;
-    let confirmed = if dynamic.failsafe_mode {
-        obs.facts.failsafe_confirmed_at
-    } else {
-        None
-    };
-    renewed.max(confirmed).map(|t| t + budget)
-}
-
 impl Ctx<'_> {
     /// The cluster's timeline per `history`, except that a timeline announced before a
     /// promotion that never happened does not count: its announcer still reports the old

@@ -115,6 +115,23 @@ pub struct Facts {
     pub scheduled_restart: Option<super::ScheduledRestart>,
 }
 
+impl Facts {
+    /// When this node's leadership was last confirmed: the lease renewal, or a later
+    /// failsafe confirmation by every member (with failsafe_mode on). `None` without a lease.
+    pub fn lease_anchor(&self, dynamic: &crate::config::DynamicConfig) -> Option<Mono> {
+        let renewed = self.lease_renewed_at?;
+        let confirmed = self.failsafe_confirmed_at.filter(|_| dynamic.failsafe_mode);
+        Some(confirmed.map_or(renewed, |c| c.max(renewed)))
+    }
+
+    /// The local deadline of the leader lease: [`Facts::lease_anchor`] + ttl - safety
+    /// margin. The one place it is computed: decide, the runner's fence and DCS call limits,
+    /// and the REST API's leader checks all use it.
+    pub fn lease_deadline(&self, dynamic: &crate::config::DynamicConfig) -> Option<Mono> {
+        Some(self.lease_anchor(dynamic)? + dynamic.lease_budget())
+    }
+}
+
 /// Everything `decide` looks at. Built by the runner's observe phase; plain data.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {

@@ -1,6 +1,5 @@
 //! When the DCS cannot be read or PostgreSQL's state is unknown.
 
-use super::context::lease_deadline;
 use super::{Action, Decision, Observation, PgView, Reason};
 use crate::config::{clean_demotion_lead, HaConfig};
 use crate::postgres::StopMode;
@@ -17,7 +16,11 @@ pub(super) fn dcs_unreachable(obs: &Observation, cfg: &HaConfig) -> Decision {
     if cfg.dynamic.pause {
         return Decision::idle(Reason::Paused);
     }
-    let Some(deadline) = lease_deadline(obs, &cfg.dynamic).filter(|d| obs.now < *d) else {
+    let Some(deadline) = obs
+        .facts
+        .lease_deadline(&cfg.dynamic)
+        .filter(|d| obs.now < *d)
+    else {
         return demote(Reason::DcsUnreachableDemoting, StopMode::Immediate);
     };
     let confirmed = cfg.dynamic.failsafe_mode

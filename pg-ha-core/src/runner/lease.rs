@@ -10,11 +10,12 @@ use crate::time::Mono;
 use std::time::Duration;
 
 impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
-    /// True while this node holds a lease that is valid by its own clock.
+    /// True while this node holds a lease that is valid by its own clock (renewed, or
+    /// confirmed through failsafe).
     pub fn holds_valid_lease(&self) -> bool {
         self.facts
-            .lease_renewed_at
-            .is_some_and(|t| self.clock.now() < t + self.lease_budget())
+            .lease_deadline(&self.dynamic)
+            .is_some_and(|deadline| self.clock.now() < deadline)
     }
 
     /// The write fence after the lease was confirmed at `at`: the lease deadline, or none
@@ -33,21 +34,10 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
     /// deadline, no time at all (only an answer at hand counts). `None` (the backend's own
     /// retry_timeout applies) without a lease or once the deadline has passed.
     pub(super) fn dcs_call_limit(&self) -> Option<Duration> {
-        let deadline = self.lease_anchor()? + self.lease_budget();
+        let deadline = self.facts.lease_deadline(&self.dynamic)?;
         let clean_at = deadline - clean_demotion_lead(self.dynamic.ttl);
         let now = self.clock.now();
         (now < deadline).then(|| clean_at.since(now))
-    }
-
-    /// When this node's leadership was last confirmed: the lease renewal, or a later
-    /// failsafe confirmation by every member (with failsafe_mode on).
-    pub(super) fn lease_anchor(&self) -> Option<Mono> {
-        let renewed = self.facts.lease_renewed_at?;
-        let confirmed = self
-            .facts
-            .failsafe_confirmed_at
-            .filter(|_| self.dynamic.failsafe_mode);
-        Some(confirmed.map_or(renewed, |c| c.max(renewed)))
     }
 
     /// Runs a DCS call within [`Runner::dcs_call_limit`]; one cut short is a timeout.
@@ -127,9 +117,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             .last_pg
             .as_ref()
             .is_some_and(|s| s.is_running_primary());
-        let leading = self
-            .lease_anchor()
-            .is_some_and(|at| self.clock.now() < at + self.lease_budget());
+        let leading = self.holds_valid_lease();
         if !(primary && leading && !self.dynamic.pause) {
             watchdog.disable();
         }
