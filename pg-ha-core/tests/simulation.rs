@@ -3,27 +3,31 @@
 //! A failing seed prints the command that replays it with the full event log:
 //! `cargo run -p pg-ha-core --features sim --example simulate -- --seed N --verbose`.
 
-use pg_ha_core::sim::{run_seed, scripted, Fault, Outcome, World};
+use pg_ha_core::sim::{run_seed, scripted, Fault, Outcome, Stats, World};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const SEEDS: u64 = 2000;
 
-/// Runs `count` seeds from `start` on every core; returns the failed outcomes.
-fn run_seeds(start: u64, count: u64) -> Vec<Outcome> {
+/// Runs `count` seeds from `start` on every core; returns the failed outcomes and the
+/// counts of every run added up.
+fn run_seeds(start: u64, count: u64) -> (Vec<Outcome>, Stats) {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let next = Arc::new(AtomicU64::new(start));
     let failed = Arc::new(Mutex::new(Vec::new()));
+    let total = Arc::new(Mutex::new(Stats::default()));
     let workers: Vec<_> = (0..threads)
         .map(|_| {
-            let (next, failed) = (Arc::clone(&next), Arc::clone(&failed));
+            let (next, failed, total) =
+                (Arc::clone(&next), Arc::clone(&failed), Arc::clone(&total));
             std::thread::spawn(move || loop {
                 let seed = next.fetch_add(1, Ordering::SeqCst);
                 if seed >= start + count {
                     return;
                 }
                 let outcome = run_seed(seed, false, false);
+                total.lock().expect("lock").add(&outcome.stats);
                 if !outcome.passed() {
                     failed.lock().expect("lock").push(outcome);
                 }
@@ -35,7 +39,43 @@ fn run_seeds(start: u64, count: u64) -> Vec<Outcome> {
     }
     let mut failed = failed.lock().expect("lock").clone();
     failed.sort_by_key(|o| o.seed);
-    failed
+    let total = total.lock().expect("lock").clone();
+    (failed, total)
+}
+
+/// The seeds must have exercised what they claim to check: a world where nothing fails or
+/// nobody writes would pass every invariant. `count` seeds ran.
+fn assert_exercised(total: &Stats, count: u64) {
+    println!("{count} seeds: {total:?}");
+    assert!(total.promotions >= count, "promotions: {total:?}");
+    assert!(total.leader_changes >= count, "leader changes: {total:?}");
+    assert!(
+        total.acknowledged >= count * 100,
+        "acknowledged commits: {total:?}"
+    );
+    assert!(
+        total.guaranteed >= count * 10,
+        "guaranteed commits: {total:?}"
+    );
+    assert!(
+        total.guarded_promotions >= count / 20,
+        "guarded promotions: {total:?}"
+    );
+    for kind in [
+        "crash_node",
+        "crash_postgres",
+        "freeze",
+        "cut_dcs",
+        "isolate",
+        "slow_dcs",
+        "lose_replies",
+        "stall_replication",
+        "switchover",
+        "toggle_sync",
+    ] {
+        let n = total.faults_by_kind.get(kind).copied().unwrap_or(0);
+        assert!(n >= count / 50, "too few `{kind}` faults ({n}): {total:?}");
+    }
 }
 
 fn report(failed: &[Outcome]) -> String {
@@ -72,13 +112,51 @@ fn seeds_that_once_failed_pass() {
 /// `cargo run --release -p pg-ha-core --features sim --example simulate -- --seeds 1000000`.
 #[test]
 fn every_invariant_holds_over_many_seeds() {
-    let failed = run_seeds(0, SEEDS);
+    let (failed, total) = run_seeds(0, SEEDS);
     assert!(
         failed.is_empty(),
         "{} of {SEEDS} seeds failed:\n{}",
         failed.len(),
         report(&failed)
     );
+    assert_exercised(&total, SEEDS);
+}
+
+/// How many seeds the rotating window runs.
+const WINDOW: u64 = 500;
+
+/// The first seed of the rotating window: from the commit under test (`git rev-parse
+/// HEAD`), else from the day, so that each commit tries seeds no earlier run tried. It is
+/// printed; replay a failure with its seed as usual.
+fn window_start() -> u64 {
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| u64::from_str_radix(String::from_utf8_lossy(&o.stdout).get(..12)?, 16).ok());
+    let basis = commit.unwrap_or_else(|| {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        now.map_or(0, |d| d.as_secs() / 86_400)
+    });
+    // Beyond the fixed range, and a whole window apart.
+    100_000 + (basis % 10_000_000) * WINDOW
+}
+
+#[test]
+fn every_invariant_holds_over_a_rotating_window_of_seeds() {
+    let start = window_start();
+    println!("rotating window: seeds {start}..{}", start + WINDOW);
+    let (failed, total) = run_seeds(start, WINDOW);
+    assert!(
+        failed.is_empty(),
+        "{} of the seeds {start}..{} failed:\n{}",
+        failed.len(),
+        start + WINDOW,
+        report(&failed)
+    );
+    assert_exercised(&total, WINDOW);
 }
 
 #[test]

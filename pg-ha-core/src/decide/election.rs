@@ -125,17 +125,30 @@ fn history_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
 
 /// A failover key decides: the named candidate races alone; otherwise everyone but the old
 /// leader races without the lag check, and the old leader takes the key back only when no one
-/// else may. None of them races from a timeline older than the history's.
+/// else may. None of them races from a timeline older than the history's. In
+/// `synchronous_mode: on`, a switchover's candidate must be a synchronous member: a planned
+/// switchover never loses an acknowledged commit (only a manual failover, which names no
+/// leader, may promote an asynchronous node).
 fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
     let me = ctx.me();
     let needed = switchover_final(ctx, request);
+    let switchover = request.leader.is_some();
     if request.member.as_deref() == Some(me) {
-        // No lag or sync check for a named candidate (as Patroni), but never a timeline
-        // collision, and never without the WAL the old leader stopped at.
+        // No lag check for a named candidate (as Patroni), but never a timeline collision,
+        // never without the WAL the old leader stopped at, and never a switchover to a node
+        // that may lack synchronously acknowledged commits.
+        if switchover && !may_promote(ctx, me) {
+            return Err(Ineligible::NotSyncStandby);
+        }
         history_timeline(ctx)?;
         return has_final(ctx, needed);
     }
     if request.leader.as_deref() == Some(me) {
+        // The old leader takes the key back only as a synchronous member: once another node
+        // took over the `sync` key, that node may hold commits this one lacks.
+        if !may_promote(ctx, me) {
+            return Err(Ineligible::NotSyncStandby);
+        }
         let cluster_timeline = ctx.cluster_timeline();
         let others = ctx.obs.peers.iter().any(|p| {
             p.status.as_ref().is_some_and(|s| {
@@ -159,7 +172,8 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
         };
     }
     if let Some(candidate) = request.member.as_deref() {
-        if ctx.dynamic().pause || candidate_healthy(ctx, candidate, needed) {
+        let eligible = !switchover || may_promote(ctx, candidate);
+        if ctx.dynamic().pause || (eligible && candidate_healthy(ctx, candidate, needed)) {
             return Err(Ineligible::NotTheCandidate {
                 candidate: candidate.to_string(),
             });

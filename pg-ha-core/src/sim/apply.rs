@@ -20,6 +20,7 @@ impl World {
     pub(super) fn apply(&mut self, fault: Fault) {
         let now = self.now();
         self.stats.faults += 1;
+        *self.stats.faults_by_kind.entry(fault.kind()).or_default() += 1;
         let text = format!("FAULT {fault:?}");
         self.log.note(now, || text);
         match fault {

@@ -85,6 +85,25 @@ pub enum Fault {
     },
 }
 
+impl Fault {
+    /// The fault's kind, for counting.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Fault::CrashNode { .. } => "crash_node",
+            Fault::CrashPostgres { .. } => "crash_postgres",
+            Fault::Freeze { .. } => "freeze",
+            Fault::CutDcs { .. } => "cut_dcs",
+            Fault::Isolate { .. } => "isolate",
+            Fault::SlowDcs { .. } => "slow_dcs",
+            Fault::LoseReplies { .. } => "lose_replies",
+            Fault::StallReplication { .. } => "stall_replication",
+            Fault::Switchover { .. } => "switchover",
+            Fault::ToggleSync => "toggle_sync",
+            Fault::SetConfig { .. } => "set_config",
+        }
+    }
+}
+
 fn between(rng: &mut SimRng, lo: Duration, hi: Duration) -> Duration {
     Duration::from_micros(rng.range(lo.as_micros() as u64, hi.as_micros() as u64 + 1))
 }

@@ -3,8 +3,11 @@
 //! A write goes to a node whose PostgreSQL accepts writes. With an empty
 //! `synchronous_standby_names` it is acknowledged at once; otherwise only once the standbys
 //! it names have received it (`FIRST n`: the first n listed that stream from the primary;
-//! `ANY n`: any n listed). A commit acknowledged while the `sync` key names its primary as
-//! leader (and synchronous_mode is on) is *guaranteed*: it must survive every failover.
+//! `ANY n`: any n listed). A commit acknowledged while synchronous_mode is on is *guaranteed*
+//! (it must survive every failover and switchover; only a manual failover or turning
+//! synchronous_mode off forgives it) when its primary waited for a standby to have it, or
+//! when the `sync` key named that primary as leader (no other node may then promote). The
+//! key can only add guarantees: deleting it wrongly forgives nothing.
 
 use super::postgres::sync_set;
 use super::state::SimState;
@@ -64,9 +67,14 @@ impl Ledger {
     }
 
     /// Acknowledges every pending commit whose standbys have it; drops those whose primary
-    /// stopped being a primary on that branch (the client saw an error). `protected_leader` is
-    /// the `sync` key's leader while synchronous_mode is on.
-    pub fn settle(&mut self, state: &SimState, protected_leader: Option<&str>) -> Vec<Ack> {
+    /// stopped being a primary on that branch (the client saw an error). `sync_on`: the
+    /// operator's synchronous_mode; `key_leader`: the `sync` key's leader.
+    pub fn settle(
+        &mut self,
+        state: &SimState,
+        sync_on: bool,
+        key_leader: Option<&str>,
+    ) -> Vec<Ack> {
         let mut acks = Vec::new();
         let mut keep = Vec::new();
         for p in std::mem::take(&mut self.pending) {
@@ -80,7 +88,9 @@ impl Ledger {
                 keep.push(p);
                 continue;
             }
-            let guaranteed = protected_leader.is_some_and(|l| l == node.name);
+            let waited = node.pg.sync_names != SyncStandbyNames::Off;
+            let named = key_leader.is_some_and(|l| l.eq_ignore_ascii_case(&node.name));
+            let guaranteed = sync_on && (waited || named);
             acks.push(Ack {
                 node: p.node,
                 commit: p.commit,
@@ -144,5 +154,68 @@ fn confirmed(state: &SimState, i: usize, commit: Commit) -> bool {
                 .count();
             confirming >= *count as usize
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::postgres::ProcessState;
+    use crate::sim::clock::GlobalClock;
+    use crate::sim::pg_state::DataDir;
+    use crate::sim::rng::SimRng;
+    use crate::sim::wal::Wal;
+    use std::sync::Arc;
+
+    /// A primary `n1` alone (no standby streams from it), with `names` in its GUC.
+    fn primary(names: SyncStandbyNames) -> SimState {
+        let mut state = SimState::new(Arc::new(GlobalClock::new()), SimRng::new(0), &["n1".into()]);
+        state.nodes[0].pg.data = Some(DataDir {
+            sysid: "1".into(),
+            wal: Wal::initdb(1, 100),
+            standby: false,
+            clean: true,
+            slots: Vec::new(),
+        });
+        state.nodes[0].pg.process = ProcessState::Running;
+        state.nodes[0].pg.sync_names = names;
+        state
+    }
+
+    #[test]
+    fn a_commit_acknowledged_in_synchronous_mode_is_guaranteed_without_the_sync_key() {
+        // Asynchronous GUC: acknowledged at once, guaranteed only if the key names n1.
+        let mut state = primary(SyncStandbyNames::Off);
+        let mut ledger = Ledger::new();
+        ledger.write(&mut state, 0, 10);
+        let acks = ledger.settle(&state, true, None);
+        assert_eq!(acks.len(), 1);
+        assert!(
+            !acks[0].guaranteed,
+            "nobody waited for it and no key protects it"
+        );
+        ledger.write(&mut state, 0, 10);
+        assert!(ledger.settle(&state, true, Some("n1"))[0].guaranteed);
+        ledger.write(&mut state, 0, 10);
+        let acks = ledger.settle(&state, false, Some("n1"));
+        assert_eq!(acks.len(), 1);
+        assert!(!acks[0].guaranteed, "synchronous_mode is off");
+    }
+
+    #[test]
+    fn a_commit_that_waited_for_a_standby_is_guaranteed_even_if_the_key_was_deleted() {
+        let names = SyncStandbyNames::Any {
+            count: 0,
+            names: vec!["n2".into()],
+        };
+        let mut state = primary(names);
+        let mut ledger = Ledger::new();
+        ledger.write(&mut state, 0, 10);
+        let acks = ledger.settle(&state, true, None);
+        assert_eq!(acks.len(), 1);
+        assert!(acks[0].guaranteed);
+        assert_eq!(ledger.guaranteed().len(), 1);
+        ledger.forgive();
+        assert!(ledger.guaranteed().is_empty());
     }
 }

@@ -21,8 +21,9 @@ pub struct Acquisition {
     pub manual: bool,
     /// `status.optime`: the last known primary position.
     pub optime: Option<u64>,
-    /// synchronous_mode was on and the `sync` key active: the promotion must keep every
-    /// guaranteed commit.
+    /// synchronous_mode was on (the operator's setting, not what the nodes wrote) and no
+    /// manual failover (a named candidate without a leader) was asked: the promotion must
+    /// keep every guaranteed commit. A switchover must keep them too, as on Patroni.
     pub sync_protected: bool,
 }
 
@@ -36,15 +37,16 @@ impl Acquisition {
                 sync_protected: false,
             };
         };
-        let manual = c.failover_request().is_some();
+        let request = c.failover_request();
+        let manual_failover = request.is_some_and(|r| r.value.leader.is_none());
         let sync_on = c
             .config
             .as_ref()
             .is_some_and(|cfg| cfg.parsed.synchronous_mode != SyncMode::Off);
         Acquisition {
-            manual,
+            manual: request.is_some(),
             optime: c.status.optime,
-            sync_protected: !manual && sync_on && c.sync_state().is_some(),
+            sync_protected: sync_on && !manual_failover,
         }
     }
 }

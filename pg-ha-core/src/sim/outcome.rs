@@ -23,6 +23,28 @@ pub struct Stats {
     pub acknowledged: u64,
     /// Acknowledged under the synchronous guarantee.
     pub guaranteed: u64,
+    /// Faults injected, by kind ([`super::Fault::kind`]).
+    pub faults_by_kind: std::collections::BTreeMap<&'static str, u64>,
+    /// Promotions that had to keep every guaranteed commit (checked against the ledger).
+    pub guarded_promotions: u64,
+}
+
+impl Stats {
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: &Stats) {
+        self.events += other.events;
+        self.steps += other.steps;
+        self.faults += other.faults;
+        self.promotions += other.promotions;
+        self.leader_changes += other.leader_changes;
+        self.writes += other.writes;
+        self.acknowledged += other.acknowledged;
+        self.guaranteed += other.guaranteed;
+        self.guarded_promotions += other.guarded_promotions;
+        for (kind, n) in &other.faults_by_kind {
+            *self.faults_by_kind.entry(kind).or_default() += n;
+        }
+    }
 }
 
 /// The result of one run.

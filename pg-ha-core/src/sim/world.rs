@@ -41,7 +41,10 @@ pub struct World {
     pub(super) seen_revision: u64,
     pub(super) cluster: Option<Cluster>,
     pub(super) leader: Option<String>,
-    pub(super) protected_leader: Option<String>,
+    /// The operator's synchronous_mode, as last read from the `config` key.
+    pub(super) sync_on: bool,
+    /// The `sync` key's leader, as last read.
+    pub(super) sync_key_leader: Option<String>,
     pub(super) step_pre: Option<(usize, Option<Cluster>)>,
     pub(super) healed_at: Option<Micros>,
     pub(super) finished: bool,
@@ -86,7 +89,8 @@ impl World {
             seen_revision: u64::MAX,
             cluster: None,
             leader: None,
-            protected_leader: None,
+            sync_on: false,
+            sync_key_leader: None,
             step_pre: None,
             healed_at: None,
             finished: false,
@@ -271,7 +275,8 @@ impl World {
                 self.ledger.write(&mut state, i, bytes);
             }
         }
-        self.ledger.settle(&state, self.protected_leader.as_deref());
+        self.ledger
+            .settle(&state, self.sync_on, self.sync_key_leader.as_deref());
         self.stats.writes = self.ledger.attempted;
         self.stats.acknowledged = self.ledger.acknowledged;
         self.stats.guaranteed = self.ledger.guaranteed_count;
@@ -401,7 +406,9 @@ impl World {
         if let Some(v) = promotion_lag::check(&promotion) {
             self.fail(v);
         }
-        if !acquisition.sync_protected {
+        if acquisition.sync_protected {
+            self.stats.guarded_promotions += 1;
+        } else {
             self.ledger.forgive();
         }
     }
@@ -448,10 +455,12 @@ impl World {
             .config
             .as_ref()
             .is_some_and(|c| c.parsed.synchronous_mode != SyncMode::Off);
-        self.protected_leader = cluster
-            .sync_state()
-            .filter(|_| sync_on)
-            .and_then(|s| s.value.leader.clone());
+        if self.sync_on && !sync_on {
+            // The operator turned synchronous replication off: nothing is promised any more.
+            self.ledger.forgive();
+        }
+        self.sync_on = sync_on;
+        self.sync_key_leader = cluster.sync_state().and_then(|s| s.value.leader.clone());
         let leader = cluster.leader_name().map(str::to_string);
         if leader != self.leader {
             self.stats.leader_changes += 1;

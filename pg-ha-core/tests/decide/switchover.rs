@@ -270,7 +270,8 @@ fn switchover_source_on_an_older_timeline_never_takes_back_the_key() {
     // without noticing that they diverged.
     let mut s = leaderless_request("node1", Some("node1"), Some("node3"))
         .sync_mode(pg_ha_core::config::SyncMode::On)
-        .sync("node3", &[], 0)
+        // node1 listed as a sync standby, so that the timeline rule is the one that bars it.
+        .sync("node3", &["node1"], 0)
         .history(&[(1, 900)])
         .peer("node2", false, 1100, 1)
         .peer_unreachable("node3");

@@ -377,3 +377,56 @@ fn outside_synchronous_mode_the_same_lag_bars_the_promotion() {
         Reason::NotHealthiest(Ineligible::Lagging { .. })
     ));
 }
+
+/// node1, the leader, died with a switchover to node3 pending; node3 is not a synchronous
+/// member, so it may lack commits node1 acknowledged: it must not take over, and the sync
+/// standby node2 does instead (simulation seeds 391, 1214, 3158 with the oracle that judges
+/// switchovers too).
+#[test]
+fn a_switchover_never_promotes_a_non_sync_candidate_whose_leader_is_gone() {
+    let leaderless = |me: &str| {
+        let mut s = Situation::new(me)
+            .three_nodes(None, 1000)
+            .pg_standby(1000, 1, Some("node1"))
+            .sync_mode(SyncMode::On)
+            .sync("node1", &["node2"], 0)
+            .failover(Some("node1"), Some("node3"), None);
+        s.cluster().members.retain(|m| m.name != "node1");
+        s
+    };
+    assert_eq!(
+        leaderless("node3").decide().reason,
+        Reason::NotHealthiest(Ineligible::NotSyncStandby)
+    );
+    assert_eq!(leaderless("node2").decide().reason, Reason::Promoting);
+}
+
+#[test]
+fn a_manual_failover_may_promote_a_non_sync_candidate() {
+    let mut s = Situation::new("node3")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 1, Some("node1"))
+        .sync_mode(SyncMode::On)
+        .sync("node1", &["node2"], 0)
+        .failover(None, Some("node3"), None);
+    s.cluster().members.retain(|m| m.name != "node1");
+    assert_eq!(s.decide().reason, Reason::Promoting);
+}
+
+/// A switchover from node1 made node2 the leader (it took over the `sync` key and
+/// acknowledged commits alone); node2's lease then ran out with the request still in the DCS.
+/// node1, the old leader, is no synchronous member any more and must not take the key back
+/// (simulation seed 7229).
+#[test]
+fn the_old_leader_of_a_switchover_does_not_retake_the_key_outside_the_sync_key() {
+    let s = Situation::new("node1")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 2, Some("node2"))
+        .sync_mode(SyncMode::On)
+        .sync("node2", &[], 0)
+        .failover(Some("node1"), None, None);
+    assert_eq!(
+        s.decide().reason,
+        Reason::NotHealthiest(Ineligible::NotSyncStandby)
+    );
+}
