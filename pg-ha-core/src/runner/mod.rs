@@ -137,6 +137,11 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         self.last_pg.as_ref()
     }
 
+    /// The dynamic configuration in force.
+    pub fn dynamic(&self) -> &DynamicConfig {
+        &self.dynamic
+    }
+
     /// The configuration in force (node + dynamic).
     pub fn config(&self) -> HaConfig {
         HaConfig {

@@ -8,7 +8,10 @@ use super::event::{Event, EventQueue};
 use super::executor::block_on;
 use super::faults::NodeFaults;
 use super::invariants::promotion_lag::{self, Promotion};
-use super::invariants::{acked_commits, liveness, single_writer, timeline, Violation};
+use super::invariants::{
+    acked_commits, liveness, single_writer, timeline, timeline_branches, writer_holds_key,
+    Violation,
+};
 use super::log::EventLog;
 use super::node::{node_config, Acquisition, SimNode, SCOPE};
 use super::outcome::{Outcome, Stats};
@@ -36,6 +39,8 @@ pub struct World {
     pub(super) log: EventLog,
     pub(super) ledger: super::client::Ledger,
     pub(super) highest_timeline: Vec<u32>,
+    /// The branch each timeline number was first seen on.
+    pub(super) timeline_branches: std::collections::BTreeMap<u32, u64>,
     pub(super) violation: Option<Violation>,
     pub(super) stats: Stats,
     pub(super) seen_revision: u64,
@@ -73,6 +78,7 @@ impl World {
         let admin = store.client(SCOPE, "sim-admin");
         let mut world = World {
             highest_timeline: vec![0; cfg.nodes],
+            timeline_branches: std::collections::BTreeMap::new(),
             nodes: (0..cfg.nodes)
                 .map(|i| SimNode::new(node_config(i)))
                 .collect(),
@@ -346,12 +352,16 @@ impl World {
             let now = state.now();
             single_writer::check(&state, now)
                 .or_else(|| timeline::check(&state, &mut self.highest_timeline))
+                .or_else(|| timeline_branches::check(&state, &mut self.timeline_branches))
                 .or_else(|| acked_commits::check(&state, self.ledger.guaranteed()))
         };
         if let Some(v) = checks {
             self.fail(v);
         }
         self.watch_dcs();
+        if let Some(v) = self.check_writer_holds_key() {
+            self.fail(v);
+        }
     }
 
     fn on_happening(&mut self, happening: Happening, started: Micros) {
@@ -421,6 +431,18 @@ impl World {
             .entries
             .retain(|e| !e.key.starts_with(crate::model::MEMBERS_PREFIX));
         Some(Cluster::from_snapshot(&snapshot).0)
+    }
+
+    /// Every writer holds the leader key, as the DCS sees it now, unless its agent runs in
+    /// pause or with failsafe_mode.
+    fn check_writer_holds_key(&self) -> Option<Violation> {
+        let exempt = |i: usize| {
+            self.nodes[i]
+                .runner
+                .as_ref()
+                .is_some_and(|r| r.dynamic().pause || r.dynamic().failsafe_mode)
+        };
+        writer_holds_key::check(&self.shared.lock(), self.leader.as_deref(), exempt)
     }
 
     /// The cluster as the DCS holds it now (re-read only when the store's revision moved).

@@ -7,6 +7,8 @@ pub mod liveness;
 pub mod promotion_lag;
 pub mod single_writer;
 pub mod timeline;
+pub mod timeline_branches;
+pub mod writer_holds_key;
 
 use super::clock::Micros;
 use std::fmt;
