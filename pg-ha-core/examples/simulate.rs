@@ -3,12 +3,16 @@
 //! ```text
 //! cargo run --release -p pg-ha-core --features sim --example simulate -- --seeds 1000000 [--start N]
 //! cargo run -p pg-ha-core --features sim --example simulate -- --seed N --verbose
+//! cargo run --release -p pg-ha-core --features sim --example simulate -- --space full --seeds 10000
 //! ```
+//!
+//! `--space full` also draws quorum and strict modes, synchronous_node_count 2,
+//! failsafe_mode, check_timeline, use_pg_rewind off and node tags (see `sim::Space`).
 //!
 //! Many seeds run on every core; a failing seed prints the command that replays it with the
 //! full event log. Exits non-zero when any seed fails.
 
-use pg_ha_core::sim::{replay_command, run_seed};
+use pg_ha_core::sim::{replay_command_in, run_seed_in, Space};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -19,6 +23,7 @@ struct Args {
     single: Option<u64>,
     verbose: bool,
     stop_after: u64,
+    space: Space,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -28,6 +33,7 @@ fn parse_args() -> Result<Args, String> {
         single: None,
         verbose: false,
         stop_after: 10,
+        space: Space::Classic,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -42,14 +48,21 @@ fn parse_args() -> Result<Args, String> {
             "--seed" => args.single = Some(value("--seed")?),
             "--stop-after" => args.stop_after = value("--stop-after")?,
             "--verbose" | "-v" => args.verbose = true,
+            "--space" => {
+                args.space = match it.next().as_deref() {
+                    Some("full") => Space::Full,
+                    Some("classic") => Space::Classic,
+                    _ => return Err("--space needs `classic` or `full`".into()),
+                }
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }
     Ok(args)
 }
 
-fn run_one(seed: u64, verbose: bool) -> bool {
-    let outcome = run_seed(seed, false, verbose);
+fn run_one(seed: u64, verbose: bool, space: Space) -> bool {
+    let outcome = run_seed_in(seed, space, false, verbose);
     println!("{outcome}");
     println!("  stats: {:?}", outcome.stats);
     outcome.passed()
@@ -65,13 +78,13 @@ fn run_many(args: &Args) -> u64 {
     let workers: Vec<_> = (0..threads)
         .map(|_| {
             let (next, failed, done) = (next.clone(), failed.clone(), done.clone());
-            let stop_after = args.stop_after;
+            let (stop_after, space) = (args.stop_after, args.space);
             std::thread::spawn(move || loop {
                 let seed = next.fetch_add(1, Ordering::SeqCst);
                 if seed >= end {
                     return;
                 }
-                let outcome = run_seed(seed, false, false);
+                let outcome = run_seed_in(seed, space, false, false);
                 if !outcome.passed() {
                     println!("{outcome}");
                     let mut f = failed.lock().unwrap_or_else(|e| e.into_inner());
@@ -99,7 +112,7 @@ fn run_many(args: &Args) -> u64 {
         failed.len()
     );
     for seed in &failed {
-        println!("  replay: {}", replay_command(*seed));
+        println!("  replay: {}", replay_command_in(*seed, args.space));
     }
     failed.len() as u64
 }
@@ -108,12 +121,12 @@ fn main() {
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("{e}\nusage: simulate [--seeds N] [--start N] [--stop-after N] | --seed N [--verbose]");
+            eprintln!("{e}\nusage: simulate [--space classic|full] [--seeds N] [--start N] [--stop-after N] | --seed N [--verbose]");
             std::process::exit(2);
         }
     };
     let ok = match args.single {
-        Some(seed) => run_one(seed, args.verbose),
+        Some(seed) => run_one(seed, args.verbose, args.space),
         None => run_many(&args) == 0,
     };
     std::process::exit(if ok { 0 } else { 1 });

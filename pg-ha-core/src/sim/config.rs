@@ -3,7 +3,22 @@
 
 use super::rng::SimRng;
 use crate::config::{DynamicConfig, SyncMode};
+use crate::model::Tags;
 use std::time::Duration;
+
+/// Which configurations the seeds draw from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Space {
+    /// Timing profiles, synchronous_mode on/off and its toggling, the rejoin settings: what
+    /// `cargo test` and CI run.
+    #[default]
+    Classic,
+    /// Also quorum mode, strict mode, synchronous_node_count 2, failsafe_mode,
+    /// check_timeline, use_pg_rewind off and the nofailover / nosync / failover_priority
+    /// tags, each for a share of the seeds (`simulate --space full`; not yet clean, see
+    /// the issue notes).
+    Full,
+}
 
 /// How one run is shaped.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +43,10 @@ pub struct SimConfig {
     pub settle: Duration,
     /// Interval of client writes and replication progress.
     pub tick: Duration,
+    /// Each node's tags (`nofailover`, `nosync`, `failover_priority`), by index.
+    pub tags: Vec<Tags>,
+    /// The configuration space the run was drawn from.
+    pub space: Space,
 }
 
 impl SimConfig {
@@ -35,6 +54,11 @@ impl SimConfig {
     /// sometimes Patroni's defaults (30/10/10), sometimes synchronous_mode on. Uses `rng` (the
     /// run's RNG, fresh from `seed`) for the choices.
     pub fn from_seed(seed: u64, rng: &mut SimRng) -> SimConfig {
+        SimConfig::from_seed_in(seed, rng, Space::Classic)
+    }
+
+    /// The run for `seed` in the configuration `space`.
+    pub fn from_seed_in(seed: u64, rng: &mut SimRng, space: Space) -> SimConfig {
         let nodes = rng.range(3, 8) as usize;
         let slow_profile = rng.chance(0.15);
         let mut dynamic = if slow_profile {
@@ -54,7 +78,18 @@ impl SimConfig {
         } else {
             rng.range(30, 80)
         } as u32;
-        SimConfig::shaped(seed, nodes, dynamic, toggle_sync, chaos_loops)
+        // The rest of the configuration space, from a stream of its own so that the draws
+        // above (and the runs of seeds that keep the defaults here) stay as they were.
+        let mut tags = vec![Tags::default(); nodes];
+        if space == Space::Full {
+            let mut extra = SimRng::new(seed ^ 0x9E37_79B9_7F4A_7C15);
+            draw_modes(&mut extra, &mut dynamic, nodes);
+            tags = draw_tags(&mut extra, &dynamic, nodes);
+        }
+        let mut cfg = SimConfig::shaped(seed, nodes, dynamic, toggle_sync, chaos_loops);
+        cfg.tags = tags;
+        cfg.space = space;
+        cfg
     }
 
     /// A run with `nodes` nodes, the fast profile and no random faults (for scripted
@@ -88,6 +123,8 @@ impl SimConfig {
             tick: Duration::from_millis(50),
             random_faults: true,
             toggle_sync,
+            tags: vec![Tags::default(); nodes],
+            space: Space::Classic,
             dynamic,
         }
     }
@@ -104,6 +141,45 @@ impl SimConfig {
     }
 }
 
+/// Synchronous replication variants, failsafe_mode, check_timeline and rewind off, each for
+/// a share of the seeds.
+fn draw_modes(rng: &mut SimRng, dynamic: &mut DynamicConfig, nodes: usize) {
+    if dynamic.synchronous_mode == SyncMode::On {
+        if rng.chance(0.3) {
+            dynamic.synchronous_mode = SyncMode::Quorum;
+        }
+        dynamic.synchronous_mode_strict = rng.chance(0.2);
+        if nodes >= 4 && rng.chance(0.25) {
+            dynamic.synchronous_node_count = 2;
+        }
+    }
+    dynamic.failsafe_mode = rng.chance(0.15);
+    dynamic.check_timeline = rng.chance(0.15);
+    dynamic.postgresql.use_pg_rewind = !rng.chance(0.1);
+}
+
+/// One node `nofailover`, one `nosync` (synchronous modes), distinct failover priorities,
+/// each for a share of the seeds.
+fn draw_tags(rng: &mut SimRng, dynamic: &DynamicConfig, nodes: usize) -> Vec<Tags> {
+    let mut tags = vec![Tags::default(); nodes];
+    let mut set = |i: usize, key: &str, value: serde_json::Value| {
+        tags[i].0.insert(key.to_string(), value);
+    };
+    if rng.chance(0.15) {
+        set(rng.index(nodes), "nofailover", serde_json::json!(true));
+    }
+    if dynamic.synchronous_mode != SyncMode::Off && rng.chance(0.15) {
+        set(rng.index(nodes), "nosync", serde_json::json!(true));
+    }
+    if rng.chance(0.15) {
+        for i in 0..nodes {
+            let priority = rng.range(1, 4);
+            set(i, "failover_priority", serde_json::json!(priority));
+        }
+    }
+    tags
+}
+
 /// The `config` key value the simulator's operator writes: the timing keys, the lag limit,
 /// synchronous_mode and the `postgresql` rejoin settings of `dynamic`.
 pub fn config_json(dynamic: &DynamicConfig) -> serde_json::Value {
@@ -113,7 +189,14 @@ pub fn config_json(dynamic: &DynamicConfig) -> serde_json::Value {
         "loop_wait": dynamic.loop_wait.as_secs(),
         "retry_timeout": dynamic.retry_timeout.as_secs(),
         "maximum_lag_on_failover": dynamic.maximum_lag_on_failover,
-        "synchronous_mode": dynamic.synchronous_mode != SyncMode::Off,
+        "synchronous_mode": match dynamic.synchronous_mode {
+            SyncMode::Off => serde_json::json!(false),
+            SyncMode::On => serde_json::json!(true),
+            SyncMode::Quorum => serde_json::json!("quorum"),
+        },
+        "synchronous_mode_strict": dynamic.synchronous_mode_strict,
+        "synchronous_node_count": dynamic.synchronous_node_count,
+        "failsafe_mode": dynamic.failsafe_mode,
         "check_timeline": dynamic.check_timeline,
         "postgresql": {
             "use_pg_rewind": pg.use_pg_rewind,
@@ -143,7 +226,12 @@ mod tests {
     #[test]
     fn seeds_give_valid_configs() {
         for seed in 0..200 {
-            let cfg = SimConfig::from_seed(seed, &mut SimRng::new(seed));
+            let space = if seed % 2 == 0 {
+                Space::Classic
+            } else {
+                Space::Full
+            };
+            let cfg = SimConfig::from_seed_in(seed, &mut SimRng::new(seed), space);
             assert!((3..=7).contains(&cfg.nodes));
             assert_eq!(cfg.dynamic.validate(), Ok(()));
             let parsed = DynamicConfig::from_json(&config_json(&cfg.dynamic));
@@ -151,7 +239,10 @@ mod tests {
                 parsed.as_ref().map(|p| p.synchronous_mode),
                 Ok(cfg.dynamic.synchronous_mode)
             );
-            assert_eq!(parsed.map(|p| p.postgresql.use_pg_rewind), Ok(true));
+            assert_eq!(
+                parsed.map(|p| p.postgresql.use_pg_rewind),
+                Ok(cfg.dynamic.postgresql.use_pg_rewind)
+            );
         }
     }
 }

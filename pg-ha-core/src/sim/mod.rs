@@ -41,11 +41,11 @@ mod stepping;
 
 pub use chaos::Fault;
 pub use clock::{GlobalClock, NodeClock};
-pub use config::SimConfig;
+pub use config::{SimConfig, Space};
 pub use dcs::FaultyDcs;
 pub use invariants::Violation;
 pub use log::EventLog;
-pub use outcome::{replay_command, Outcome, Stats};
+pub use outcome::{replay_command, replay_command_in, Outcome, Stats};
 pub use peers::SimPeers;
 pub use postgres::SimPostgres;
 pub use rng::SimRng;
@@ -54,8 +54,13 @@ pub use world::World;
 /// Runs the random scenario of `seed`. `record` keeps the event log in the outcome; `echo`
 /// prints it as it happens.
 pub fn run_seed(seed: u64, record: bool, echo: bool) -> Outcome {
+    run_seed_in(seed, Space::Classic, record, echo)
+}
+
+/// Runs `seed` with its configuration drawn from `space`.
+pub fn run_seed_in(seed: u64, space: Space, record: bool, echo: bool) -> Outcome {
     let mut rng = SimRng::new(seed);
-    let cfg = SimConfig::from_seed(seed, &mut rng);
+    let cfg = SimConfig::from_seed_in(seed, &mut rng, space);
     World::new(cfg, rng, EventLog::new(record, echo)).run()
 }
 

@@ -62,6 +62,8 @@ pub struct Outcome {
     pub log: Vec<String>,
     /// A one-line description of the run's shape.
     pub shape: String,
+    /// The configuration space the seed was drawn from.
+    pub space: super::Space,
 }
 
 impl Outcome {
@@ -74,6 +76,14 @@ impl Outcome {
 /// The command that replays `seed` with a full event log.
 pub fn replay_command(seed: u64) -> String {
     format!("cargo run -p pg-ha-core --features sim --example simulate -- --seed {seed} --verbose")
+}
+
+/// The command that replays `seed` of `space` with a full event log.
+pub fn replay_command_in(seed: u64, space: super::Space) -> String {
+    match space {
+        super::Space::Classic => replay_command(seed),
+        super::Space::Full => format!("{} --space full", replay_command(seed)),
+    }
 }
 
 impl fmt::Display for Outcome {
@@ -94,7 +104,7 @@ impl fmt::Display for Outcome {
                 "seed {} FAILED ({}): {v}\n  replay: {}",
                 self.seed,
                 self.shape,
-                replay_command(self.seed)
+                replay_command_in(self.seed, self.space)
             ),
         }
     }

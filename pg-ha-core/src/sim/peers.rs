@@ -59,12 +59,17 @@ impl Peers for SimPeers {
         Ok(peer_status(&state, peer))
     }
 
-    async fn failsafe(&self, member: &Member, _notice: &FailsafeNotice) -> Result<(), String> {
-        let state = self.shared.lock();
+    async fn failsafe(&self, member: &Member, notice: &FailsafeNotice) -> Result<(), String> {
+        let mut state = self.shared.lock();
         let peer = reachable_peer(&state, self.node, &member.name)?;
         if state.nodes[peer].pg.is_running_primary() {
             return Err(format!("{}: running as a leader", member.name));
         }
+        // As the agent's REST handler: the notice goes to the loop, which holds off the
+        // leader race while the leader vouches for itself.
+        let now = state.now();
+        let received = state.nodes[peer].clock.mono_at(now);
+        state.nodes[peer].failsafe_notice = Some((notice.name.clone(), received));
         Ok(())
     }
 }

@@ -56,6 +56,9 @@ pub struct NodeState {
     pub agent: AgentState,
     /// Its tags.
     pub tags: Tags,
+    /// The last failsafe notice its REST API accepted, not yet handed to its agent: the
+    /// leader's name and the node's local time of receipt.
+    pub failsafe_notice: Option<(String, crate::time::Mono)>,
 }
 
 /// The state shared by every simulated component.
@@ -88,6 +91,7 @@ impl SimState {
                 faults: NodeFaults::default(),
                 agent: AgentState::Down,
                 tags: Tags::default(),
+                failsafe_notice: None,
             })
             .collect();
         SimState {

@@ -46,9 +46,13 @@ impl World {
             return;
         }
         let pre = self.current_cluster();
+        let notice = self.shared.lock().nodes[i].failsafe_notice.take();
         let Some(runner) = self.nodes[i].runner.as_mut() else {
             return;
         };
+        if let Some((leader, at)) = notice {
+            runner.receive_failsafe(&leader, at);
+        }
         let report = block_on(runner.step());
         self.stats.steps += 1;
         let now = self.now();

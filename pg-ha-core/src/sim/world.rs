@@ -72,6 +72,7 @@ impl World {
                 - NodeClock::MAX_DRIFT_PPM;
             let wall_error = state.rng.range(0, 201) as i64 - 100;
             state.nodes[i].clock = NodeClock::new(Arc::clone(&clock), offset, drift, wall_error);
+            state.nodes[i].tags = cfg.tags.get(i).cloned().unwrap_or_default();
         }
         let shared = Shared::new(state);
         let store = MemoryStore::new(clock.clone());
@@ -80,7 +81,11 @@ impl World {
             highest_timeline: vec![0; cfg.nodes],
             timeline_branches: std::collections::BTreeMap::new(),
             nodes: (0..cfg.nodes)
-                .map(|i| SimNode::new(node_config(i)))
+                .map(|i| {
+                    let mut node = node_config(i);
+                    node.tags = cfg.tags.get(i).cloned().unwrap_or_default();
+                    SimNode::new(node)
+                })
                 .collect(),
             cfg,
             shared,
@@ -500,26 +505,62 @@ impl World {
     }
 
     fn outcome(self) -> Outcome {
-        let shape = format!(
-            "{} nodes, ttl {}s loop_wait {}s retry_timeout {}s, synchronous_mode {:?}{}",
-            self.cfg.nodes,
-            self.cfg.dynamic.ttl.as_secs(),
-            self.cfg.dynamic.loop_wait.as_secs(),
-            self.cfg.dynamic.retry_timeout.as_secs(),
-            self.cfg.dynamic.synchronous_mode,
-            if self.cfg.toggle_sync {
-                ", toggled"
-            } else {
-                ""
-            }
-        );
+        let shape = shape(&self.cfg);
         Outcome {
             seed: self.cfg.seed,
             violation: self.violation,
             stats: self.stats,
             sim_time: self.clock.micros(),
             log: self.log.into_lines(),
+            space: self.cfg.space,
             shape,
         }
     }
+}
+
+/// A one-line description of a run's configuration.
+fn shape(cfg: &SimConfig) -> String {
+    let d = &cfg.dynamic;
+    let mut extras = Vec::new();
+    if cfg.toggle_sync {
+        extras.push("toggled".to_string());
+    }
+    if d.synchronous_mode != SyncMode::Off {
+        if d.synchronous_mode_strict {
+            extras.push("strict".into());
+        }
+        if d.synchronous_node_count > 1 {
+            extras.push(format!(
+                "synchronous_node_count {}",
+                d.synchronous_node_count
+            ));
+        }
+    }
+    if d.failsafe_mode {
+        extras.push("failsafe_mode".into());
+    }
+    if d.check_timeline {
+        extras.push("check_timeline".into());
+    }
+    if !d.postgresql.use_pg_rewind {
+        extras.push("use_pg_rewind off".into());
+    }
+    for (i, tags) in cfg.tags.iter().enumerate() {
+        if !tags.0.is_empty() {
+            extras.push(format!("node{} tags {}", i + 1, serde_json::json!(tags.0)));
+        }
+    }
+    let mut text = format!(
+        "{} nodes, ttl {}s loop_wait {}s retry_timeout {}s, synchronous_mode {:?}",
+        cfg.nodes,
+        d.ttl.as_secs(),
+        d.loop_wait.as_secs(),
+        d.retry_timeout.as_secs(),
+        d.synchronous_mode,
+    );
+    for extra in extras {
+        text.push_str(", ");
+        text.push_str(&extra);
+    }
+    text
 }
