@@ -64,6 +64,9 @@ fn healthiest(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
             });
         }
     }
+    // Before the failover key too: a primary riding on failsafe only asked the members of
+    // the map, so a node outside it may not know the primary still runs.
+    failsafe_membership(ctx)?;
     if let Some(request) = ctx
         .cluster
         .failover_request()
@@ -77,7 +80,6 @@ fn healthiest(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     if ctx.obs.facts.watchdog_unusable {
         return Err(Ineligible::WatchdogUnusable);
     }
-    failsafe_membership(ctx)?;
     sync_membership(ctx)?;
     if ctx.pg.role == Some(PgRole::Primary) {
         primary_timeline(ctx)?;
@@ -141,7 +143,14 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
             return Err(Ineligible::NotSyncStandby);
         }
         history_timeline(ctx)?;
-        return has_final(ctx, needed);
+        has_final(ctx, needed)?;
+        if switchover && ctx.sync_mode() == SyncMode::Quorum {
+            // The old leader is gone: only the voters' positions show that this node has
+            // every commit a quorum acknowledged.
+            let position = ctx.pg.wal_position().ok_or(Ineligible::PositionUnknown)?.0;
+            quorum(ctx, position)?;
+        }
+        return Ok(());
     }
     if request.leader.as_deref() == Some(me) {
         // The old leader takes the key back only as a synchronous member: once another node
@@ -194,7 +203,10 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
             former_leader: former,
             exclude_former: true,
         },
-    )
+    )?;
+    // In quorum mode the race after a request needs the votes an election needs: the
+    // acknowledged commits may be on any `quorum` of the voters.
+    quorum(ctx, position)
 }
 
 /// In `synchronous_mode: on` with sync active, only sync members may take over.
@@ -398,17 +410,28 @@ fn quorum(ctx: &Ctx<'_>, position: u64) -> Result<(), Ineligible> {
     let voters = sync.value.members();
     let is_voter = |name: &str| voters.iter().any(|v| v.eq_ignore_ascii_case(name));
     let mut votes = u32::from(is_voter(ctx.me()));
+    let mut ahead = false;
     for report in &ctx.obs.peers {
-        let behind = report
-            .status
-            .as_ref()
-            .is_some_and(|s| s.wal_position.map_or(0, |l| l.0) <= position && !s.is_primary);
-        if behind && is_voter(&report.name) {
+        let Some(status) = report.status.as_ref().filter(|s| !s.is_primary) else {
+            continue;
+        };
+        // Only a server that runs and reports WAL votes (as Patroni: position > 0).
+        let Some(theirs) = status.wal_position.map(|l| l.0).filter(|p| *p > 0) else {
+            continue;
+        };
+        if theirs > position {
+            ahead = true;
+        } else if is_voter(&report.name) {
             votes += 1;
         }
     }
     let needed = sync.value.quorum + 1;
-    if votes >= needed {
+    let former_leader = sync
+        .value
+        .leader
+        .as_deref()
+        .is_some_and(|l| l.eq_ignore_ascii_case(ctx.me()));
+    if votes >= needed || (former_leader && !ahead) {
         Ok(())
     } else {
         Err(Ineligible::NoQuorum { votes, needed })

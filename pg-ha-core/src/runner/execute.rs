@@ -85,7 +85,16 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             Action::DeleteSync { condition } => self.delete(Key::Sync, *condition).await,
             Action::WriteHistory(history) => self.write_json(Key::History, history).await,
             Action::WriteStatus(status) => self.write_json(Key::Status, status).await,
-            Action::WriteFailsafe(map) => self.write_json(Key::Failsafe, map).await,
+            Action::WriteFailsafe(map) => {
+                self.write_json(Key::Failsafe, map).await?;
+                // The map in the DCS is now this one: a DCS outage before the next read must
+                // send failsafe notices to every member in it, the newest included (it may
+                // race for the key once the lease runs out).
+                if let Some(cluster) = self.last_cluster.as_mut() {
+                    cluster.failsafe = Some(map.clone());
+                }
+                Ok(())
+            }
             Action::ClearRequest => {
                 self.facts.request = None;
                 Ok(())

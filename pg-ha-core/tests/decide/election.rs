@@ -237,6 +237,20 @@ fn node_missing_from_the_failsafe_map_may_not_race() {
     assert_eq!(not_healthiest(s), Ineligible::NotInFailsafeMap);
 }
 
+/// The primary, cut from the DCS, rides on failsafe confirmations from the members of the
+/// map; node2 is not in it, so it was never told, and a switchover naming it must not make
+/// it a second writer (simulation seed 456 of `--space full`).
+#[test]
+fn a_switchover_candidate_missing_from_the_failsafe_map_may_not_race() {
+    let mut s = leaderless(1000).failover(Some("node1"), Some("node2"), None);
+    s.cfg.dynamic.failsafe_mode = true;
+    let mut map = pg_ha_core::model::Failsafe::default();
+    map.0.insert("node1".into(), "http://x/patroni".into());
+    map.0.insert("node3".into(), "http://y/patroni".into());
+    s.cluster().failsafe = Some(map);
+    assert_eq!(not_healthiest(s), Ineligible::NotInFailsafeMap);
+}
+
 #[test]
 fn stopped_node_without_leader_starts_as_replica_first() {
     let d = leaderless(1000)

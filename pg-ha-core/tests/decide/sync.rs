@@ -430,3 +430,76 @@ fn the_old_leader_of_a_switchover_does_not_retake_the_key_outside_the_sync_key()
         Reason::NotHealthiest(Ineligible::NotSyncStandby)
     );
 }
+
+/// The quorum node of a leaderless cluster with voters node2 and node3, quorum 1.
+fn quorum_leaderless(me: &str) -> Situation {
+    Situation::new(me)
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 1, Some("node1"))
+        .sync_mode(SyncMode::Quorum)
+        .sync("node1", &["node2", "node3"], 1)
+}
+
+/// A switchover's race, its leader gone, still needs a quorum of votes: the commits may be
+/// on node3 alone (simulation seed 673 of `--space full`).
+#[test]
+fn quorum_mode_race_after_a_switchover_request_needs_the_votes() {
+    let mut s = quorum_leaderless("node2")
+        .failover(Some("node1"), None, None)
+        .peer_unreachable("node3");
+    s.cluster().members.retain(|m| m.name != "node1");
+    assert_eq!(
+        s.decide().reason,
+        Reason::NotHealthiest(Ineligible::NoQuorum {
+            votes: 1,
+            needed: 2
+        })
+    );
+}
+
+/// The named candidate of a switchover whose leader is gone needs the votes too in quorum
+/// mode (simulation seed 853 of `--space full`); with them it promotes.
+#[test]
+fn quorum_mode_switchover_candidate_without_its_leader_needs_the_votes() {
+    let mut alone = quorum_leaderless("node2").failover(Some("node1"), Some("node2"), None);
+    alone.cluster().members.retain(|m| m.name != "node1");
+    let no_vote = alone.peer_unreachable("node3");
+    assert!(matches!(
+        no_vote.decide().reason,
+        Reason::NotHealthiest(Ineligible::NoQuorum { .. })
+    ));
+    let mut voted = quorum_leaderless("node2").failover(Some("node1"), Some("node2"), None);
+    voted.cluster().members.retain(|m| m.name != "node1");
+    assert_eq!(
+        voted.peer("node3", false, 900, 1).decide().reason,
+        Reason::Promoting
+    );
+}
+
+/// A peer whose server reports no WAL position does not vote (as Patroni).
+#[test]
+fn quorum_mode_a_peer_without_a_position_does_not_vote() {
+    let mut s = quorum_leaderless("node2").peer("node3", false, 900, 1);
+    s.obs.peers[0]
+        .status
+        .as_mut()
+        .expect("answered")
+        .wal_position = None;
+    assert!(matches!(
+        s.decide().reason,
+        Reason::NotHealthiest(Ineligible::NoQuorum { .. })
+    ));
+}
+
+/// The former sync leader may take over alone when nobody is ahead of it (as Patroni).
+#[test]
+fn quorum_mode_the_former_leader_needs_no_votes_when_nobody_is_ahead() {
+    let s = Situation::new("node1")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 1, None)
+        .sync_mode(SyncMode::Quorum)
+        .sync("node1", &["node2", "node3"], 1)
+        .peer_unreachable("node2")
+        .peer_unreachable("node3");
+    assert_eq!(s.decide().reason, Reason::Promoting);
+}
