@@ -166,6 +166,7 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
                     && s.timeline.is_none_or(|t| t >= cluster_timeline)
                     && reaches(s, needed)
             }) && may_promote(ctx, &p.name)
+                && may_win_quorum(ctx, &p.name)
         });
         return if others {
             Err(Ineligible::NotTheCandidate {
@@ -215,6 +216,18 @@ pub(super) fn may_promote(ctx: &Ctx<'_>, name: &str) -> bool {
         return true;
     }
     ctx.sync_in_force().is_none_or(|s| s.value.is_member(name))
+}
+
+/// In quorum mode, only a voter of the `sync` key can gather the votes to take over after a
+/// switchover (a non-voter would need every vote, and with no voters nobody but the old
+/// leader has the commits it acknowledged alone). Other modes: anyone.
+fn may_win_quorum(ctx: &Ctx<'_>, name: &str) -> bool {
+    if ctx.sync_mode() != SyncMode::Quorum {
+        return true;
+    }
+    ctx.cluster
+        .sync_state()
+        .is_none_or(|s| s.value.has_standby(name))
 }
 
 /// How peers are compared: the former leader's priority never wins a tie; in a manual

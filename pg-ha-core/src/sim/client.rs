@@ -170,13 +170,7 @@ mod tests {
     /// A primary `n1` alone (no standby streams from it), with `names` in its GUC.
     fn primary(names: SyncStandbyNames) -> SimState {
         let mut state = SimState::new(Arc::new(GlobalClock::new()), SimRng::new(0), &["n1".into()]);
-        state.nodes[0].pg.data = Some(DataDir {
-            sysid: "1".into(),
-            wal: Wal::initdb(1, 100),
-            standby: false,
-            clean: true,
-            slots: Vec::new(),
-        });
+        state.nodes[0].pg.data = Some(DataDir::with_wal(Wal::initdb(1, 100), false));
         state.nodes[0].pg.process = ProcessState::Running;
         state.nodes[0].pg.sync_names = names;
         state

@@ -20,6 +20,20 @@ pub struct DataDir {
     pub slots: Vec<crate::postgres::SlotSpec>,
 }
 
+#[cfg(test)]
+impl DataDir {
+    /// A clean data directory of system "1" holding `wal` (for invariant tests).
+    pub(crate) fn with_wal(wal: super::wal::Wal, standby: bool) -> DataDir {
+        DataDir {
+            sysid: "1".into(),
+            wal,
+            standby,
+            clean: true,
+            slots: Vec::new(),
+        }
+    }
+}
+
 /// One simulated PostgreSQL instance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PgState {

@@ -330,7 +330,10 @@ impl World {
 
     fn final_check(&mut self) {
         let state = self.shared.lock();
-        let result = liveness::writable_primary(&state).map(|p| liveness::replicating(&state, p));
+        let pg = &self.cfg.dynamic.postgresql;
+        let rejoin = pg.use_pg_rewind || pg.remove_data_directory_on_diverged_timelines;
+        let result =
+            liveness::writable_primary(&state).map(|p| liveness::replicating(&state, p, rejoin));
         drop(state);
         match result {
             Err(v) | Ok(Some(v)) => self.fail(v),

@@ -503,3 +503,19 @@ fn quorum_mode_the_former_leader_needs_no_votes_when_nobody_is_ahead() {
         .peer_unreachable("node3");
     assert_eq!(s.decide().reason, Reason::Promoting);
 }
+
+/// After a switchover request in quorum mode with no voters (the old leader acknowledged
+/// alone), no other node can gather votes: the old leader takes the key back instead of
+/// waiting for them for good (simulation seed 82 of `--space full`).
+#[test]
+fn quorum_mode_old_leader_retakes_the_key_when_no_voter_can_take_over() {
+    let s = Situation::new("node1")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 1, None)
+        .sync_mode(SyncMode::Quorum)
+        .sync("node1", &[], 0)
+        .failover(Some("node1"), None, None)
+        .peer("node2", false, 900, 1)
+        .peer("node3", false, 900, 1);
+    assert_eq!(s.decide().reason, Reason::Promoting);
+}

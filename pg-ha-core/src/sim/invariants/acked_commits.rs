@@ -57,13 +57,7 @@ mod tests {
         let mut diverged = wal.clone();
         let lost = wal.append(10);
         diverged.fork(2, 5, 0);
-        state.nodes[0].pg.data = Some(DataDir {
-            sysid: "1".into(),
-            wal: diverged,
-            standby: false,
-            clean: true,
-            slots: Vec::new(),
-        });
+        state.nodes[0].pg.data = Some(DataDir::with_wal(diverged, false));
         state.nodes[0].pg.process = ProcessState::Running;
         let mut guaranteed = BTreeMap::new();
         guaranteed.insert(kept.branch, kept.lsn);

@@ -19,12 +19,18 @@ pub fn writable_primary(state: &SimState) -> Result<usize, Violation> {
 }
 
 /// Checks that every node other than `primary` streams from it with a WAL that is a prefix
-/// of the primary's.
-pub fn replicating(state: &SimState, primary: usize) -> Option<Violation> {
+/// of the primary's. Unless `rejoin_diverged` (use_pg_rewind, or
+/// remove_data_directory_on_diverged_timelines), a node whose WAL diverged from the
+/// primary's is left for the operator to reinitialise, as Patroni leaves it.
+pub fn replicating(state: &SimState, primary: usize, rejoin_diverged: bool) -> Option<Violation> {
     let p = &state.nodes[primary];
     let pwal = p.pg.wal()?;
     for (i, node) in state.nodes.iter().enumerate() {
         if i == primary {
+            continue;
+        }
+        let diverged = node.pg.wal().is_some_and(|w| !w.is_prefix_of(pwal));
+        if diverged && !rejoin_diverged {
             continue;
         }
         let ok =
@@ -73,4 +79,46 @@ pub fn describe_wal(wal: &crate::sim::wal::Wal) -> String {
         .map(|s| format!("tl{}#b{}..{}", s.timeline, s.branch, s.end))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::postgres::ProcessState;
+    use crate::sim::clock::GlobalClock;
+    use crate::sim::pg_state::DataDir;
+    use crate::sim::rng::SimRng;
+    use crate::sim::wal::Wal;
+    use std::sync::Arc;
+
+    fn node(state: &mut SimState, i: usize, wal: Wal, standby: bool) {
+        let pg = &mut state.nodes[i].pg;
+        pg.data = Some(DataDir::with_wal(wal, standby));
+        pg.process = ProcessState::Running;
+        if standby {
+            pg.upstream = Some("n1".into());
+            pg.streaming = true;
+        }
+    }
+
+    #[test]
+    fn a_stuck_replica_violates_and_a_diverged_one_only_when_it_could_rejoin() {
+        let names = ["n1".to_string(), "n2".to_string()];
+        let mut state = SimState::new(Arc::new(GlobalClock::new()), SimRng::new(0), &names);
+        let base = Wal::initdb(1, 100);
+        let mut primary = base.clone();
+        primary.fork(2, 10, 0);
+        node(&mut state, 0, primary, false);
+        node(&mut state, 1, base.clone(), true);
+        assert_eq!(writable_primary(&state).ok(), Some(0));
+        assert!(replicating(&state, 0, true).is_none(), "a streaming prefix");
+        state.nodes[1].pg.streaming = false;
+        assert!(replicating(&state, 0, false).is_some(), "not streaming");
+        let mut diverged = base;
+        diverged.fork(3, 10, 0);
+        node(&mut state, 1, diverged, true);
+        state.nodes[1].pg.streaming = false;
+        assert!(replicating(&state, 0, true).is_some());
+        assert!(replicating(&state, 0, false).is_none());
+    }
 }

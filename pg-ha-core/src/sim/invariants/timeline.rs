@@ -41,13 +41,7 @@ mod tests {
         let mut state = SimState::new(Arc::new(GlobalClock::new()), SimRng::new(0), &["n1".into()]);
         let mut wal = Wal::initdb(1, 100);
         wal.fork(2, 5, 0);
-        state.nodes[0].pg.data = Some(DataDir {
-            sysid: "1".into(),
-            wal,
-            standby: false,
-            clean: true,
-            slots: Vec::new(),
-        });
+        state.nodes[0].pg.data = Some(DataDir::with_wal(wal, false));
         let mut highest = vec![0];
         assert!(check(&state, &mut highest).is_none());
         assert_eq!(highest, vec![2]);

@@ -43,13 +43,7 @@ mod tests {
 
     fn node_with(wal: Wal, name: &str, state: &mut SimState, i: usize) {
         state.nodes[i].name = name.into();
-        state.nodes[i].pg.data = Some(DataDir {
-            sysid: "1".into(),
-            wal,
-            standby: false,
-            clean: true,
-            slots: Vec::new(),
-        });
+        state.nodes[i].pg.data = Some(DataDir::with_wal(wal, false));
     }
 
     #[test]

@@ -49,13 +49,7 @@ mod tests {
     #[test]
     fn a_primary_without_the_key_violates_unless_exempt() {
         let mut state = SimState::new(Arc::new(GlobalClock::new()), SimRng::new(0), &["n1".into()]);
-        state.nodes[0].pg.data = Some(DataDir {
-            sysid: "1".into(),
-            wal: Wal::initdb(1, 100),
-            standby: false,
-            clean: true,
-            slots: Vec::new(),
-        });
+        state.nodes[0].pg.data = Some(DataDir::with_wal(Wal::initdb(1, 100), false));
         state.nodes[0].pg.process = ProcessState::Running;
         assert!(state.accepts_writes_at(0, state.now()), "a running primary");
         assert!(check(&state, Some("n1"), |_| false).is_none());
