@@ -23,7 +23,7 @@ pub struct DataDir {
 #[cfg(test)]
 impl DataDir {
     /// A clean data directory of system "1" holding `wal` (for invariant tests).
-    pub(crate) fn with_wal(wal: super::wal::Wal, standby: bool) -> DataDir {
+    pub(crate) fn with_wal(wal: Wal, standby: bool) -> DataDir {
         DataDir {
             sysid: "1".into(),
             wal,
