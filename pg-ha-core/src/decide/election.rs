@@ -65,17 +65,18 @@ fn healthiest(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
         }
     }
     // Before the failover key too: a primary riding on failsafe only asked the members of
-    // the map, so a node outside it may not know the primary still runs.
+    // the map, so a node outside it may not know the primary still runs; and a nofailover
+    // node never leads, not even as a switchover's candidate (as Patroni).
     failsafe_membership(ctx)?;
+    if ctx.cfg.node.tags.nofailover() {
+        return Err(Ineligible::NoFailover);
+    }
     if let Some(request) = ctx
         .cluster
         .failover_request()
         .filter(|r| !scheduled_later(ctx, &r.value))
     {
         return manual(ctx, &request.value);
-    }
-    if ctx.cfg.node.tags.nofailover() {
-        return Err(Ineligible::NoFailover);
     }
     if ctx.obs.facts.watchdog_unusable {
         return Err(Ineligible::WatchdogUnusable);
@@ -166,7 +167,7 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
                     && s.timeline.is_none_or(|t| t >= cluster_timeline)
                     && reaches(s, needed)
             }) && may_promote(ctx, &p.name)
-                && may_win_quorum(ctx, &p.name)
+                && votes_in_quorum(ctx, &p.name)
         });
         return if others {
             Err(Ineligible::NotTheCandidate {
@@ -188,9 +189,6 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
                 candidate: candidate.to_string(),
             });
         }
-    }
-    if ctx.cfg.node.tags.nofailover() {
-        return Err(Ineligible::NoFailover);
     }
     sync_membership(ctx)?;
     history_timeline(ctx)?;
@@ -216,18 +214,6 @@ pub(super) fn may_promote(ctx: &Ctx<'_>, name: &str) -> bool {
         return true;
     }
     ctx.sync_in_force().is_none_or(|s| s.value.is_member(name))
-}
-
-/// In quorum mode, only a voter of the `sync` key can gather the votes to take over after a
-/// switchover (a non-voter would need every vote, and with no voters nobody but the old
-/// leader has the commits it acknowledged alone). Other modes: anyone.
-fn may_win_quorum(ctx: &Ctx<'_>, name: &str) -> bool {
-    if ctx.sync_mode() != SyncMode::Quorum {
-        return true;
-    }
-    ctx.cluster
-        .sync_state()
-        .is_none_or(|s| s.value.has_standby(name))
 }
 
 /// How peers are compared: the former leader's priority never wins a tie; in a manual
@@ -404,11 +390,27 @@ fn peers(ctx: &Ctx<'_>, position: u64, compare: Compare<'_>) -> Result<(), Ineli
         if theirs > mine {
             return Err(Ineligible::PeerAhead { peer });
         }
-        if theirs == mine && status.failover_priority > my_priority && !former {
+        if theirs == mine
+            && status.failover_priority > my_priority
+            && !former
+            && votes_in_quorum(ctx, &peer)
+        {
             return Err(Ineligible::PeerPreferred { peer });
         }
     }
     Ok(())
+}
+
+/// In quorum mode only a voter of the `sync` key can gather the votes to take over, so only
+/// a voter's higher failover_priority defers this node (as Patroni), and only a voter may
+/// take over from a switchover's old leader (with no voters, nobody but the old leader has
+/// the commits it acknowledged alone). Other modes: anyone.
+fn votes_in_quorum(ctx: &Ctx<'_>, name: &str) -> bool {
+    ctx.sync_mode() != SyncMode::Quorum
+        || ctx
+            .cluster
+            .sync_state()
+            .is_none_or(|s| s.value.has_standby(name))
 }
 
 /// Quorum mode: the voters at or behind this node (itself included, if a voter) must be more

@@ -325,3 +325,16 @@ fn switchover_scheduled_for_later_does_not_steer_a_leaderless_race() {
     // Without the request node3 would not block node2 (same WAL, same priority).
     assert_eq!(s.decide().reason, Reason::Promoting);
 }
+
+/// A nofailover node never leads, not even as the named candidate of a switchover whose
+/// leader is gone (as Patroni; simulation seed 2855 of `--space full` was left without a
+/// primary for good after such a node led).
+#[test]
+fn a_nofailover_candidate_does_not_take_over() {
+    let s = leaderless_request("node3", Some("node1"), Some("node3"))
+        .tag("nofailover", serde_json::json!(true));
+    assert_eq!(
+        s.decide().reason,
+        Reason::NotHealthiest(Ineligible::NoFailover)
+    );
+}

@@ -519,3 +519,16 @@ fn quorum_mode_old_leader_retakes_the_key_when_no_voter_can_take_over() {
         .peer("node3", false, 900, 1);
     assert_eq!(s.decide().reason, Reason::Promoting);
 }
+
+/// In quorum mode a non-voter's higher failover_priority does not defer the former leader:
+/// the non-voter could never gather the votes (simulation seed 2471 of `--space full`).
+#[test]
+fn quorum_mode_a_non_voter_s_priority_does_not_defer_the_former_leader() {
+    let s = Situation::new("node1")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 1, None)
+        .sync_mode(SyncMode::Quorum)
+        .sync("node1", &[], 0)
+        .peer("node2", false, 1000, 5);
+    assert_eq!(s.decide().reason, Reason::Promoting);
+}
