@@ -687,6 +687,14 @@ async fn reinitialize_reload_and_failsafe() {
         *failsafe.control.notices.lock().expect("lock"),
         vec!["node3".to_string()]
     );
+    // node3 holds the leader key: a notice from node2 (an old leader back from a freeze)
+    // is refused and not passed on.
+    let resp = failsafe.post("/failsafe", &json!({"name": "node2"})).await;
+    assert_text(&resp, 500, "Another member holds the leader key");
+    assert_eq!(
+        *failsafe.control.notices.lock().expect("lock"),
+        vec!["node3".to_string()]
+    );
     failsafe.server.stop().await;
     let primary = Node::start_with("1-initial", "node3", settings(), |v| {
         v.dynamic.failsafe_mode = true

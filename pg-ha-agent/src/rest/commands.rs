@@ -57,8 +57,10 @@ pub(crate) fn failsafe(ctx: &Ctx, req: &Req) -> Reply {
         return Reply::error(400, Some("the failsafe notice has no name"));
     };
     let pg = ctx.view.pg.as_ref();
-    if pg.is_some_and(|pg| pg.is_running_primary()) {
-        return Reply::text(500, "Running as a leader");
+    let primary = pg.is_some_and(|pg| pg.is_running_primary());
+    let leader = ctx.view.cluster.as_ref().and_then(|c| c.leader_name());
+    if let Some(why) = pg_ha_core::decide::failsafe_notice_refusal(primary, leader, name) {
+        return Reply::text(500, why);
     }
     ctx.control.failsafe_notice(name);
     let lsn = pg

@@ -27,6 +27,24 @@ pub fn failsafe_targets<'c>(cluster: &'c Cluster, cfg: &HaConfig) -> Option<Vec<
         .collect()
 }
 
+/// Why a member refuses a failsafe notice from `sender`, or `None` to accept it (`POST
+/// /failsafe`): a member running as primary refuses (as Patroni), and so does one whose last
+/// read of the DCS shows another node holding the leader key: the sender is then an old
+/// leader back from a freeze, not the primary the cluster relies on.
+pub fn failsafe_notice_refusal(
+    running_primary: bool,
+    known_leader: Option<&str>,
+    sender: &str,
+) -> Option<&'static str> {
+    if running_primary {
+        return Some("Running as a leader");
+    }
+    if known_leader.is_some_and(|l| !l.eq_ignore_ascii_case(sender)) {
+        return Some("Another member holds the leader key");
+    }
+    None
+}
+
 /// The last known cluster when this cycle's observation calls for a failsafe round: the DCS
 /// could not be read and this node runs the primary under a lease it took.
 pub fn failsafe_round(obs: &Observation) -> Option<&Cluster> {
@@ -101,6 +119,14 @@ mod tests {
         assert!(failsafe_targets(&outside, &cfg(true)).is_none());
         let missing = cluster(&["node1", "node2"], &["node1"]);
         assert!(failsafe_targets(&missing, &cfg(true)).is_none());
+    }
+
+    #[test]
+    fn a_notice_from_anyone_but_the_known_leader_is_refused() {
+        assert_eq!(failsafe_notice_refusal(false, Some("node1"), "node1"), None);
+        assert_eq!(failsafe_notice_refusal(false, None, "node1"), None);
+        assert!(failsafe_notice_refusal(false, Some("node2"), "node1").is_some());
+        assert!(failsafe_notice_refusal(true, Some("node1"), "node1").is_some());
     }
 
     #[test]

@@ -34,7 +34,7 @@ mod wake;
 
 pub use action::Action;
 pub use decision::Decision;
-pub use failsafe::{failsafe_round, failsafe_targets};
+pub use failsafe::{failsafe_notice_refusal, failsafe_round, failsafe_targets};
 pub use observation::{DcsView, Facts, LocalRequest, Observation, PgView};
 pub use publication::{publication, Publication};
 pub use reason::{Ineligible, Reason};

@@ -58,7 +58,17 @@ fn sync_on(ctx: &Ctx<'_>, mode: SyncMode) -> Vec<Action> {
             .collect()
     };
     if kept.len() < listed.len() {
-        // Removal: the key first; the GUC follows in the next step.
+        if mode == SyncMode::Quorum && !kept.is_empty() {
+            // Quorum removal: the GUC first. A standby still in `ANY n (...)` can acknowledge
+            // a commit alone, and a key without it would let a quorum of the others promote
+            // a node that lacks the commit. The old key stays valid meanwhile.
+            let guc = guc_for(ctx, mode, &kept, &desired);
+            if guc.to_guc() != ctx.pg.sync_standby_names {
+                return vec![Action::SetSyncStandbyNames(guc)];
+            }
+        }
+        // Removal: the key first (in quorum mode, once the GUC no longer names them); the
+        // GUC follows in the next step.
         return vec![write(ctx, &kept, condition)];
     }
     let guc = guc_for(ctx, mode, &listed, &desired);

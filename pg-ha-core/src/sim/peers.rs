@@ -62,8 +62,14 @@ impl Peers for SimPeers {
     async fn failsafe(&self, member: &Member, notice: &FailsafeNotice) -> Result<(), String> {
         let mut state = self.shared.lock();
         let peer = reachable_peer(&state, self.node, &member.name)?;
-        if state.nodes[peer].pg.is_running_primary() {
-            return Err(format!("{}: running as a leader", member.name));
+        let target = &state.nodes[peer];
+        let refusal = crate::decide::failsafe_notice_refusal(
+            target.pg.is_running_primary(),
+            target.known_leader.as_deref(),
+            &notice.name,
+        );
+        if let Some(why) = refusal {
+            return Err(format!("{}: {why}", member.name));
         }
         // As the agent's REST handler: the notice goes to the loop, which holds off the
         // leader race while the leader vouches for itself.

@@ -59,6 +59,8 @@ pub struct NodeState {
     /// The last failsafe notice its REST API accepted, not yet handed to its agent: the
     /// leader's name and the node's local time of receipt.
     pub failsafe_notice: Option<(String, crate::time::Mono)>,
+    /// The leader in its agent's last read of the DCS (what its REST API knows).
+    pub known_leader: Option<String>,
 }
 
 /// The state shared by every simulated component.
@@ -92,6 +94,7 @@ impl SimState {
                 agent: AgentState::Down,
                 tags: Tags::default(),
                 failsafe_notice: None,
+                known_leader: None,
             })
             .collect();
         SimState {

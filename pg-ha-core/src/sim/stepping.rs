@@ -54,6 +54,11 @@ impl World {
             runner.receive_failsafe(&leader, at);
         }
         let report = block_on(runner.step());
+        let known_leader = runner
+            .last_cluster()
+            .and_then(|c| c.leader_name())
+            .map(str::to_string);
+        self.shared.lock().nodes[i].known_leader = known_leader;
         self.stats.steps += 1;
         let now = self.now();
         self.log_step(i, &report);
