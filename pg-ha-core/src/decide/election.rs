@@ -168,6 +168,7 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
                     && reaches(s, needed)
             }) && may_promote(ctx, &p.name)
                 && votes_in_quorum(ctx, &p.name)
+                && failsafe_allows(ctx, &p.name)
         });
         return if others {
             Err(Ineligible::NotTheCandidate {
@@ -263,15 +264,20 @@ fn reaches(status: &crate::peers::PeerStatus, needed: Option<u64>) -> bool {
 }
 
 fn failsafe_membership(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
-    let map = ctx
-        .cluster
+    if failsafe_allows(ctx, ctx.me()) {
+        Ok(())
+    } else {
+        Err(Ineligible::NotInFailsafeMap)
+    }
+}
+
+/// With failsafe_mode on and a non-empty `failsafe` map, only its members may race.
+fn failsafe_allows(ctx: &Ctx<'_>, name: &str) -> bool {
+    ctx.cluster
         .failsafe
         .as_ref()
-        .filter(|m| ctx.dynamic().failsafe_mode && !m.0.is_empty());
-    match map {
-        Some(map) if !map.0.contains_key(ctx.me()) => Err(Ineligible::NotInFailsafeMap),
-        _ => Ok(()),
-    }
+        .filter(|m| ctx.dynamic().failsafe_mode && !m.0.is_empty())
+        .is_none_or(|map| map.0.contains_key(name))
 }
 
 /// In `synchronous_mode: on`, only the sync leader and listed standbys may promote.
