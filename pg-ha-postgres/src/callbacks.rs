@@ -156,13 +156,7 @@ mod tests {
             on_role_change: Some(script.display().to_string()),
             ..Callbacks::default()
         };
-        let me = RunAs {
-            name: "me".into(),
-            uid: 0,
-            gid: 0,
-            home: "/".into(),
-            switch: false,
-        };
+        let me = RunAs::unswitched();
         let runner = CallbackRunner::new(cb, "demo", me);
         let start = std::time::Instant::now();
         runner.fire(CallbackAction::OnStart, "replica");

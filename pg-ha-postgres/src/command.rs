@@ -162,13 +162,7 @@ mod tests {
     use super::*;
 
     fn me() -> RunAs {
-        RunAs {
-            name: "me".into(),
-            uid: 0,
-            gid: 0,
-            home: "/".into(),
-            switch: false,
-        }
+        RunAs::unswitched()
     }
 
     #[tokio::test]

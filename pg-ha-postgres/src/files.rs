@@ -102,13 +102,7 @@ mod tests {
     #[test]
     fn writes_atomically() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let me = RunAs {
-            name: "me".into(),
-            uid: 0,
-            gid: 0,
-            home: "/".into(),
-            switch: false,
-        };
+        let me = RunAs::unswitched();
         let p = dir.path().join("f.conf");
         write_owned(&p, "a = 1\n", &me).expect("writes");
         write_owned(&p, "a = 2\n", &me).expect("rewrites");

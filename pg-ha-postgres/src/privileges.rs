@@ -54,13 +54,7 @@ impl RunAs {
 
     /// Applies the identity and its environment to a command about to be spawned.
     pub fn apply(&self, cmd: &mut tokio::process::Command) {
-        if self.switch {
-            cmd.uid(self.uid).gid(self.gid);
-        }
-        cmd.env("HOME", &self.home)
-            .env("USER", &self.name)
-            .env("LOGNAME", &self.name)
-            .current_dir("/");
+        self.apply_std(cmd.as_std_mut());
     }
 
     /// Applies the identity to a `std` command.
@@ -104,6 +98,20 @@ fn lookup(name: &str) -> Result<User, SetupError> {
         .ok()
         .flatten()
         .ok_or_else(|| SetupError::UnknownUser(name.to_string()))
+}
+
+#[cfg(test)]
+impl RunAs {
+    /// The current user without switching (for tests of code that runs commands).
+    pub(crate) fn unswitched() -> RunAs {
+        RunAs {
+            name: "me".into(),
+            uid: 0,
+            gid: 0,
+            home: "/".into(),
+            switch: false,
+        }
+    }
 }
 
 fn from_user(u: User, switch: bool) -> RunAs {
