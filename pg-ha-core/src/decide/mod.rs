@@ -29,6 +29,7 @@ mod slots;
 mod standby_cluster;
 mod switchover;
 mod sync;
+mod sync_quorum;
 mod unreachable;
 mod wake;
 

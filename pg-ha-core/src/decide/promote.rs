@@ -48,7 +48,7 @@ fn promoted_sync_names(ctx: &Ctx<'_>) -> SyncStandbyNames {
         .filter(|n| !n.eq_ignore_ascii_case(ctx.me()))
         .collect();
     if names.is_empty() {
-        names.push(super::sync::STRICT_PLACEHOLDER.to_string());
+        names.push(crate::postgres::STRICT_PLACEHOLDER.to_string());
     }
     match ctx.sync_mode() {
         SyncMode::Quorum => SyncStandbyNames::Any { count, names },

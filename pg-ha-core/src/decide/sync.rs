@@ -1,14 +1,13 @@
 //! Synchronous replication on the leader (spec 2.9): which standbys are synchronous, and the
 //! order in which the `sync` key and synchronous_standby_names change so that a name is in the
 //! key only while it is in the GUC: removal from the key first, addition to the GUC first.
+//! Quorum mode orders its changes in [`sync_quorum`].
 
-use super::{Action, Ctx};
+use super::{sync_quorum, Action, Ctx};
 use crate::config::SyncMode;
 use crate::model::{Condition, SyncState};
 use crate::postgres::SyncStandbyNames;
-
-/// The reserved name that keeps writes blocked in strict mode when no standby is available.
-pub(super) const STRICT_PLACEHOLDER: &str = "__patroni_strict_sync_replica_placeholder__";
+use crate::postgres::STRICT_PLACEHOLDER;
 
 /// The next sync actions for a running primary holding the lease (empty when in step).
 pub(super) fn sync_actions(ctx: &Ctx<'_>) -> Vec<Action> {
@@ -48,6 +47,16 @@ fn sync_on(ctx: &Ctx<'_>, mode: SyncMode) -> Vec<Action> {
         None => return vec![write(ctx, &[], Condition::Absent)],
     };
     let desired = desired_standbys(ctx);
+    if mode == SyncMode::Quorum {
+        let quorum = ctx.cluster.sync.as_ref().map_or(0, |s| s.value.quorum);
+        let target = guc_for(ctx, mode, &listed, &desired);
+        let confirmed = target
+            .real_names()
+            .filter(|n| confirmed_sync(ctx, n))
+            .count();
+        let key = sync_quorum::Key::new(listed, quorum);
+        return sync_quorum::quorum_actions(ctx, key, condition, target, confirmed as u32);
+    }
     let kept: Vec<String> = if strict_needs(ctx, &listed, &desired) {
         listed.clone()
     } else {
@@ -58,17 +67,7 @@ fn sync_on(ctx: &Ctx<'_>, mode: SyncMode) -> Vec<Action> {
             .collect()
     };
     if kept.len() < listed.len() {
-        if mode == SyncMode::Quorum && !kept.is_empty() {
-            // Quorum removal: the GUC first. A standby still in `ANY n (...)` can acknowledge
-            // a commit alone, and a key without it would let a quorum of the others promote
-            // a node that lacks the commit. The old key stays valid meanwhile.
-            let guc = guc_for(ctx, mode, &kept, &desired);
-            if guc.to_guc() != ctx.pg.sync_standby_names {
-                return vec![Action::SetSyncStandbyNames(guc)];
-            }
-        }
-        // Removal: the key first (in quorum mode, once the GUC no longer names them); the
-        // GUC follows in the next step.
+        // Removal: the key first; the GUC follows in the next step.
         return vec![write(ctx, &kept, condition)];
     }
     let guc = guc_for(ctx, mode, &listed, &desired);
@@ -87,8 +86,8 @@ fn sync_on(ctx: &Ctx<'_>, mode: SyncMode) -> Vec<Action> {
             next.push(name);
         }
     }
-    if next.len() != listed.len() || quorum_changed(ctx, mode, &next) {
-        return vec![write_quorum(ctx, mode, &next, condition)];
+    if next.len() != listed.len() {
+        return vec![write(ctx, &next, condition)];
     }
     Vec::new()
 }
@@ -197,33 +196,10 @@ fn confirmed_sync(ctx: &Ctx<'_>, name: &str) -> bool {
     })
 }
 
-fn quorum_for(ctx: &Ctx<'_>, mode: SyncMode, voters: &[String]) -> u32 {
-    if mode != SyncMode::Quorum {
-        return 0;
-    }
-    let numsync = ctx
-        .dynamic()
-        .synchronous_node_count
-        .min(voters.len() as u32);
-    voters.len() as u32 - numsync
-}
-
-fn quorum_changed(ctx: &Ctx<'_>, mode: SyncMode, voters: &[String]) -> bool {
-    let current = ctx.cluster.sync.as_ref().map_or(0, |s| s.value.quorum);
-    current != quorum_for(ctx, mode, voters)
-}
-
+/// The key naming `standbys` (quorum mode writes its own through [`sync_quorum`]; a fresh
+/// key lists no voters, so its quorum of 0 lets nobody but the leader take over).
 fn write(ctx: &Ctx<'_>, standbys: &[String], condition: Condition) -> Action {
-    write_quorum(ctx, ctx.sync_mode(), standbys, condition)
-}
-
-fn write_quorum(
-    ctx: &Ctx<'_>,
-    mode: SyncMode,
-    standbys: &[String],
-    condition: Condition,
-) -> Action {
-    let state = SyncState::new(ctx.me(), standbys, quorum_for(ctx, mode, standbys));
+    let state = SyncState::new(ctx.me(), standbys, 0);
     Action::WriteSync { state, condition }
 }
 

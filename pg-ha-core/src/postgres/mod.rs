@@ -3,10 +3,12 @@
 mod error;
 mod slot;
 mod status;
+mod sync_standby_names;
 
 pub use error::PgError;
 pub use slot::{slot_name, ExistingSlot, SlotKind, SlotSpec};
 pub use status::{DataDirState, PendingChange, PgRole, PgStatus, ProcessState, ReplicaConnection};
+pub use sync_standby_names::{SyncStandbyNames, STRICT_PLACEHOLDER};
 
 use crate::time::Mono;
 use async_trait::async_trait;
@@ -62,56 +64,6 @@ pub enum StopMode {
     },
     /// `pg_ctl stop -m immediate`: no checkpoint, crash recovery at next start.
     Immediate,
-}
-
-/// What `synchronous_standby_names` should say.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum SyncStandbyNames {
-    /// Empty: asynchronous replication.
-    #[default]
-    Off,
-    /// `FIRST n (a,b)` (a bare name when n = 1 and one name).
-    First {
-        /// How many must confirm.
-        count: u32,
-        /// Candidate names.
-        names: Vec<String>,
-    },
-    /// `ANY n (a,b)`.
-    Any {
-        /// How many must confirm.
-        count: u32,
-        /// Candidate names.
-        names: Vec<String>,
-    },
-}
-
-impl SyncStandbyNames {
-    /// The `synchronous_standby_names` text: `""`, `"a"` (FIRST 1 of one name),
-    /// `FIRST n ("a","b")` or `ANY n ("a","b")`. Names are double-quoted.
-    pub fn to_guc(&self) -> String {
-        let list = |names: &[String]| {
-            names
-                .iter()
-                .map(|n| format!("\"{n}\""))
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        match self {
-            SyncStandbyNames::Off => String::new(),
-            SyncStandbyNames::First { count: 1, names } if names.len() == 1 => list(names),
-            SyncStandbyNames::First { count, names } => format!("FIRST {count} ({})", list(names)),
-            SyncStandbyNames::Any { count, names } => format!("ANY {count} ({})", list(names)),
-        }
-    }
-
-    /// The names listed.
-    pub fn names(&self) -> &[String] {
-        match self {
-            SyncStandbyNames::Off => &[],
-            SyncStandbyNames::First { names, .. } | SyncStandbyNames::Any { names, .. } => names,
-        }
-    }
 }
 
 /// Control of the local PostgreSQL. Each call returns when the operation is complete or failed.

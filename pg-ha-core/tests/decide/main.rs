@@ -20,3 +20,4 @@ mod slots;
 mod standby_cluster;
 mod switchover;
 mod sync;
+mod sync_quorum;
