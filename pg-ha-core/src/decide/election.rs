@@ -407,16 +407,15 @@ fn peers(ctx: &Ctx<'_>, position: u64, compare: Compare<'_>) -> Result<(), Ineli
     Ok(())
 }
 
-/// In quorum mode only a voter of the `sync` key can gather the votes to take over, so only
-/// a voter's higher failover_priority defers this node (as Patroni), and only a voter may
-/// take over from a switchover's old leader (with no voters, nobody but the old leader has
-/// the commits it acknowledged alone). Other modes: anyone.
+/// In quorum mode only a member of the `sync` key's voting set (its leader and standbys, as
+/// Patroni) counts: only a voter's higher failover_priority defers this node, and only a
+/// voter is counted on to take over from a switchover's old leader. Other modes: anyone.
 fn votes_in_quorum(ctx: &Ctx<'_>, name: &str) -> bool {
     ctx.sync_mode() != SyncMode::Quorum
         || ctx
             .cluster
             .sync_state()
-            .is_none_or(|s| s.value.has_standby(name))
+            .is_none_or(|s| s.value.is_member(name))
 }
 
 /// Quorum mode: the voters at or behind this node (itself included, if a voter) must be more
@@ -428,8 +427,9 @@ fn quorum(ctx: &Ctx<'_>, position: u64) -> Result<(), Ineligible> {
     let Some(sync) = ctx.cluster.sync_state() else {
         return Ok(());
     };
-    let voters = sync.value.members();
-    let is_voter = |name: &str| voters.iter().any(|v| v.eq_ignore_ascii_case(name));
+    // The key's leader votes too (Patroni's voting set): a former leader that is not ahead
+    // of this node proves it holds every commit that leader acknowledged.
+    let is_voter = |name: &str| sync.value.is_member(name);
     let mut votes = u32::from(is_voter(ctx.me()));
     let mut ahead = false;
     for report in &ctx.obs.peers {

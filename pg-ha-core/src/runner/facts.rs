@@ -33,6 +33,19 @@ pub(super) fn track_leaderless(facts: &mut Facts, cluster: &Cluster, now: Mono) 
     }
 }
 
+/// Remembers a position at or after the last change of `synchronous_standby_names`, for an
+/// agent that did not make that change itself (it started on a primary that already had
+/// one): its WAL position the first time it sees a non-empty value. A standby that has
+/// flushed past it holds every commit acknowledged before the change.
+pub(super) fn track_sync_names(facts: &mut Facts, pg: &PgStatus) {
+    if pg.sync_standby_names.is_empty() || pg.role != Some(crate::postgres::PgRole::Primary) {
+        return;
+    }
+    if facts.sync_names_lsn.is_none() {
+        facts.sync_names_lsn = pg.write_lsn;
+    }
+}
+
 /// Remembers this node's WAL position and when it last moved.
 pub(super) fn track_wal_progress(facts: &mut Facts, pg: &PgStatus, now: Mono) {
     let Some(position) = pg.wal_position() else {
@@ -54,5 +67,33 @@ pub(super) fn note_members_seen(facts: &mut Facts, cluster: &Cluster, now: Mono)
     }
     for name in &cluster.status.retain_slots {
         facts.members_seen.entry(name.clone()).or_insert(now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lsn::Lsn;
+    use crate::postgres::PgRole;
+
+    fn primary(guc: &str, lsn: u64) -> PgStatus {
+        let mut pg = PgStatus::empty();
+        pg.role = Some(PgRole::Primary);
+        pg.sync_standby_names = guc.into();
+        pg.write_lsn = Some(Lsn(lsn));
+        pg
+    }
+
+    /// An agent that starts on a primary with synchronous names already set fixes its
+    /// threshold once, so that a standby behind a moving write position is confirmed after all.
+    #[test]
+    fn a_sync_names_threshold_is_fixed_the_first_time_a_primary_shows_names() {
+        let mut facts = Facts::default();
+        track_sync_names(&mut facts, &primary("", 100));
+        assert_eq!(facts.sync_names_lsn, None);
+        track_sync_names(&mut facts, &primary("ANY 1 (\"a\")", 200));
+        assert_eq!(facts.sync_names_lsn, Some(Lsn(200)));
+        track_sync_names(&mut facts, &primary("ANY 1 (\"a\")", 300));
+        assert_eq!(facts.sync_names_lsn, Some(Lsn(200)));
     }
 }

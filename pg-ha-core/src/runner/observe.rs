@@ -30,6 +30,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         }
         if let PgView::Known(status) = &pg {
             facts::track_wal_progress(&mut facts, status, now);
+            facts::track_sync_names(&mut facts, status);
         }
         if let (PgView::Known(status), Some(cluster)) = (&pg, dcs.cluster()) {
             facts::track_primary_down(&mut facts, &self.node.name, cluster, status, now);

@@ -532,3 +532,19 @@ fn quorum_mode_a_non_voter_s_priority_does_not_defer_the_former_leader() {
         .peer("node2", false, 1000, 5);
     assert_eq!(s.decide().reason, Reason::Promoting);
 }
+
+/// The `sync` key's former leader votes too (Patroni's voting set is the leader and the
+/// standbys): a former leader that runs as a replica and is not ahead proves this node has
+/// every commit it acknowledged. Without its vote, a cluster whose only other voter is gone
+/// stayed leaderless for good (seeds 2638, 4339 and 40 others in 30,000 of `--space full`).
+#[test]
+fn quorum_mode_the_former_leader_votes() {
+    let s = quorum_leaderless("node2")
+        .peer_unreachable("node3")
+        .peer("node1", false, 900, 1);
+    assert_eq!(s.decide().reason, Reason::Promoting);
+    let ahead = quorum_leaderless("node2")
+        .peer_unreachable("node3")
+        .peer("node1", false, 1100, 1);
+    assert!(matches!(ahead.decide().reason, Reason::NotHealthiest(_)));
+}
