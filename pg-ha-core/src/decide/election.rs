@@ -365,8 +365,8 @@ fn check_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
 
 /// Compares with every peer that answered: a primary blocks; a later timeline, or more WAL on
 /// the same timeline, blocks; the same WAL with a higher failover_priority blocks. Peers that could not be asked
-/// are skipped (as Patroni does); nofailover peers and, in sync mode, non-sync peers do not
-/// count.
+/// are skipped (as Patroni does); nofailover peers, in sync mode non-sync peers, and peers
+/// outside the failsafe map (unless primary) do not count.
 fn peers(ctx: &Ctx<'_>, position: u64, compare: Compare<'_>) -> Result<(), Ineligible> {
     let my_priority = ctx.cfg.node.tags.failover_priority();
     let my_timeline = ctx.pg.timeline.unwrap_or(0);
@@ -387,6 +387,10 @@ fn peers(ctx: &Ctx<'_>, position: u64, compare: Compare<'_>) -> Result<(), Ineli
         let peer = report.name.clone();
         if status.is_primary {
             return Err(Ineligible::PeerIsPrimary { peer });
+        }
+        if !failsafe_allows(ctx, &peer) {
+            // Outside the failsafe map it may never promote: deferring to it waits for good.
+            continue;
         }
         let theirs = (
             status.timeline.unwrap_or(0),
