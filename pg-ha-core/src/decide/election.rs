@@ -184,7 +184,10 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
         };
     }
     if let Some(candidate) = request.member.as_deref() {
-        let eligible = !switchover || may_promote(ctx, candidate);
+        // A candidate that may never promote (outside the sync key of a switchover, or
+        // outside the failsafe map) does not hold the others back for good.
+        let eligible =
+            (!switchover || may_promote(ctx, candidate)) && failsafe_allows(ctx, candidate);
         if ctx.dynamic().pause || (eligible && candidate_healthy(ctx, candidate, needed)) {
             return Err(Ineligible::NotTheCandidate {
                 candidate: candidate.to_string(),
