@@ -15,11 +15,18 @@ pub const RETRY_DELAY: Duration = Duration::from_millis(100);
 /// role) or when an action failed in a way worth retrying at once (`retryable_failure`: the
 /// DCS or PostgreSQL did not answer; a write lost to another node wakes the node through the
 /// watch anyway, and a refusal waits for the next cycle).
+///
+/// A node holding a lease that ends at `lease_end` also steps again at least `margin` before
+/// it (at the soonest [`RETRY_DELAY`] from now): a cycle slowed by a hanging DCS must not
+/// sleep through the renewal, or the failsafe confirmation, that keeps its write fence from
+/// firing.
 pub fn next_wake(
     decision: &Decision,
     retryable_failure: bool,
     now: Mono,
     loop_wait: Duration,
+    lease_end: Option<Mono>,
+    margin: Duration,
 ) -> Mono {
     let mut at = now + loop_wait;
     if let Some(asked) = decision.wake_at {
@@ -27,6 +34,9 @@ pub fn next_wake(
     }
     if retryable_failure || decision.actions.iter().any(changes_role) {
         at = at.min(now + RETRY_DELAY);
+    }
+    if let Some(end) = lease_end.filter(|end| *end > now) {
+        at = at.min((end - margin).max(now + RETRY_DELAY));
     }
     at
 }
@@ -77,15 +87,40 @@ mod tests {
     use crate::model::Leader;
 
     const LOOP_WAIT: Duration = Duration::from_secs(1);
+    const MARGIN: Duration = Duration::from_millis(400);
+
+    /// A leader whose slow cycle ended close to its lease end steps again before it, however
+    /// long loop_wait is (seed 4 of the failsafe scenario: the fence fired between two
+    /// confirmations); never sooner than RETRY_DELAY, and not for a lease already over.
+    #[test]
+    fn a_lease_holder_wakes_before_its_lease_ends() {
+        let idle = Decision::idle(Reason::LeaderRenewed);
+        let now = Mono::from_millis(10_000);
+        let end = Mono::from_millis(10_800);
+        let wake = next_wake(&idle, false, now, LOOP_WAIT, Some(end), MARGIN);
+        assert_eq!(wake, Mono::from_millis(10_400));
+        let close = Mono::from_millis(10_450);
+        let wake = next_wake(&idle, false, now, LOOP_WAIT, Some(close), MARGIN);
+        assert_eq!(wake, now + RETRY_DELAY);
+        let far = Mono::from_millis(20_000);
+        let wake = next_wake(&idle, false, now, LOOP_WAIT, Some(far), MARGIN);
+        assert_eq!(wake, now + LOOP_WAIT);
+        let over = Mono::from_millis(9_000);
+        let wake = next_wake(&idle, false, now, LOOP_WAIT, Some(over), MARGIN);
+        assert_eq!(wake, now + LOOP_WAIT);
+    }
 
     #[test]
     fn a_quiet_cycle_waits_loop_wait_or_what_the_decision_asked() {
         let now = Mono::from_millis(5_000);
         let idle = Decision::idle(Reason::LeaderRenewed);
-        assert_eq!(next_wake(&idle, false, now, LOOP_WAIT), now + LOOP_WAIT);
+        assert_eq!(
+            next_wake(&idle, false, now, LOOP_WAIT, None, MARGIN),
+            now + LOOP_WAIT
+        );
         let soon = idle.clone().wake(now + Duration::from_millis(300));
         assert_eq!(
-            next_wake(&soon, false, now, LOOP_WAIT),
+            next_wake(&soon, false, now, LOOP_WAIT, None, MARGIN),
             now + Duration::from_millis(300)
         );
     }
@@ -98,12 +133,18 @@ mod tests {
             vec![Action::Promote { above_timeline: 1 }],
         );
         assert_eq!(
-            next_wake(&promote, false, now, LOOP_WAIT),
+            next_wake(&promote, false, now, LOOP_WAIT, None, MARGIN),
             now + RETRY_DELAY
         );
         let renew = Decision::act(Reason::LeaderRenewed, vec![Action::RenewLeader]);
-        assert_eq!(next_wake(&renew, true, now, LOOP_WAIT), now + RETRY_DELAY);
-        assert_eq!(next_wake(&renew, false, now, LOOP_WAIT), now + LOOP_WAIT);
+        assert_eq!(
+            next_wake(&renew, true, now, LOOP_WAIT, None, MARGIN),
+            now + RETRY_DELAY
+        );
+        assert_eq!(
+            next_wake(&renew, false, now, LOOP_WAIT, None, MARGIN),
+            now + LOOP_WAIT
+        );
     }
 
     #[test]

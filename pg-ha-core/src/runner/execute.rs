@@ -30,6 +30,17 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
     }
 
     pub(super) async fn run(&mut self, action: &Action) -> Result<(), ActionError> {
+        if matches!(action, Action::Promote { .. } | Action::StartPrimary)
+            && !self.dynamic.pause
+            && !self.holds_valid_lease()
+        {
+            // The decision was taken on a lease that has run out since, by this node's own
+            // clock (the agent stalled between its renewal and this action): another node
+            // may hold the key by now.
+            return Err(ActionError::NotApplied(
+                "the lease ran out before PostgreSQL could take writes".to_string(),
+            ));
+        }
         let ttl = self.dynamic.ttl;
         let name = self.node.name.clone();
         match action {

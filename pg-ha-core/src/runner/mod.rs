@@ -198,6 +198,8 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             retryable_failure,
             self.clock.now(),
             self.dynamic.loop_wait,
+            self.facts.lease_deadline(&self.dynamic),
+            crate::config::clean_demotion_lead(self.dynamic.ttl) / 2,
         );
         self.last_decision = Some(decision.clone());
         StepReport {

@@ -26,7 +26,11 @@ impl World {
         match fault {
             Fault::CrashNode { node, down_for } => self.crash_node(node, down_for),
             Fault::CrashPostgres { node } => self.crash_postgres(node),
-            Fault::Freeze { node, duration } => self.freeze(node, duration),
+            Fault::Freeze {
+                node,
+                duration,
+                whole,
+            } => self.freeze(node, duration, whole),
             Fault::CutDcs {
                 node,
                 duration,
@@ -86,6 +90,7 @@ impl World {
             node.pg.fence = None;
         }
         self.nodes[i].runner = None;
+        self.nodes[i].in_flight = None;
         self.nodes[i].next_step = None;
         self.nodes[i].generation += 1;
         self.nodes[i].crashes += 1;
@@ -111,7 +116,7 @@ impl World {
         }
     }
 
-    fn freeze(&mut self, i: usize, duration: Duration) {
+    fn freeze(&mut self, i: usize, duration: Duration, whole: bool) {
         let now = self.now();
         let end = now + duration.as_micros() as Micros;
         {
@@ -120,6 +125,11 @@ impl World {
                 return;
             }
             state.nodes[i].agent = AgentState::Frozen { until: end };
+            if whole {
+                let f = &mut state.nodes[i].faults;
+                f.isolated_until = f.isolated_until.max(Some(end));
+                f.paused_until = f.paused_until.max(Some(end));
+            }
         }
         self.queue.push(end, Event::Unfreeze(i));
     }

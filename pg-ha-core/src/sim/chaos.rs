@@ -21,11 +21,15 @@ pub enum Fault {
         node: usize,
     },
     /// The agent stops like SIGSTOP; its PostgreSQL keeps running until the write fence.
+    /// With `whole`, the whole node stops (a paused VM): PostgreSQL and the fence guard too,
+    /// and nothing reaches it; on resume the guard fires before PostgreSQL takes a write.
     Freeze {
         /// The node.
         node: usize,
         /// For how long.
         duration: Duration,
+        /// The whole node, not only the agent.
+        whole: bool,
     },
     /// The node cannot reach the DCS.
     CutDcs {
@@ -91,7 +95,8 @@ impl Fault {
         match self {
             Fault::CrashNode { .. } => "crash_node",
             Fault::CrashPostgres { .. } => "crash_postgres",
-            Fault::Freeze { .. } => "freeze",
+            Fault::Freeze { whole: false, .. } => "freeze",
+            Fault::Freeze { whole: true, .. } => "freeze_node",
             Fault::CutDcs { .. } => "cut_dcs",
             Fault::Isolate { .. } => "isolate",
             Fault::SlowDcs { .. } => "slow_dcs",
@@ -123,7 +128,13 @@ pub fn pick(rng: &mut SimRng, cfg: &SimConfig, primary: Option<usize>) -> Fault 
             down_for: (!rng.chance(0.2)).then(|| between(rng, ttl / 5, ttl * 4)),
         },
         15..=24 => Fault::CrashPostgres { node },
-        25..=39 => Fault::Freeze { node, duration },
+        // Whole node or agent only, from the duration drawn (no extra draw, so that the
+        // seeds' fault sequences stay as they were).
+        25..=39 => Fault::Freeze {
+            node,
+            duration,
+            whole: duration.as_micros() % 2 == 1,
+        },
         40..=51 => Fault::CutDcs {
             node,
             duration,

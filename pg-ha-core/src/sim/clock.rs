@@ -5,10 +5,54 @@
 //! most ±0.5%. Both are strictly increasing functions of global time, so a node's [`Mono`]
 //! never goes backwards.
 
-use crate::time::{Clock, Mono, UnixMillis};
+use crate::time::{Clock, Mono, Sleep, UnixMillis};
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
+
+thread_local! {
+    /// The earliest global time a future polled on this thread waits for.
+    static NEXT_WAKE: Cell<Option<Micros>> = const { Cell::new(None) };
+}
+
+/// The earliest global time that a future polled since the last call waits for (clearing
+/// it): when the world must poll that future again.
+pub fn take_next_wake() -> Option<Micros> {
+    NEXT_WAKE.with(Cell::take)
+}
+
+/// A simulated wait: ready once the global clock reaches `until`. Until then each poll
+/// records `until` (see [`take_next_wake`]) and returns `Pending`: the world runs other
+/// nodes' events meanwhile and polls again then.
+#[derive(Debug)]
+pub struct SleepUntil {
+    global: Arc<GlobalClock>,
+    until: Micros,
+}
+
+impl SleepUntil {
+    /// A wait until global time `until`.
+    pub fn new(global: Arc<GlobalClock>, until: Micros) -> SleepUntil {
+        SleepUntil { global, until }
+    }
+}
+
+impl Future for SleepUntil {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        if self.global.micros() >= self.until {
+            return Poll::Ready(());
+        }
+        let until = self.until;
+        NEXT_WAKE.with(|w| w.set(Some(w.get().map_or(until, |t| t.min(until)))));
+        Poll::Pending
+    }
+}
 
 /// The Unix time (ms) at global time zero: 2026-01-01T00:00:00Z.
 pub const WALL_ORIGIN: UnixMillis = 1_767_225_600_000;
@@ -122,6 +166,10 @@ impl Clock for NodeClock {
     }
     fn wall(&self) -> UnixMillis {
         WALL_ORIGIN + (self.global.micros() / 1000) as i64 + self.wall_error_ms
+    }
+    fn sleep(&self, duration: Duration) -> Sleep {
+        let until = self.global_for(self.now() + duration);
+        Box::pin(SleepUntil::new(Arc::clone(&self.global), until))
     }
 }
 

@@ -10,10 +10,12 @@
 //! if the call had taken that long. The rest of the world is simply late for that long (as if
 //! every other agent had paused), which never makes an unsafe run look safe.
 
+use super::clock::SleepUntil;
 use super::state::Shared;
 use crate::dcs::{Dcs, DcsError, MemoryDcs};
 use crate::model::{Condition, Key, Snapshot, Version};
 use async_trait::async_trait;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What the faults do to one call, chosen before it is sent.
@@ -74,10 +76,19 @@ impl FaultyDcs {
         }
     }
 
-    fn wait(&self, delay: Duration) {
-        if !delay.is_zero() {
-            self.shared.lock().clock.advance_by(delay);
+    /// Waits `delay` of simulated time; other nodes act meanwhile.
+    async fn wait(&self, delay: Duration) {
+        if delay.is_zero() {
+            return;
         }
+        let (clock, until) = {
+            let state = self.shared.lock();
+            (
+                Arc::clone(&state.clock),
+                state.now() + delay.as_micros() as u64,
+            )
+        };
+        SleepUntil::new(clock, until).await;
     }
 
     /// Runs one call under the faults.
@@ -88,7 +99,7 @@ impl FaultyDcs {
     {
         match self.fate() {
             Fate::Unreachable { hang } => {
-                self.wait(hang);
+                self.wait(hang).await;
                 Err(DcsError::Unreachable(format!(
                     "{what}: partitioned from the DCS"
                 )))
@@ -98,9 +109,9 @@ impl FaultyDcs {
                 reply,
                 lost,
             } => {
-                self.wait(request);
+                self.wait(request).await;
                 let result = op.await;
-                self.wait(reply);
+                self.wait(reply).await;
                 if lost {
                     return Err(DcsError::Timeout(format!("{what}: the reply was lost")));
                 }
@@ -170,7 +181,7 @@ mod tests {
     use super::*;
     use crate::dcs::MemoryStore;
     use crate::sim::clock::GlobalClock;
-    use crate::sim::executor::block_on;
+    use crate::sim::executor::{block_on, run_to_end};
     use crate::sim::rng::SimRng;
     use crate::sim::state::SimState;
     use std::sync::Arc;
@@ -215,7 +226,7 @@ mod tests {
     }
 
     #[test]
-    fn a_slow_call_moves_time_forward() {
+    fn a_slow_call_takes_simulated_time() {
         let (shared, dcs, _) = setup();
         {
             let mut state = shared.lock();
@@ -225,7 +236,8 @@ mod tests {
         let mut total = 0;
         for _ in 0..20 {
             let before = shared.lock().now();
-            assert!(block_on(dcs.read()).is_ok());
+            let clock = Arc::clone(&shared.lock().clock);
+            assert!(run_to_end(dcs.read(), &clock).is_ok());
             let after = shared.lock().now();
             assert!(after - before <= 1_000_000);
             total += after - before;

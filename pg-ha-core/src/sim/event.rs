@@ -15,6 +15,14 @@ pub enum Event {
         /// The node's step generation when scheduled.
         generation: u64,
     },
+    /// Node `node`'s step in flight has waited long enough: poll it again (ignored unless
+    /// that step, `flight`, is still the one under way).
+    Resume {
+        /// The node.
+        node: usize,
+        /// The step's number.
+        flight: u64,
+    },
     /// Replication progress and client writes.
     Tick,
     /// The operator writes the full bootstrap configuration into `config` (as

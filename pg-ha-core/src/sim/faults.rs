@@ -24,6 +24,9 @@ pub struct NodeFaults {
     pub lost_probability: f64,
     /// The node's WAL receiver makes no progress (lag builds up).
     pub replication_stall_until: Option<Micros>,
+    /// The whole node is paused: its PostgreSQL takes no write and its fence guard does not
+    /// run.
+    pub paused_until: Option<Micros>,
 }
 
 fn active(until: Option<Micros>, now: Micros) -> bool {
@@ -49,6 +52,11 @@ impl NodeFaults {
     /// DCS replies may be lost.
     pub fn lossy(&self, now: Micros) -> bool {
         active(self.lost_until, now)
+    }
+
+    /// The whole node is paused.
+    pub fn paused(&self, now: Micros) -> bool {
+        active(self.paused_until, now)
     }
 
     /// Replication into this node is stalled.

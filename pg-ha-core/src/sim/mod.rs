@@ -23,6 +23,7 @@ pub mod dcs;
 pub mod event;
 pub mod executor;
 pub mod faults;
+pub mod fence_guard;
 pub mod invariants;
 pub mod log;
 pub mod node;

@@ -65,6 +65,25 @@ pub struct SimNode {
     pub acquisition: Option<Acquisition>,
     /// How many times the node crashed (stale restarts are ignored).
     pub crashes: u64,
+    /// The step under way, while it waits for simulated time (its runner is inside).
+    pub in_flight: Option<InFlight>,
+    /// How many steps the node has started.
+    pub flights: u64,
+    /// The dynamic configuration the runner last used (readable while a step is in flight).
+    pub dynamic: Option<crate::config::DynamicConfig>,
+}
+
+/// A runner step that waits for simulated time (a slow or hanging DCS call): the world polls
+/// it again then, and other nodes act meanwhile.
+pub struct InFlight {
+    /// The step's number on its node.
+    pub id: u64,
+    /// The step, owning the runner until it ends.
+    pub future: std::pin::Pin<
+        Box<dyn std::future::Future<Output = (SimRunner, crate::runner::StepReport)>>,
+    >,
+    /// The cluster as the DCS held it when the step began.
+    pub pre: Option<Cluster>,
 }
 
 impl SimNode {
@@ -77,6 +96,9 @@ impl SimNode {
             next_step: None,
             acquisition: None,
             crashes: 0,
+            in_flight: None,
+            flights: 0,
+            dynamic: None,
         }
     }
 }

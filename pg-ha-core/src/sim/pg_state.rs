@@ -84,10 +84,13 @@ impl PgState {
         self.running() && self.data.as_ref().is_some_and(|d| d.standby)
     }
 
-    /// The server accepts writes at the local time `local`: a running primary whose write
-    /// fence (if armed) has not passed.
+    /// The server accepts writes at the local time `local`: a running primary that the fence
+    /// guard (if armed) has not killed yet ([`super::fence_guard::kill_at`]).
     pub fn accepts_writes(&self, local: Mono) -> bool {
-        self.is_running_primary() && self.fence.is_none_or(|deadline| local < deadline)
+        self.is_running_primary()
+            && self
+                .fence
+                .is_none_or(|deadline| local < super::fence_guard::kill_at(deadline))
     }
 
     /// The postmaster dies (kill -9 or a crash): no clean shutdown, no streaming.
@@ -126,12 +129,14 @@ mod tests {
     }
 
     #[test]
-    fn the_fence_stops_writes_at_its_deadline() {
+    fn the_fence_stops_writes_when_the_guard_fires() {
         let mut pg = primary();
         assert!(pg.accepts_writes(Mono::from_millis(10)));
-        pg.fence = Some(Mono::from_millis(1000));
-        assert!(pg.accepts_writes(Mono::from_millis(999)));
-        assert!(!pg.accepts_writes(Mono::from_millis(1000)));
+        let deadline = Mono::from_millis(1000);
+        pg.fence = Some(deadline);
+        let kill = super::super::fence_guard::kill_at(deadline);
+        assert!(pg.accepts_writes(Mono(kill.0 - std::time::Duration::from_micros(1))));
+        assert!(!pg.accepts_writes(kill));
     }
 
     #[test]

@@ -586,10 +586,37 @@ mod tests {
         block_on(pg[0].bootstrap()).expect("bootstrap");
         let deadline = Mono(Duration::from_secs(5));
         block_on(pg[0].set_write_fence(Some(deadline))).expect("fence");
-        assert!(shared.lock().accepts_writes_at(0, 4_999_999));
-        assert!(!shared.lock().accepts_writes_at(0, 5_000_000));
+        let kill = crate::sim::fence_guard::kill_at(deadline).0.as_micros() as u64;
+        assert!(shared.lock().accepts_writes_at(0, kill - 1));
+        assert!(!shared.lock().accepts_writes_at(0, kill));
         block_on(pg[0].set_write_fence(None)).expect("fence");
         assert!(shared.lock().accepts_writes_at(0, 50_000_000));
+    }
+
+    /// The guard kills the primary once its fence fires (the agent then finds it crashed),
+    /// kills it again if it is started before the fence is extended, and leaves a standby
+    /// alone.
+    #[test]
+    fn the_fence_guard_kills_a_primary_and_keeps_it_down() {
+        let (shared, pg) = cluster(2);
+        block_on(pg[0].bootstrap()).expect("bootstrap");
+        let deadline = Mono(Duration::from_secs(5));
+        block_on(pg[0].set_write_fence(Some(deadline))).expect("fence");
+        let kill = crate::sim::fence_guard::kill_at(deadline).0.as_micros() as u64;
+        assert!(crate::sim::fence_guard::enforce(&mut shared.lock(), kill - 1).is_empty());
+        assert_eq!(
+            crate::sim::fence_guard::enforce(&mut shared.lock(), kill),
+            vec![0]
+        );
+        let status = block_on(pg[0].status()).expect("status");
+        assert_eq!(status.process, ProcessState::Crashed);
+        block_on(pg[0].start_primary()).expect("start");
+        assert_eq!(
+            crate::sim::fence_guard::enforce(&mut shared.lock(), kill + 1),
+            vec![0]
+        );
+        block_on(pg[0].start_standby(None)).expect("start as standby");
+        assert!(crate::sim::fence_guard::enforce(&mut shared.lock(), kill + 2).is_empty());
     }
 
     #[test]

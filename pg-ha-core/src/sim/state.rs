@@ -130,11 +130,12 @@ impl SimState {
         self.next_branch
     }
 
-    /// True when node `i`'s PostgreSQL accepts writes at global time `at`.
+    /// True when node `i`'s PostgreSQL accepts writes at global time `at` (not while the
+    /// whole node is paused).
     pub fn accepts_writes_at(&self, i: usize, at: Micros) -> bool {
         self.nodes
             .get(i)
-            .is_some_and(|n| n.pg.accepts_writes(n.clock.mono_at(at)))
+            .is_some_and(|n| !n.faults.paused(at) && n.pg.accepts_writes(n.clock.mono_at(at)))
     }
 }
 

@@ -3,8 +3,8 @@
 use super::clock::Micros;
 use super::dcs::FaultyDcs;
 use super::event::Event;
-use super::executor::block_on;
-use super::node::{Acquisition, SCOPE};
+use super::executor::poll_once;
+use super::node::{Acquisition, InFlight, SCOPE};
 use super::peers::SimPeers;
 use super::postgres::SimPostgres;
 use super::state::AgentState;
@@ -40,28 +40,70 @@ impl World {
         );
     }
 
-    /// Runs one step of node `i`'s runner, if its agent runs.
+    /// Starts one step of node `i`'s runner, if its agent runs and no step is under way.
     pub(super) fn step(&mut self, i: usize) {
-        if self.agent(i) != AgentState::Running {
+        if self.agent(i) != AgentState::Running || self.nodes[i].in_flight.is_some() {
             return;
         }
         let pre = self.current_cluster();
         let notice = self.shared.lock().nodes[i].failsafe_notice.take();
-        let Some(runner) = self.nodes[i].runner.as_mut() else {
+        let Some(mut runner) = self.nodes[i].runner.take() else {
             return;
         };
         if let Some((leader, at)) = notice {
             runner.receive_failsafe(&leader, at);
         }
-        let report = block_on(runner.step());
-        let known_leader = runner
-            .last_cluster()
+        let future = Box::pin(async move {
+            let report = runner.step().await;
+            (runner, report)
+        });
+        self.nodes[i].flights += 1;
+        let id = self.nodes[i].flights;
+        self.nodes[i].in_flight = Some(InFlight { id, future, pre });
+        self.resume(i);
+    }
+
+    /// Polls node `i`'s step in flight: finishes it, or schedules the next poll at the
+    /// simulated time it waits for (later while its agent is frozen; never once it crashed).
+    pub(super) fn resume(&mut self, i: usize) {
+        if self.agent(i) != AgentState::Running {
+            // Frozen: the unfreeze resumes it; down: it died with its agent.
+            return;
+        }
+        let Some(mut flight) = self.nodes[i].in_flight.take() else {
+            return;
+        };
+        self.step_pre = Some((i, flight.pre.clone()));
+        match poll_once(flight.future.as_mut()) {
+            Ok((runner, report)) => {
+                self.nodes[i].dynamic = Some(runner.dynamic().clone());
+                self.nodes[i].runner = Some(runner);
+                self.finish_step(i, flight.pre, &report);
+            }
+            Err(at) => {
+                let flight_id = flight.id;
+                self.nodes[i].in_flight = Some(flight);
+                let resume = Event::Resume {
+                    node: i,
+                    flight: flight_id,
+                };
+                self.queue.push(at, resume);
+            }
+        }
+    }
+
+    /// After node `i`'s step: records what it did and schedules the next one.
+    fn finish_step(&mut self, i: usize, pre: Option<crate::model::Cluster>, report: &StepReport) {
+        let known_leader = self.nodes[i]
+            .runner
+            .as_ref()
+            .and_then(|r| r.last_cluster())
             .and_then(|c| c.leader_name())
             .map(str::to_string);
         self.shared.lock().nodes[i].known_leader = known_leader;
         self.stats.steps += 1;
         let now = self.now();
-        self.log_step(i, &report);
+        self.log_step(i, report);
         // Ground truth, not the agent's report: an acquire whose reply was lost still took
         // the key.
         let name = &self.nodes[i].config.name;
@@ -128,6 +170,7 @@ impl World {
         };
         let runner = Runner::new(config, self.cfg.dynamic.clone(), dcs, pg, peers, clock);
         self.nodes[i].runner = Some(runner);
+        self.nodes[i].dynamic = Some(self.cfg.dynamic.clone());
         self.nodes[i].acquisition = None;
         let now = self.now();
         let name = self.nodes[i].config.name.clone();
@@ -151,6 +194,11 @@ impl World {
         let name = self.nodes[i].config.name.clone();
         self.log.note(now, || format!("{name}: agent resumes"));
         self.nodes[i].next_step = None;
-        self.wake(i, now);
+        if self.nodes[i].in_flight.is_some() {
+            // It froze in the middle of a step: that step goes on.
+            self.resume(i);
+        } else {
+            self.wake(i, now);
+        }
     }
 }

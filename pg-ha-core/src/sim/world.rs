@@ -224,11 +224,21 @@ impl World {
 
     fn handle(&mut self, event: Event) {
         let now = self.now();
+        self.enforce_fences(now);
         match event {
             Event::Step { node, generation } => {
                 if self.nodes[node].generation == generation {
                     self.nodes[node].next_step = None;
                     self.step(node);
+                }
+            }
+            Event::Resume { node, flight } => {
+                if self.nodes[node]
+                    .in_flight
+                    .as_ref()
+                    .is_some_and(|f| f.id == flight)
+                {
+                    self.resume(node);
                 }
             }
             Event::Tick => {
@@ -264,6 +274,17 @@ impl World {
                 self.final_check();
                 self.finished = true;
             }
+        }
+    }
+
+    /// The fence guards fire: a primary whose fence deadline has passed is killed, and its
+    /// agent finds it crashed.
+    fn enforce_fences(&mut self, now: Micros) {
+        let killed = super::fence_guard::enforce(&mut self.shared.lock(), now);
+        for i in killed {
+            let name = &self.nodes[i].config.name;
+            self.log
+                .note(now, || format!("{name}: the fence guard killed PostgreSQL"));
         }
     }
 
@@ -407,10 +428,10 @@ impl World {
             Acquisition::from_cluster(pre)
         });
         let max_lag = self.nodes[node]
-            .runner
+            .dynamic
             .as_ref()
-            .map_or(self.cfg.dynamic.maximum_lag_on_failover, |r| {
-                r.config().dynamic.maximum_lag_on_failover
+            .map_or(self.cfg.dynamic.maximum_lag_on_failover, |d| {
+                d.maximum_lag_on_failover
             });
         let promotion = Promotion {
             node: name,
@@ -446,9 +467,9 @@ impl World {
     fn check_writer_holds_key(&self) -> Option<Violation> {
         let exempt = |i: usize| {
             self.nodes[i]
-                .runner
+                .dynamic
                 .as_ref()
-                .is_some_and(|r| r.dynamic().pause || r.dynamic().failsafe_mode)
+                .is_some_and(|d| d.pause || d.failsafe_mode)
         };
         writer_holds_key::check(&self.shared.lock(), self.leader.as_deref(), exempt)
     }

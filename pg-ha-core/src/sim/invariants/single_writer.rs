@@ -58,7 +58,9 @@ mod tests {
     #[test]
     fn a_primary_past_its_fence_does_not_count() {
         let state = primaries(&[Some(1_000), None]);
-        assert!(check(&state, 999_999).is_some());
-        assert!(check(&state, 1_000_000).is_none());
+        let fence = Mono::from_millis(1_000);
+        let kill = crate::sim::fence_guard::kill_at(fence).0.as_micros() as u64;
+        assert!(check(&state, kill - 1).is_some());
+        assert!(check(&state, kill).is_none());
     }
 }
