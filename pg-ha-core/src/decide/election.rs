@@ -184,10 +184,11 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
         };
     }
     if let Some(candidate) = request.member.as_deref() {
-        // A candidate that may never promote (outside the sync key of a switchover, or
-        // outside the failsafe map) does not hold the others back for good.
-        let eligible =
-            (!switchover || may_promote(ctx, candidate)) && failsafe_allows(ctx, candidate);
+        // A candidate that may never promote (outside the sync key of a switchover, outside
+        // the failsafe map, short of quorum votes) does not hold the others back for good.
+        let eligible = (!switchover || may_promote(ctx, candidate))
+            && failsafe_allows(ctx, candidate)
+            && candidate_can_gather_votes(ctx, candidate);
         if ctx.dynamic().pause || (eligible && candidate_healthy(ctx, candidate, needed)) {
             return Err(Ineligible::NotTheCandidate {
                 candidate: candidate.to_string(),
@@ -428,6 +429,12 @@ fn votes_in_quorum(ctx: &Ctx<'_>, name: &str) -> bool {
 /// Quorum mode: the voters at or behind this node (itself included, if a voter) must be more
 /// than `sync.quorum`, so that they intersect every set that acknowledged a commit.
 fn quorum(ctx: &Ctx<'_>, position: u64) -> Result<(), Ineligible> {
+    quorum_for(ctx, ctx.me(), position)
+}
+
+/// [`quorum`] for `who` at `position`, as this node sees the others: the peers that answered,
+/// and this node itself when `who` is another node.
+fn quorum_for(ctx: &Ctx<'_>, who: &str, position: u64) -> Result<(), Ineligible> {
     if ctx.sync_mode() != SyncMode::Quorum {
         return Ok(());
     }
@@ -437,19 +444,23 @@ fn quorum(ctx: &Ctx<'_>, position: u64) -> Result<(), Ineligible> {
     // The key's leader votes too (Patroni's voting set): a former leader that is not ahead
     // of this node proves it holds every commit that leader acknowledged.
     let is_voter = |name: &str| sync.value.is_member(name);
-    let mut votes = u32::from(is_voter(ctx.me()));
+    let mut votes = u32::from(is_voter(who));
     let mut ahead = false;
-    for report in &ctx.obs.peers {
-        let Some(status) = report.status.as_ref().filter(|s| !s.is_primary) else {
-            continue;
-        };
-        // Only a server that runs and reports WAL votes (as Patroni: position > 0).
-        let Some(theirs) = status.wal_position.map(|l| l.0).filter(|p| *p > 0) else {
+    // Only a server that runs and reports WAL votes (as Patroni: position > 0).
+    let mine = (who != ctx.me())
+        .then(|| (ctx.me(), ctx.pg.wal_position().map(|l| l.0)))
+        .filter(|_| !ctx.pg.is_running_primary());
+    let peers = ctx.obs.peers.iter().filter_map(|report| {
+        let status = report.status.as_ref().filter(|s| !s.is_primary)?;
+        Some((report.name.as_str(), status.wal_position.map(|l| l.0)))
+    });
+    for (name, theirs) in peers.chain(mine).filter(|(name, _)| *name != who) {
+        let Some(theirs) = theirs.filter(|p| *p > 0) else {
             continue;
         };
         if theirs > position {
             ahead = true;
-        } else if is_voter(&report.name) {
+        } else if is_voter(name) {
             votes += 1;
         }
     }
@@ -458,10 +469,25 @@ fn quorum(ctx: &Ctx<'_>, position: u64) -> Result<(), Ineligible> {
         .value
         .leader
         .as_deref()
-        .is_some_and(|l| l.eq_ignore_ascii_case(ctx.me()));
+        .is_some_and(|l| l.eq_ignore_ascii_case(who));
     if votes >= needed || (former_leader && !ahead) {
         Ok(())
     } else {
         Err(Ineligible::NoQuorum { votes, needed })
     }
+}
+
+/// Quorum mode: whether the named candidate, at the position it reported, can gather the
+/// votes of the voters this node sees (itself included); one that cannot would hold the
+/// others back for good.
+fn candidate_can_gather_votes(ctx: &Ctx<'_>, candidate: &str) -> bool {
+    let position = ctx
+        .obs
+        .peers
+        .iter()
+        .find(|p| p.name == candidate)
+        .and_then(|p| p.status.as_ref())
+        .and_then(|s| s.wal_position)
+        .map_or(0, |l| l.0);
+    quorum_for(ctx, candidate, position).is_ok()
 }

@@ -548,3 +548,25 @@ fn quorum_mode_the_former_leader_votes() {
         .peer("node1", false, 1100, 1);
     assert!(matches!(ahead.decide().reason, Reason::NotHealthiest(_)));
 }
+
+/// A switchover candidate whose leader is gone and that cannot gather the quorum votes (a
+/// voter is ahead of it) no longer holds the others back: they race with their own votes
+/// (simulation seed 2477 of `--space full`, leaderless for good).
+#[test]
+fn quorum_mode_a_candidate_short_of_votes_does_not_hold_the_others_back() {
+    let mut s = quorum_leaderless("node2")
+        .failover(Some("node1"), Some("node3"), None)
+        .peer("node3", false, 900, 1);
+    s.cluster().members.retain(|m| m.name != "node1");
+    assert_eq!(s.decide().reason, Reason::Promoting);
+    let mut level = quorum_leaderless("node2")
+        .failover(Some("node1"), Some("node3"), None)
+        .peer("node3", false, 1000, 1);
+    level.cluster().members.retain(|m| m.name != "node1");
+    assert_eq!(
+        level.decide().reason,
+        Reason::NotHealthiest(Ineligible::NotTheCandidate {
+            candidate: "node3".into()
+        })
+    );
+}
