@@ -1,7 +1,7 @@
 //! The cluster keys a leader keeps right every cycle: `initialize`, `config`, `status`
 //! (optime, slots), `history` and `failsafe`.
 
-use super::promote::skipped_entry;
+use super::history::lineage;
 use super::slots::{retained_members, slot_positions};
 use super::{Action, Ctx};
 use crate::model::{Condition, Failsafe, History, HistoryEntry, Status};
@@ -79,31 +79,7 @@ fn history_update(ctx: &Ctx<'_>) -> Option<History> {
         return None;
     }
     let existing = &ctx.cluster.history.0;
-    let mut entries: Vec<HistoryEntry> = ctx
-        .pg
-        .timeline_history
-        .iter()
-        .map(|(tl, lsn)| {
-            let kept = existing
-                .iter()
-                .find(|e| e.timeline == *tl && e.switch_lsn == lsn.0);
-            kept.cloned().unwrap_or_else(|| HistoryEntry {
-                timeline: *tl,
-                switch_lsn: lsn.0,
-                reason: "no recovery target specified".to_string(),
-                timestamp: None,
-                new_leader: (*tl + 1 == timeline).then(|| ctx.me().to_string()),
-            })
-        })
-        .collect();
-    let in_file: Vec<u32> = entries.iter().map(|e| e.timeline).collect();
-    for tl in (1..timeline).filter(|tl| !in_file.contains(tl)) {
-        let kept = existing
-            .iter()
-            .find(|e| e.timeline == tl && e.switch_lsn == 0);
-        entries.push(kept.cloned().unwrap_or_else(|| skipped_entry(tl, ctx.me())));
-    }
-    entries.sort_by_key(|e| e.timeline);
+    let mut entries = lineage(ctx, timeline)?;
     let max = ctx.dynamic().max_timelines_history as usize;
     if max > 0 && entries.len() > max {
         entries.drain(..entries.len() - max);

@@ -13,6 +13,7 @@ mod election;
 mod failsafe;
 mod follower;
 mod handover;
+mod history;
 mod leader;
 mod leader_keys;
 mod observation;

@@ -1,6 +1,7 @@
 //! The promotion sequence of a node that just acquired (or holds) the leader key while its
 //! PostgreSQL is a standby.
 
+use super::history::{lineage, skipped_entry};
 use super::{Action, Ctx};
 use crate::config::SyncMode;
 use crate::model::{Condition, History, HistoryEntry, SyncState};
@@ -95,14 +96,17 @@ fn taken_timeline(ctx: &Ctx<'_>) -> u32 {
 fn announced_history(ctx: &Ctx<'_>, above_timeline: u32) -> Option<History> {
     let timeline = ctx.pg.timeline?;
     let position = ctx.pg.wal_position()?.0;
-    let mut entries: Vec<HistoryEntry> = ctx
-        .cluster
-        .history
-        .0
-        .iter()
-        .filter(|e| e.timeline < timeline)
-        .cloned()
-        .collect();
+    // The lineage from this node's own timeline history file: the key may still hold an
+    // earlier announcement whose promotion happened at a later position, or never.
+    let mut entries = lineage(ctx, timeline).unwrap_or_else(|| {
+        ctx.cluster
+            .history
+            .0
+            .iter()
+            .filter(|e| e.timeline < timeline)
+            .cloned()
+            .collect()
+    });
     entries.push(HistoryEntry {
         timeline,
         switch_lsn: position,
@@ -112,18 +116,4 @@ fn announced_history(ctx: &Ctx<'_>, above_timeline: u32) -> Option<History> {
     });
     entries.extend((timeline + 1..=above_timeline).map(|tl| skipped_entry(tl, ctx.me())));
     Some(History(entries))
-}
-
-/// The entry of a timeline number that `leader`'s promotion skipped because another branch
-/// took it: it ends at LSN 0, so a node found on it has diverged from the cluster's history
-/// (it must rewind), and the key's timeline stays that of the newest branch, so no later
-/// promotion reuses a number.
-pub(super) fn skipped_entry(timeline: u32, leader: &str) -> HistoryEntry {
-    HistoryEntry {
-        timeline,
-        switch_lsn: 0,
-        reason: format!("timeline {timeline} skipped: taken by another branch"),
-        timestamp: None,
-        new_leader: Some(leader.to_string()),
-    }
 }

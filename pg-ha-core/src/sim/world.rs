@@ -9,8 +9,8 @@ use super::executor::block_on;
 use super::faults::NodeFaults;
 use super::invariants::promotion_lag::{self, Promotion};
 use super::invariants::{
-    acked_commits, liveness, single_writer, timeline, timeline_branches, writer_holds_key,
-    Violation,
+    acked_commits, history_matches, liveness, single_writer, timeline, timeline_branches,
+    writer_holds_key, Violation,
 };
 use super::log::EventLog;
 use super::node::{node_config, Acquisition, SimNode, SCOPE};
@@ -41,6 +41,8 @@ pub struct World {
     pub(super) highest_timeline: Vec<u32>,
     /// The branch each timeline number was first seen on.
     pub(super) timeline_branches: std::collections::BTreeMap<u32, u64>,
+    /// The switches of timeline and the timeline numbers seen so far.
+    pub(super) seen: history_matches::Seen,
     pub(super) violation: Option<Violation>,
     pub(super) stats: Stats,
     pub(super) seen_revision: u64,
@@ -80,6 +82,7 @@ impl World {
         let mut world = World {
             highest_timeline: vec![0; cfg.nodes],
             timeline_branches: std::collections::BTreeMap::new(),
+            seen: history_matches::Seen::default(),
             nodes: (0..cfg.nodes)
                 .map(|i| {
                     let mut node = node_config(i);
@@ -379,6 +382,7 @@ impl World {
         let checks = {
             let state = self.shared.lock();
             let now = state.now();
+            history_matches::record(&state, &mut self.seen);
             single_writer::check(&state, now)
                 .or_else(|| timeline::check(&state, &mut self.highest_timeline))
                 .or_else(|| timeline_branches::check(&state, &mut self.timeline_branches))
@@ -390,6 +394,14 @@ impl World {
         self.watch_dcs();
         if let Some(v) = self.check_writer_holds_key() {
             self.fail(v);
+        }
+        let now = self.now();
+        if let Some(history) = self.cluster.as_ref().map(|c| &c.history) {
+            let violation = history_matches::check(history, &self.seen, now);
+            history_matches::record_announced(history, &mut self.seen);
+            if let Some(v) = violation {
+                self.fail(v);
+            }
         }
     }
 

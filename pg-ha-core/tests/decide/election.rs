@@ -40,6 +40,34 @@ fn healthiest_replica_takes_the_key_and_promotes() {
     );
 }
 
+/// The announced history takes the lineage from this node's own timeline history file, not
+/// from the key: an earlier announcement in the key named a switch position that its
+/// promotion overtook (replay went on while the DCS calls were slow), and a history with it
+/// would misplace where timeline 1 ended (simulation seed 2299, found by the history
+/// invariant).
+#[test]
+fn the_announced_history_takes_the_lineage_from_the_own_timeline_file() {
+    let mut s = Situation::new("node2")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 2, Some("node1"))
+        .history(&[(1, 800)])
+        .peer("node3", false, 900, 1);
+    s.obs.facts.last_leader = Some("node1".into());
+    s.cluster().members.retain(|m| m.name != "node1");
+    s.pg().timeline_history = vec![(1, pg_ha_core::lsn::Lsn(850))];
+    let d = s.decide();
+    assert_eq!(d.reason, Reason::Promoting);
+    let Some(Action::WriteHistory(history)) = d.actions.get(1) else {
+        panic!("a history announcement: {d:?}");
+    };
+    let switches: Vec<(u32, u64)> = history
+        .0
+        .iter()
+        .map(|e| (e.timeline, e.switch_lsn))
+        .collect();
+    assert_eq!(switches, vec![(1, 850), (2, 1000)]);
+}
+
 #[test]
 fn lagging_replica_does_not_promote() {
     let why = not_healthiest(leaderless(1000).optime(3_000_000));

@@ -1,0 +1,58 @@
+//! The `history` key's entries as this node's own WAL tells them: its timeline history file
+//! (`pg_wal/<TL>.history`), not the key (which may still hold an announcement of a promotion
+//! that happened at a later position, or never).
+
+use super::Ctx;
+use crate::model::HistoryEntry;
+
+/// The entries below `timeline` from this node's timeline history file (keeping the
+/// timestamps and leaders of matching entries already in the key), and a skipped entry for
+/// each lower number the file does not list. `None` when the file is unknown on a timeline
+/// above 1.
+pub(super) fn lineage(ctx: &Ctx<'_>, timeline: u32) -> Option<Vec<HistoryEntry>> {
+    if ctx.pg.timeline_history.is_empty() && timeline > 1 {
+        return None;
+    }
+    let existing = &ctx.cluster.history.0;
+    let mut entries: Vec<HistoryEntry> = ctx
+        .pg
+        .timeline_history
+        .iter()
+        .filter(|(tl, _)| *tl < timeline)
+        .map(|(tl, lsn)| {
+            let kept = existing
+                .iter()
+                .find(|e| e.timeline == *tl && e.switch_lsn == lsn.0);
+            kept.cloned().unwrap_or_else(|| HistoryEntry {
+                timeline: *tl,
+                switch_lsn: lsn.0,
+                reason: "no recovery target specified".to_string(),
+                timestamp: None,
+                new_leader: (*tl + 1 == timeline).then(|| ctx.me().to_string()),
+            })
+        })
+        .collect();
+    let in_file: Vec<u32> = entries.iter().map(|e| e.timeline).collect();
+    for tl in (1..timeline).filter(|tl| !in_file.contains(tl)) {
+        let kept = existing
+            .iter()
+            .find(|e| e.timeline == tl && e.switch_lsn == 0);
+        entries.push(kept.cloned().unwrap_or_else(|| skipped_entry(tl, ctx.me())));
+    }
+    entries.sort_by_key(|e| e.timeline);
+    Some(entries)
+}
+
+/// The entry of a timeline number that `leader`'s promotion skipped because another branch
+/// took it: it ends at LSN 0, so a node found on it has diverged from the cluster's history
+/// (it must rewind), and the key's timeline stays that of the newest branch, so no later
+/// promotion reuses a number.
+pub(super) fn skipped_entry(timeline: u32, leader: &str) -> HistoryEntry {
+    HistoryEntry {
+        timeline,
+        switch_lsn: 0,
+        reason: format!("timeline {timeline} skipped: taken by another branch"),
+        timestamp: None,
+        new_leader: Some(leader.to_string()),
+    }
+}
