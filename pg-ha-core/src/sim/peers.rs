@@ -2,7 +2,7 @@
 //! REST API would. A peer cannot be asked when its agent is down or frozen (nothing serves
 //! the API) or when either node is isolated.
 
-use super::state::{AgentState, Shared, SimState};
+use super::state::{AgentState, RestView, Shared, SimState};
 use crate::lsn::Lsn;
 use crate::model::Member;
 use crate::peers::{FailsafeNotice, PeerStatus, Peers};
@@ -38,14 +38,25 @@ fn reachable_peer(state: &SimState, me: usize, name: &str) -> Result<usize, Stri
     Ok(peer)
 }
 
-/// What node `peer`'s API reports about itself.
+/// What node `peer`'s API reports about itself: the role and timeline its agent's last
+/// cycle saw, and the position read live while the server still runs in that role (else the
+/// cycle's), as the real API (`rest/live_wal.rs`). Before its first cycle: the server now.
 pub fn peer_status(state: &SimState, peer: usize) -> PeerStatus {
     let node = &state.nodes[peer];
-    let pg = &node.pg;
+    let live = RestView::of(&node.pg);
+    let view = node.rest_view.unwrap_or(live);
+    let same_role = live.running && live.primary == view.primary;
+    let position = if !view.running {
+        None
+    } else if same_role {
+        live.position
+    } else {
+        view.position
+    };
     PeerStatus {
-        is_primary: pg.is_running_primary(),
-        wal_position: pg.wal().filter(|_| pg.running()).map(|w| Lsn(w.end())),
-        timeline: pg.wal().map(|w| w.timeline()),
+        is_primary: view.primary,
+        wal_position: position.map(Lsn),
+        timeline: view.timeline,
         failover_priority: node.tags.failover_priority(),
         watchdog_failed: false,
     }
@@ -77,5 +88,55 @@ impl Peers for SimPeers {
         let received = state.nodes[peer].clock.mono_at(now);
         state.nodes[peer].failsafe_notice = Some((notice.name.clone(), received));
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::postgres::{Postgres, Upstream};
+    use crate::sim::clock::GlobalClock;
+    use crate::sim::executor::block_on;
+    use crate::sim::postgres::SimPostgres;
+    use crate::sim::rng::SimRng;
+    use std::sync::Arc;
+
+    /// The API shows the role and timeline of the agent's last cycle, and live positions only
+    /// while the server still runs in that role: a replica promoted since still answers as
+    /// a replica, with the position the cycle saw.
+    #[test]
+    fn a_peer_answers_from_its_last_cycle_with_live_positions() {
+        let names = ["n1".to_string(), "n2".to_string()];
+        let shared = Shared::new(SimState::new(
+            Arc::new(GlobalClock::new()),
+            SimRng::new(1),
+            &names,
+        ));
+        let pg: Vec<SimPostgres> = (0..2)
+            .map(|i| SimPostgres::new(i, shared.clone()))
+            .collect();
+        block_on(pg[0].bootstrap()).expect("bootstrap");
+        block_on(pg[1].clone_replica(&Upstream::member("n1", "postgres://n1"))).expect("clone");
+        block_on(pg[1].start_standby(None)).expect("start");
+        let seen = {
+            let mut state = shared.lock();
+            let view = RestView::of(&state.nodes[1].pg);
+            state.nodes[1].rest_view = Some(view);
+            view
+        };
+        assert!(!peer_status(&shared.lock(), 1).is_primary);
+        block_on(pg[1].promote(1)).expect("promote");
+        let status = peer_status(&shared.lock(), 1);
+        assert!(!status.is_primary, "the cycle's role until the next cycle");
+        assert_eq!(status.timeline, seen.timeline);
+        assert_eq!(status.wal_position.map(|l| l.0), seen.position);
+        let mut state = shared.lock();
+        state.nodes[1].rest_view = Some(RestView::of(&state.nodes[1].pg));
+        let status = peer_status(&state, 1);
+        assert!(status.is_primary);
+        assert_eq!(
+            status.wal_position.map(|l| l.0),
+            state.nodes[1].pg.wal().map(|w| w.end())
+        );
     }
 }

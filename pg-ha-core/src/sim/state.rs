@@ -61,6 +61,36 @@ pub struct NodeState {
     pub failsafe_notice: Option<(String, crate::time::Mono)>,
     /// The leader in its agent's last read of the DCS (what its REST API knows).
     pub known_leader: Option<String>,
+    /// What its agent's REST API shows between cycles (see [`RestView`]); `None` before the
+    /// first cycle.
+    pub rest_view: Option<RestView>,
+}
+
+/// The server as the agent's last cycle saw it, which its REST API serves until the next
+/// cycle: the role and timeline (the positions are read live, as the real API does, while
+/// the server still runs in that role).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestView {
+    /// The server ran.
+    pub running: bool,
+    /// As a primary.
+    pub primary: bool,
+    /// On this timeline.
+    pub timeline: Option<u32>,
+    /// At this position.
+    pub position: Option<u64>,
+}
+
+impl RestView {
+    /// The view of `pg` now.
+    pub fn of(pg: &PgState) -> RestView {
+        RestView {
+            running: pg.running(),
+            primary: pg.is_running_primary(),
+            timeline: pg.wal().map(|w| w.timeline()),
+            position: pg.wal().filter(|_| pg.running()).map(|w| w.end()),
+        }
+    }
 }
 
 /// The state shared by every simulated component.
@@ -95,6 +125,7 @@ impl SimState {
                 tags: Tags::default(),
                 failsafe_notice: None,
                 known_leader: None,
+                rest_view: None,
             })
             .collect();
         SimState {

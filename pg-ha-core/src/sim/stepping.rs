@@ -7,7 +7,7 @@ use super::executor::poll_once;
 use super::node::{Acquisition, InFlight, SCOPE};
 use super::peers::SimPeers;
 use super::postgres::SimPostgres;
-use super::state::AgentState;
+use super::state::{AgentState, RestView};
 use super::world::World;
 use crate::decide::Action;
 use crate::runner::{Runner, StepReport};
@@ -100,7 +100,12 @@ impl World {
             .and_then(|r| r.last_cluster())
             .and_then(|c| c.leader_name())
             .map(str::to_string);
-        self.shared.lock().nodes[i].known_leader = known_leader;
+        {
+            let mut state = self.shared.lock();
+            let node = &mut state.nodes[i];
+            node.known_leader = known_leader;
+            node.rest_view = Some(RestView::of(&node.pg));
+        }
         self.stats.steps += 1;
         let now = self.now();
         self.log_step(i, report);
@@ -166,6 +171,7 @@ impl World {
         let clock: Arc<dyn Clock> = {
             let mut state = self.shared.lock();
             state.nodes[i].agent = AgentState::Running;
+            state.nodes[i].rest_view = None;
             Arc::new(state.nodes[i].clock.clone())
         };
         let runner = Runner::new(config, self.cfg.dynamic.clone(), dcs, pg, peers, clock);
