@@ -125,9 +125,11 @@ fn seeds_that_once_failed_pass() {
 /// leader deferring to nodes that could never take over; 2638, 4339: quorum mode without the
 /// former leader's vote, or with a confirmation threshold that moved with every write; 3812:
 /// members deferring to a peer outside the failsafe map; 9430: to a failover candidate
-/// outside it; 2477: to a quorum-mode candidate that could not gather the votes).
-const FULL_SPACE_REGRESSIONS: [u64; 16] = [
-    82, 456, 532, 673, 853, 2035, 2477, 2638, 2855, 3378, 3812, 4339, 9430, 10302, 11281, 15244,
+/// outside it; 2477: to a quorum-mode candidate that could not gather the votes; 190: a
+/// rewind whose source was unreachable counted as a failed pg_rewind, left to a human).
+const FULL_SPACE_REGRESSIONS: [u64; 17] = [
+    82, 190, 456, 532, 673, 853, 2035, 2477, 2638, 2855, 3378, 3812, 4339, 9430, 10302, 11281,
+    15244,
 ];
 
 #[test]

@@ -29,6 +29,8 @@ impl LocalPostgres {
         self.reap_orphans().await;
         let err = match self.try_rewind(source).await {
             Ok(()) => return Ok(()),
+            // The source is gone: nothing was tried, so nothing to fall back from.
+            Err(e @ PgError::Unreachable(_)) => return Err(e),
             Err(e) => e,
         };
         if !self.applied().remove_on_rewind_failure {
@@ -54,29 +56,31 @@ impl LocalPostgres {
         }
         self.ensure_clean_shutdown().await?;
         let ep = endpoint(source)?;
-        self.checkpoint_source(&ep).await;
+        self.checkpoint_source(&ep).await?;
         self.run_pg_rewind(&ep).await?;
         self.after_rewind(source)
     }
 
     /// A CHECKPOINT on a freshly promoted source makes its control file show the new
     /// timeline, which pg_rewind reads (and writes its slots' state files, which slot copies
-    /// read). Best effort.
-    pub(crate) async fn checkpoint_source(&self, ep: &Endpoint) {
+    /// read). The CHECKPOINT is best effort; a source that cannot be reached at all is
+    /// `Unreachable` (as Patroni, a rewind that fails because the primary became unreachable
+    /// is not counted as a failed rewind: it is tried again).
+    pub(crate) async fn checkpoint_source(&self, ep: &Endpoint) -> Result<(), PgError> {
         let target = super::client::ConnTarget::new(ep, &self.settings.superuser);
         let timeout = Duration::from_secs(30);
-        let result = match connect(
+        let client = connect(
             &target,
             self.settings.status_timeout.max(Duration::from_secs(5)),
         )
         .await
-        {
-            Ok(client) => execute(&client, "CHECKPOINT", timeout).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = result {
+        .map_err(|e| {
+            PgError::Unreachable(format!("the rewind source {}:{}: {e}", ep.host, ep.port))
+        })?;
+        if let Err(e) = execute(&client, "CHECKPOINT", timeout).await {
             tracing::warn!("could not run CHECKPOINT on the rewind source: {e}");
         }
+        Ok(())
     }
 
     async fn run_pg_rewind(&self, ep: &Endpoint) -> Result<(), PgError> {

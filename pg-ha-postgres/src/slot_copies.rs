@@ -53,7 +53,9 @@ impl LocalPostgres {
     ) -> Result<Vec<(String, Vec<u8>)>, PgError> {
         let ep = endpoint(source)?;
         // The state files on disk are as of the last checkpoint.
-        self.checkpoint_source(&ep).await;
+        if let Err(e) = self.checkpoint_source(&ep).await {
+            tracing::warn!("{e}");
+        }
         let target = ConnTarget::new(&ep, self.settings.rewind_credentials());
         let client = connect(&target, self.settings.status_timeout).await?;
         let rows = bounded(

@@ -172,7 +172,12 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
                 self.facts.promotion_refused = matches!(result, Err(PgError::Refused(_)));
             }
             Action::Bootstrap | Action::CloneFromRemote(_) => self.facts.bootstrap_failed = !ok,
-            Action::Rewind { .. } => self.facts.rewind_failed = !ok,
+            // A source that could not be reached is not a failed pg_rewind: tried again.
+            Action::Rewind { .. } => {
+                self.facts.rewind_failed = result
+                    .as_ref()
+                    .is_err_and(|e| !matches!(e, PgError::Unreachable(_)));
+            }
             Action::Reinit { .. } if ok => self.facts.rewind_failed = false,
             Action::ApplyConfig(config) if ok => {
                 self.facts.applied_postgresql = Some(config.clone());

@@ -141,8 +141,8 @@ impl SimConfig {
     }
 }
 
-/// Synchronous replication variants, failsafe_mode, check_timeline and rewind off, each for
-/// a share of the seeds.
+/// Synchronous replication variants, failsafe_mode, check_timeline, rewind off and a failed
+/// rewind left to a human, each for a share of the seeds.
 fn draw_modes(rng: &mut SimRng, dynamic: &mut DynamicConfig, nodes: usize) {
     if dynamic.synchronous_mode == SyncMode::On {
         if rng.chance(0.3) {
@@ -156,6 +156,8 @@ fn draw_modes(rng: &mut SimRng, dynamic: &mut DynamicConfig, nodes: usize) {
     dynamic.failsafe_mode = rng.chance(0.15);
     dynamic.check_timeline = rng.chance(0.15);
     dynamic.postgresql.use_pg_rewind = !rng.chance(0.1);
+    // Last, so that the draws before it stay as they were.
+    dynamic.postgresql.remove_data_directory_on_rewind_failure = !rng.chance(0.2);
 }
 
 /// One node `nofailover`, one `nosync` (synchronous modes), distinct failover priorities,

@@ -18,6 +18,8 @@ pub struct DataDir {
     pub clean: bool,
     /// Replication slots (`pg_replslot`): not copied by a clone or a rewind.
     pub slots: Vec<crate::postgres::SlotSpec>,
+    /// The last pg_rewind into it failed: it needs a new base backup (or a human).
+    pub rewind_failed: bool,
 }
 
 #[cfg(test)]
@@ -30,6 +32,7 @@ impl DataDir {
             standby,
             clean: true,
             slots: Vec::new(),
+            rewind_failed: false,
         }
     }
 }
@@ -122,6 +125,7 @@ mod tests {
                 standby: false,
                 clean: true,
                 slots: Vec::new(),
+                rewind_failed: false,
             }),
             process: ProcessState::Running,
             ..PgState::empty()

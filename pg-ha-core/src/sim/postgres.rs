@@ -54,6 +54,15 @@ fn invalid(what: &str) -> PgError {
     PgError::InvalidState(what.to_string())
 }
 
+/// One pg_rewind in ten fails (as a real one can, e.g. when the WAL it needs is gone), drawn
+/// from the node and the time rather than the run's RNG, so that every other draw of a seed
+/// stays as it was.
+fn rewind_fails(node: usize, now: u64) -> bool {
+    let mixed = now.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ (node as u64 + 1).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    (mixed >> 40) % 10 == 7
+}
+
 /// The source's WAL for a clone or rewind, if the source can be reached and runs.
 fn source_wal(state: &SimState, me: usize, source: &Upstream) -> Result<Wal, PgError> {
     let src = state
@@ -204,6 +213,7 @@ impl Postgres for SimPostgres {
                 standby: false,
                 clean: true,
                 slots: Vec::new(),
+                rewind_failed: false,
             });
             pg.process = ProcessState::Running;
             pg.upstream = None;
@@ -320,6 +330,7 @@ impl Postgres for SimPostgres {
 
     async fn rewind(&self, source: &Upstream) -> Result<(), PgError> {
         self.with(|state, i| {
+            let now = state.now();
             let wal = source_wal(state, i, source)?;
             let pg = pg(state, i)?;
             if pg.process == ProcessState::Running {
@@ -329,9 +340,17 @@ impl Postgres for SimPostgres {
                 .data
                 .as_mut()
                 .ok_or_else(|| invalid("no data directory"))?;
+            if rewind_fails(i, now) {
+                data.rewind_failed = true;
+                return Err(PgError::CommandFailed {
+                    command: "pg_rewind".to_string(),
+                    reason: "could not find previous WAL record".to_string(),
+                });
+            }
             data.wal = wal;
             data.standby = true;
             data.clean = true;
+            data.rewind_failed = false;
             Ok(())
         })
     }
@@ -493,6 +512,7 @@ fn clone_into(state: &mut SimState, i: usize, source: &Upstream) -> Result<(), P
         standby: true,
         clean: true,
         slots: Vec::new(),
+        rewind_failed: false,
     });
     pg.process = ProcessState::Stopped;
     pg.upstream = None;
@@ -617,6 +637,42 @@ mod tests {
         );
         block_on(pg[0].start_standby(None)).expect("start as standby");
         assert!(crate::sim::fence_guard::enforce(&mut shared.lock(), kill + 2).is_empty());
+    }
+
+    /// One pg_rewind in ten fails and marks the data directory; a later one can succeed.
+    #[test]
+    fn a_failed_rewind_marks_the_data_directory() {
+        let failing = (0..1_000_000u64)
+            .step_by(997)
+            .filter(|t| rewind_fails(1, *t))
+            .count();
+        assert!(
+            (70..=140).contains(&failing),
+            "about one in ten: {failing} of 1004"
+        );
+        let (shared, pg) = cluster(2);
+        block_on(pg[0].bootstrap()).expect("bootstrap");
+        block_on(pg[1].clone_replica(&up("n1"))).expect("clone");
+        let at = (0..u64::MAX)
+            .find(|t| rewind_fails(1, *t))
+            .expect("a failing time");
+        shared.lock().clock.advance_to(at);
+        assert!(block_on(pg[1].rewind(&up("n1"))).is_err());
+        assert!(shared.lock().nodes[1]
+            .pg
+            .data
+            .as_ref()
+            .is_some_and(|d| d.rewind_failed));
+        let ok = (at..u64::MAX)
+            .find(|t| !rewind_fails(1, *t))
+            .expect("a good time");
+        shared.lock().clock.advance_to(ok);
+        assert_eq!(block_on(pg[1].rewind(&up("n1"))), Ok(()));
+        assert!(shared.lock().nodes[1]
+            .pg
+            .data
+            .as_ref()
+            .is_some_and(|d| !d.rewind_failed));
     }
 
     #[test]

@@ -355,7 +355,11 @@ impl World {
     fn final_check(&mut self) {
         let state = self.shared.lock();
         let pg = &self.cfg.dynamic.postgresql;
-        let rejoin = pg.use_pg_rewind || pg.remove_data_directory_on_diverged_timelines;
+        let rejoin = liveness::Rejoin {
+            diverged: pg.use_pg_rewind || pg.remove_data_directory_on_diverged_timelines,
+            after_failed_rewind: pg.remove_data_directory_on_rewind_failure
+                || pg.remove_data_directory_on_diverged_timelines,
+        };
         let result =
             liveness::writable_primary(&state).map(|p| liveness::replicating(&state, p, rejoin));
         drop(state);

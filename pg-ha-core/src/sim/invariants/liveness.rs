@@ -18,11 +18,20 @@ pub fn writable_primary(state: &SimState) -> Result<usize, Violation> {
         })
 }
 
+/// Which diverged nodes the configuration lets rejoin without a human.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rejoin {
+    /// Diverged nodes rejoin (use_pg_rewind, or remove_data_directory_on_diverged_timelines).
+    pub diverged: bool,
+    /// A node whose pg_rewind failed rejoins (remove_data_directory_on_rewind_failure).
+    pub after_failed_rewind: bool,
+}
+
 /// Checks that every node other than `primary` streams from it with a WAL that is a prefix
 /// of the primary's. Unless `rejoin_diverged` (use_pg_rewind, or
 /// remove_data_directory_on_diverged_timelines), a node whose WAL diverged from the
 /// primary's is left for the operator to reinitialise, as Patroni leaves it.
-pub fn replicating(state: &SimState, primary: usize, rejoin_diverged: bool) -> Option<Violation> {
+pub fn replicating(state: &SimState, primary: usize, rejoin: Rejoin) -> Option<Violation> {
     let p = &state.nodes[primary];
     let pwal = p.pg.wal()?;
     for (i, node) in state.nodes.iter().enumerate() {
@@ -30,7 +39,9 @@ pub fn replicating(state: &SimState, primary: usize, rejoin_diverged: bool) -> O
             continue;
         }
         let diverged = node.pg.wal().is_some_and(|w| !w.is_prefix_of(pwal));
-        if diverged && !rejoin_diverged {
+        let rewind_failed = node.pg.data.as_ref().is_some_and(|d| d.rewind_failed);
+        if (diverged && !rejoin.diverged) || (rewind_failed && !rejoin.after_failed_rewind) {
+            // Waits for a human, as configured.
             continue;
         }
         let ok =
@@ -91,6 +102,11 @@ mod tests {
     use crate::sim::wal::Wal;
     use std::sync::Arc;
 
+    const ALL: Rejoin = Rejoin {
+        diverged: true,
+        after_failed_rewind: true,
+    };
+
     fn node(state: &mut SimState, i: usize, wal: Wal, standby: bool) {
         let pg = &mut state.nodes[i].pg;
         pg.data = Some(DataDir::with_wal(wal, standby));
@@ -111,14 +127,28 @@ mod tests {
         node(&mut state, 0, primary, false);
         node(&mut state, 1, base.clone(), true);
         assert_eq!(writable_primary(&state).ok(), Some(0));
-        assert!(replicating(&state, 0, true).is_none(), "a streaming prefix");
+        assert!(replicating(&state, 0, ALL).is_none(), "a streaming prefix");
         state.nodes[1].pg.streaming = false;
-        assert!(replicating(&state, 0, false).is_some(), "not streaming");
+        assert!(replicating(&state, 0, ALL).is_some(), "not streaming");
         let mut diverged = base;
         diverged.fork(3, 10, 0);
         node(&mut state, 1, diverged, true);
         state.nodes[1].pg.streaming = false;
-        assert!(replicating(&state, 0, true).is_some());
-        assert!(replicating(&state, 0, false).is_none());
+        assert!(replicating(&state, 0, ALL).is_some());
+        let none = Rejoin {
+            diverged: false,
+            after_failed_rewind: false,
+        };
+        assert!(replicating(&state, 0, none).is_none());
+        // A failed pg_rewind: waits for a human unless the data directory may be wiped.
+        if let Some(d) = state.nodes[1].pg.data.as_mut() {
+            d.rewind_failed = true;
+        }
+        assert!(replicating(&state, 0, ALL).is_some());
+        let keep = Rejoin {
+            diverged: true,
+            after_failed_rewind: false,
+        };
+        assert!(replicating(&state, 0, keep).is_none());
     }
 }

@@ -42,6 +42,7 @@ mod tests {
                 standby: false,
                 clean: true,
                 slots: Vec::new(),
+                rewind_failed: false,
             });
             node.pg.process = ProcessState::Running;
             node.pg.fence = fence.map(Mono::from_millis);
