@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use pg_ha_agent::postgres::controldata::ClusterState;
 use pg_ha_agent::postgres::Credentials;
 use pg_ha_core::postgres::{PgRole, StopMode, Upstream};
-use pg_ha_core::Postgres;
+use pg_ha_core::{PgError, Postgres};
 use std::time::Duration;
 
 /// `a` primary and `b` its standby; then `b` is promoted while `a` still runs, and both take
@@ -105,14 +105,14 @@ async fn failed_rewind_and_reinit_keep_the_data() -> Result<()> {
         "gone",
         &format!("postgres://127.0.0.1:{}/postgres", free_port()),
     );
+    // A source that cannot be reached is not a failed rewind (as Patroni): nothing was
+    // tried, so there is no reinit fallback either, and the agent tries again later.
     let err = a.pg.rewind(&nowhere).await.expect_err("no source");
-    assert!(err.to_string().contains("pg_rewind"), "{err}");
+    assert!(matches!(err, PgError::Unreachable(_)), "{err}");
+    assert!(err.to_string().contains("rewind source"), "{err}");
     a.pg.set_remove_data_directory_on_rewind_failure(true);
-    let err =
-        a.pg.rewind(&nowhere)
-            .await
-            .expect_err("no source to clone either");
-    assert!(err.to_string().contains("reinit"), "{err}");
+    let err = a.pg.rewind(&nowhere).await.expect_err("still no source");
+    assert!(matches!(err, PgError::Unreachable(_)), "{err}");
     let err = a.pg.reinit(&nowhere).await.expect_err("no source");
     assert!(err.to_string().contains("pg_basebackup"), "{err}");
     assert_eq!(a.pg.controldata().await?.sysid, sysid);
