@@ -10,6 +10,7 @@
 //! the clock calls [`MemoryStore::expire`] so that waiters in
 //! [`Dcs::wait_for_change`] see the change.
 
+mod expiry;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -18,6 +19,7 @@ use super::{Dcs, DcsError};
 use crate::model::{Condition, Key, Snapshot, Version, LEADER_PATH, MEMBERS_PREFIX};
 use crate::time::{Clock, Mono};
 use async_trait::async_trait;
+pub use expiry::Expiry;
 use state::{ClientId, State};
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -66,6 +68,11 @@ impl MemoryStore {
             node: node.to_string(),
             id,
         }
+    }
+
+    /// Revokes expired leases as `expiry` says (the real backends' cadence) from now on.
+    pub fn set_expiry(&self, expiry: Expiry) {
+        self.with_state(|state, _| state.expiry = expiry);
     }
 
     /// Revokes every lease that expired on the store's clock and deletes its keys, waking

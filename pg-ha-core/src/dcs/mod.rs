@@ -5,7 +5,7 @@ mod memory;
 mod paths;
 
 pub use error::DcsError;
-pub use memory::{MemoryDcs, MemoryStore};
+pub use memory::{Expiry, MemoryDcs, MemoryStore};
 pub use paths::{cluster_prefix, ClusterPaths, DEFAULT_NAMESPACE};
 
 use crate::model::{Cluster, Condition, Key, ParseError, Snapshot, Version};

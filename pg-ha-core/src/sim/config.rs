@@ -3,6 +3,7 @@
 
 use super::rng::SimRng;
 use crate::config::{DynamicConfig, SyncMode};
+use crate::dcs::Expiry;
 use crate::model::Tags;
 use std::time::Duration;
 
@@ -47,6 +48,9 @@ pub struct SimConfig {
     pub tags: Vec<Tags>,
     /// The configuration space the run was drawn from.
     pub space: Space,
+    /// How the DCS revokes expired leases: exactly, on etcd's 500 ms checks, or late within
+    /// Consul's lower-bound TTL (by seed, for the random runs; exact for scripted ones).
+    pub dcs_expiry: Expiry,
 }
 
 impl SimConfig {
@@ -101,6 +105,7 @@ impl SimConfig {
         }
         let mut cfg = SimConfig::shaped(seed, nodes, dynamic, false, 0);
         cfg.random_faults = false;
+        cfg.dcs_expiry = Expiry::Exact;
         cfg
     }
 
@@ -125,6 +130,11 @@ impl SimConfig {
             toggle_sync,
             tags: vec![Tags::default(); nodes],
             space: Space::Classic,
+            dcs_expiry: match seed % 3 {
+                0 => Expiry::Exact,
+                1 => Expiry::ETCD,
+                _ => Expiry::LowerBound,
+            },
             dynamic,
         }
     }

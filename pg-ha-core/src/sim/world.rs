@@ -78,6 +78,7 @@ impl World {
         }
         let shared = Shared::new(state);
         let store = MemoryStore::new(clock.clone());
+        store.set_expiry(cfg.dcs_expiry);
         let admin = store.client(SCOPE, "sim-admin");
         let mut world = World {
             highest_timeline: vec![0; cfg.nodes],
@@ -584,6 +585,11 @@ fn shape(cfg: &SimConfig) -> String {
     }
     if !d.postgresql.use_pg_rewind {
         extras.push("use_pg_rewind off".into());
+    }
+    match cfg.dcs_expiry {
+        crate::dcs::Expiry::Exact => {}
+        crate::dcs::Expiry::Checked { .. } => extras.push("etcd expiry".into()),
+        crate::dcs::Expiry::LowerBound => extras.push("consul expiry".into()),
     }
     for (i, tags) in cfg.tags.iter().enumerate() {
         if !tags.0.is_empty() {

@@ -38,12 +38,14 @@ pub(super) struct State {
     pub(super) revision: u64,
     /// The last id handed out to a lease or a client.
     next_id: u64,
-    /// Live leases and the instant at which each expires.
+    /// Live leases and the instant at which each is revoked.
     leases: HashMap<LeaseId, Mono>,
     /// The current lease of each live client, if it has one.
     clients: HashMap<ClientId, LeaseId>,
     /// Clusters by scope.
     clusters: HashMap<String, ClusterKeys>,
+    /// When expired leases are revoked.
+    pub(super) expiry: super::Expiry,
 }
 
 impl State {
@@ -109,14 +111,16 @@ impl State {
                 lease
             }
         };
-        self.leases.insert(lease, now + ttl);
+        let revoked = self.expiry.revoked_at(now + ttl, ttl, lease);
+        self.leases.insert(lease, revoked);
         lease
     }
 
     /// Extends the client's lease to `now + ttl` if it has a live one; never grants.
     pub(super) fn extend(&mut self, client: ClientId, ttl: Duration, now: Mono) {
         if let Some(lease) = self.lease_of(client) {
-            self.leases.insert(lease, now + ttl);
+            let revoked = self.expiry.revoked_at(now + ttl, ttl, lease);
+            self.leases.insert(lease, revoked);
         }
     }
 
