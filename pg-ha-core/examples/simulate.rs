@@ -7,7 +7,8 @@
 //! ```
 //!
 //! `--space full` also draws quorum and strict modes, synchronous_node_count 2,
-//! failsafe_mode, check_timeline, use_pg_rewind off and node tags (see `sim::Space`).
+//! failsafe_mode, check_timeline, use_pg_rewind off, a failed rewind left to a human and node
+//! tags; `--space lossy` adds machines lost for good (see `sim::Space`).
 //!
 //! Many seeds run on every core; a failing seed prints the command that replays it with the
 //! full event log. Exits non-zero when any seed fails.
@@ -51,8 +52,9 @@ fn parse_args() -> Result<Args, String> {
             "--space" => {
                 args.space = match it.next().as_deref() {
                     Some("full") => Space::Full,
+                    Some("lossy") => Space::Lossy,
                     Some("classic") => Space::Classic,
-                    _ => return Err("--space needs `classic` or `full`".into()),
+                    _ => return Err("--space needs `classic`, `full` or `lossy`".into()),
                 }
             }
             other => return Err(format!("unknown argument {other}")),
@@ -121,7 +123,7 @@ fn main() {
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("{e}\nusage: simulate [--space classic|full] [--seeds N] [--start N] [--stop-after N] | --seed N [--verbose]");
+            eprintln!("{e}\nusage: simulate [--space classic|full|lossy] [--seeds N] [--start N] [--stop-after N] | --seed N [--verbose]");
             std::process::exit(2);
         }
     };

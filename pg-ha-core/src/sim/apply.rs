@@ -2,10 +2,12 @@
 
 use super::chaos::Fault;
 use super::clock::Micros;
+use super::config::Space;
 use super::event::Event;
 use super::executor::block_on;
 use super::state::AgentState;
 use super::world::World;
+use crate::config::SyncMode;
 use crate::dcs::Dcs;
 use crate::model::{Condition, Failover, Key};
 use crate::time::Clock;
@@ -89,6 +91,11 @@ impl World {
             node.pg.crash();
             node.pg.fence = None;
         }
+        if down_for.is_none() && self.may_lose(i) {
+            self.shared.lock().nodes[i].lost = true;
+            let name = self.nodes[i].config.name.clone();
+            self.log.note(now, || format!("{name}: lost for good"));
+        }
         self.nodes[i].runner = None;
         self.nodes[i].in_flight = None;
         self.nodes[i].next_step = None;
@@ -99,6 +106,21 @@ impl World {
             let restart = Event::Restart { node: i, crashes };
             self.queue.push(now + d.as_micros() as Micros, restart);
         }
+    }
+
+    /// Whether a node that crashes without a restart date is lost for good ([`Space::Lossy`]):
+    /// in half of the asynchronous runs (by seed, no extra draw), while two other nodes
+    /// remain. Then the others must go on without it (in synchronous mode a lost sync standby
+    /// may rightly block promotions, so it comes back at the heal there).
+    fn may_lose(&self, i: usize) -> bool {
+        let state = self.shared.lock();
+        let remaining = state.nodes.iter().filter(|n| !n.lost).count();
+        self.cfg.space == Space::Lossy
+            && self.cfg.seed % 2 == 0
+            && self.cfg.dynamic.synchronous_mode == SyncMode::Off
+            && !self.cfg.toggle_sync
+            && !state.nodes[i].lost
+            && remaining >= 3
     }
 
     fn crash_postgres(&mut self, i: usize) {
@@ -162,7 +184,7 @@ impl World {
         let Some(entry) = self.read_cluster().and_then(|c| c.config) else {
             return;
         };
-        let on = entry.parsed.synchronous_mode != crate::config::SyncMode::Off;
+        let on = entry.parsed.synchronous_mode != SyncMode::Off;
         self.set_config("synchronous_mode", serde_json::Value::Bool(!on));
     }
 

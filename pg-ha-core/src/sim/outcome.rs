@@ -83,6 +83,7 @@ pub fn replay_command_in(seed: u64, space: super::Space) -> String {
     match space {
         super::Space::Classic => replay_command(seed),
         super::Space::Full => format!("{} --space full", replay_command(seed)),
+        super::Space::Lossy => format!("{} --space lossy", replay_command(seed)),
     }
 }
 

@@ -64,6 +64,8 @@ pub struct NodeState {
     /// What its agent's REST API shows between cycles (see [`RestView`]); `None` before the
     /// first cycle.
     pub rest_view: Option<RestView>,
+    /// The machine is gone for good (not even the heal brings it back).
+    pub lost: bool,
 }
 
 /// The server as the agent's last cycle saw it, which its REST API serves until the next
@@ -126,6 +128,7 @@ impl SimState {
                 failsafe_notice: None,
                 known_leader: None,
                 rest_view: None,
+                lost: false,
             })
             .collect();
         SimState {

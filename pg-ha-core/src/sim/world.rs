@@ -334,8 +334,8 @@ impl World {
                 node.faults = NodeFaults::default();
                 match node.agent {
                     AgentState::Frozen { .. } => unfreeze.push(i),
-                    AgentState::Down => restart.push(i),
-                    AgentState::Running => {}
+                    AgentState::Down if !node.lost => restart.push(i),
+                    AgentState::Down | AgentState::Running => {}
                 }
             }
         }

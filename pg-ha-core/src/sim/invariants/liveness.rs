@@ -35,7 +35,7 @@ pub fn replicating(state: &SimState, primary: usize, rejoin: Rejoin) -> Option<V
     let p = &state.nodes[primary];
     let pwal = p.pg.wal()?;
     for (i, node) in state.nodes.iter().enumerate() {
-        if i == primary {
+        if i == primary || node.lost {
             continue;
         }
         let diverged = node.pg.wal().is_some_and(|w| !w.is_prefix_of(pwal));
