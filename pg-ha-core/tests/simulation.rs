@@ -132,6 +132,19 @@ const FULL_SPACE_REGRESSIONS: [u64; 17] = [
     15244,
 ];
 
+/// Seeds of `--space lossy` (machines lost for good) that fail when a replica behind the
+/// history timeline refuses to race (the leaderless-cluster bug: a new primary lost before
+/// anyone followed its timeline): the simulator finds that bug on its own.
+const LOSSY_REGRESSIONS: [u64; 6] = [652, 1438, 1518, 2054, 3742, 4290];
+
+#[test]
+fn lost_machines_leave_a_primary_among_the_others() {
+    for seed in LOSSY_REGRESSIONS {
+        let outcome = run_seed_in(seed, Space::Lossy, false, false);
+        assert!(outcome.passed(), "{outcome}");
+    }
+}
+
 #[test]
 fn seeds_of_the_whole_configuration_space_that_once_failed_pass() {
     for seed in FULL_SPACE_REGRESSIONS {
