@@ -116,7 +116,7 @@ impl World {
         let state = self.shared.lock();
         let remaining = state.nodes.iter().filter(|n| !n.lost).count();
         self.cfg.space == Space::Lossy
-            && self.cfg.seed % 2 == 0
+            && self.cfg.seed.is_multiple_of(2)
             && self.cfg.dynamic.synchronous_mode == SyncMode::Off
             && !self.cfg.toggle_sync
             && !state.nodes[i].lost
