@@ -30,15 +30,19 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
     }
 
     pub(super) async fn run(&mut self, action: &Action) -> Result<(), ActionError> {
-        if matches!(action, Action::Promote { .. } | Action::StartPrimary)
-            && !self.dynamic.pause
+        if matches!(
+            action,
+            Action::Promote { .. } | Action::StartPrimary | Action::WriteHistory(_)
+        ) && !self.dynamic.pause
             && !self.holds_valid_lease()
         {
             // The decision was taken on a lease that has run out since, by this node's own
             // clock (the agent stalled between its renewal and this action): another node
-            // may hold the key by now.
+            // may hold the key by now, and may have written its own history (seed 37647 of
+            // --space full: a stale announcement overwrote it, and a later promotion reused
+            // a timeline number).
             return Err(ActionError::NotApplied(
-                "the lease ran out before PostgreSQL could take writes".to_string(),
+                "the lease ran out before this leader action".to_string(),
             ));
         }
         let ttl = self.dynamic.ttl;

@@ -137,8 +137,9 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
             return Vec::new();
         }
         // All at once: an unreachable peer costs one timeout, not one per peer.
-        let asks = self
-            .election_peers(cluster)
+        let peers = self.election_peers(cluster);
+        let asks = peers
+            .iter()
             .filter(|m| m.name != me && m.data.api_url.is_some())
             .map(|member| async move {
                 PeerReport {
@@ -151,15 +152,40 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
 
     /// The members to ask during an election: the current ones plus those of the last view
     /// that had a leader (Patroni's old_cluster), so a node whose key expired while it was cut
-    /// off from the DCS is still asked.
-    pub(super) fn election_peers<'a>(
-        &'a self,
-        cluster: &'a Cluster,
-    ) -> impl Iterator<Item = &'a Member> + 'a {
-        let gone = self
-            .led_members
-            .iter()
-            .filter(|m| cluster.member(&m.name).is_none());
-        cluster.members.iter().chain(gone)
+    /// off from the DCS is still asked; with failsafe_mode, also every node of the `failsafe`
+    /// map (as Patroni): a primary riding on failsafe whose member key expired still answers
+    /// that it runs, also to an agent that started since and never saw it lead.
+    pub(super) fn election_peers(&self, cluster: &Cluster) -> Vec<Member> {
+        let mut peers: Vec<Member> = cluster.members.clone();
+        for m in &self.led_members {
+            if !peers.iter().any(|p| p.name == m.name) {
+                peers.push(m.clone());
+            }
+        }
+        let map = cluster
+            .failsafe
+            .as_ref()
+            .filter(|_| self.dynamic.failsafe_mode);
+        for (name, api_url) in map.iter().flat_map(|m| m.0.iter()) {
+            if !peers.iter().any(|p| &p.name == name) {
+                peers.push(failsafe_member(name, api_url));
+            }
+        }
+        peers
+    }
+}
+
+/// A member known only from the `failsafe` map: its name and REST API.
+fn failsafe_member(name: &str, api_url: &str) -> Member {
+    let mut data = crate::model::MemberData::new(
+        crate::model::MemberState::Running,
+        crate::model::Role::Replica,
+    );
+    data.api_url = Some(api_url.to_string());
+    Member {
+        name: name.to_string(),
+        version: 0,
+        session: None,
+        data,
     }
 }
