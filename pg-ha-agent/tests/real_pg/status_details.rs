@@ -290,8 +290,13 @@ async fn a_running_agent_shows_them_in_get_patroni_and_metrics() -> Result<()> {
 
         // A streaming standby shows up with its user and address.
         let b = Node::standby_of(&sandbox, "b", &a).await?;
+        // The clone's own walsender (state `backup`) can outlive pg_basebackup by a moment:
+        // wait for the streaming row alone.
         let body = wait_patroni(&base, "a replication row for b", |b| {
             b["replication"][0]["state"] == "streaming"
+                && b["replication"]
+                    .as_array()
+                    .is_some_and(|rows| rows.len() == 1)
         })
         .await?;
         assert_eq!(
