@@ -258,10 +258,7 @@ fn old_failsafe_notice_does_not_block() {
 #[test]
 fn node_missing_from_the_failsafe_map_may_not_race() {
     let mut s = leaderless(1000);
-    s.cfg.dynamic.failsafe_mode = true;
-    let mut map = pg_ha_core::model::Failsafe::default();
-    map.0.insert("node3".into(), "http://x/patroni".into());
-    s.cluster().failsafe = Some(map);
+    s = s.failsafe_map(&["node3"]);
     assert_eq!(not_healthiest(s), Ineligible::NotInFailsafeMap);
 }
 
@@ -271,11 +268,7 @@ fn node_missing_from_the_failsafe_map_may_not_race() {
 #[test]
 fn a_switchover_candidate_missing_from_the_failsafe_map_may_not_race() {
     let mut s = leaderless(1000).failover(Some("node1"), Some("node2"), None);
-    s.cfg.dynamic.failsafe_mode = true;
-    let mut map = pg_ha_core::model::Failsafe::default();
-    map.0.insert("node1".into(), "http://x/patroni".into());
-    map.0.insert("node3".into(), "http://y/patroni".into());
-    s.cluster().failsafe = Some(map);
+    s = s.failsafe_map(&["node1", "node3"]);
     assert_eq!(not_healthiest(s), Ineligible::NotInFailsafeMap);
 }
 
@@ -287,11 +280,7 @@ fn a_switchover_candidate_missing_from_the_failsafe_map_may_not_race() {
 fn a_peer_outside_the_failsafe_map_does_not_defer_a_member() {
     let in_map = |s: Situation| {
         let mut s = s;
-        s.cfg.dynamic.failsafe_mode = true;
-        let mut map = pg_ha_core::model::Failsafe::default();
-        map.0.insert("node1".into(), "http://x/patroni".into());
-        map.0.insert("node2".into(), "http://y/patroni".into());
-        s.cluster().failsafe = Some(map);
+        s = s.failsafe_map(&["node1", "node2"]);
         s
     };
     let ahead = in_map(leaderless(1000).peer("node3", false, 1100, 1));
@@ -315,11 +304,7 @@ fn a_candidate_outside_the_failsafe_map_does_not_hold_the_members_back() {
     let mut s = leaderless(1000)
         .failover(None, Some("node3"), None)
         .peer("node3", false, 1000, 1);
-    s.cfg.dynamic.failsafe_mode = true;
-    let mut map = pg_ha_core::model::Failsafe::default();
-    map.0.insert("node1".into(), "http://x/patroni".into());
-    map.0.insert("node2".into(), "http://y/patroni".into());
-    s.cluster().failsafe = Some(map);
+    s = s.failsafe_map(&["node1", "node2"]);
     assert_eq!(s.decide().reason, Reason::Promoting);
 }
 

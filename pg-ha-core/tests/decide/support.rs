@@ -204,6 +204,18 @@ impl Situation {
         self
     }
 
+    /// failsafe_mode on, with a `failsafe` map of `names` (API `http://<name>/patroni`).
+    pub(crate) fn failsafe_map(mut self, names: &[&str]) -> Self {
+        self.cfg.dynamic.failsafe_mode = true;
+        let mut map = pg_ha_core::model::Failsafe::default();
+        for name in names {
+            map.0
+                .insert(name.to_string(), format!("http://{name}/patroni"));
+        }
+        self.cluster().failsafe = Some(map);
+        self
+    }
+
     pub(crate) fn sync_mode(mut self, mode: SyncMode) -> Self {
         self.cfg.dynamic.synchronous_mode = mode;
         self

@@ -347,10 +347,6 @@ fn the_old_leader_retakes_the_key_when_the_others_are_outside_the_failsafe_map()
     let mut s = leaderless_request("node2", Some("node2"), Some("node3"))
         .peer("node1", false, 1000, 1)
         .peer("node3", false, 1000, 0);
-    s.cfg.dynamic.failsafe_mode = true;
-    let mut map = pg_ha_core::model::Failsafe::default();
-    map.0.insert("node2".into(), "http://node2/patroni".into());
-    map.0.insert("node3".into(), "http://node3/patroni".into());
-    s.cluster().failsafe = Some(map);
+    s = s.failsafe_map(&["node2", "node3"]);
     assert_eq!(s.decide().reason, Reason::Promoting);
 }
