@@ -93,6 +93,7 @@ impl World {
         }
         if down_for.is_none() && self.may_lose(i) {
             self.shared.lock().nodes[i].lost = true;
+            self.stats.lost_machines += 1;
             let name = self.nodes[i].config.name.clone();
             self.log.note(now, || format!("{name}: lost for good"));
         }

@@ -27,6 +27,11 @@ pub struct Stats {
     pub faults_by_kind: std::collections::BTreeMap<&'static str, u64>,
     /// Promotions that had to keep every guaranteed commit (checked against the ledger).
     pub guarded_promotions: u64,
+    /// Machines lost for good ([`super::Space::Lossy`]).
+    pub lost_machines: u64,
+    /// Runs that ended without a primary because a lost machine left no survivor that
+    /// Patroni's rules let lead ([`super::invariants::stranded`]).
+    pub stranded: u64,
 }
 
 impl Stats {
@@ -41,6 +46,8 @@ impl Stats {
         self.acknowledged += other.acknowledged;
         self.guaranteed += other.guaranteed;
         self.guarded_promotions += other.guarded_promotions;
+        self.lost_machines += other.lost_machines;
+        self.stranded += other.stranded;
         for (kind, n) in &other.faults_by_kind {
             *self.faults_by_kind.entry(kind).or_default() += n;
         }

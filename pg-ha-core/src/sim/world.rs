@@ -9,7 +9,7 @@ use super::executor::block_on;
 use super::faults::NodeFaults;
 use super::invariants::promotion_lag::{self, Promotion};
 use super::invariants::{
-    acked_commits, history_matches, liveness, single_writer, timeline, timeline_branches,
+    acked_commits, history_matches, liveness, single_writer, stranded, timeline, timeline_branches,
     writer_holds_key, Violation,
 };
 use super::log::EventLog;
@@ -268,10 +268,11 @@ impl World {
             }
             Event::Heal => self.heal(),
             Event::LivenessDeadline => {
-                let state = self.shared.lock();
-                if let Err(v) = liveness::writable_primary(&state) {
-                    drop(state);
-                    self.fail(v);
+                let result = liveness::writable_primary(&self.shared.lock());
+                if let Err(v) = result {
+                    if !self.stranded() {
+                        self.fail(v);
+                    }
                 }
             }
             Event::End => {
@@ -364,10 +365,32 @@ impl World {
         let result =
             liveness::writable_primary(&state).map(|p| liveness::replicating(&state, p, rejoin));
         drop(state);
+        if result.is_err() && self.stranded() {
+            return;
+        }
         match result {
             Err(v) | Ok(Some(v)) => self.fail(v),
             Ok(None) => {}
         }
+    }
+
+    /// Whether a lost machine left the survivors no candidate by Patroni's rules
+    /// ([`stranded`]); logged and counted when so.
+    fn stranded(&mut self) -> bool {
+        let cluster = self.current_cluster();
+        let why = stranded::reason(
+            &self.shared.lock(),
+            cluster.as_ref(),
+            &self.cfg.dynamic,
+            &self.cfg.tags,
+        );
+        let Some(why) = why else {
+            return false;
+        };
+        self.log
+            .note(self.now(), || format!("no candidate may lead: {why}"));
+        self.stats.stranded = 1;
+        true
     }
 
     pub(super) fn fail(&mut self, v: Violation) {

@@ -7,6 +7,7 @@ pub mod history_matches;
 pub mod liveness;
 pub mod promotion_lag;
 pub mod single_writer;
+pub mod stranded;
 pub mod timeline;
 pub mod timeline_branches;
 pub mod writer_holds_key;
