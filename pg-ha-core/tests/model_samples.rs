@@ -579,3 +579,47 @@ fn failover_written_by_serde_matches_to_text() {
     assert_eq!(f.to_text(), r#"{"leader":"a"}"#);
     assert_eq!(Failover::default().to_text(), "{}");
 }
+
+/// Parsing after an earlier snapshot reuses only values whose text is unchanged: a member
+/// rewritten with new text (even under the same version, as a ZooKeeper znode recreated at
+/// version 0) is parsed again, and the result equals a parse from scratch.
+#[test]
+fn parsing_after_an_earlier_snapshot_equals_parsing_from_scratch() {
+    use pg_ha_core::model::{Cluster, Entry, Snapshot};
+    let entry = |key: &str, value: &str, version: u64| Entry {
+        key: key.into(),
+        value: value.into(),
+        version,
+        session: None,
+    };
+    let member = |lsn: u64| {
+        format!(
+            r#"{{"conn_url":"postgres://h/postgres","api_url":"http://h:8008/patroni","state":"running","role":"replica","xlog_location":{lsn}}}"#
+        )
+    };
+    let first = Snapshot {
+        revision: 10,
+        entries: vec![
+            entry("config", r#"{"ttl":30,"loop_wait":10}"#, 3),
+            entry("members/a", &member(100), 5),
+            entry("members/b", &member(200), 6),
+        ],
+    };
+    let (parsed_first, _) = Cluster::from_snapshot(&first);
+    let second = Snapshot {
+        revision: 11,
+        entries: vec![
+            entry("config", r#"{"ttl":30,"loop_wait":10}"#, 3),
+            entry("members/a", &member(100), 5),
+            entry("members/b", &member(300), 6),
+            entry("members/c", "not json", 7),
+        ],
+    };
+    let (reused, reused_errors) =
+        Cluster::from_snapshot_after(&second, Some((&first, &parsed_first)));
+    let (scratch, scratch_errors) = Cluster::from_snapshot(&second);
+    assert_eq!(reused, scratch);
+    assert_eq!(reused_errors.len(), scratch_errors.len());
+    let b = reused.member("b").and_then(|m| m.data.xlog_location);
+    assert_eq!(b, Some(300), "b's new text was parsed");
+}

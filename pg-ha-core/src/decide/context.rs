@@ -131,6 +131,44 @@ impl Ctx<'_> {
             history.timeline()
         }
     }
+
+    /// The timeline a replica must have reached to win an election under check_timeline:
+    /// [`Ctx::cluster_timeline`], except that an announcement nobody confirmed does not count
+    /// either. A promotion is confirmed by the new leader's timestamp on its history entry
+    /// (written once it runs on the new timeline; Patroni's entries and old 3-item ones
+    /// count as confirmed), or by any member reporting a later timeline. An announcer that never promoted and cannot answer (lost before its
+    /// promotion) would otherwise bar every replica for good; Patroni, which writes the
+    /// history only after promoting, would not have announced it at all.
+    pub(super) fn election_timeline(&self) -> u32 {
+        let cluster = self.cluster_timeline();
+        let history = &self.cluster.history;
+        let Some(last) = history.0.iter().rev().find(|e| e.switch_lsn != 0) else {
+            return cluster;
+        };
+        // Patroni writes the timestamp with the new leader's name: only an announcement has
+        // the one without the other.
+        let announcement = last.new_leader.is_some() && last.timestamp.is_none();
+        if cluster <= last.timeline || !announcement {
+            return cluster;
+        }
+        let mut reported = self.reported_timelines().chain(self.pg.timeline);
+        if reported.any(|tl| tl > last.timeline) {
+            cluster
+        } else {
+            last.timeline
+        }
+    }
+
+    /// The timelines other members published (member keys) or reported (REST answers).
+    pub(super) fn reported_timelines(&self) -> impl Iterator<Item = u32> + '_ {
+        let members = self.cluster.members.iter().filter_map(|m| m.data.timeline);
+        let peers = self
+            .obs
+            .peers
+            .iter()
+            .filter_map(|p| p.status.as_ref().and_then(|s| s.timeline));
+        members.chain(peers)
+    }
 }
 
 impl Ctx<'_> {

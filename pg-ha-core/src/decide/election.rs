@@ -107,6 +107,18 @@ fn healthiest(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     quorum(ctx, position)
 }
 
+/// In the race after a request whose candidate cannot take over, a node on a timeline older
+/// than the history's races as in an election: within maximum_lag_on_failover of the WAL
+/// the cluster is known to have had. Refusing it outright would leave the cluster without a
+/// primary for good once the node that started the newer timeline is lost (a stale switchover
+/// key naming it; seed 2648 of `--space lossy`). The promotion goes above every taken number.
+fn behind_the_history(ctx: &Ctx<'_>, position: u64) -> Result<(), Ineligible> {
+    match history_timeline(ctx) {
+        Ok(()) => Ok(()),
+        Err(behind) => lag(ctx, position).map_err(|_| behind),
+    }
+}
+
 /// A switchover scheduled for later does not steer a leaderless race.
 fn scheduled_later(ctx: &Ctx<'_>, request: &Failover) -> bool {
     request
@@ -128,7 +140,9 @@ fn history_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
 
 /// A failover key decides: the named candidate races alone; otherwise everyone but the old
 /// leader races without the lag check, and the old leader takes the key back only when no one
-/// else may. None of them races from a timeline older than the history's. In
+/// else may. The candidate and the old leader never race from a timeline older than the
+/// history's; in the race of everyone else such a node needs what an election needs (see
+/// [`behind_the_history`]). In
 /// `synchronous_mode: on`, a switchover's candidate must be a synchronous member: a planned
 /// switchover never loses an acknowledged commit (only a manual failover, which names no
 /// leader, may promote an asynchronous node).
@@ -196,9 +210,10 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
         }
     }
     sync_membership(ctx)?;
-    history_timeline(ctx)?;
     has_final(ctx, needed)?;
     let position = ctx.pg.wal_position().ok_or(Ineligible::PositionUnknown)?.0;
+    behind_the_history(ctx, position)?;
+    check_timeline(ctx)?;
     let former = request.leader.as_deref();
     peers(
         ctx,
@@ -357,7 +372,7 @@ fn check_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     if !ctx.dynamic().check_timeline || ctx.dynamic().is_standby_cluster() {
         return Ok(());
     }
-    let cluster = ctx.cluster_timeline();
+    let cluster = ctx.election_timeline();
     match ctx.pg.timeline {
         Some(local) if local >= cluster => Ok(()),
         local => Err(Ineligible::TimelineBehind {

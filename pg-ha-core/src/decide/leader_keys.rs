@@ -86,9 +86,11 @@ fn history_update(ctx: &Ctx<'_>) -> Option<History> {
     }
     let same = |a: &[HistoryEntry], b: &[HistoryEntry]| {
         a.len() == b.len()
-            && a.iter()
-                .zip(b)
-                .all(|(x, y)| x.timeline == y.timeline && x.switch_lsn == y.switch_lsn)
+            && a.iter().zip(b).all(|(x, y)| {
+                x.timeline == y.timeline
+                    && x.switch_lsn == y.switch_lsn
+                    && x.timestamp.is_some() == y.timestamp.is_some()
+            })
     };
     (!same(&entries, existing)).then_some(History(entries))
 }

@@ -78,13 +78,7 @@ fn taken_timeline(ctx: &Ctx<'_>) -> u32 {
     } else {
         history.timeline()
     };
-    let members = ctx.cluster.members.iter().filter_map(|m| m.data.timeline);
-    let peers = ctx
-        .obs
-        .peers
-        .iter()
-        .filter_map(|p| p.status.as_ref().and_then(|s| s.timeline));
-    members.chain(peers).fold(base, u32::max)
+    ctx.reported_timelines().fold(base, u32::max)
 }
 
 /// The history with the timeline this node is about to end, written before promoting: the

@@ -22,6 +22,17 @@ impl Cluster {
     /// `failover` as `leader:candidate` text, a bare-integer `status`, 3- and 4-item history
     /// entries, and the `optime/leader` key.
     pub fn from_snapshot(snapshot: &Snapshot) -> (Cluster, Vec<ParseError>) {
+        Cluster::from_snapshot_after(snapshot, None)
+    }
+
+    /// [`Cluster::from_snapshot`], reusing what `previous` (an earlier snapshot and the
+    /// cluster parsed from it) already parsed: a member or `config` value whose text has not
+    /// changed is not parsed again. Most of an idle cluster's values stay the same from one
+    /// cycle to the next.
+    pub fn from_snapshot_after(
+        snapshot: &Snapshot,
+        previous: Option<(&Snapshot, &Cluster)>,
+    ) -> (Cluster, Vec<ParseError>) {
         let mut parser = SnapshotParser {
             cluster: Cluster {
                 revision: snapshot.revision,
@@ -29,6 +40,14 @@ impl Cluster {
             },
             errors: Vec::new(),
             legacy_optime: None,
+            previous: previous.map(|(snapshot, cluster)| Previous {
+                texts: snapshot
+                    .entries
+                    .iter()
+                    .map(|e| (e.key.as_str(), e.value.as_str()))
+                    .collect(),
+                cluster,
+            }),
         };
         for entry in &snapshot.entries {
             parser.entry(entry);
@@ -37,13 +56,27 @@ impl Cluster {
     }
 }
 
-struct SnapshotParser {
+struct SnapshotParser<'a> {
     cluster: Cluster,
     errors: Vec<ParseError>,
     legacy_optime: Option<u64>,
+    previous: Option<Previous<'a>>,
 }
 
-impl SnapshotParser {
+/// An earlier snapshot's texts by key, and the cluster parsed from it.
+struct Previous<'a> {
+    texts: std::collections::HashMap<&'a str, &'a str>,
+    cluster: &'a Cluster,
+}
+
+impl Previous<'_> {
+    /// Whether `entry` held the same text in the earlier snapshot.
+    fn unchanged(&self, entry: &Entry) -> bool {
+        self.texts.get(entry.key.as_str()) == Some(&entry.value.as_str())
+    }
+}
+
+impl SnapshotParser<'_> {
     fn entry(&mut self, entry: &Entry) {
         let key = entry.key.as_str();
         if let Some(name) = key.strip_prefix(MEMBERS_PREFIX) {
@@ -65,7 +98,7 @@ impl SnapshotParser {
                 }
             }
             "initialize" => self.cluster.initialize = Some(text.trim().to_string()),
-            "config" => self.cluster.config = self.config(entry.version, text),
+            "config" => self.cluster.config = self.config_reusing(entry),
             "failover" => {
                 let value = self.or_default::<Failover>(key, text);
                 self.cluster.failover = Some(versioned(value, entry.version));
@@ -88,6 +121,21 @@ impl SnapshotParser {
     }
 
     fn member(&mut self, name: &str, entry: &Entry) {
+        let reused = self
+            .previous
+            .as_ref()
+            .filter(|p| p.unchanged(entry))
+            .and_then(|p| p.cluster.member(name))
+            .map(|m| m.data.clone());
+        if let Some(data) = reused {
+            self.cluster.members.push(Member {
+                name: name.to_string(),
+                version: entry.version,
+                session: entry.session.clone(),
+                data,
+            });
+            return;
+        }
         match MemberData::parse_key(&entry.key, &entry.value) {
             Ok(data) => self.cluster.members.push(Member {
                 name: name.to_string(),
@@ -118,6 +166,21 @@ impl SnapshotParser {
                 self.errors.push(e);
                 None
             }
+        }
+    }
+
+    fn config_reusing(&mut self, entry: &Entry) -> Option<ConfigEntry> {
+        let reused = self
+            .previous
+            .as_ref()
+            .filter(|p| p.unchanged(entry))
+            .and_then(|p| p.cluster.config.clone());
+        match reused {
+            Some(config) => Some(ConfigEntry {
+                version: entry.version,
+                ..config
+            }),
+            None => self.config(entry.version, &entry.value),
         }
     }
 

@@ -82,7 +82,8 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
                 return cluster.clone();
             }
         }
-        let (cluster, errors) = Cluster::from_snapshot(&snapshot);
+        let previous = self.last_snapshot.as_ref().zip(self.last_cluster.as_ref());
+        let (cluster, errors) = Cluster::from_snapshot_after(&snapshot, previous);
         for e in &errors {
             tracing::warn!(key = %e.key, "ignoring malformed DCS value: {}", e.reason);
         }

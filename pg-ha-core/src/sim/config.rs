@@ -55,6 +55,10 @@ pub struct SimConfig {
     /// How the DCS revokes expired leases: exactly, on etcd's 500 ms checks, or late within
     /// Consul's lower-bound TTL (by seed, for the random runs; exact for scripted ones).
     pub dcs_expiry: Expiry,
+    /// How late the nodes' DCS watches deliver a change, so that their per-cycle reads may
+    /// miss it ([`super::watch_view`]): 0, 50, 100 or 150 ms by seed in the full and lossy
+    /// spaces, 0 in the classic one.
+    pub watch_delay: Duration,
 }
 
 impl SimConfig {
@@ -97,6 +101,9 @@ impl SimConfig {
         let mut cfg = SimConfig::shaped(seed, nodes, dynamic, toggle_sync, chaos_loops);
         cfg.tags = tags;
         cfg.space = space;
+        if space != Space::Classic {
+            cfg.watch_delay = Duration::from_millis(seed / 3 % 4 * 50);
+        }
         cfg
     }
 
@@ -139,6 +146,7 @@ impl SimConfig {
                 1 => Expiry::ETCD,
                 _ => Expiry::LowerBound,
             },
+            watch_delay: Duration::ZERO,
             dynamic,
         }
     }

@@ -3,7 +3,9 @@
 //! - cut off (partition): every call fails `Unreachable` without applying, sometimes after
 //!   hanging for a while (a black hole rather than a refused connection);
 //! - lost reply: the call applies, but the caller gets a `Timeout`;
-//! - slow: the request and the reply each take a random delay.
+//! - slow: the request and the reply each take a random delay;
+//! - stale: the per-cycle read ([`Dcs::read_recent`]) comes from a watch's cache that may be
+//!   a moment behind (see [`super::watch_view`]).
 //!
 //! Delays move the *global* clock forward inside the call, so the store applies the request at
 //! the later time and the node's clock reads the later time when the reply arrives, exactly as
@@ -15,7 +17,8 @@ use super::state::Shared;
 use crate::dcs::{Dcs, DcsError, MemoryDcs};
 use crate::model::{Condition, Key, Snapshot, Version};
 use async_trait::async_trait;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 /// What the faults do to one call, chosen before it is sent.
@@ -37,6 +40,10 @@ pub struct FaultyDcs {
     inner: MemoryDcs,
     node: usize,
     shared: Shared,
+    /// The store's revision after this node's last write that succeeded.
+    own_write: AtomicU64,
+    /// The last cached read this node got.
+    last_seen: Mutex<Option<Snapshot>>,
 }
 
 impl FaultyDcs {
@@ -46,7 +53,50 @@ impl FaultyDcs {
             inner,
             node,
             shared,
+            own_write: AtomicU64::new(0),
+            last_seen: Mutex::new(None),
         }
+    }
+
+    /// Runs a call that writes; once it succeeds this node's cached reads show it.
+    async fn write_call<T, F>(&self, what: &str, op: F) -> Result<T, DcsError>
+    where
+        F: std::future::Future<Output = Result<T, DcsError>> + Send,
+        T: Send,
+    {
+        let result = self
+            .call(what, async {
+                let result = op.await;
+                if result.is_ok() {
+                    let revision = self.inner.store().revision();
+                    self.own_write.fetch_max(revision, Ordering::Relaxed);
+                }
+                result
+            })
+            .await;
+        result
+    }
+
+    /// The read a watch's cache serves now.
+    async fn cached_read(&self) -> Result<Snapshot, DcsError> {
+        let fresh = self.inner.read().await?;
+        let watched = {
+            let state = self.shared.lock();
+            let now = state.now();
+            if state.dcs_history.delay == 0 {
+                return Ok(fresh);
+            }
+            state.dcs_history.as_of(now).cloned()
+        };
+        let mut last_seen = self
+            .last_seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let own_write = self.own_write.load(Ordering::Relaxed);
+        let view =
+            super::watch_view::choose(watched.as_ref(), fresh, own_write, last_seen.as_ref());
+        *last_seen = Some(view.clone());
+        Ok(view)
     }
 
     fn fate(&self) -> Fate {
@@ -131,23 +181,27 @@ impl Dcs for FaultyDcs {
         self.call("read", self.inner.read()).await
     }
 
+    async fn read_recent(&self) -> Result<Snapshot, DcsError> {
+        self.call("read_recent", self.cached_read()).await
+    }
+
     async fn acquire_leader(&self, name: &str, ttl: Duration) -> Result<bool, DcsError> {
-        self.call("acquire_leader", self.inner.acquire_leader(name, ttl))
+        self.write_call("acquire_leader", self.inner.acquire_leader(name, ttl))
             .await
     }
 
     async fn renew_leader(&self, name: &str, ttl: Duration) -> Result<bool, DcsError> {
-        self.call("renew_leader", self.inner.renew_leader(name, ttl))
+        self.write_call("renew_leader", self.inner.renew_leader(name, ttl))
             .await
     }
 
     async fn release_leader(&self, name: &str) -> Result<bool, DcsError> {
-        self.call("release_leader", self.inner.release_leader(name))
+        self.write_call("release_leader", self.inner.release_leader(name))
             .await
     }
 
     async fn touch_member(&self, name: &str, value: &str, ttl: Duration) -> Result<(), DcsError> {
-        self.call("touch_member", self.inner.touch_member(name, value, ttl))
+        self.write_call("touch_member", self.inner.touch_member(name, value, ttl))
             .await
     }
 
@@ -157,16 +211,17 @@ impl Dcs for FaultyDcs {
         value: &str,
         condition: Condition,
     ) -> Result<Option<Version>, DcsError> {
-        self.call("write", self.inner.write(key, value, condition))
+        self.write_call("write", self.inner.write(key, value, condition))
             .await
     }
 
     async fn delete(&self, key: Key, condition: Condition) -> Result<bool, DcsError> {
-        self.call("delete", self.inner.delete(key, condition)).await
+        self.write_call("delete", self.inner.delete(key, condition))
+            .await
     }
 
     async fn delete_cluster(&self) -> Result<(), DcsError> {
-        self.call("delete_cluster", self.inner.delete_cluster())
+        self.write_call("delete_cluster", self.inner.delete_cluster())
             .await
     }
 

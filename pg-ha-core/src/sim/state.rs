@@ -110,6 +110,8 @@ pub struct SimState {
     pub next_sysid: u64,
     /// Happenings since the world last drained them.
     pub journal: Vec<Happening>,
+    /// The store's recent revisions, for reads served from a watch's cache.
+    pub dcs_history: super::watch_view::DcsHistory,
 }
 
 impl SimState {
@@ -138,6 +140,7 @@ impl SimState {
             next_branch: 0,
             next_sysid: 0,
             journal: Vec::new(),
+            dcs_history: Default::default(),
         }
     }
 

@@ -47,6 +47,8 @@ pub struct World {
     pub(super) stats: Stats,
     pub(super) seen_revision: u64,
     pub(super) cluster: Option<Cluster>,
+    /// The snapshot (member keys left out) `cluster` was parsed from.
+    cluster_snapshot: Option<crate::model::Snapshot>,
     pub(super) leader: Option<String>,
     /// The operator's synchronous_mode, as last read from the `config` key.
     pub(super) sync_on: bool,
@@ -76,6 +78,8 @@ impl World {
             state.nodes[i].clock = NodeClock::new(Arc::clone(&clock), offset, drift, wall_error);
             state.nodes[i].tags = cfg.tags.get(i).cloned().unwrap_or_default();
         }
+        state.dcs_history =
+            super::watch_view::DcsHistory::new(cfg.watch_delay.as_micros() as Micros);
         let shared = Shared::new(state);
         let store = MemoryStore::new(clock.clone());
         store.set_expiry(cfg.dcs_expiry);
@@ -103,6 +107,7 @@ impl World {
             stats: Stats::default(),
             seen_revision: u64::MAX,
             cluster: None,
+            cluster_snapshot: None,
             leader: None,
             sync_on: false,
             sync_key_leader: None,
@@ -495,11 +500,24 @@ impl World {
     /// Reads the cluster-wide keys through the admin client (no faults). Member keys are
     /// left out: the world never needs them, and parsing them is most of a read's cost.
     pub(super) fn read_cluster(&self) -> Option<Cluster> {
+        cluster_of(block_on(self.admin.read()).ok()?)
+    }
+
+    /// [`World::read_cluster`], keeping the snapshot for the nodes' cached reads, and
+    /// parsing only the values that changed since `previous`.
+    fn read_recording(&mut self, previous: Option<&Cluster>) -> Option<Cluster> {
         let mut snapshot = block_on(self.admin.read()).ok()?;
-        snapshot
-            .entries
-            .retain(|e| !e.key.starts_with(crate::model::MEMBERS_PREFIX));
-        Some(Cluster::from_snapshot(&snapshot).0)
+        let mut state = self.shared.lock();
+        if state.dcs_history.delay > 0 && snapshot.revision > state.dcs_history.last_revision() {
+            let now = state.now();
+            state.dcs_history.record(now, snapshot.clone());
+        }
+        drop(state);
+        without_members(&mut snapshot);
+        let previous = self.cluster_snapshot.as_ref().zip(previous);
+        let cluster = Cluster::from_snapshot_after(&snapshot, previous).0;
+        self.cluster_snapshot = Some(snapshot);
+        Some(cluster)
     }
 
     /// Every writer holds the leader key, as the DCS sees it now, unless its agent runs in
@@ -534,7 +552,7 @@ impl World {
         }
         self.seen_revision = revision;
         let before = self.cluster.take();
-        self.cluster = self.read_cluster();
+        self.cluster = self.read_recording(before.as_ref());
         let Some(cluster) = self.cluster.as_ref() else {
             return;
         };
@@ -562,7 +580,9 @@ impl World {
         }
         if wakes {
             for i in 0..self.nodes.len() {
-                let delay = self.random(1_000, 50_000);
+                // The watch that wakes the agent is the one that refreshes its cached read.
+                let watch = self.cfg.watch_delay.as_micros() as u64;
+                let delay = self.random(1_000, 50_000) + watch;
                 self.wake(i, now + delay);
             }
         }
@@ -632,4 +652,16 @@ fn shape(cfg: &SimConfig) -> String {
         text.push_str(&extra);
     }
     text
+}
+
+/// The cluster in `snapshot`, without the member keys.
+fn cluster_of(mut snapshot: crate::model::Snapshot) -> Option<Cluster> {
+    without_members(&mut snapshot);
+    Some(Cluster::from_snapshot(&snapshot).0)
+}
+
+fn without_members(snapshot: &mut crate::model::Snapshot) {
+    snapshot
+        .entries
+        .retain(|e| !e.key.starts_with(crate::model::MEMBERS_PREFIX));
 }

@@ -426,3 +426,75 @@ fn the_old_leader_of_a_switchover_retakes_the_key_despite_a_stale_optime() {
     assert_eq!(d.reason, Reason::Promoting, "{d:?}");
     assert_eq!(d.actions[0], Action::AcquireLeader);
 }
+
+/// check_timeline: a promotion announced by a node that never confirmed it (no timestamp,
+/// no member on the new timeline) and cannot answer does not bar the replicas: the announcer
+/// may have died before promoting, and waiting for it would leave the cluster without a
+/// primary for good (seed 3678 of `--space lossy`). A confirmed one, or a member reporting
+/// the new timeline, still bars them.
+#[test]
+fn check_timeline_ignores_an_announcement_nobody_confirmed() {
+    let announced = || {
+        let mut s = leaderless(1000);
+        s.cfg.dynamic.check_timeline = true;
+        let Action::WriteHistory(history) = crate::support::announce(1, 900, "node3") else {
+            unreachable!("announce writes the history")
+        };
+        s.cluster().history = history;
+        s
+    };
+    assert_eq!(announced().decide().reason, Reason::Promoting);
+    let mut confirmed = announced();
+    confirmed.cluster().history.0[0].timestamp = Some("2026-12-04T10:00:00.000+00:00".into());
+    assert_eq!(
+        not_healthiest(confirmed),
+        Ineligible::TimelineBehind {
+            local: 1,
+            cluster: 2
+        }
+    );
+    let mut followed = announced();
+    if let Some(m) = followed
+        .cluster()
+        .members
+        .iter_mut()
+        .find(|m| m.name == "node3")
+    {
+        m.data.timeline = Some(2);
+    }
+    assert!(matches!(
+        not_healthiest(followed),
+        Ineligible::TimelineBehind { .. }
+    ));
+}
+
+/// A switchover key whose old leader is gone (it started the history's newest timeline and
+/// was lost before anyone followed it): the others race as in an election, a node on the
+/// older timeline too, within maximum_lag_on_failover of the switch point, and promote above
+/// the taken number (seed 2648 of `--space lossy` stayed without a primary for good).
+#[test]
+fn a_switchover_whose_leader_is_gone_lets_an_older_timeline_race_within_the_lag() {
+    let stale_switchover = |lsn: u64| {
+        leaderless(lsn)
+            .history(&[(1, 1000)])
+            .failover(Some("node1"), None, None)
+    };
+    let d = stale_switchover(1000).decide();
+    assert_eq!(d.reason, Reason::Promoting, "{d:?}");
+    assert_eq!(
+        d.actions.last(),
+        Some(&Action::Promote { above_timeline: 2 })
+    );
+    // Further behind the switch point than maximum_lag_on_failover: it may not.
+    let behind = 1000 + 2 * 1024 * 1024;
+    let s = leaderless(1000)
+        .history(&[(1, behind)])
+        .failover(Some("node1"), None, None);
+    assert_eq!(
+        not_healthiest(s),
+        Ineligible::TimelineBehind {
+            local: 1,
+            cluster: 2
+        }
+    );
+}

@@ -70,11 +70,20 @@ fn new_leader_writes_history_from_its_timeline_file() {
     let mut s = leader().pg_primary(1000, 2);
     s.pg().timeline_history = vec![(1, Lsn(900))];
     let d = s.decide();
+    // Stamped: this node runs on timeline 2, so the promotion happened.
+    let stamp = d.actions.iter().find_map(|a| match a {
+        Action::WriteHistory(h) => h.0[0].timestamp.clone(),
+        _ => None,
+    });
+    assert!(
+        stamp.as_deref().is_some_and(|t| t.ends_with("+00:00")),
+        "{stamp:?}"
+    );
     let history = History(vec![HistoryEntry {
         timeline: 1,
         switch_lsn: 900,
         reason: "no recovery target specified".into(),
-        timestamp: None,
+        timestamp: stamp,
         new_leader: Some("node1".into()),
     }]);
     assert_eq!(
@@ -290,4 +299,25 @@ fn a_lease_holder_whose_required_watchdog_failed_releases_instead_of_promoting()
         .actions
         .iter()
         .any(|a| matches!(a, Action::Promote { .. })));
+}
+
+/// The new leader confirms its own announcement: the entry it wrote before promoting (no
+/// timestamp) gets one once it runs on the new timeline, and is rewritten only for that.
+#[test]
+fn the_new_leader_stamps_its_own_announcement() {
+    let mut s = leader().pg_primary(1000, 2);
+    s.pg().timeline_history = vec![(1, Lsn(900))];
+    let Action::WriteHistory(announced) = crate::support::announce(1, 900, "node1") else {
+        unreachable!("announce writes the history")
+    };
+    s.cluster().history = announced;
+    let d = s.decide();
+    let Some(Action::WriteHistory(h)) = d.actions.get(1) else {
+        panic!("expected a history write: {d:?}")
+    };
+    assert!(h.0[0].timestamp.is_some(), "{h:?}");
+    assert_eq!((h.0[0].timeline, h.0[0].switch_lsn), (1, 900));
+    // Stamped already: nothing to write.
+    s.cluster().history = h.clone();
+    assert_eq!(s.decide().actions, vec![Action::RenewLeader]);
 }
