@@ -112,9 +112,11 @@ impl LocalPostgres {
         }
     }
 
+    /// Advances one slot: a logical one in its database, a physical one (a member slot kept
+    /// on a standby) on the local connection. A slot that no longer exists is left alone.
     async fn advance_slot(&self, name: &str, lsn: Lsn) -> Result<(), PgError> {
         let local = self.connect_local().await?;
-        let database: Option<String> = bounded(
+        let row = bounded(
             self.settings.status_timeout,
             local.query_opt(
                 "SELECT database::text FROM pg_catalog.pg_replication_slots WHERE slot_name = $1",
@@ -122,16 +124,20 @@ impl LocalPostgres {
             ),
         )
         .await?
-        .map_err(|e| sql_error("pg_replication_slots", e))?
-        .and_then(|row| row.get(0));
-        let Some(database) = database else {
+        .map_err(|e| sql_error("pg_replication_slots", e))?;
+        let Some(row) = row else {
             return Ok(());
         };
-        let client = connect(
-            &self.local_target().database(&database),
-            self.settings.status_timeout,
-        )
-        .await?;
+        let client = match row.get::<_, Option<String>>(0) {
+            Some(database) => {
+                connect(
+                    &self.local_target().database(&database),
+                    self.settings.status_timeout,
+                )
+                .await?
+            }
+            None => local,
+        };
         bounded(
             self.settings.pg_ctl_timeout,
             client.execute(

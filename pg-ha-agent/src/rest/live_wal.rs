@@ -25,7 +25,8 @@ impl NodeView {
     }
 
     /// This view with the positions of `wal`, when the server still runs in the role the
-    /// view shows (after a promotion or demotion the next cycle publishes the new role).
+    /// view shows; without positions when it does not (after a promotion or demotion the
+    /// next cycle publishes the new role, and the cycle's positions are of the old one).
     pub fn with_wal(&self, wal: WalNow) -> NodeView {
         let mut view = self.clone();
         let Some(pg) = view.pg.as_mut() else {
@@ -38,8 +39,23 @@ impl NodeView {
                 pg.replay_lsn = wal.replay_lsn.or(pg.replay_lsn);
                 view.wal_written = wal.written_lsn;
             }
-            _ => {}
+            _ => return self.without_positions(),
         }
+        view
+    }
+
+    /// This view without WAL positions: what a request shows when the server cannot tell
+    /// them now. A position from the last cycle may understate what the server holds, and a
+    /// peer would read it as this node lacking WAL (as a vote, in quorum mode); Patroni's
+    /// API, whose status query failed, shows none either.
+    pub fn without_positions(&self) -> NodeView {
+        let mut view = self.clone();
+        if let Some(pg) = view.pg.as_mut() {
+            pg.write_lsn = None;
+            pg.receive_lsn = None;
+            pg.replay_lsn = None;
+        }
+        view.wal_written = None;
         view
     }
 }
@@ -97,17 +113,22 @@ mod tests {
     }
 
     #[test]
-    fn a_role_change_since_the_cycle_keeps_the_published_view() {
+    fn a_role_change_since_the_cycle_shows_no_positions() {
+        // Promoted since the cycle: the standby positions of the cycle understate what the
+        // server holds now (seed 10825 of the simulator's full space lost a commit when a
+        // peer counted them as a quorum vote).
         let wal = WalNow {
             in_recovery: false,
             flush_lsn: Some(Lsn(900)),
             ..WalNow::default()
         };
         let fresh = view(PgRole::Standby).with_wal(wal);
+        assert_eq!(fresh.wal_written, None);
         let pg = fresh.pg.expect("status");
         assert_eq!(
-            (pg.write_lsn, pg.receive_lsn),
-            (Some(Lsn(100)), Some(Lsn(100)))
+            (pg.write_lsn, pg.receive_lsn, pg.replay_lsn),
+            (None, None, None)
         );
+        assert_eq!(pg.role, Some(PgRole::Standby), "the cycle's role stays");
     }
 }

@@ -181,7 +181,8 @@ impl ViewSource {
         (self.current)()
     }
 
-    /// The current view with WAL positions read now, when a [`LiveWal`] is set and answers.
+    /// The current view with WAL positions read now, when a [`LiveWal`] is set; without
+    /// positions when the server does not answer (see [`NodeView::without_positions`]).
     pub async fn fresh(&self) -> Arc<NodeView> {
         let view = self.current();
         let Some(live) = self.live.as_ref().filter(|_| view.has_live_wal()) else {
@@ -189,7 +190,7 @@ impl ViewSource {
         };
         match live.wal_now().await {
             Some(wal) => Arc::new(view.with_wal(wal)),
-            None => view,
+            None => Arc::new(view.without_positions()),
         }
     }
 }

@@ -61,8 +61,36 @@ async fn slots_are_created_reported_and_dropped() -> Result<()> {
         .await?;
     assert_eq!(slots(&a).await?, vec![("b".to_string(), true, true)]);
 
-    // A standby holds physical slots too: reserved before it is promoted.
+    // A standby holds physical slots too (Patroni 4's member slots), advanced while it
+    // replays so that they retain no more WAL than the member needs.
     b.pg.create_slots(&[SlotSpec::physical("a")]).await?;
+    let position = |node: &Node| {
+        let node = node.pg.clone();
+        async move {
+            let status = node.status().await?;
+            let slot = status
+                .slots
+                .unwrap_or_default()
+                .into_iter()
+                .find(|s| s.name == "a");
+            Ok::<_, anyhow::Error>(slot.and_then(|s| s.position).map_or(0, |p| p.0))
+        }
+    };
+    let reserved = position(&b).await?;
+    a.exec("CREATE TABLE t AS SELECT generate_series(1, 20000) AS i; SELECT pg_switch_wal()")
+        .await?;
+    let target = a.status().await?.write_lsn.expect("a primary's position");
+    wait_for("b replays a's writes", Duration::from_secs(30), || async {
+        Ok(b.status().await?.replay_lsn.is_some_and(|r| r >= target))
+    })
+    .await?;
+    b.pg.advance_slots(&[("a".to_string(), target)]).await?;
+    let advanced = position(&b).await?;
+    assert!(
+        advanced > reserved && advanced >= target.0,
+        "restart_lsn {reserved} -> {advanced}, target {}",
+        target.0
+    );
     b.pg.promote(0).await?;
     assert_eq!(slots(&b).await?, vec![inactive("a")]);
     Ok(())

@@ -35,6 +35,7 @@ pub mod replication;
 pub mod rng;
 pub mod state;
 pub mod wal;
+pub mod wal_retention;
 pub mod watch_view;
 pub mod world;
 

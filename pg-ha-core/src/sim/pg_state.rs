@@ -20,6 +20,11 @@ pub struct DataDir {
     pub slots: Vec<crate::postgres::SlotSpec>,
     /// The last pg_rewind into it failed: it needs a new base backup (or a human).
     pub rewind_failed: bool,
+    /// WAL before this position has been removed from `pg_wal` (see
+    /// [`super::wal_retention`]).
+    pub recycled: u64,
+    /// Each physical slot's `restart_lsn`: the WAL it retains.
+    pub slot_restart: std::collections::BTreeMap<String, u64>,
 }
 
 #[cfg(test)]
@@ -33,6 +38,8 @@ impl DataDir {
             clean: true,
             slots: Vec::new(),
             rewind_failed: false,
+            recycled: 0,
+            slot_restart: Default::default(),
         }
     }
 }
@@ -48,8 +55,11 @@ pub struct PgState {
     pub upstream: Option<String>,
     /// A standby's WAL receiver is connected and streaming (set by replication ticks).
     pub streaming: bool,
-    /// `synchronous_standby_names`.
+    /// `synchronous_standby_names` as the server's processes use it (what commits wait for).
     pub sync_names: SyncStandbyNames,
+    /// A new value written and reloaded but not yet picked up by every process, and the
+    /// global time it will be: `SHOW` already returns it.
+    pub sync_names_reload: Option<(SyncStandbyNames, super::clock::Micros)>,
     /// The write fence deadline on the node's local clock.
     pub fence: Option<Mono>,
 }
@@ -63,7 +73,28 @@ impl PgState {
             upstream: None,
             streaming: false,
             sync_names: SyncStandbyNames::Off,
+            sync_names_reload: None,
             fence: None,
+        }
+    }
+
+    /// `synchronous_standby_names` as `SHOW` returns it (the reloaded value).
+    pub fn shown_sync_names(&self) -> &SyncStandbyNames {
+        self.sync_names_reload
+            .as_ref()
+            .map_or(&self.sync_names, |(names, _)| names)
+    }
+
+    /// Puts a reloaded `synchronous_standby_names` in force once `now` reaches its time.
+    pub fn pick_up_reload(&mut self, now: super::clock::Micros) {
+        if self
+            .sync_names_reload
+            .as_ref()
+            .is_some_and(|(_, at)| *at <= now)
+        {
+            if let Some((names, _)) = self.sync_names_reload.take() {
+                self.sync_names = names;
+            }
         }
     }
 
@@ -126,6 +157,8 @@ mod tests {
                 clean: true,
                 slots: Vec::new(),
                 rewind_failed: false,
+                recycled: 0,
+                slot_restart: Default::default(),
             }),
             process: ProcessState::Running,
             ..PgState::empty()
@@ -155,5 +188,26 @@ mod tests {
         }
         assert!(!standby.accepts_writes(Mono::ZERO));
         assert!(standby.is_running_standby());
+    }
+
+    #[test]
+    fn a_reloaded_sync_names_shows_at_once_and_is_in_force_at_its_time() {
+        let mut pg = primary();
+        let names = SyncStandbyNames::Any {
+            count: 1,
+            names: vec!["n2".into()],
+        };
+        pg.sync_names_reload = Some((names.clone(), 1_000));
+        assert_eq!(pg.shown_sync_names(), &names, "SHOW returns the new value");
+        assert_eq!(
+            pg.sync_names,
+            SyncStandbyNames::Off,
+            "commits do not wait yet"
+        );
+        pg.pick_up_reload(999);
+        assert_eq!(pg.sync_names, SyncStandbyNames::Off);
+        pg.pick_up_reload(1_000);
+        assert_eq!(pg.sync_names, names);
+        assert!(pg.sync_names_reload.is_none());
     }
 }

@@ -1,6 +1,12 @@
 //! `SimPostgres`: the [`Postgres`] trait over a node's [`PgState`] in the shared simulation
-//! state. Operations take effect at once; cross-node ones (clone, rewind) read the source
-//! node's WAL and fail when it cannot be reached.
+//! state. Cross-node operations (clone, rewind) read the source node's WAL and fail when it
+//! cannot be reached.
+//!
+//! With [`SimState::pg_latency`] (the full and lossy spaces) operations take simulated time
+//! while the other nodes go on, as on a real machine: initdb, a base backup and pg_rewind
+//! (the agent's own children) take effect at the end of their time, from the source as it is
+//! then; a start, a stop or a promotion (which the server carries out whatever its agent does
+//! meanwhile) take effect at once, and the agent waits for them.
 
 use super::clock::Micros;
 use super::pg_state::{DataDir, PgState};
@@ -33,6 +39,24 @@ impl SimPostgres {
         SimPostgres { node, shared }
     }
 
+    /// Waits as long as `op` takes on this node now (nothing without pg_latency).
+    async fn takes(&self, op: Op) {
+        let (clock, until) = {
+            let state = self.shared.lock();
+            if !state.pg_latency {
+                return;
+            }
+            let now = state.now();
+            let (lo, hi) = op.range_ms();
+            let spread = draw(self.node, now, op as u64) % (hi - lo + 1);
+            (
+                std::sync::Arc::clone(&state.clock),
+                now + (lo + spread) * 1_000,
+            )
+        };
+        super::clock::SleepUntil::new(clock, until).await;
+    }
+
     fn with<R>(
         &self,
         f: impl FnOnce(&mut SimState, usize) -> Result<R, PgError>,
@@ -58,9 +82,40 @@ fn invalid(what: &str) -> PgError {
 /// from the node and the time rather than the run's RNG, so that every other draw of a seed
 /// stays as it was.
 fn rewind_fails(node: usize, now: u64) -> bool {
+    draw(node, now, 0) % 10 == 7
+}
+
+/// A number from the node, the time and `salt`, not from the run's RNG.
+fn draw(node: usize, now: u64, salt: u64) -> u64 {
     let mixed = now.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        ^ (node as u64 + 1).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    (mixed >> 40) % 10 == 7
+        ^ (node as u64 + 1).wrapping_mul(0xBF58_476D_1CE4_E5B9)
+        ^ salt.wrapping_mul(0x94D0_49BB_1331_11EB);
+    mixed >> 40
+}
+
+/// The operations that take time, each with its range.
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    Initdb = 1,
+    BaseBackup,
+    Rewind,
+    Start,
+    Stop,
+    Promote,
+}
+
+impl Op {
+    /// The least and most milliseconds the operation takes.
+    fn range_ms(self) -> (u64, u64) {
+        match self {
+            Op::Initdb => (500, 2_000),
+            Op::BaseBackup => (500, 3_000),
+            Op::Rewind => (200, 2_000),
+            Op::Start => (50, 800),
+            Op::Stop => (20, 500),
+            Op::Promote => (10, 400),
+        }
+    }
 }
 
 /// The source's WAL for a clone or rewind, if the source can be reached and runs.
@@ -133,7 +188,7 @@ pub fn status_of(state: &SimState, i: usize) -> PgStatus {
         } else {
             Vec::new()
         },
-        sync_standby_names: pg.sync_names.to_guc(),
+        sync_standby_names: pg.shown_sync_names().to_guc(),
         pending_restart: false,
         pending_restart_reason: Default::default(),
         timeline_history: data.wal.history(),
@@ -199,6 +254,7 @@ impl Postgres for SimPostgres {
     }
 
     async fn bootstrap(&self) -> Result<String, PgError> {
+        self.takes(Op::Initdb).await;
         self.with(|state, i| {
             if pg(state, i)?.data.is_some() {
                 return Err(invalid("bootstrap needs an empty data directory"));
@@ -214,6 +270,8 @@ impl Postgres for SimPostgres {
                 clean: true,
                 slots: Vec::new(),
                 rewind_failed: false,
+                recycled: 0,
+                slot_restart: Default::default(),
             });
             pg.process = ProcessState::Running;
             pg.upstream = None;
@@ -223,6 +281,7 @@ impl Postgres for SimPostgres {
     }
 
     async fn clone_replica(&self, source: &Upstream) -> Result<(), PgError> {
+        self.takes(Op::BaseBackup).await;
         self.with(|state, i| {
             if pg(state, i)?.data.is_some() {
                 return Err(invalid("clone needs an empty data directory"));
@@ -252,7 +311,9 @@ impl Postgres for SimPostgres {
             pg.streaming = false;
             became_primary(state, i, "start_primary", before);
             Ok(())
-        })
+        })?;
+        self.takes(Op::Start).await;
+        Ok(())
     }
 
     async fn start_standby(&self, upstream: Option<&Upstream>) -> Result<(), PgError> {
@@ -270,7 +331,9 @@ impl Postgres for SimPostgres {
             pg.upstream = upstream.map(|u| u.name.clone());
             pg.streaming = false;
             Ok(())
-        })
+        })?;
+        self.takes(Op::Start).await;
+        Ok(())
     }
 
     async fn stop(&self, mode: StopMode) -> Result<(), PgError> {
@@ -289,7 +352,9 @@ impl Postgres for SimPostgres {
             pg.process = ProcessState::Stopped;
             pg.streaming = false;
             Ok(())
-        })
+        })?;
+        self.takes(Op::Stop).await;
+        Ok(())
     }
 
     async fn promote(&self, above_timeline: u32) -> Result<(), PgError> {
@@ -310,7 +375,9 @@ impl Postgres for SimPostgres {
             pg.streaming = false;
             became_primary(state, i, "promote", before);
             Ok(())
-        })
+        })?;
+        self.takes(Op::Promote).await;
+        Ok(())
     }
 
     async fn follow(&self, upstream: Option<&Upstream>) -> Result<(), PgError> {
@@ -329,6 +396,7 @@ impl Postgres for SimPostgres {
     }
 
     async fn rewind(&self, source: &Upstream) -> Result<(), PgError> {
+        self.takes(Op::Rewind).await;
         self.with(|state, i| {
             let now = state.now();
             let wal = source_wal(state, i, source)?;
@@ -351,11 +419,13 @@ impl Postgres for SimPostgres {
             data.standby = true;
             data.clean = true;
             data.rewind_failed = false;
+            data.recycled = 0;
             Ok(())
         })
     }
 
     async fn reinit(&self, source: &Upstream) -> Result<(), PgError> {
+        self.takes(Op::BaseBackup).await;
         self.with(|state, i| {
             source_wal(state, i, source)?;
             let pg = pg(state, i)?;
@@ -382,12 +452,25 @@ impl Postgres for SimPostgres {
                 became_primary(state, i, "restart", before);
             }
             Ok(())
-        })
+        })?;
+        self.takes(Op::Start).await;
+        Ok(())
     }
 
+    /// With pg_latency the server's processes pick the new value up 1 to 200 ms later
+    /// (each on its next loop after the reload signal); `SHOW` returns it at once.
     async fn set_sync_standby_names(&self, names: &SyncStandbyNames) -> Result<(), PgError> {
         self.with(|state, i| {
-            pg(state, i)?.sync_names = names.clone();
+            let now = state.now();
+            let latency = state.pg_latency;
+            let pg = pg(state, i)?;
+            if latency && pg.running() {
+                let at = now + 1_000 + draw(i, now, 7) % 200_000;
+                pg.sync_names_reload = Some((names.clone(), at));
+            } else {
+                pg.sync_names = names.clone();
+                pg.sync_names_reload = None;
+            }
             Ok(())
         })
     }
@@ -411,6 +494,10 @@ impl Postgres for SimPostgres {
                 }
                 if !data.slots.iter().any(|s| s.name == slot.name) {
                     data.slots.push(slot.clone());
+                    if slot.kind == SlotKind::Physical {
+                        let from = super::wal_retention::reserve_from(data);
+                        data.slot_restart.insert(slot.name.clone(), from);
+                    }
                 }
             }
             data.slots.sort();
@@ -425,6 +512,7 @@ impl Postgres for SimPostgres {
             let data = pg.data.as_mut().filter(|_| running);
             let data = data.ok_or_else(|| invalid("slots need a running server"))?;
             data.slots.retain(|s| !names.contains(&s.name));
+            data.slot_restart.retain(|name, _| !names.contains(name));
             Ok(())
         })
     }
@@ -461,9 +549,22 @@ impl Postgres for SimPostgres {
         })
     }
 
-    /// Simulated slots have no positions: nothing to advance.
-    async fn advance_slots(&self, _slots: &[(String, Lsn)]) -> Result<(), PgError> {
-        Ok(())
+    /// Physical slots move their `restart_lsn` forward (never past this server's WAL);
+    /// logical slots have no simulated position.
+    async fn advance_slots(&self, slots: &[(String, Lsn)]) -> Result<(), PgError> {
+        self.with(|state, i| {
+            let pg = pg(state, i)?;
+            let running = pg.running();
+            let data = pg.data.as_mut().filter(|_| running);
+            let data = data.ok_or_else(|| invalid("slots need a running server"))?;
+            let end = data.wal.end();
+            for (name, lsn) in slots {
+                if let Some(restart) = data.slot_restart.get_mut(name) {
+                    *restart = (*restart).max(lsn.0.min(end));
+                }
+            }
+            Ok(())
+        })
     }
 
     /// The simulated server has no parameters: a configuration is accepted as applied.
@@ -482,7 +583,7 @@ fn slots_of(state: &SimState, i: usize, data: &DataDir) -> Vec<ExistingSlot> {
     data.slots
         .iter()
         .map(|slot| ExistingSlot {
-            position: None,
+            position: data.slot_restart.get(&slot.name).map(|p| Lsn(*p)),
             name: slot.name.clone(),
             kind: slot.kind.clone(),
             active: slot.kind == SlotKind::Physical
@@ -513,6 +614,8 @@ fn clone_into(state: &mut SimState, i: usize, source: &Upstream) -> Result<(), P
         clean: true,
         slots: Vec::new(),
         rewind_failed: false,
+        recycled: 0,
+        slot_restart: Default::default(),
     });
     pg.process = ProcessState::Stopped;
     pg.upstream = None;

@@ -1,9 +1,12 @@
 //! Streaming replication progress: each tick, every running standby that can reach its
 //! upstream and whose WAL is a prefix of the upstream's receives up to `chunk` more bytes.
-//! A standby whose WAL diverged from its upstream's cannot stream (it needs pg_rewind).
+//! A standby whose WAL diverged from its upstream's cannot stream (it needs pg_rewind), nor
+//! one that needs WAL the upstream has removed ([`super::wal_retention`]).
 
+use super::pg_state::DataDir;
 use super::state::SimState;
 use super::wal::Wal;
+use super::wal_retention;
 
 /// Advances every standby by up to `chunk` bytes; updates their `streaming` flags.
 pub fn replicate(state: &mut SimState, chunk: u64) {
@@ -13,9 +16,13 @@ pub fn replicate(state: &mut SimState, chunk: u64) {
         let jitter = state.rng.chance(0.1);
         let (streaming, received) = match upstream(state, j) {
             None => (false, None),
-            Some((source, wal)) if !wal.is_prefix_of(source) => (false, None),
+            Some((source, wal)) if !wal.is_prefix_of(&source.wal) => (false, None),
+            Some((source, wal)) if !wal_retention::can_stream_from(source, wal.end()) => {
+                (false, None)
+            }
             Some(_) if stalled || jitter => (true, None),
             Some((source, wal)) => {
+                let source = &source.wal;
                 let upto = source.end().min(wal.end().saturating_add(chunk));
                 (
                     true,
@@ -28,11 +35,34 @@ pub fn replicate(state: &mut SimState, chunk: u64) {
         if let (Some(wal), Some(data)) = (received, pg.data.as_mut()) {
             data.wal = wal;
         }
+        if streaming {
+            follow_slot(state, j);
+        }
+    }
+    if state.pg_latency {
+        wal_retention::recycle(state);
     }
 }
 
-/// The upstream WAL standby `j` can stream from now, and its own WAL.
-fn upstream(state: &SimState, j: usize) -> Option<(&Wal, &Wal)> {
+/// Standby `j`'s slot on its upstream follows the WAL it has received.
+fn follow_slot(state: &mut SimState, j: usize) {
+    let Some(i) = state.nodes[j]
+        .pg
+        .upstream
+        .as_deref()
+        .and_then(|u| state.index_of(u))
+    else {
+        return;
+    };
+    let position = state.nodes[j].pg.wal().map_or(0, Wal::end);
+    let name = state.nodes[j].name.clone();
+    if let Some(source) = state.nodes[i].pg.data.as_mut() {
+        wal_retention::advance_slot(source, &name, position);
+    }
+}
+
+/// The upstream's data directory standby `j` can stream from now, and its own WAL.
+fn upstream(state: &SimState, j: usize) -> Option<(&DataDir, &Wal)> {
     let node = &state.nodes[j];
     if !node.pg.is_running_standby() {
         return None;
@@ -43,7 +73,7 @@ fn upstream(state: &SimState, j: usize) -> Option<(&Wal, &Wal)> {
         return None;
     }
     let (theirs, mine) = (up.pg.data.as_ref()?, node.pg.data.as_ref()?);
-    (theirs.sysid == mine.sysid).then_some((&theirs.wal, &mine.wal))
+    (theirs.sysid == mine.sysid).then_some((theirs, &mine.wal))
 }
 
 /// A primary's fast shutdown: its walsenders send every standby that streams from it (and
@@ -61,7 +91,12 @@ pub fn flush_to_standbys(state: &mut SimState, i: usize) {
             continue;
         }
         let full = match upstream(state, j) {
-            Some((source, wal)) if wal.is_prefix_of(source) => Wal::truncated(source, source.end()),
+            Some((source, wal))
+                if wal.is_prefix_of(&source.wal)
+                    && wal_retention::can_stream_from(source, wal.end()) =>
+            {
+                Wal::truncated(&source.wal, source.wal.end())
+            }
             _ => continue,
         };
         if let Some(data) = state.nodes[j].pg.data.as_mut() {

@@ -112,6 +112,8 @@ pub struct SimState {
     pub journal: Vec<Happening>,
     /// The store's recent revisions, for reads served from a watch's cache.
     pub dcs_history: super::watch_view::DcsHistory,
+    /// PostgreSQL operations take simulated time (see [`super::postgres`]).
+    pub pg_latency: bool,
 }
 
 impl SimState {
@@ -141,6 +143,7 @@ impl SimState {
             next_sysid: 0,
             journal: Vec::new(),
             dcs_history: Default::default(),
+            pg_latency: false,
         }
     }
 

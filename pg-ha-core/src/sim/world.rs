@@ -80,6 +80,7 @@ impl World {
         }
         state.dcs_history =
             super::watch_view::DcsHistory::new(cfg.watch_delay.as_micros() as Micros);
+        state.pg_latency = cfg.space != super::Space::Classic;
         let shared = Shared::new(state);
         let store = MemoryStore::new(clock.clone());
         store.set_expiry(cfg.dcs_expiry);
@@ -234,6 +235,9 @@ impl World {
     fn handle(&mut self, event: Event) {
         let now = self.now();
         self.enforce_fences(now);
+        for node in &mut self.shared.lock().nodes {
+            node.pg.pick_up_reload(now);
+        }
         match event {
             Event::Step { node, generation } => {
                 if self.nodes[node].generation == generation {

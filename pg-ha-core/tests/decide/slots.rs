@@ -215,8 +215,16 @@ fn the_primary_publishes_member_and_permanent_slot_positions_in_status() {
 }
 
 /// node2 streams from the leader node1, which publishes `published` in `status.slots`;
-/// `cdc` is a permanent logical slot.
+/// `cdc` is a permanent logical slot. No member slots (`member_slots_ttl` 0): these tests are
+/// about the logical copies.
 fn standby_with(slots: Vec<ExistingSlot>, published: &[(&str, u64)]) -> Situation {
+    let mut s = member_slots_standby(slots, published);
+    s.cfg.dynamic.member_slots_ttl = Duration::ZERO;
+    s
+}
+
+/// [`standby_with`] with Patroni's default `member_slots_ttl` (30 min).
+fn member_slots_standby(slots: Vec<ExistingSlot>, published: &[(&str, u64)]) -> Situation {
     let mut s = Situation::new("node2")
         .three_nodes(Some("node1"), 1000)
         .pg_standby(1000, 1, Some("node1"));
@@ -317,5 +325,65 @@ fn logical_permanent_slots_turn_hot_standby_feedback_on() {
     assert_eq!(
         applied.parameters.get("hot_standby_feedback"),
         Some(&json!(true))
+    );
+}
+
+fn physical_at(name: &str, position: u64) -> ExistingSlot {
+    ExistingSlot {
+        name: name.into(),
+        kind: SlotKind::Physical,
+        active: false,
+        position: Some(pg_ha_core::Lsn(position)),
+    }
+}
+
+/// Patroni 4: a standby keeps a physical slot for every other member (the leader included),
+/// so that a member lagging behind finds its WAL on this node if it becomes primary.
+#[test]
+fn a_standby_keeps_a_slot_for_every_other_member() {
+    let s = member_slots_standby(vec![], &[]);
+    assert_eq!(
+        replica_slot_actions(&s),
+        vec![Action::CreateSlots(vec![
+            SlotSpec::physical("node1"),
+            SlotSpec::physical("node3"),
+        ])]
+    );
+    // Not on a node that may never lead, nor with member_slots_ttl 0.
+    let s = member_slots_standby(vec![], &[]).tag("nofailover", true.into());
+    assert_eq!(replica_slot_actions(&s), vec![]);
+}
+
+/// The copies follow the leader's slots of those members, never past this node's replay
+/// position; a slot of a member gone past member_slots_ttl is dropped.
+#[test]
+fn a_standbys_member_slots_follow_the_leaders_up_to_its_replay_position() {
+    let mut s = member_slots_standby(
+        vec![
+            physical_at("node1", 100),
+            physical_at("node3", 500),
+            physical_at("node9", 5),
+        ],
+        &[("node3", 800)],
+    );
+    s.pg().replay_lsn = Some(pg_ha_core::Lsn(1000));
+    // The leader's own slot follows its optime (1000).
+    let lsn = pg_ha_core::Lsn;
+    assert_eq!(
+        replica_slot_actions(&s),
+        vec![
+            Action::AdvanceSlots(vec![
+                ("node1".into(), lsn(1000)),
+                ("node3".into(), lsn(800))
+            ]),
+            Action::DropSlots(vec!["node9".into()]),
+        ]
+    );
+    s.pg().replay_lsn = Some(lsn(700));
+    let advanced = replica_slot_actions(&s);
+    assert_eq!(
+        advanced[0],
+        Action::AdvanceSlots(vec![("node1".into(), lsn(700)), ("node3".into(), lsn(700))]),
+        "not past its own replay position"
     );
 }

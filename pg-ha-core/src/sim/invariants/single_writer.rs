@@ -36,14 +36,7 @@ mod tests {
         let names: Vec<String> = (0..fences.len()).map(|i| format!("n{i}")).collect();
         let mut state = SimState::new(Arc::new(GlobalClock::new()), SimRng::new(0), &names);
         for (node, fence) in state.nodes.iter_mut().zip(fences) {
-            node.pg.data = Some(DataDir {
-                sysid: "1".into(),
-                wal: Wal::initdb(1, 10),
-                standby: false,
-                clean: true,
-                slots: Vec::new(),
-                rewind_failed: false,
-            });
+            node.pg.data = Some(DataDir::with_wal(Wal::initdb(1, 10), false));
             node.pg.process = ProcessState::Running;
             node.pg.fence = fence.map(Mono::from_millis);
         }
