@@ -43,6 +43,17 @@ impl World {
                 f.dcs_cut_until = f.dcs_cut_until.max(until(now, duration));
                 f.dcs_hang = hang;
             }
+            Fault::DcsOutage { duration, hang } => {
+                {
+                    let mut state = self.shared.lock();
+                    for node in &mut state.nodes {
+                        let f = &mut node.faults;
+                        f.dcs_cut_until = f.dcs_cut_until.max(until(now, duration));
+                        f.dcs_hang = hang;
+                    }
+                }
+                self.watch_outage();
+            }
             Fault::Isolate { node, duration } => {
                 let mut state = self.shared.lock();
                 let f = &mut state.nodes[node].faults;

@@ -40,6 +40,13 @@ pub enum Fault {
         /// How long each failing call hangs first (zero: refused at once).
         hang: Duration,
     },
+    /// No node can reach the DCS (the whole DCS is down); the nodes still reach each other.
+    DcsOutage {
+        /// For how long.
+        duration: Duration,
+        /// How long each failing call hangs first (zero: refused at once).
+        hang: Duration,
+    },
     /// The node can reach neither the DCS nor any other node.
     Isolate {
         /// The node.
@@ -98,6 +105,7 @@ impl Fault {
             Fault::Freeze { whole: false, .. } => "freeze",
             Fault::Freeze { whole: true, .. } => "freeze_node",
             Fault::CutDcs { .. } => "cut_dcs",
+            Fault::DcsOutage { .. } => "dcs_outage",
             Fault::Isolate { .. } => "isolate",
             Fault::SlowDcs { .. } => "slow_dcs",
             Fault::LoseReplies { .. } => "lose_replies",
@@ -135,15 +143,27 @@ pub fn pick(rng: &mut SimRng, cfg: &SimConfig, primary: Option<usize>) -> Fault 
             duration,
             whole: duration.as_micros() % 2 == 1,
         },
-        40..=51 => Fault::CutDcs {
-            node,
-            duration,
-            hang: if rng.chance(0.5) {
+        40..=51 => {
+            let hang = if rng.chance(0.5) {
                 Duration::ZERO
             } else {
                 between(rng, Duration::from_millis(10), retry / 2)
-            },
-        },
+            };
+            // Outside the classic space a third of the cuts take the whole DCS down, chosen
+            // from the duration drawn (no extra draw).
+            // A DCS that is down either refuses at once or black-holes every call until the
+            // client gives up (retry_timeout), as a frozen etcd does.
+            if cfg.space != super::Space::Classic && duration.as_micros().is_multiple_of(3) {
+                let hang = if hang.is_zero() { hang } else { retry };
+                Fault::DcsOutage { duration, hang }
+            } else {
+                Fault::CutDcs {
+                    node,
+                    duration,
+                    hang,
+                }
+            }
+        }
         52..=59 => Fault::Isolate { node, duration },
         60..=69 => Fault::SlowDcs {
             node,

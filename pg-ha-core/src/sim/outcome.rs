@@ -29,6 +29,9 @@ pub struct Stats {
     pub guarded_promotions: u64,
     /// Machines lost for good ([`super::Space::Lossy`]).
     pub lost_machines: u64,
+    /// DCS outages under failsafe_mode watched from a healthy start
+    /// ([`super::invariants::failsafe_available`]).
+    pub failsafe_outages: u64,
     /// Runs that ended without a primary because a lost machine left no survivor that
     /// Patroni's rules let lead ([`super::invariants::stranded`]).
     pub stranded: u64,
@@ -47,6 +50,7 @@ impl Stats {
         self.guaranteed += other.guaranteed;
         self.guarded_promotions += other.guarded_promotions;
         self.lost_machines += other.lost_machines;
+        self.failsafe_outages += other.failsafe_outages;
         self.stranded += other.stranded;
         for (kind, n) in &other.faults_by_kind {
             *self.faults_by_kind.entry(kind).or_default() += n;

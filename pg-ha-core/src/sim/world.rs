@@ -9,8 +9,8 @@ use super::executor::block_on;
 use super::faults::NodeFaults;
 use super::invariants::promotion_lag::{self, Promotion};
 use super::invariants::{
-    acked_commits, history_matches, liveness, single_writer, stranded, timeline, timeline_branches,
-    writer_holds_key, Violation,
+    acked_commits, failsafe_available, history_matches, liveness, single_writer, stranded,
+    timeline, timeline_branches, writer_holds_key, Violation,
 };
 use super::log::EventLog;
 use super::node::{node_config, Acquisition, SimNode, SCOPE};
@@ -49,6 +49,8 @@ pub struct World {
     pub(super) cluster: Option<Cluster>,
     /// The snapshot (member keys left out) `cluster` was parsed from.
     cluster_snapshot: Option<crate::model::Snapshot>,
+    /// A DCS outage under failsafe_mode being watched ([`failsafe_available`]).
+    outage: Option<failsafe_available::Watch>,
     pub(super) leader: Option<String>,
     /// The operator's synchronous_mode, as last read from the `config` key.
     pub(super) sync_on: bool,
@@ -109,6 +111,7 @@ impl World {
             seen_revision: u64::MAX,
             cluster: None,
             cluster_snapshot: None,
+            outage: None,
             leader: None,
             sync_on: false,
             sync_key_leader: None,
@@ -383,6 +386,37 @@ impl World {
         }
     }
 
+    /// Starts watching a DCS outage that just began, if failsafe_mode must ride it out
+    /// ([`failsafe_available::start`]).
+    pub(super) fn watch_outage(&mut self) {
+        let cluster = self.current_cluster();
+        let now = self.now();
+        self.outage = failsafe_available::start(&self.shared.lock(), cluster.as_ref(), now);
+        if let Some(watch) = self.outage {
+            let name = self.nodes[watch.primary].config.name.clone();
+            self.log.note(now, || {
+                format!("failsafe watch: {name} must stay writable through the outage")
+            });
+            self.stats.failsafe_outages += 1;
+        }
+    }
+
+    fn check_outage(&mut self) {
+        let Some(watch) = self.outage else {
+            return;
+        };
+        let now = self.now();
+        let verdict = failsafe_available::check(&self.shared.lock(), watch, now);
+        match verdict {
+            Ok(true) => {}
+            Ok(false) => self.outage = None,
+            Err(v) => {
+                self.outage = None;
+                self.fail(v);
+            }
+        }
+    }
+
     /// Whether a lost machine left the survivors no candidate by Patroni's rules
     /// ([`stranded`]); logged and counted when so.
     fn stranded(&mut self) -> bool {
@@ -428,6 +462,7 @@ impl World {
         if let Some(v) = checks {
             self.fail(v);
         }
+        self.check_outage();
         self.watch_dcs();
         if let Some(v) = self.check_writer_holds_key() {
             self.fail(v);

@@ -3,6 +3,7 @@
 //! command.
 
 pub mod acked_commits;
+pub mod failsafe_available;
 pub mod history_matches;
 pub mod liveness;
 pub mod promotion_lag;
