@@ -22,6 +22,7 @@
 pub mod config;
 pub mod dcs;
 pub mod decide;
+pub mod discovery;
 pub mod lsn;
 pub mod member_report;
 pub mod model;
