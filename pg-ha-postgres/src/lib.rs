@@ -45,6 +45,7 @@ mod parameters;
 pub mod paths;
 pub mod pidfile;
 pub mod postmaster;
+pub mod primary_client;
 pub mod privileges;
 pub mod procs;
 mod promote;

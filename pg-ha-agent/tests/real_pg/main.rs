@@ -8,6 +8,7 @@ mod fence;
 mod fence_window;
 mod lifecycle;
 mod node_freeze;
+mod primary_client;
 mod replication;
 mod replication_tls;
 mod rewind;
