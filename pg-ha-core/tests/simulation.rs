@@ -133,10 +133,15 @@ fn seeds_that_once_failed_pass() {
 /// leader's, and a later promotion reused a timeline number; 10825: a peer's REST answer
 /// carried the positions of its agent's last cycle after its server was promoted and
 /// crashed, and a quorum vote read them as 'behind'; 360, 3912: a lagging member found its
-/// WAL recycled on the new primary, which kept no slot for it as a standby).
-const FULL_SPACE_REGRESSIONS: [u64; 22] = [
+/// WAL recycled on the new primary, which kept no slot for it as a standby; found by the
+/// first million-seed campaign: 70764: a quorum-mode threshold taken when the reload was
+/// sent, before the new names were in force; 87091: a switchover's old leader retook the
+/// key in quorum mode without the votes; 49954, 68770: a failsafe key write whose reply was
+/// lost left a new member out of the primary's notices, and it promoted beside it; 47790: a
+/// switchover's final WAL on a timeline that had ended kept everyone waiting).
+const FULL_SPACE_REGRESSIONS: [u64; 27] = [
     82, 190, 360, 456, 532, 673, 853, 2035, 2477, 2638, 2855, 3378, 3812, 3912, 4339, 9430, 10302,
-    10825, 11281, 15244, 31782, 37647,
+    10825, 11281, 15244, 31782, 37647, 47790, 49954, 68770, 70764, 87091,
 ];
 
 /// Seeds of `--space lossy` (machines lost for good) that fail when a replica behind the

@@ -184,18 +184,24 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
                 && votes_in_quorum(ctx, &p.name)
                 && failsafe_allows(ctx, &p.name)
         });
-        return if others {
-            Err(Ineligible::NotTheCandidate {
+        if others {
+            return Err(Ineligible::NotTheCandidate {
                 candidate: request.member.clone().unwrap_or_default(),
-            })
-        } else {
-            // Taking the key back is a promotion too when this node already runs as a
-            // replica: never from a timeline older than the history's. The WAL it needs is
-            // its own: a published position beyond it was written by an earlier leader on
-            // another branch (this one died before it published), and waiting for it would
-            // leave the cluster without a primary for good.
-            history_timeline(ctx)
-        };
+            });
+        }
+        // Taking the key back is a promotion too when this node already runs as a replica:
+        // never from a timeline older than the history's. The WAL it needs is its own: a
+        // published position beyond it was written by an earlier leader on another branch
+        // (this one died before it published), and waiting for it would leave the cluster
+        // without a primary for good. In quorum mode it needs the votes any candidate
+        // needs: once the switchover's new leader took the `sync` key, that leader may hold
+        // commits this node lacks (seed 87091 of the simulator's full space lost one).
+        history_timeline(ctx)?;
+        if ctx.sync_mode() == SyncMode::Quorum && !ctx.pg.is_running_primary() {
+            let position = ctx.pg.wal_position().ok_or(Ineligible::PositionUnknown)?.0;
+            quorum(ctx, position)?;
+        }
+        return Ok(());
     }
     if let Some(candidate) = request.member.as_deref() {
         // A candidate that may never promote (outside the sync key of a switchover, outside
@@ -258,11 +264,18 @@ fn candidate_healthy(ctx: &Ctx<'_>, candidate: &str, needed: Option<u64>) -> boo
 
 /// In a switchover whose old leader is still a member: the last position it published
 /// (its shutdown checkpoint, once it stopped). Nobody promotes without that WAL; once the old
-/// leader's member key is gone, it is an ordinary failover again.
+/// leader's member key is gone, it is an ordinary failover again. When the history says the
+/// old leader's timeline has ended (another node was promoted since), WAL it published past
+/// that switch point is on a dead branch nobody can reach: only the WAL up to the switch
+/// point is needed (seed 47790 of the simulator's full space stayed without a primary).
 fn switchover_final(ctx: &Ctx<'_>, request: &Failover) -> Option<u64> {
-    let leader = request.leader.as_deref()?;
-    ctx.member(leader)?;
-    ctx.cluster.status.optime
+    let leader = ctx.member(request.leader.as_deref()?)?;
+    let published = ctx.cluster.status.optime?;
+    let ended = leader
+        .data
+        .timeline
+        .and_then(|tl| ctx.cluster.history.switch_point(tl));
+    Some(ended.map_or(published, |switch| published.min(switch)))
 }
 
 /// This node has the WAL up to `needed`.

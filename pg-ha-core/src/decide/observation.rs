@@ -101,6 +101,11 @@ pub struct Facts {
     /// a newly listed standby counts as a confirmed synchronous standby only once it has
     /// flushed this far (it then holds every commit acknowledged before it was listed).
     pub sync_names_lsn: Option<crate::lsn::Lsn>,
+    /// A `synchronous_standby_names` this node set whose threshold is not fixed yet: the
+    /// server's processes pick a reload up a moment later, and commits acknowledged
+    /// meanwhile did not wait for the new names ([`Facts::sync_names_lsn`] is taken once
+    /// `pg_stat_replication` shows it in force).
+    pub sync_names_pending: Option<crate::postgres::SyncStandbyNames>,
     /// When each member was last seen in the DCS (or, for a member this node never saw, in
     /// the `status` key's `retain_slots`): the primary keeps an absent member's slot for
     /// `member_slots_ttl` after that.

@@ -4,7 +4,7 @@
 
 use crate::decide::Facts;
 use crate::model::Cluster;
-use crate::postgres::PgStatus;
+use crate::postgres::{PgStatus, SyncStandbyNames};
 use crate::time::Mono;
 
 /// Remembers since when this node has held the key while its PostgreSQL was down.
@@ -33,17 +33,45 @@ pub(super) fn track_leaderless(facts: &mut Facts, cluster: &Cluster, now: Mono) 
     }
 }
 
-/// Remembers a position at or after the last change of `synchronous_standby_names`, for an
-/// agent that did not make that change itself (it started on a primary that already had
-/// one): its WAL position the first time it sees a non-empty value. A standby that has
-/// flushed past it holds every commit acknowledged before the change.
+/// Remembers a position at or after the last change of `synchronous_standby_names` took
+/// effect: the primary's WAL position the first time `pg_stat_replication` shows the value
+/// in force (a listed standby reported `sync`, `potential` or `quorum`), for a change this
+/// node made ([`Facts::sync_names_pending`]) or one it found (it started on a primary that
+/// already had one). A standby that has flushed past it holds every commit acknowledged
+/// before the change: commits acknowledged after `SHOW` showed the new value but before the
+/// server's processes picked it up did not wait for it (seed 70764 of the simulator's full
+/// space lost one when the position was taken at the reload).
 pub(super) fn track_sync_names(facts: &mut Facts, pg: &PgStatus) {
     if pg.sync_standby_names.is_empty() || pg.role != Some(crate::postgres::PgRole::Primary) {
         return;
     }
-    if facts.sync_names_lsn.is_none() {
+    let Ok(shown) = SyncStandbyNames::parse(&pg.sync_standby_names) else {
+        return;
+    };
+    let awaited = facts
+        .sync_names_pending
+        .as_ref()
+        .is_none_or(|p| *p == shown);
+    if awaited && facts.sync_names_lsn.is_none() && in_force(&shown, pg) {
         facts.sync_names_lsn = pg.write_lsn;
+        facts.sync_names_pending = None;
     }
+}
+
+/// Whether `pg_stat_replication` shows `names` in force: a listed standby is synchronous
+/// (or a potential one) by it.
+fn in_force(names: &SyncStandbyNames, pg: &PgStatus) -> bool {
+    let wanted: &[&str] = match names {
+        SyncStandbyNames::Off => return true,
+        SyncStandbyNames::Any { .. } => &["quorum"],
+        SyncStandbyNames::First { .. } => &["sync", "potential"],
+    };
+    pg.replicas.iter().any(|r| {
+        names
+            .real_names()
+            .any(|n| n.eq_ignore_ascii_case(&r.application_name))
+            && wanted.contains(&r.sync_state.as_str())
+    })
 }
 
 /// Remembers this node's WAL position and when it last moved.
@@ -76,12 +104,43 @@ mod tests {
     use crate::lsn::Lsn;
     use crate::postgres::PgRole;
 
-    fn primary(guc: &str, lsn: u64) -> PgStatus {
+    /// A primary at `lsn` showing `guc`, with standby `a` reported as `sync_state`.
+    fn primary_with(guc: &str, lsn: u64, sync_state: &str) -> PgStatus {
         let mut pg = PgStatus::empty();
         pg.role = Some(PgRole::Primary);
         pg.sync_standby_names = guc.into();
         pg.write_lsn = Some(Lsn(lsn));
+        pg.replicas = vec![crate::postgres::ReplicaConnection {
+            application_name: "a".into(),
+            state: "streaming".into(),
+            sync_state: sync_state.into(),
+            flush_lsn: Some(Lsn(lsn)),
+        }];
         pg
+    }
+
+    fn primary(guc: &str, lsn: u64) -> PgStatus {
+        primary_with(guc, lsn, "quorum")
+    }
+
+    /// A change this node made: the threshold is the position once pg_stat_replication shows
+    /// the new names in force, not when SHOW first returns them.
+    #[test]
+    fn a_set_sync_names_threshold_waits_until_the_names_are_in_force() {
+        let mut facts = Facts {
+            sync_names_pending: Some(SyncStandbyNames::Any {
+                count: 1,
+                names: vec!["a".into()],
+            }),
+            ..Facts::default()
+        };
+        track_sync_names(&mut facts, &primary_with("ANY 1 (\"b\")", 100, "quorum"));
+        assert_eq!(facts.sync_names_lsn, None, "the old value still shows");
+        track_sync_names(&mut facts, &primary_with("ANY 1 (\"a\")", 200, "async"));
+        assert_eq!(facts.sync_names_lsn, None, "shown, not yet in force");
+        track_sync_names(&mut facts, &primary_with("ANY 1 (\"a\")", 300, "quorum"));
+        assert_eq!(facts.sync_names_lsn, Some(Lsn(300)));
+        assert_eq!(facts.sync_names_pending, None);
     }
 
     /// An agent that starts on a primary with synchronous names already set fixes its

@@ -350,3 +350,31 @@ fn the_old_leader_retakes_the_key_when_the_others_are_outside_the_failsafe_map()
     s = s.failsafe_map(&["node2", "node3"]);
     assert_eq!(s.decide().reason, Reason::Promoting);
 }
+
+/// The old leader of a switchover published a position on a timeline the history says has
+/// ended (another node was promoted since): WAL past that switch point is on a dead branch.
+/// The others need the WAL up to the switch point only (seed 47790 of `--space full` stayed
+/// without a primary for good).
+#[test]
+fn the_final_wal_of_an_old_leader_on_an_ended_timeline_stops_at_the_switch_point() {
+    let mut s = Situation::new("node3")
+        .three_nodes(None, 1000)
+        .pg_standby(1200, 2, None)
+        .failover(Some("node1"), None, None)
+        .member_timeline("node1", 1)
+        .optime(5000)
+        .history(&[(1, 1100)]);
+    s.cluster().members.retain(|m| m.name != "node2");
+    let d = s.decide();
+    assert_eq!(d.reason, Reason::Promoting, "{d:?}");
+    // Before the switch point: still waiting for it.
+    let mut s = Situation::new("node3")
+        .three_nodes(None, 1000)
+        .pg_standby(1050, 1, None)
+        .failover(Some("node1"), None, None)
+        .member_timeline("node1", 1)
+        .optime(5000)
+        .history(&[(1, 1100)]);
+    s.cluster().members.retain(|m| m.name != "node2");
+    assert!(s.decide().actions.is_empty());
+}

@@ -570,3 +570,24 @@ fn quorum_mode_a_candidate_short_of_votes_does_not_hold_the_others_back() {
         })
     );
 }
+
+/// Quorum mode: once the switchover's new leader took the `sync` key (it alone holds the
+/// commits it acknowledged since), the old leader takes the key back only with the votes any
+/// candidate needs (seed 87091 of `--space full` lost an acknowledged commit).
+#[test]
+fn quorum_mode_old_leader_needs_the_votes_once_the_new_leader_took_the_sync_key() {
+    let s = Situation::new("node1")
+        .three_nodes(None, 1000)
+        .pg_standby(1000, 1, None)
+        .sync_mode(SyncMode::Quorum)
+        .sync("node2", &[], 0)
+        .failover(Some("node1"), None, None)
+        .peer_unreachable("node2")
+        .peer("node3", false, 900, 1);
+    let d = s.decide();
+    assert!(d.actions.is_empty(), "{d:?}");
+    assert!(
+        matches!(d.reason, Reason::NotHealthiest(Ineligible::NoQuorum { .. })),
+        "{d:?}"
+    );
+}
