@@ -3,5 +3,9 @@
 //!
 //! - `discover`: primary discovery for applications ([`pg_ha_core::discovery`]); follows
 //!   the cluster's primary and read replicas through the DCS watch and prints each change.
+//! - `what_would_ha_do`: `decide()` as a tool; one node's decision over a snapshot of
+//!   Patroni's keys, with its reason.
 
 pub mod patroni_file;
+pub mod snapshot_file;
+pub mod what_if;
