@@ -5,7 +5,10 @@
 //!   the cluster's primary and read replicas through the DCS watch and prints each change.
 //! - `what_would_ha_do`: `decide()` as a tool; one node's decision over a snapshot of
 //!   Patroni's keys, with its reason.
+//! - `counting_dcs`: a `Dcs` of your own (a layer that counts requests by kind), proved
+//!   with the exported conformance suite in `tests/custom_dcs.rs`.
 
+pub mod counting_dcs;
 pub mod patroni_file;
 pub mod snapshot_file;
 pub mod what_if;
