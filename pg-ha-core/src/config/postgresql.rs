@@ -34,7 +34,7 @@ pub struct PostgresqlDynamic {
     pub remove_data_directory_on_rewind_failure: bool,
     /// Remove the data directory and re-clone when timelines diverged and rewind is impossible.
     pub remove_data_directory_on_diverged_timelines: bool,
-    /// Any other key (pg_hba, recovery_conf, parameters_<role>, ...), kept as it is.
+    /// Any other key (pg_hba, recovery_conf, `parameters_<role>`, ...), kept as it is.
     pub extra: BTreeMap<String, Value>,
 }
 
