@@ -79,11 +79,19 @@ fn validate(path: Option<String>) -> ExitCode {
 }
 
 async fn run(loaded: config::LoadedConfig, path: Option<PathBuf>) -> ExitCode {
-    match node::start(loaded, path).await {
+    match node::NodeBuilder::new(loaded)
+        .reload_from(path)
+        .start()
+        .await
+    {
         Ok(node) => {
-            tracing::info!("REST API on {}", node.rest.base_url());
+            if let Some(rest) = &node.rest {
+                tracing::info!("REST API on {}", rest.base_url());
+            }
             let _ = node.task.await;
-            node.rest.stop().await;
+            if let Some(rest) = node.rest {
+                rest.stop().await;
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod common;
+mod embedded_node;
 mod fence;
 mod fence_window;
 mod lifecycle;
