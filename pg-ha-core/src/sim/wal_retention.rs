@@ -2,8 +2,8 @@
 //! WAL (`wal_keep_size`) and whatever its physical replication slots still need; older WAL
 //! is removed, and a standby that has not received it can no longer stream from it
 //! ("requested WAL segment has already been removed") until it is cloned again. A slot is
-//! created reserving from [`KEEP`] behind the end (the last checkpoint's redo, roughly) and
-//! follows the member it is named after while that member streams.
+//! created reserving from the last checkpoint's redo (see [`reserve_from`]) and follows the
+//! member it is named after while that member streams.
 //!
 //! Standbys keep all the WAL they received (their restartpoints are not modelled).
 
@@ -15,8 +15,13 @@ use crate::postgres::slot_name;
 /// clients' writes).
 pub const KEEP: u64 = 16 * 1024 * 1024;
 
-/// Where a new physical slot on `data` starts retaining WAL.
+/// Where a new physical slot on `data` starts retaining WAL: on a primary, the last
+/// checkpoint's redo ([`KEEP`] behind the end, roughly); on a standby, its last
+/// restartpoint's, which is minutes behind (here: all it kept, as standbys recycle nothing).
 pub fn reserve_from(data: &DataDir) -> u64 {
+    if data.standby {
+        return data.recycled;
+    }
     data.wal.end().saturating_sub(KEEP).max(data.recycled)
 }
 
