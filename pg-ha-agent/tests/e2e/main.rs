@@ -14,6 +14,7 @@
 mod cluster;
 mod crashes;
 mod ctl;
+mod discover;
 mod dynamic_config;
 mod failsafe;
 mod handover;
@@ -102,7 +103,9 @@ async fn bootstrap_health_reinit_and_config() -> Result<()> {
 }
 
 /// Scenarios 3 and 4: kill -9 of the primary's agent and PostgreSQL (failover, no lost
-/// row, the old primary rejoins), then kill -9 of the new primary's PostgreSQL only.
+/// row, the old primary rejoins), then kill -9 of the new primary's PostgreSQL only. The
+/// `discover` example (pg-ha-examples) runs beside the cluster and reports the new primary
+/// within a second of the leader key change.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill9_primary_node_then_postgres_only() -> Result<()> {
     let options = ClusterOptions {
@@ -111,7 +114,15 @@ async fn kill9_primary_node_then_postgres_only() -> Result<()> {
     };
     with_cluster("kill9_primary_node_then_postgres_only", options, |c| {
         Box::pin(async move {
+            let watchers = discover::Watchers::start(c).await?;
             crashes::kill9_primary_node(c).await?;
+            let new = c.wait_streaming(2, REJOIN).await?;
+            let after = watchers.reported(&new).await?;
+            step(&format!(
+                "discover: reported {new} {after} ms after the leader key change"
+            ));
+            anyhow::ensure!(after < 1000, "discover reported {new} {after} ms late");
+            drop(watchers);
             crashes::kill9_postgres_only(c).await
         })
     })
