@@ -41,6 +41,19 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! ## Example: the backend from Patroni's `consul` section
+//!
+//! ```
+//! use dcs_consul::ConsulConfig;
+//! use std::time::Duration;
+//!
+//! let section = serde_json::json!({"host": "127.0.0.1:8500", "token": "s3cret"});
+//! let config = ConsulConfig::from_patroni(&section, "batman", None, Duration::from_secs(10))?;
+//! assert_eq!(config.scope, "batman");
+//! assert_eq!(config.token.as_deref(), Some("s3cret"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod agents;
 mod backend;

@@ -28,6 +28,21 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! ## Example: the backend from Patroni's `etcd3` section
+//!
+//! ```
+//! use dcs_etcd::{EtcdConfig, EtcdDcs};
+//! use std::time::Duration;
+//!
+//! let section = serde_json::json!({"hosts": "10.0.0.1:2379,10.0.0.2:2379"});
+//! let config = EtcdConfig::from_patroni(&section, "batman", None, Duration::from_secs(10))?;
+//! assert_eq!(config.endpoints, ["http://10.0.0.1:2379", "http://10.0.0.2:2379"]);
+//! assert_eq!(config.namespace, "/service");
+//! let dcs = EtcdDcs::new(&config)?; // connects on first use
+//! # drop(dcs);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod backend;
 mod config;

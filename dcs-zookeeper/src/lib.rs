@@ -36,6 +36,19 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! ## Example: the backend from Patroni's `zookeeper` section
+//!
+//! ```
+//! use dcs_zookeeper::ZooKeeperConfig;
+//! use std::time::Duration;
+//!
+//! let section = serde_json::json!({"hosts": ["10.0.0.1:2181", "10.0.0.2:2181"]});
+//! let config = ZooKeeperConfig::from_patroni(&section, "batman", None, Duration::from_secs(10))?;
+//! assert_eq!(config.hosts.len(), 2);
+//! assert_eq!(config.scope, "batman");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod backend;
 mod config;

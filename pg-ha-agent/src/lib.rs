@@ -14,6 +14,28 @@
 //! - [`agent`]: the tokio loop around the runner's step; [`node`]: wiring of one node from its
 //!   configuration; [`peers`] and [`http`]: talking to other agents.
 //! - [`ctl`]: `pg-ha-ctl`, the patronictl-like command-line client.
+//!
+//! ## Example: a node's configuration from Patroni's YAML
+//!
+//! ```
+//! let yaml = "
+//! scope: batman
+//! name: node1
+//! etcd3: {hosts: 10.0.0.1:2379}
+//! restapi: {listen: 0.0.0.0:8008, connect_address: 10.0.0.1:8008}
+//! postgresql:
+//!   data_dir: /var/lib/postgresql/15/main
+//!   listen: 0.0.0.0:5432
+//!   connect_address: 10.0.0.1:5432
+//!   authentication:
+//!     superuser: {username: postgres, password: secret}
+//!     replication: {username: replicator, password: secret}
+//! ";
+//! let loaded = pg_ha_agent::config::load_str("example", yaml, &[])?;
+//! assert_eq!(loaded.config.node_config().conn_url, "postgres://10.0.0.1:5432/postgres");
+//! // pg_ha_agent::node::NodeBuilder::new(loaded).start().await would run it.
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod agent;
 pub mod config;

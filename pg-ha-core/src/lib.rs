@@ -18,6 +18,30 @@
 //! pure [`decide()`] function, the runner's [`step`](Runner::step) that the agent and the
 //! simulator both drive, the in-memory [`MemoryDcs`], the Dcs conformance suite (feature
 //! `testing`) and the deterministic simulator (feature `sim`).
+//!
+//! ## Example: find a cluster's primary
+//!
+//! ```
+//! use pg_ha_core::discovery::Discovery;
+//! use pg_ha_core::time::SystemClock;
+//! use pg_ha_core::{Dcs, MemoryStore};
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let store = MemoryStore::new(Arc::new(SystemClock::new()));
+//! // What an agent writes: its member key, then the leader key.
+//! let agent = store.client("batman", "node1");
+//! let member = r#"{"conn_url":"postgres://10.0.0.1:5432/postgres","state":"running","role":"primary"}"#;
+//! agent.touch_member("node1", member, Duration::from_secs(30)).await?;
+//! agent.acquire_leader("node1", Duration::from_secs(30)).await?;
+//!
+//! let discovery = Discovery::new(store.client("batman", "my-app"));
+//! let primary = discovery.topology().await?.primary.expect("a primary");
+//! assert_eq!(primary.host_port(), Some(("10.0.0.1".to_string(), 5432)));
+//! # Ok::<(), pg_ha_core::DcsError>(())
+//! # }).unwrap();
+//! ```
 
 pub mod config;
 pub mod dcs;

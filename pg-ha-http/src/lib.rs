@@ -18,6 +18,19 @@
 //! println!("{} {}", reply.status, reply.body);
 //! # Ok(()) }
 //! ```
+//!
+//! ## Example: reaching another endpoint of a member's REST API
+//!
+//! ```
+//! use pg_ha_http::{with_path, HttpClient, TlsClientConfig};
+//!
+//! assert_eq!(
+//!     with_path("https://10.0.0.1:8008/patroni", "/cluster"),
+//!     "https://10.0.0.1:8008/cluster"
+//! );
+//! let client = HttpClient::new(&TlsClientConfig::default(), "my-tool/1.0");
+//! assert!(client.is_ok());
+//! ```
 
 mod client;
 mod error;

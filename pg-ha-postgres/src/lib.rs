@@ -17,6 +17,16 @@
 //!
 //! One concept per module: settings and validation, process supervision, configuration
 //! files, bootstrap, clone, rewind and reinit, status, slots, sync names, callbacks, fence.
+//!
+//! ## Example: the connection strings it writes
+//!
+//! ```
+//! use pg_ha_postgres::conninfo::{conninfo, conninfo_get};
+//!
+//! let info = conninfo(&[("host", "10.0.0.1"), ("password", "it's")]);
+//! assert_eq!(info, r"host=10.0.0.1 password='it\'s'");
+//! assert_eq!(conninfo_get(&info, "password").as_deref(), Some("it's"));
+//! ```
 
 pub mod auto_conf;
 pub mod basebackup;
