@@ -139,10 +139,12 @@ fn seeds_that_once_failed_pass() {
 /// key in quorum mode without the votes; 49954, 68770: a failsafe key write whose reply was
 /// lost left a new member out of the primary's notices, and it promoted beside it; 47790: a
 /// switchover's final WAL on a timeline that had ended kept everyone waiting; 45429: a model
-/// fix, a slot created on a standby reserves from its last restartpoint, not 16 MB back).
-const FULL_SPACE_REGRESSIONS: [u64; 28] = [
+/// fix, a slot created on a standby reserves from its last restartpoint, not 16 MB back;
+/// 72559: a model fix, pg_rewind empties pg_replslot, so a slot advanced on the abandoned
+/// branch no longer holds a position ahead of its member's WAL).
+const FULL_SPACE_REGRESSIONS: [u64; 29] = [
     82, 190, 360, 456, 532, 673, 853, 2035, 2477, 2638, 2855, 3378, 3812, 3912, 4339, 9430, 10302,
-    10825, 11281, 15244, 31782, 37647, 45429, 47790, 49954, 68770, 70764, 87091,
+    10825, 11281, 15244, 31782, 37647, 45429, 47790, 49954, 68770, 70764, 72559, 87091,
 ];
 
 /// Seeds of `--space lossy` (machines lost for good) that fail when a replica behind the

@@ -420,6 +420,10 @@ impl Postgres for SimPostgres {
             data.clean = true;
             data.rewind_failed = false;
             data.recycled = 0;
+            // pg_rewind (PostgreSQL 11 and later) empties pg_replslot: slots on the
+            // target's abandoned branch would otherwise hold positions the new one lacks.
+            data.slots.clear();
+            data.slot_restart.clear();
             Ok(())
         })
     }
@@ -694,9 +698,13 @@ mod tests {
         block_on(pg[0].start_standby(Some(&up("n2")))).expect("start");
         crate::sim::replication::replicate(&mut shared.lock(), u64::MAX);
         assert!(!shared.lock().nodes[0].pg.streaming);
-        // pg_rewind fixes it.
+        // A slot kept on the abandoned branch...
+        block_on(pg[0].create_slots(&[SlotSpec::physical("n3")])).expect("slot");
+        // pg_rewind fixes it, and (as PostgreSQL 11 and later) empties pg_replslot.
         block_on(pg[0].stop(StopMode::Fast)).expect("stop");
         assert_eq!(block_on(pg[0].rewind(&up("n2"))), Ok(()));
+        let data = shared.lock().nodes[0].pg.data.clone().expect("data");
+        assert!(data.slots.is_empty() && data.slot_restart.is_empty());
         block_on(pg[0].start_standby(Some(&up("n2")))).expect("start");
         crate::sim::replication::replicate(&mut shared.lock(), u64::MAX);
         assert!(shared.lock().nodes[0].pg.streaming);
