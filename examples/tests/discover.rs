@@ -2,15 +2,14 @@
 //! changes as the agents make them (the same key writes, through the etcd backend), each
 //! reported within a second of the change; 20 failovers, latencies printed.
 
+mod program;
 #[path = "../../dcs-etcd/tests/support/mod.rs"]
 mod support;
 
 use pg_ha_core::Dcs;
-use std::process::Stdio;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use program::{now_ms, Program};
+use std::time::Duration;
 use support::EtcdCluster;
-use tokio::io::{AsyncBufReadExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdout, Command};
 
 const SCOPE: &str = "discover-test";
 const TTL: Duration = Duration::from_secs(30);
@@ -20,61 +19,6 @@ fn member(name: &str, role: &str) -> String {
     format!(
         r#"{{"conn_url":"postgres://127.0.0.1:5432/postgres?host={name}","api_url":"http://127.0.0.1:8008/{name}","state":"running","role":"{role}","xlog_location":1000,"timeline":1}}"#
     )
-}
-
-fn now_ms() -> u128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis())
-}
-
-struct Example {
-    child: Child,
-    lines: Lines<BufReader<ChildStdout>>,
-}
-
-impl Example {
-    fn start(config: &std::path::Path, changes: usize) -> Example {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_discover"))
-            .arg(config)
-            .args(["--changes", &changes.to_string()])
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start the discover example");
-        let stdout = child.stdout.take().expect("piped stdout");
-        Example {
-            child,
-            lines: BufReader::new(stdout).lines(),
-        }
-    }
-
-    /// Reads lines until one starts with `prefix`; returns it with its stamp.
-    async fn until(&mut self, prefix: &str) -> (u128, String) {
-        loop {
-            let (stamp, line) = self.line().await;
-            if line.starts_with(prefix) {
-                return (stamp, line);
-            }
-        }
-    }
-
-    /// The next line: (its wall-clock stamp, the rest).
-    async fn line(&mut self) -> (u128, String) {
-        let line = tokio::time::timeout(Duration::from_secs(10), self.lines.next_line())
-            .await
-            .expect("a line within 10 s")
-            .expect("read stdout");
-        let Some(line) = line else {
-            let status = self.child.wait().await;
-            panic!("the example exited: {status:?}");
-        };
-        let (stamp, rest) = line.split_once(' ').expect("a stamped line");
-        (
-            stamp.parse().expect("a millisecond stamp"),
-            rest.to_string(),
-        )
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -111,7 +55,12 @@ async fn discover_follows_every_failover_within_a_second() {
     .expect("write the Patroni file");
     // Each failover is four changes: the old primary leaves, it comes back as a replica,
     // the new one takes over and leaves the replicas.
-    let mut example = Example::start(&config, FAILOVERS * 4);
+    let changes = (FAILOVERS * 4).to_string();
+    let mut example = Program::start(
+        env!("CARGO_BIN_EXE_discover"),
+        &[config.to_str().expect("utf-8 path"), "--changes", &changes],
+        Duration::from_secs(10),
+    );
     let (_, first) = example.line().await;
     assert!(
         first.starts_with("topology primary=node1 postgres://127.0.0.1:5432/postgres?host=node1")

@@ -11,7 +11,10 @@ use std::time::Duration;
 /// again rather than panic.
 pub fn connect(cfg: &AgentConfig, retry_timeout: Duration) -> Result<Arc<dyn Dcs>, String> {
     let namespace = Some(cfg.namespace.as_str());
-    match &cfg.dcs {
+    let Some(section) = &cfg.dcs else {
+        return Err(crate::config::LoadError::NoDcs.to_string());
+    };
+    match section {
         #[cfg(feature = "etcd")]
         DcsSection::Etcd3(section) => {
             let config =

@@ -3,7 +3,7 @@
 //! one report lists the problems of every section; a file that cannot be loaded at all is one
 //! error.
 
-use crate::config::{self, AgentConfig};
+use crate::config::{self, AgentConfig, DcsSection};
 use crate::dcs_backend::connect as connect_dcs;
 use crate::node::pg_settings;
 use crate::postgres::listen::ListenAddr;
@@ -103,7 +103,8 @@ fn check_postgresql(settings: &PgSettings, report: &mut ValidationReport) {
 fn check_dcs_and_rest(cfg: &AgentConfig, report: &mut ValidationReport) {
     let retry_timeout = cfg.bootstrap_dynamic().retry_timeout;
     if let Err(e) = connect_dcs(cfg, retry_timeout) {
-        report.errors.push(format!("{}: {e}", cfg.dcs.key()));
+        let key = cfg.dcs.as_ref().map_or("dcs", DcsSection::key);
+        report.errors.push(format!("{key}: {e}"));
     }
     if let Err(e) = RestSettings::from_config(&cfg.restapi).check_tls() {
         report.errors.push(format!("restapi: {e}"));

@@ -64,9 +64,9 @@ fn patroni_sample_loads() {
     assert_eq!(cfg.restapi.listen.to_string(), "127.0.0.1:8008");
     assert_eq!(
         cfg.dcs,
-        DcsSection::Etcd3(json!({"hosts": "127.0.0.1:2379"}))
+        Some(DcsSection::Etcd3(json!({"hosts": "127.0.0.1:2379"})))
     );
-    assert_eq!(cfg.dcs.feature(), "etcd");
+    assert_eq!(cfg.dcs.as_ref().map(DcsSection::feature), Some("etcd"));
     let node = cfg.node_config();
     assert_eq!(node.conn_url, "postgres://127.0.0.1:54321/postgres");
     assert_eq!(node.api_url, "http://127.0.0.1:8008/patroni");
@@ -140,7 +140,10 @@ fn environment_overrides_the_file() {
         ("admin", "secret")
     );
     assert_eq!(
-        cfg.dcs.settings(),
+        cfg.dcs
+            .as_ref()
+            .map(DcsSection::settings)
+            .expect("a DCS section"),
         &json!({"hosts": ["h1:2379", "h2:2379"]})
     );
     assert_eq!(
@@ -353,7 +356,13 @@ fn unknown_and_unsupported_keys_warn_once_each() {
 )]
 fn dcs_section_selection() {
     let no_dcs = MINIMAL.replace("etcd3: {hosts: 127.0.0.1:2379}\n", "");
-    assert!(matches!(load_yaml(&no_dcs), Err(LoadError::NoDcs)));
+    // Without a DCS section the file loads (an embedder may supply its own Dcs), and
+    // connecting a backend from it says what is missing.
+    let loaded = load_yaml(&no_dcs).expect("loads without a DCS section");
+    assert_eq!(loaded.config.dcs, None);
+    let refused = pg_ha_agent::dcs_backend::connect(&loaded.config, Duration::from_secs(1));
+    let message = refused.err().expect("no backend to connect");
+    assert!(message.starts_with("no DCS section"), "{message}");
     let two = format!("{MINIMAL}consul: {{host: 127.0.0.1:8500}}\n");
     match load_yaml(&two) {
         Err(LoadError::ManyDcs(list)) => assert_eq!(list, "etcd3, consul"),
@@ -372,7 +381,7 @@ fn dcs_section_selection() {
     let empty = MINIMAL.replace("etcd3: {hosts: 127.0.0.1:2379}", "etcd3:");
     assert_eq!(
         load_yaml(&empty).expect("loads").config.dcs,
-        DcsSection::Etcd3(json!({}))
+        Some(DcsSection::Etcd3(json!({})))
     );
     let bad = MINIMAL.replace("etcd3: {hosts: 127.0.0.1:2379}", "etcd3: [a]");
     assert_eq!(invalid_key(load_yaml(&bad)).0, "etcd3");
@@ -392,7 +401,10 @@ fn backends_not_compiled_in_name_their_feature() {
         match load_yaml(&yaml) {
             Ok(loaded) => {
                 assert!(compiled, "{section} loaded without its feature");
-                assert_eq!(loaded.config.dcs.key(), section);
+                assert_eq!(
+                    loaded.config.dcs.as_ref().map(DcsSection::key),
+                    Some(section)
+                );
             }
             Err(LoadError::FeatureMissing {
                 section: s,

@@ -24,8 +24,9 @@ pub struct AgentConfig {
     pub restapi: RestApiConfig,
     /// The ctl client.
     pub ctl: CtlConfig,
-    /// The DCS backend and its raw settings.
-    pub dcs: DcsSection,
+    /// The DCS backend and its raw settings; `None` when the configuration has no DCS
+    /// section (a node then needs a `Dcs` from its embedder: [`crate::node::NodeBuilder::dcs`]).
+    pub dcs: Option<DcsSection>,
     /// The `bootstrap` section, if present (this node may then bootstrap a new cluster).
     pub bootstrap: Option<BootstrapConfig>,
     /// The `postgresql` section.

@@ -50,9 +50,10 @@ impl DcsSection {
         }
     }
 
-    /// Picks the one DCS section of the configuration; errors when there is none, more than
-    /// one, an unsupported one, or one whose backend is not compiled in.
-    pub(crate) fn select(root: &Section<'_>) -> Result<DcsSection, LoadError> {
+    /// Picks the one DCS section of the configuration (`None` when there is none: an
+    /// embedder may supply its own `Dcs`); errors when there are more than one, an
+    /// unsupported one, or one whose backend is not compiled in.
+    pub(crate) fn select(root: &Section<'_>) -> Result<Option<DcsSection>, LoadError> {
         if let Some(foreign) = FOREIGN.iter().find(|k| root.has(k)) {
             return Err(LoadError::UnsupportedDcs(foreign.to_string()));
         }
@@ -62,7 +63,7 @@ impl DcsSection {
             .filter(|key| root.has(key))
             .collect();
         let key = match present.as_slice() {
-            [] => return Err(LoadError::NoDcs),
+            [] => return Ok(None),
             [one] => *one,
             many => return Err(LoadError::ManyDcs(many.join(", "))),
         };
@@ -94,7 +95,7 @@ impl DcsSection {
                 feature: section.feature().to_string(),
             });
         }
-        Ok(section)
+        Ok(Some(section))
     }
 }
 

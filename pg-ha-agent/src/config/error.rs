@@ -29,7 +29,8 @@ pub enum LoadError {
     /// No DCS section at all.
     #[error(
         "no DCS section: the configuration needs exactly one of `etcd3`, `consul` or \
-         `zookeeper` (or PATRONI_ETCD3_HOSTS and the like)"
+         `zookeeper` (or PATRONI_ETCD3_HOSTS and the like), unless the program embedding the \
+         node supplies its own DCS"
     )]
     NoDcs,
     /// More than one DCS section.

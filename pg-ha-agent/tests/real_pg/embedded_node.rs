@@ -13,9 +13,7 @@ use std::time::Duration;
 const YAML: &str = "
 scope: embedded
 name: a
-# The loader wants a DCS section; the builder's own Dcs replaces it.
-etcd3:
-  hosts: 127.0.0.1:2379
+# No DCS section: the builder is given its own Dcs.
 restapi:
   listen: 127.0.0.1:8008
   connect_address: 127.0.0.1:8008
