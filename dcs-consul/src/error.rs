@@ -6,6 +6,7 @@ use std::time::Duration;
 
 /// Why [`crate::ConsulDcs::new`] refused a configuration.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SetupError {
     /// The configuration lists no agent.
     #[error("no Consul agent configured")]

@@ -6,6 +6,7 @@ use tonic::Code;
 
 /// Why [`crate::EtcdDcs::new`] refused a configuration.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SetupError {
     /// The configuration lists no endpoint.
     #[error("no etcd endpoint configured")]

@@ -8,6 +8,7 @@ use zookeeper_client::Error as ZkError;
 
 /// Why [`crate::ZooKeeperDcs::new`] refused a configuration.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SetupError {
     /// The configuration lists no server.
     #[error("no ZooKeeper host configured")]

@@ -4,7 +4,7 @@
 use pg_ha_core::config::{HaConfig, NodeConfig};
 use pg_ha_core::decide::{DcsView, Facts, Observation, PgView};
 use pg_ha_core::model::{Cluster, Member, Role};
-use pg_ha_core::postgres::{DataDirState, PgRole, PgStatus, ProcessState};
+use pg_ha_core::postgres::{PgRole, PgStatus};
 use pg_ha_core::time::Mono;
 use pg_ha_core::{decide, Decision, Lsn, PeerReport, PeerStatus};
 
@@ -55,18 +55,13 @@ pub fn decide_for(cluster: &Cluster, node: &str, wall_ms: i64) -> Result<Decisio
 fn local_status(cluster: &Cluster, me: &Member) -> PgStatus {
     let data = &me.data;
     let primary = matches!(data.role, Role::Primary | Role::Promoted);
-    let mut pg = PgStatus::empty();
-    pg.data_dir = DataDirState::Initialized {
-        sysid: cluster.initialize.clone().unwrap_or_default(),
-        clean_shutdown: false,
-        standby_signal: !primary,
-    };
-    pg.process = ProcessState::Running;
-    pg.role = Some(if primary {
+    let role = if primary {
         PgRole::Primary
     } else {
         PgRole::Standby
-    });
+    };
+    let sysid = cluster.initialize.clone().unwrap_or_default();
+    let mut pg = PgStatus::running(&sysid, role);
     pg.timeline = data.timeline;
     let position = data.wal_position().map(Lsn);
     if primary {

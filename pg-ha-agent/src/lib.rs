@@ -11,9 +11,17 @@
 //!   installation ([`postgres::LocalPostgres`], an implementation of
 //!   [`pg_ha_core::Postgres`]) and the write fence guard (`pg-ha-fence`).
 //! - [`crypto`]: the rustls provider every binary installs first.
-//! - [`agent`]: the tokio loop around the runner's step; [`node`]: wiring of one node from its
-//!   configuration; [`peers`] and [`http`]: talking to other agents.
-//! - [`ctl`]: `pg-ha-ctl`, the patronictl-like command-line client.
+//! - [`node`]: one node in-process ([`node::NodeBuilder`]), also what the binary runs; the
+//!   tokio loop around the runner's step, talking to other agents and `pg-ha-ctl` (the
+//!   patronictl-like client) are internal modules.
+//!
+//! ## Public API
+//!
+//! The items in these docs are the API, kept under semver: [`node`] (`NodeBuilder`,
+//! `Node`, `NodeRole`, `StartError`), [`config`], [`validate_config`], [`dcs_backend`],
+//! [`rest`], [`logging`], [`crypto`] and the re-exported [`postgres`]. The modules hidden
+//! from the docs (`agent`, `ctl`, `http`, `isoformat`, `peers`, `watchdog`) are public only
+//! for the binaries and the tests: no semver promise. Error enums are `#[non_exhaustive]`.
 //!
 //! ## Example: a node's configuration from Patroni's YAML
 //!
@@ -37,18 +45,24 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[doc(hidden)]
 pub mod agent;
 pub mod config;
 pub mod crypto;
+#[doc(hidden)]
 #[cfg(feature = "ctl")]
 pub mod ctl;
 pub mod dcs_backend;
+#[doc(hidden)]
 pub mod http;
+#[doc(hidden)]
 pub mod isoformat;
 pub mod logging;
 pub mod node;
+#[doc(hidden)]
 pub mod peers;
 pub use pg_ha_postgres as postgres;
 pub mod rest;
 pub mod validate_config;
+#[doc(hidden)]
 pub mod watchdog;

@@ -9,7 +9,7 @@ use pg_ha_core::decide::{DcsView, Facts, Observation, PgView};
 use pg_ha_core::lsn::Lsn;
 use pg_ha_core::model::{Cluster, Leader, Member, MemberData, MemberState, Role, Status, Tags};
 use pg_ha_core::peers::{PeerReport, PeerStatus};
-use pg_ha_core::postgres::{DataDirState, PgRole, PgStatus, ProcessState};
+use pg_ha_core::postgres::{PgRole, PgStatus};
 use pg_ha_core::time::Mono;
 use std::hint::black_box;
 use std::time::Instant;
@@ -53,14 +53,7 @@ fn cluster(size: usize, leader: Option<&str>) -> Cluster {
 }
 
 fn pg(role: PgRole) -> PgStatus {
-    let mut pg = PgStatus::empty();
-    pg.data_dir = DataDirState::Initialized {
-        sysid: "7712434073260532225".into(),
-        clean_shutdown: false,
-        standby_signal: role == PgRole::Standby,
-    };
-    pg.process = ProcessState::Running;
-    pg.role = Some(role);
+    let mut pg = PgStatus::running("7712434073260532225", role);
     pg.timeline = Some(1);
     pg.write_lsn = Some(Lsn(1_000_000));
     pg.receive_lsn = Some(Lsn(1_000_000));

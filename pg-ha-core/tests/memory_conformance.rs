@@ -1,45 +1,7 @@
 //! The Dcs conformance suite against `MemoryDcs`, on a manual clock.
 
-use async_trait::async_trait;
-use pg_ha_core::dcs::{Dcs, MemoryStore};
 use pg_ha_core::testing::conformance::{self, Harness};
-use pg_ha_core::time::ManualClock;
-use std::sync::Arc;
-use std::time::Duration;
-
-/// A `MemoryStore` on a `ManualClock`: advancing moves the clock and expires leases at once.
-struct MemoryHarness {
-    clock: Arc<ManualClock>,
-    store: MemoryStore,
-}
-
-impl MemoryHarness {
-    fn new() -> MemoryHarness {
-        let clock = Arc::new(ManualClock::new(1_700_000_000_000));
-        let store = MemoryStore::new(clock.clone());
-        MemoryHarness { clock, store }
-    }
-}
-
-#[async_trait]
-impl Harness for MemoryHarness {
-    async fn client(&self, scope: &str, node: &str) -> Box<dyn Dcs> {
-        Box::new(self.store.client(scope, node))
-    }
-
-    async fn advance(&self, by: Duration) {
-        self.clock.advance(by);
-        self.store.expire();
-    }
-
-    fn ttl(&self) -> Duration {
-        Duration::from_secs(30)
-    }
-
-    fn expiry_slack(&self) -> Duration {
-        Duration::ZERO
-    }
-}
+use pg_ha_core::testing::memory_harness::MemoryHarness;
 
 macro_rules! checks {
     ($($name:ident),* $(,)?) => {

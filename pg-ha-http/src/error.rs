@@ -2,6 +2,7 @@
 
 /// A failed HTTP exchange or client set-up.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum HttpError {
     /// The URL is not `http(s)://host:port/path`.
     #[error("unsupported URL `{0}` (expected http(s)://host:port/path)")]

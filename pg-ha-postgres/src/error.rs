@@ -6,6 +6,7 @@ use std::path::PathBuf;
 /// A local setup that cannot work. Each variant names what is wrong; nothing is changed on
 /// disk when one is returned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SetupError {
     /// `bin_dir` does not exist or is not a directory.
     #[error("postgresql.bin_dir {0} does not exist or is not a directory")]

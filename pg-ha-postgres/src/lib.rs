@@ -18,6 +18,14 @@
 //! One concept per module: settings and validation, process supervision, configuration
 //! files, bootstrap, clone, rewind and reinit, status, slots, sync names, callbacks, fence.
 //!
+//! ## Public API
+//!
+//! The items in these docs are the API, kept under semver: [`LocalPostgres`] and its
+//! settings ([`PgSettings`] and the types beside it), [`primary_client`], and the helpers an
+//! implementation of its own can reuse ([`client`], [`conninfo`], [`controldata`],
+//! [`timeline`]). The modules hidden from the docs are public only for the agent, the fence
+//! guard and the tests: no semver promise. Error enums are `#[non_exhaustive]`.
+//!
 //! ## Example: the connection strings it writes
 //!
 //! ```
@@ -28,41 +36,59 @@
 //! assert_eq!(conninfo_get(&info, "password").as_deref(), Some("it's"));
 //! ```
 
+#[doc(hidden)]
 pub mod auto_conf;
+#[doc(hidden)]
 pub mod basebackup;
 mod bootstrap;
+#[doc(hidden)]
 pub mod callbacks;
 pub mod client;
 mod clone;
+#[doc(hidden)]
 pub mod command;
+#[doc(hidden)]
 pub mod conf;
 mod configure;
 pub mod conninfo;
 pub mod controldata;
 mod crash_recovery;
+#[doc(hidden)]
 pub mod details;
 pub mod error;
+#[doc(hidden)]
 pub mod fence;
+#[doc(hidden)]
 pub mod files;
+#[doc(hidden)]
 pub mod hba;
 mod hooks;
+#[doc(hidden)]
 pub mod initdb;
 mod lifecycle;
+#[doc(hidden)]
 pub mod listen;
 mod live_wal;
 mod local;
 mod parameters;
+#[doc(hidden)]
 pub mod paths;
+#[doc(hidden)]
 pub mod pidfile;
+#[doc(hidden)]
 pub mod postmaster;
 pub mod primary_client;
+#[doc(hidden)]
 pub mod privileges;
+#[doc(hidden)]
 pub mod procs;
 mod promote;
 mod reinit;
 mod rewind;
+#[doc(hidden)]
 pub mod roles;
 mod server_cache;
+#[doc(hidden)]
 pub mod settings;
 mod slot_copies;
 mod slots;
@@ -72,6 +98,7 @@ mod sync_names;
 mod taken_timelines;
 pub mod timeline;
 mod trait_impl;
+#[doc(hidden)]
 pub mod validate;
 
 pub use details::{PgDetails, WalSender};

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 /// Why the configuration could not be loaded. Every variant names the file, variable or key
 /// at fault.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoadError {
     /// The configuration file (or directory) could not be read.
     #[error("cannot read the configuration {path}: {source}")]

@@ -38,6 +38,7 @@ pub struct Node {
 
 /// Why a node could not start.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StartError {
     /// A configuration value is wrong.
     #[error("{0}")]

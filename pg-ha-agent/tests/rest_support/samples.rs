@@ -5,7 +5,7 @@ use pg_ha_agent::rest::{NodeView, ReplicationRow};
 use pg_ha_core::dcs::{Dcs, DcsExt};
 use pg_ha_core::lsn::Lsn;
 use pg_ha_core::model::{Cluster, Condition, Key};
-use pg_ha_core::postgres::{DataDirState, PgRole, PgStatus, ProcessState, ReplicaConnection};
+use pg_ha_core::postgres::{PgRole, PgStatus, ReplicaConnection};
 use pg_ha_core::time::{Clock, Mono};
 use pg_ha_core::{MemoryDcs, MemoryStore};
 use serde_json::Value;
@@ -112,21 +112,13 @@ fn lsn(v: &Value) -> Option<Lsn> {
 fn pg_from_patroni(p: &Value) -> PgStatus {
     let primary = p["role"] == "primary";
     let xlog = &p["xlog"];
-    let mut pg = PgStatus::empty();
-    pg.data_dir = DataDirState::Initialized {
-        sysid: p["database_system_identifier"]
-            .as_str()
-            .unwrap_or("")
-            .to_string(),
-        clean_shutdown: true,
-        standby_signal: !primary,
-    };
-    pg.process = ProcessState::Running;
-    pg.role = Some(if primary {
+    let role = if primary {
         PgRole::Primary
     } else {
         PgRole::Standby
-    });
+    };
+    let sysid = p["database_system_identifier"].as_str().unwrap_or("");
+    let mut pg = PgStatus::running(sysid, role);
     pg.timeline = p["timeline"].as_u64().map(|t| t as u32);
     if primary {
         pg.write_lsn = lsn(&xlog["location"]);

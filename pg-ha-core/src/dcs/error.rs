@@ -2,6 +2,7 @@
 
 /// A failed DCS operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DcsError {
     /// The store could not be reached (connection refused, no endpoint answered).
     #[error("DCS unreachable: {0}")]

@@ -2,6 +2,7 @@
 
 /// A failed PostgreSQL operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PgError {
     /// The server could not be reached or did not answer in time.
     #[error("PostgreSQL unreachable: {0}")]

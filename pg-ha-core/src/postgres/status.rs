@@ -128,6 +128,20 @@ impl PgStatus {
         }
     }
 
+    /// A running server of system `sysid` in `role` (a standby has `standby.signal`); the
+    /// positions, timeline and the rest are left for the caller to fill in.
+    pub fn running(sysid: &str, role: PgRole) -> PgStatus {
+        let mut pg = PgStatus::empty();
+        pg.data_dir = DataDirState::Initialized {
+            sysid: sysid.to_string(),
+            clean_shutdown: false,
+            standby_signal: role == PgRole::Standby,
+        };
+        pg.process = ProcessState::Running;
+        pg.role = Some(role);
+        pg
+    }
+
     /// True when the server runs as a primary (accepts writes).
     pub fn is_running_primary(&self) -> bool {
         self.process == ProcessState::Running && self.role == Some(PgRole::Primary)

@@ -7,6 +7,7 @@ use crate::postgres::PgError;
 
 /// Why an executed action failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ActionError {
     /// The DCS call failed.
     #[error("{0}")]

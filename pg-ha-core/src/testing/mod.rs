@@ -6,5 +6,6 @@
 
 pub mod bench;
 pub mod conformance;
+pub mod memory_harness;
 pub mod outage;
 pub mod takeover;

@@ -346,14 +346,7 @@ impl Situation {
 }
 
 fn running(role: PgRole, tl: u32) -> PgStatus {
-    let mut pg = PgStatus::empty();
-    pg.data_dir = DataDirState::Initialized {
-        sysid: SYSID.into(),
-        clean_shutdown: false,
-        standby_signal: role == PgRole::Standby,
-    };
-    pg.process = ProcessState::Running;
-    pg.role = Some(role);
+    let mut pg = PgStatus::running(SYSID, role);
     pg.timeline = Some(tl);
     pg
 }
