@@ -141,10 +141,17 @@ fn seeds_that_once_failed_pass() {
 /// switchover's final WAL on a timeline that had ended kept everyone waiting; 45429: a model
 /// fix, a slot created on a standby reserves from its last restartpoint, not 16 MB back;
 /// 72559: a model fix, pg_rewind empties pg_replslot, so a slot advanced on the abandoned
-/// branch no longer holds a position ahead of its member's WAL).
-const FULL_SPACE_REGRESSIONS: [u64; 29] = [
+/// branch no longer holds a position ahead of its member's WAL; found by the second
+/// campaign: 123613, a history write sent before a whole-node freeze landed after another
+/// leader's announcement and a later promotion reused its timeline number (history writes
+/// are conditional on the version read now); 185693, a quorum vote compared raw positions
+/// across timelines and a candidate on the abandoned branch lost the new primary's commits;
+/// 103275, 175986, a switchover's old leader waited for a named candidate that could not
+/// gather the votes, which waited for votes, for good).
+const FULL_SPACE_REGRESSIONS: [u64; 33] = [
     82, 190, 360, 456, 532, 673, 853, 2035, 2477, 2638, 2855, 3378, 3812, 3912, 4339, 9430, 10302,
-    10825, 11281, 15244, 31782, 37647, 45429, 47790, 49954, 68770, 70764, 72559, 87091,
+    10825, 11281, 15244, 31782, 37647, 45429, 47790, 49954, 68770, 70764, 72559, 87091, 103275,
+    123613, 175986, 185693,
 ];
 
 /// Seeds of `--space lossy` (machines lost for good) that fail when a replica behind the

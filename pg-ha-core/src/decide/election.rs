@@ -169,7 +169,10 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
     }
     if request.leader.as_deref() == Some(me) {
         // The old leader takes the key back only as a synchronous member: once another node
-        // took over the `sync` key, that node may hold commits this one lacks.
+        // took over the `sync` key, that node may hold commits this one lacks. It defers to
+        // another node only if that one could take over: in quorum mode, one that can gather
+        // the votes (seed 175986 of `--space full`: the named candidate, behind the others,
+        // waited for votes and the old leader waited for it, for good).
         if !may_promote(ctx, me) {
             return Err(Ineligible::NotSyncStandby);
         }
@@ -183,6 +186,7 @@ fn manual(ctx: &Ctx<'_>, request: &Failover) -> Result<(), Ineligible> {
             }) && may_promote(ctx, &p.name)
                 && votes_in_quorum(ctx, &p.name)
                 && failsafe_allows(ctx, &p.name)
+                && candidate_can_gather_votes(ctx, &p.name)
         });
         if others {
             return Err(Ineligible::NotTheCandidate {
@@ -457,12 +461,50 @@ fn votes_in_quorum(ctx: &Ctx<'_>, name: &str) -> bool {
 /// Quorum mode: the voters at or behind this node (itself included, if a voter) must be more
 /// than `sync.quorum`, so that they intersect every set that acknowledged a commit.
 fn quorum(ctx: &Ctx<'_>, position: u64) -> Result<(), Ineligible> {
-    quorum_for(ctx, ctx.me(), position)
+    let me = Wal {
+        timeline: ctx.pg.timeline.unwrap_or(0),
+        position,
+        history: Some(&ctx.pg.timeline_history),
+    };
+    quorum_for(ctx, ctx.me(), me)
 }
 
-/// [`quorum`] for `who` at `position`, as this node sees the others: the peers that answered,
+/// A node's WAL as a vote compares it: its timeline and position, and (for this node) the
+/// history of its timeline.
+#[derive(Clone, Copy)]
+struct Wal<'a> {
+    timeline: u32,
+    position: u64,
+    history: Option<&'a [(u32, crate::lsn::Lsn)]>,
+}
+
+impl Wal<'_> {
+    /// True when a voter's WAL (`timeline`, `position`) is all in this WAL: on the same
+    /// timeline and not further, or on an earlier timeline of this one's history and not
+    /// past the point where that timeline ended. A voter on a later timeline, or past the
+    /// switch point on its branch, holds WAL this one lacks (seed 185693 of `--space full`:
+    /// a raw position compared across timelines counted a voter on the new timeline for a
+    /// candidate on the abandoned branch, which lost the new primary's commits). Without the
+    /// history, an earlier timeline is compared by position alone.
+    fn holds(&self, timeline: u32, position: u64) -> bool {
+        if timeline == self.timeline || timeline == 0 {
+            return position <= self.position;
+        }
+        if timeline > self.timeline {
+            return false;
+        }
+        let switch = self.history.and_then(|h| {
+            h.iter()
+                .find(|(tl, _)| *tl == timeline)
+                .map(|(_, lsn)| lsn.0)
+        });
+        position <= switch.unwrap_or(self.position).min(self.position)
+    }
+}
+
+/// [`quorum`] for `who` with `wal`, as this node sees the others: the peers that answered,
 /// and this node itself when `who` is another node.
-fn quorum_for(ctx: &Ctx<'_>, who: &str, position: u64) -> Result<(), Ineligible> {
+fn quorum_for(ctx: &Ctx<'_>, who: &str, wal: Wal<'_>) -> Result<(), Ineligible> {
     if ctx.sync_mode() != SyncMode::Quorum {
         return Ok(());
     }
@@ -476,17 +518,21 @@ fn quorum_for(ctx: &Ctx<'_>, who: &str, position: u64) -> Result<(), Ineligible>
     let mut ahead = false;
     // Only a server that runs and reports WAL votes (as Patroni: position > 0).
     let mine = (who != ctx.me())
-        .then(|| (ctx.me(), ctx.pg.wal_position().map(|l| l.0)))
+        .then(|| {
+            let position = ctx.pg.wal_position().map(|l| l.0);
+            (ctx.me(), ctx.pg.timeline.unwrap_or(0), position)
+        })
         .filter(|_| !ctx.pg.is_running_primary());
     let peers = ctx.obs.peers.iter().filter_map(|report| {
         let status = report.status.as_ref().filter(|s| !s.is_primary)?;
-        Some((report.name.as_str(), status.wal_position.map(|l| l.0)))
+        let position = status.wal_position.map(|l| l.0);
+        Some((report.name.as_str(), status.timeline.unwrap_or(0), position))
     });
-    for (name, theirs) in peers.chain(mine).filter(|(name, _)| *name != who) {
+    for (name, timeline, theirs) in peers.chain(mine).filter(|(name, _, _)| *name != who) {
         let Some(theirs) = theirs.filter(|p| *p > 0) else {
             continue;
         };
-        if theirs > position {
+        if !wal.holds(timeline, theirs) {
             ahead = true;
         } else if is_voter(name) {
             votes += 1;
@@ -509,13 +555,16 @@ fn quorum_for(ctx: &Ctx<'_>, who: &str, position: u64) -> Result<(), Ineligible>
 /// votes of the voters this node sees (itself included); one that cannot would hold the
 /// others back for good.
 fn candidate_can_gather_votes(ctx: &Ctx<'_>, candidate: &str) -> bool {
-    let position = ctx
+    let status = ctx
         .obs
         .peers
         .iter()
         .find(|p| p.name == candidate)
-        .and_then(|p| p.status.as_ref())
-        .and_then(|s| s.wal_position)
-        .map_or(0, |l| l.0);
-    quorum_for(ctx, candidate, position).is_ok()
+        .and_then(|p| p.status.as_ref());
+    let wal = Wal {
+        timeline: status.and_then(|s| s.timeline).unwrap_or(0),
+        position: status.and_then(|s| s.wal_position).map_or(0, |l| l.0),
+        history: None,
+    };
+    quorum_for(ctx, candidate, wal).is_ok()
 }

@@ -45,6 +45,9 @@ pub struct Cluster {
     pub sync: Option<Versioned<SyncState>>,
     /// `history` (empty when missing).
     pub history: History,
+    /// The `history` key's version (`None` when missing): a leader's history write is
+    /// conditional on it, so that a write delayed past another leader's cannot replace it.
+    pub history_version: Option<Version>,
     /// `status` (default when missing; the legacy `optime/leader` key fills a missing optime).
     pub status: Status,
     /// `failsafe` (`None` when missing, empty or malformed).

@@ -107,7 +107,10 @@ impl SnapshotParser<'_> {
                 let value = self.or_default::<SyncState>(key, text);
                 self.cluster.sync = Some(versioned(value, entry.version));
             }
-            "history" => self.cluster.history = self.or_default::<History>(key, text),
+            "history" => {
+                self.cluster.history = self.or_default::<History>(key, text);
+                self.cluster.history_version = Some(entry.version);
+            }
             "status" => self.cluster.status = self.or_default::<Status>(key, text),
             "failsafe" => self.cluster.failsafe = self.failsafe(text),
             LEGACY_OPTIME_PATH => match text.trim().parse::<u64>() {

@@ -98,10 +98,12 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
                 self.write(Key::Sync, &value, *condition).await
             }
             Action::DeleteSync { condition } => self.delete(Key::Sync, *condition).await,
-            Action::WriteHistory(history) => self.write_json(Key::History, history).await,
-            Action::WriteStatus(status) => self.write_json(Key::Status, status).await,
+            Action::WriteHistory(history) => self.write_history(history).await,
+            Action::WriteStatus(status) => {
+                self.write_json(Key::Status, status, Condition::Any).await
+            }
             Action::WriteFailsafe(map) => {
-                let result = self.write_json(Key::Failsafe, map).await;
+                let result = self.write_json(Key::Failsafe, map, Condition::Any).await;
                 // The map in the DCS is now this one: a DCS outage before the next read must
                 // send failsafe notices to every member in it, the newest included (it may
                 // race for the key once the lease runs out). A write that failed may have
@@ -223,13 +225,24 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         }
     }
 
+    /// Writes the `history` key only if it is still as this step read it: a write that
+    /// waits (a frozen machine, a slow network) until after another leader announced its
+    /// promotion must not put back an older history, or a later promotion could reuse the
+    /// other leader's timeline number (seed 123613 of `--space full`).
+    async fn write_history(&self, history: &crate::model::History) -> Result<(), ActionError> {
+        let read = self.last_cluster.as_ref().and_then(|c| c.history_version);
+        let condition = read.map_or(Condition::Absent, Condition::Version);
+        self.write_json(Key::History, history, condition).await
+    }
+
     pub(super) async fn write_json<T: serde::Serialize + Sync>(
         &self,
         key: Key,
         value: &T,
+        condition: Condition,
     ) -> Result<(), ActionError> {
         let text = serde_json::to_string(value).map_err(|e| ActionError::Refused(e.to_string()))?;
-        self.write(key, &text, Condition::Any).await
+        self.write(key, &text, condition).await
     }
 
     pub(super) async fn delete(&self, key: Key, condition: Condition) -> Result<(), ActionError> {

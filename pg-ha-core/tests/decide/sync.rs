@@ -3,6 +3,7 @@ use pg_ha_core::config::SyncMode;
 use pg_ha_core::decide::{Action, Ineligible, Reason};
 use pg_ha_core::model::{Condition, SyncState};
 use pg_ha_core::postgres::SyncStandbyNames;
+use pg_ha_core::Lsn;
 
 fn names(n: &[&str]) -> Vec<String> {
     n.iter().map(|s| s.to_string()).collect()
@@ -318,13 +319,13 @@ fn standby_reported_sync_but_behind_the_listing_point_is_not_confirmed_yet() {
         .sync("node1", &[], 0)
         .replica_conn("node2", "sync", 900)
         .sync_guc("\"node2\"");
-    s.obs.facts.sync_names_lsn = Some(pg_ha_core::lsn::Lsn(1000));
+    s.obs.facts.sync_names_lsn = Some(Lsn(1000));
     assert_eq!(s.decide().actions, vec![Action::RenewLeader]);
     let mut s = sync_leader()
         .sync("node1", &[], 0)
         .replica_conn("node2", "sync", 1000)
         .sync_guc("\"node2\"");
-    s.obs.facts.sync_names_lsn = Some(pg_ha_core::lsn::Lsn(1000));
+    s.obs.facts.sync_names_lsn = Some(Lsn(1000));
     assert_eq!(
         s.decide().actions,
         vec![
@@ -547,6 +548,64 @@ fn quorum_mode_the_former_leader_votes() {
         .peer_unreachable("node3")
         .peer("node1", false, 1100, 1);
     assert!(matches!(ahead.decide().reason, Reason::NotHealthiest(_)));
+}
+
+/// A voter on a later timeline is ahead of a candidate left on the abandoned branch, however
+/// far that branch goes: it does not vote, and the candidate does not take over without the
+/// new timeline's commits (seed 185693 of `--space full`: raw positions compared across
+/// timelines counted the new primary, restarted as a replica, as a vote). On the candidate's
+/// own timeline history, a voter that stopped at the switch point still votes.
+#[test]
+fn quorum_mode_a_voter_on_a_later_timeline_is_ahead() {
+    let later = quorum_leaderless("node2")
+        .pg_standby(1500, 1, None)
+        .peer_unreachable("node3")
+        .peer("node1", false, 1200, 1);
+    let mut later = later;
+    later.obs.peers[1]
+        .status
+        .as_mut()
+        .expect("answered")
+        .timeline = Some(2);
+    assert!(
+        matches!(later.decide().reason, Reason::NotHealthiest(_)),
+        "{:?}",
+        later.decide().reason
+    );
+    // On timeline 2 since 1000: a voter on timeline 1 up to 1000 votes, past it does not.
+    let on_tl2 = |voter_lsn: u64| {
+        let mut s = quorum_leaderless("node2")
+            .pg_standby(1500, 2, None)
+            .peer_unreachable("node3")
+            .peer("node1", false, voter_lsn, 1);
+        s.pg().timeline_history = vec![(1, Lsn(1000))];
+        s.decide().reason
+    };
+    assert_eq!(on_tl2(1000), Reason::Promoting);
+    assert!(matches!(on_tl2(1100), Reason::NotHealthiest(_)));
+}
+
+/// A switchover's old leader defers to another node only if that one could take over: in
+/// quorum mode a candidate behind the other voters cannot gather the votes, and the old
+/// leader, with the votes, takes the key back (seed 175986 of `--space full`: each waited
+/// for the other, for good). A candidate with the votes is still deferred to.
+#[test]
+fn quorum_mode_the_old_leader_does_not_wait_for_a_candidate_without_votes() {
+    let situation = |candidate_lsn: u64| {
+        Situation::new("node2")
+            .three_nodes(None, 1000)
+            .pg_standby(2000, 1, None)
+            .sync_mode(SyncMode::Quorum)
+            .sync("node2", &["node1", "node3"], 1)
+            .failover(Some("node2"), Some("node1"), None)
+            .peer("node1", false, candidate_lsn, 1)
+            .peer("node3", false, 2000, 0)
+    };
+    assert_eq!(situation(1500).decide().reason, Reason::Promoting);
+    assert!(matches!(
+        situation(2000).decide().reason,
+        Reason::NotHealthiest(Ineligible::NotTheCandidate { .. })
+    ));
 }
 
 /// A switchover candidate whose leader is gone and that cannot gather the quorum votes (a
