@@ -19,9 +19,10 @@
 //!
 //! The items in these docs are the API, kept under semver: [`node`] (`NodeBuilder`,
 //! `Node`, `NodeRole`, `StartError`), [`config`], [`validate_config`], [`dcs_backend`],
-//! [`rest`], [`logging`], [`crypto`] and the re-exported [`postgres`]. The modules hidden
-//! from the docs (`agent`, `ctl`, `http`, `isoformat`, `peers`, `watchdog`) are public only
-//! for the binaries and the tests: no semver promise. Error enums are `#[non_exhaustive]`.
+//! [`rest`], [`logging`], [`crypto`], [`sd_notify`] and the re-exported [`postgres`]. The
+//! modules hidden from the docs (`agent`, `ctl`, `http`, `isoformat`, `peers`, `watchdog`)
+//! are public only for the binaries and the tests: no semver promise. Error enums are
+//! `#[non_exhaustive]`.
 //!
 //! ## Example: a node's configuration from Patroni's YAML
 //!
@@ -63,6 +64,7 @@ pub mod node;
 pub mod peers;
 pub use pg_ha_postgres as postgres;
 pub mod rest;
+pub mod sd_notify;
 pub mod validate_config;
 #[doc(hidden)]
 pub mod watchdog;

@@ -88,6 +88,7 @@ async fn run(loaded: config::LoadedConfig, path: Option<PathBuf>) -> ExitCode {
             if let Some(rest) = &node.rest {
                 tracing::info!("REST API on {}", rest.base_url());
             }
+            pg_ha_agent::sd_notify::notify("READY=1");
             let _ = node.task.await;
             if let Some(rest) = node.rest {
                 rest.stop().await;

@@ -22,6 +22,9 @@ pub(super) fn install(commands: mpsc::UnboundedSender<Command>) {
         tokio::spawn(async move {
             while stream.recv().await.is_some() {
                 tracing::info!("received {kind:?}");
+                if kind != SignalKind::hangup() {
+                    crate::sd_notify::notify("STOPPING=1");
+                }
                 if commands.send(command()).is_err() {
                     return;
                 }

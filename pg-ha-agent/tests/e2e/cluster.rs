@@ -406,6 +406,13 @@ fn flow(value: &Value) -> String {
     }
 }
 
+/// A datagram socket in `dir` for the agent's systemd notifications (non-blocking reads).
+fn notify_socket(dir: &Path) -> Result<std::os::unix::net::UnixDatagram> {
+    let socket = std::os::unix::net::UnixDatagram::bind(dir.join("notify.sock"))?;
+    socket.set_nonblocking(true)?;
+    Ok(socket)
+}
+
 /// The last `lines` lines of a file.
 fn tail(path: &Path, lines: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
@@ -435,6 +442,8 @@ pub(crate) struct Node {
     program: AgentProgram,
     network: Option<Arc<Network>>,
     agent: Mutex<Option<Child>>,
+    /// Where the agent's systemd notifications (`NOTIFY_SOCKET`) arrive.
+    notify: std::os::unix::net::UnixDatagram,
     /// The client for an https REST API (with [`ClusterOptions::rest_tls`]).
     rest_client: Option<HttpClient>,
 }
@@ -497,8 +506,11 @@ impl Node {
             "===== e2e: starting pg-ha-agent at {} =====",
             iso8601_utc(SystemTime::now())
         )?;
-        let child = self
-            .agent_command()?
+        let mut command = self.agent_command()?;
+        if matches!(self.program, AgentProgram::PgHa) {
+            command.env("NOTIFY_SOCKET", self.dir.join("notify.sock"));
+        }
+        let child = command
             .arg(&self.config_path)
             .env("RUST_LOG", &self.rust_log)
             .stdin(Stdio::null())
@@ -508,6 +520,16 @@ impl Node {
             .with_context(|| format!("{}: spawn the agent ({:?})", self.name, self.program))?;
         *slot = Some(child);
         Ok(())
+    }
+
+    /// The systemd notifications the agent sent since the last call (`READY=1`, ...).
+    pub(crate) fn notifications(&self) -> Vec<String> {
+        let mut received = Vec::new();
+        let mut buf = [0u8; 512];
+        while let Ok(n) = self.notify.recv(&mut buf) {
+            received.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+        }
+        received
     }
 
     /// Starts the agent again (after a kill or SIGTERM); fails if it is still running.
@@ -896,6 +918,7 @@ impl Cluster {
                     std::os::unix::fs::chown(&node_dir, Some(uid), Some(gid))?;
                 }
             }
+            let notify = notify_socket(&node_dir)?;
             let node = Node {
                 config_path: node_dir.join("pg-ha.yml"),
                 log_path: node_dir.join("agent.log"),
@@ -909,6 +932,7 @@ impl Cluster {
                 program: options.program.clone(),
                 network: options.network.clone(),
                 agent: Mutex::new(None),
+                notify,
                 rest_client: rest_tls.as_ref().map(RestTls::client).transpose()?,
             };
             let tags = options.tags.get(i).cloned().unwrap_or(Value::Null);

@@ -161,11 +161,22 @@ pub(crate) async fn kill9_postgres_only(c: &Cluster) -> Result<()> {
 pub(crate) async fn sigterm_primary(c: &Cluster) -> Result<()> {
     let old = c.wait_streaming(2, REJOIN).await?;
     let node = c.node(&old);
+    // What systemd (Type=notify) would have heard: ready once the node ran.
+    let started = node.notifications();
+    ensure!(
+        started.iter().any(|m| m == "READY=1"),
+        "{old}'s agent sent no READY=1: {started:?}"
+    );
     step(&format!("sigterm: SIGTERM to {old}'s agent"));
     let sent = Instant::now();
     node.sigterm()?;
     let status = node.wait_agent_exit(Duration::from_secs(30)).await?;
     let exited = sent.elapsed();
+    let stopping = node.notifications();
+    ensure!(
+        stopping == ["STOPPING=1"],
+        "{old}'s agent should say STOPPING=1 at SIGTERM: {stopping:?}"
+    );
     let leader = c.dcs_leader().await?;
     ensure!(
         leader.as_ref().is_none_or(|kv| kv.value != old),
