@@ -1,6 +1,7 @@
 //! REST API security end to end: basic auth on the mutating endpoints only, the allowlist,
 //! extra headers and server tokens, and TLS with rustls (server certificate, optional and
-//! required client certificates) using certificates generated in the test.
+//! required client certificates) using certificates generated in the test; a reload
+//! replaces each of them on the running server.
 
 #[path = "../../dcs-zookeeper/tests/support/pki.rs"]
 mod pki;
@@ -334,4 +335,87 @@ async fn the_config_section_becomes_server_settings() {
     );
     assert_eq!(s.extra_headers.get("X-A").map(String::as_str), Some("b"));
     assert!(s.tls.is_none());
+}
+
+/// A reload (SIGHUP, `POST /reload`) replaces authentication, the allowlist and headers on
+/// the running server, for the next connection.
+#[tokio::test]
+async fn a_reload_replaces_auth_allowlist_and_headers() {
+    let s = settings();
+    let (server, control) = replica_server(s.clone()).await;
+    let addr = server.local_addr();
+    assert_eq!(send(addr, "POST", "/reload", None).await.status, 202);
+
+    let mut guarded = s.clone();
+    guarded.authentication = Some(Credentials {
+        username: "admin".into(),
+        password: "s3cret".into(),
+    });
+    guarded
+        .extra_headers
+        .insert("X-Reloaded".into(), "yes".into());
+    server.reloader().reload(guarded).await.expect("reload");
+    let resp = send(addr, "POST", "/reload", None).await;
+    assert_eq!(resp.status, 401, "auth after the reload");
+    assert_eq!(
+        resp.headers.get("x-reloaded").map(String::as_str),
+        Some("yes")
+    );
+    let good = format!("Basic {}", base64_of("admin:s3cret"));
+    let resp = send_with(addr, "POST", "/reload", None, &[("Authorization", &good)]).await;
+    assert_eq!(resp.status, 202);
+
+    let mut fenced = s.clone();
+    fenced.allowlist = vec!["10.0.0.0/8".into()];
+    server.reloader().reload(fenced).await.expect("reload");
+    assert_eq!(send(addr, "POST", "/reload", None).await.status, 403);
+    server.reloader().reload(s).await.expect("reload");
+    assert_eq!(send(addr, "POST", "/reload", None).await.status, 202);
+    assert_eq!(control.reloads.load(std::sync::atomic::Ordering::SeqCst), 3);
+    server.stop().await;
+}
+
+/// Rotated TLS certificates take effect at a reload without a restart: after it, clients
+/// trusting the new CA connect and those trusting only the old one do not. Unreadable TLS
+/// material is refused and the server keeps serving the certificates it has.
+#[tokio::test]
+async fn a_reload_rotates_the_tls_certificates() {
+    let old_dir = tempfile::tempdir().expect("tempdir");
+    let old = make_pki(old_dir.path());
+    let new_dir = tempfile::tempdir().expect("tempdir");
+    let new = make_pki(new_dir.path());
+    let (server, _) = replica_server(tls_settings(&old, VerifyClient::None)).await;
+    let addr = server.local_addr();
+    let get = request_bytes("GET", "/health", None, &[]);
+    assert_eq!(
+        tls_request(addr, &old, false, &get).await.map(|r| r.status),
+        Some(200)
+    );
+    assert!(tls_request(addr, &new, false, &get).await.is_none());
+
+    server
+        .reloader()
+        .reload(tls_settings(&new, VerifyClient::None))
+        .await
+        .expect("reload with the new certificates");
+    assert_eq!(
+        tls_request(addr, &new, false, &get).await.map(|r| r.status),
+        Some(200)
+    );
+    assert!(
+        tls_request(addr, &old, false, &get).await.is_none(),
+        "the old certificate is no longer served"
+    );
+
+    let mut broken = tls_settings(&new, VerifyClient::None);
+    if let Some(tls) = broken.tls.as_mut() {
+        tls.certfile = new_dir.path().join("missing.pem");
+    }
+    assert!(server.reloader().reload(broken).await.is_err());
+    assert_eq!(
+        tls_request(addr, &new, false, &get).await.map(|r| r.status),
+        Some(200),
+        "a failed reload keeps the certificates in use"
+    );
+    server.stop().await;
 }

@@ -14,13 +14,13 @@ use crate::agent::{self, AgentHandle, AgentParts, Command};
 use crate::config::{self, LoadedConfig};
 use crate::peers::HttpPeers;
 use crate::postgres::LocalPostgres;
-use crate::rest::{RestServer, RestSettings, ViewSource};
+use crate::rest::{RestReloader, RestServer, RestSettings, ViewSource};
 use crate::watchdog::DeviceWatchdog;
 use pg_ha_core::postgres::{PgRole, ProcessState};
 use pg_ha_core::time::{Clock, SystemClock};
 use pg_ha_core::{Dcs, Peers, Postgres, Runner};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -182,10 +182,13 @@ impl NodeBuilder {
             Some(watchdog) => runner.with_watchdog(Arc::new(watchdog)),
             None => runner,
         };
+        // The REST API starts after the loop; a reload reaches it through this slot.
+        let rest_slot: Arc<OnceLock<RestReloader>> = Arc::default();
         let reload: Option<agent::Reloader> = local.as_ref().map(|local| {
             let local = Arc::clone(local);
             let path = self.path.clone();
-            Box::new(move || reload_node(path.as_deref(), &local)) as agent::Reloader
+            let rest = Arc::clone(&rest_slot);
+            Box::new(move || reload_node(path.as_deref(), &local, rest.get())) as agent::Reloader
         });
         let parts = AgentParts {
             runner,
@@ -206,6 +209,7 @@ impl NodeBuilder {
             let server = RestServer::start(settings, view, control, clock_arc)
                 .await
                 .map_err(|e| StartError::Rest(e.to_string()))?;
+            let _ = rest_slot.set(server.reloader());
             Some(server)
         } else {
             None
@@ -234,12 +238,14 @@ fn forward_exits(pg: &Arc<LocalPostgres>) -> watch::Receiver<u64> {
     rx
 }
 
-/// Re-reads the configuration file: the node's settings for the runner, and its own
-/// `postgresql` parameters, `pg_hba` and `pg_ident` for the local PostgreSQL (applied at the
-/// next cycle, with the dynamic configuration).
+/// Re-reads the configuration file, as Patroni's reload: the node's settings for the runner
+/// (name, tags, addresses), its own `postgresql` parameters, `pg_hba` and `pg_ident` for the
+/// local PostgreSQL (applied at the next cycle, with the dynamic configuration), the log
+/// level, and the REST API's authentication, allowlist, TLS certificates and headers.
 fn reload_node(
     path: Option<&std::path::Path>,
     pg: &LocalPostgres,
+    rest: Option<&RestReloader>,
 ) -> Option<pg_ha_core::NodeConfig> {
     let loaded = config::load(path, &config::process_env()).and_then(|loaded| {
         let local = pg_settings::local_config_of(&loaded.config)?;
@@ -249,6 +255,15 @@ fn reload_node(
         Ok((loaded, local)) => {
             loaded.log_warnings();
             pg.set_local_config(local);
+            crate::logging::reload(&loaded.config.log);
+            if let Some(rest) = rest.cloned() {
+                let settings = RestSettings::from_config(&loaded.config.restapi);
+                tokio::spawn(async move {
+                    if let Err(e) = rest.reload(settings).await {
+                        tracing::error!("REST API reload failed, keeping its settings: {e}");
+                    }
+                });
+            }
             Some(loaded.config.node_config())
         }
         Err(e) => {

@@ -57,7 +57,7 @@ mod why;
 pub use control::{Control, ScheduledRestart};
 pub use error::RestError;
 pub use live_wal::{LiveWal, WalNow};
-pub use server::RestServer;
+pub use server::{RestReloader, RestServer};
 pub use settings::{RestSettings, TlsSettings};
 pub use view::{NodeView, ReplicationRow, ViewSource};
 

@@ -19,7 +19,7 @@ use pg_ha_core::member_report::PATRONI_COMPAT_VERSION;
 use pg_ha_core::time::Clock;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{oneshot, Semaphore};
@@ -28,13 +28,77 @@ use tokio_rustls::TlsAcceptor;
 
 /// What every connection shares.
 struct Shared {
-    settings: Arc<RestSettings>,
+    /// The settings now and what is built from them; a reload replaces them (connections
+    /// take the current ones when they are accepted).
+    live: RwLock<Arc<Live>>,
     view: ViewSource,
     control: Arc<dyn Control>,
     clock: Arc<dyn Clock>,
+}
+
+impl Shared {
+    fn live(&self) -> Arc<Live> {
+        Arc::clone(&self.live.read().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// The settings and what is built from them: the access rules (allowlist resolved), the
+/// TLS acceptor (certificate files read), the `Server` header.
+struct Live {
+    settings: Arc<RestSettings>,
     access: Arc<Access>,
     tls: Option<TlsAcceptor>,
     server_header: String,
+}
+
+impl Live {
+    async fn build(settings: RestSettings) -> Result<Live, RestError> {
+        let tls = settings.tls.as_ref().map(acceptor).transpose()?;
+        let allowlist = resolve_entries(&settings.allowlist).await;
+        Ok(Live {
+            access: Arc::new(Access::new(&settings, allowlist)),
+            server_header: server_header(settings.server_tokens),
+            settings: Arc::new(settings),
+            tls,
+        })
+    }
+}
+
+/// Applies a reloaded `restapi` section to a running server (SIGHUP, `POST /reload`):
+/// authentication, the allowlist, TLS certificates (read again), headers and limits take
+/// effect for the next connection. The listen address and `max_connections` stay as they
+/// were until a restart.
+#[derive(Clone)]
+pub struct RestReloader {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for RestReloader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RestReloader").finish_non_exhaustive()
+    }
+}
+
+impl RestReloader {
+    /// Replaces the settings; on an error (unreadable TLS material) the server keeps the
+    /// ones it has.
+    pub async fn reload(&self, settings: RestSettings) -> Result<(), RestError> {
+        let before = self.shared.live();
+        if settings.listen != before.settings.listen {
+            tracing::warn!(
+                "restapi.listen changed to {}: takes effect at the next restart",
+                settings.listen
+            );
+        }
+        let live = Live::build(settings).await?;
+        *self
+            .shared
+            .live
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(live);
+        tracing::info!("REST API settings reloaded");
+        Ok(())
+    }
 }
 
 /// A running REST API server. Dropping it leaves the server running; call
@@ -45,6 +109,7 @@ pub struct RestServer {
     tls: bool,
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
+    reloader: RestReloader,
 }
 
 impl RestServer {
@@ -57,31 +122,37 @@ impl RestServer {
         control: Arc<dyn Control>,
         clock: Arc<dyn Clock>,
     ) -> Result<RestServer, RestError> {
-        let tls = settings.tls.as_ref().map(acceptor).transpose()?;
-        let listener = bind(&settings).await?;
+        let live = Live::build(settings).await?;
+        let listener = bind(&live.settings).await?;
         let local_addr = listener.local_addr().map_err(|source| RestError::Bind {
-            addr: settings.listen.to_string(),
+            addr: live.settings.listen.to_string(),
             source,
         })?;
-        let allowlist = resolve_entries(&settings.allowlist).await;
+        let tls = live.tls.is_some();
         let shared = Arc::new(Shared {
-            access: Arc::new(Access::new(&settings, allowlist)),
-            server_header: server_header(settings.server_tokens),
-            settings: Arc::new(settings),
+            live: RwLock::new(Arc::new(live)),
             view,
             control,
             clock,
-            tls: tls.clone(),
         });
+        let reloader = RestReloader {
+            shared: Arc::clone(&shared),
+        };
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(accept_loop(listener, shared, stopped));
         tracing::info!("REST API listening on {local_addr}");
         Ok(RestServer {
             local_addr,
-            tls: tls.is_some(),
+            tls,
             stop,
             task,
+            reloader,
         })
+    }
+
+    /// A handle that applies reloaded settings to this server.
+    pub fn reloader(&self) -> RestReloader {
+        self.reloader.clone()
     }
 
     /// The bound address (useful with port 0).
@@ -134,7 +205,9 @@ async fn bind(settings: &RestSettings) -> Result<TcpListener, RestError> {
 }
 
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: oneshot::Receiver<()>) {
-    let permits = Arc::new(Semaphore::new(shared.settings.max_connections.max(1)));
+    let permits = Arc::new(Semaphore::new(
+        shared.live().settings.max_connections.max(1),
+    ));
     loop {
         let permit = tokio::select! {
             permit = Arc::clone(&permits).acquire_owned() => permit,
@@ -162,10 +235,11 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: onesh
 }
 
 async fn serve_connection(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>) {
-    let Some(tls) = shared.tls.clone() else {
-        return serve_http(stream, peer.ip(), false, shared).await;
+    let live = shared.live();
+    let Some(tls) = live.tls.clone() else {
+        return serve_http(stream, peer.ip(), false, shared, live).await;
     };
-    let timeout = shared.settings.request_timeout;
+    let timeout = live.settings.request_timeout;
     match tokio::time::timeout(timeout, tls.accept(stream)).await {
         Ok(Ok(stream)) => {
             let cert = stream
@@ -173,21 +247,22 @@ async fn serve_connection(stream: TcpStream, peer: SocketAddr, shared: Arc<Share
                 .1
                 .peer_certificates()
                 .is_some_and(|certs| !certs.is_empty());
-            serve_http(stream, peer.ip(), cert, shared).await
+            serve_http(stream, peer.ip(), cert, shared, live).await
         }
         Ok(Err(e)) => tracing::debug!("REST API TLS handshake with {peer} failed: {e}"),
         Err(_) => tracing::debug!("REST API TLS handshake with {peer} timed out"),
     }
 }
 
-async fn serve_http<S>(stream: S, peer: IpAddr, cert: bool, shared: Arc<Shared>)
+async fn serve_http<S>(stream: S, peer: IpAddr, cert: bool, shared: Arc<Shared>, live: Arc<Live>)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let timeout = shared.settings.request_timeout;
+    let timeout = live.settings.request_timeout;
     let service = service_fn(move |request: Request<Incoming>| {
         let shared = Arc::clone(&shared);
-        async move { Ok::<_, Infallible>(handle(&shared, request, peer, cert).await) }
+        let live = Arc::clone(&live);
+        async move { Ok::<_, Infallible>(handle(&shared, &live, request, peer, cert).await) }
     });
     let mut builder = http1::Builder::new();
     builder
@@ -203,18 +278,19 @@ where
 
 async fn handle(
     shared: &Shared,
+    live: &Live,
     request: Request<Incoming>,
     peer: IpAddr,
     cert: bool,
 ) -> Response<Full<Bytes>> {
-    let reply = match read_request(shared, request, peer, cert).await {
+    let reply = match read_request(live, request, peer, cert).await {
         Ok(req) => {
             let ctx = Ctx {
                 view: shared.view.fresh().await,
                 control: Arc::clone(&shared.control),
                 clock: Arc::clone(&shared.clock),
-                settings: Arc::clone(&shared.settings),
-                access: Arc::clone(&shared.access),
+                settings: Arc::clone(&live.settings),
+                access: Arc::clone(&live.access),
             };
             let reply = router::route(&ctx, &req).await;
             tracing::debug!(
@@ -227,12 +303,12 @@ async fn handle(
         }
         Err(reply) => reply,
     };
-    reply.into_response(&shared.server_header, &shared.settings.extra_headers)
+    reply.into_response(&live.server_header, &live.settings.extra_headers)
 }
 
 /// The request with its body read in full (bounded by `max_body_bytes`: 413 beyond).
 async fn read_request(
-    shared: &Shared,
+    live: &Live,
     request: Request<Incoming>,
     peer: IpAddr,
     cert: bool,
@@ -250,7 +326,7 @@ async fn read_request(
         .get(CONTENT_LENGTH)
         .map(|v| v.to_str().ok().and_then(|s| s.trim().parse::<usize>().ok()));
     let authorization = header(AUTHORIZATION);
-    let body = Limited::new(body, shared.settings.max_body_bytes)
+    let body = Limited::new(body, live.settings.max_body_bytes)
         .collect()
         .await
         .map_err(|e| {

@@ -134,9 +134,32 @@ pub(crate) async fn parameters_reach_postgresql(c: &Cluster, primary: &str) -> R
         1,
     );
     ensure!(local != yaml, "no postgresql section in {yaml}");
-    std::fs::write(&node.config_path, local)?;
+    // The same SIGHUP reloads the REST API's settings: basic auth on the mutating
+    // endpoints from now on.
+    let guarded = local.replacen(
+        "\nrestapi:\n",
+        "\nrestapi:\n  authentication: {username: admin, password: s3cret}\n",
+        1,
+    );
+    ensure!(guarded != local, "no restapi section in {local}");
+    std::fs::write(&node.config_path, &guarded)?;
     node.sighup()?;
     wait_setting(c, std::slice::from_ref(&replica), "work_mem", "9MB").await?;
     let others: Vec<String> = all.into_iter().filter(|n| *n != replica).collect();
-    wait_setting(c, &others, "work_mem", "7MB").await
+    wait_setting(c, &others, "work_mem", "7MB").await?;
+    c.wait_until("REST auth after SIGHUP", APPLIED, || async {
+        let (status, _) = node.rest("POST", "/reload", None).await?;
+        Ok((status == 401).then_some(()))
+    })
+    .await?;
+    step(&format!(
+        "dynamic config: {replica}'s REST API asks for basic auth after SIGHUP; reverting"
+    ));
+    std::fs::write(&node.config_path, &local)?;
+    node.sighup()?;
+    c.wait_until("REST without auth after SIGHUP", APPLIED, || async {
+        let (status, _) = node.rest("POST", "/reload", None).await?;
+        Ok((status == 202).then_some(()))
+    })
+    .await
 }
