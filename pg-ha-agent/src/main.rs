@@ -34,6 +34,11 @@ fn main() -> ExitCode {
         eprintln!("pg-ha-agent: cannot write the log in log.dir: {e}");
         return ExitCode::from(2);
     }
+    if loaded.config.dcs.is_none() {
+        // Only an embedding program may leave the DCS out: the binary has no other.
+        eprintln!("pg-ha-agent: {}", config::LoadError::NoDcs);
+        return ExitCode::from(2);
+    }
     loaded.log_warnings();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -359,6 +359,18 @@ fn dcs_section_selection() {
     // Without a DCS section the file loads (an embedder may supply its own Dcs), and
     // connecting a backend from it says what is missing.
     let loaded = load_yaml(&no_dcs).expect("loads without a DCS section");
+    // The binary has no other DCS: it refuses such a file at once, saying why.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("no-dcs.yml");
+    std::fs::write(&path, &no_dcs).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pg-ha-agent"))
+        .arg(&path)
+        .env_remove("PATRONI_CONFIGURATION")
+        .output()
+        .expect("pg-ha-agent runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no DCS section"), "{stderr}");
     assert_eq!(loaded.config.dcs, None);
     let refused = pg_ha_agent::dcs_backend::connect(&loaded.config, Duration::from_secs(1));
     let message = refused.err().expect("no backend to connect");

@@ -6,6 +6,7 @@ mod ctl_support;
 
 use ctl_support::{run_ctl, TestCluster, SCOPE, SYSID};
 use pg_ha_core::dcs::Dcs;
+use pg_ha_core::model::{Condition, Key};
 use serde_json::{json, Value};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -579,4 +580,175 @@ async fn bad_command_lines_and_configs_are_clear_errors() {
     );
     let out = run_ctl(&["--version"], &[], None).await.ok();
     assert!(out.stdout.starts_with("pg-ha-ctl "), "{out}");
+}
+
+/// Rewrites `name`'s member key with `extra` fields merged in.
+async fn member_with(tc: &TestCluster, name: &str, extra: Value) {
+    let node = tc.node(name);
+    let mut value: Value = serde_json::from_str(&ctl_support::cluster::member_value(
+        name,
+        &node.api_url,
+        name == "node3",
+        false,
+    ))
+    .expect("member JSON");
+    for (k, v) in extra.as_object().expect("an object") {
+        value[k] = v.clone();
+    }
+    node.dcs
+        .touch_member(name, &value.to_string(), std::time::Duration::from_secs(30))
+        .await
+        .expect("write the member key");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topology_dsn_yaml_timestamp_and_watch() {
+    let tc = TestCluster::start().await;
+    member_with(&tc, "node1", json!({"tags": {"replicatefrom": "node2"}})).await;
+
+    let out = tc.ctl(&["topology"]).await.ok();
+    let rows: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("| ")).collect();
+    assert!(rows[0].starts_with("| Member "), "{out}");
+    assert!(
+        rows[1].starts_with("| node3 ") && rows[1].contains("Leader"),
+        "{out}"
+    );
+    assert!(rows[2].starts_with("| + node2 "), "{out}");
+    assert!(rows[3].starts_with("|   + node1 "), "{out}");
+
+    let out = tc.ctl(&["topology", "-f", "json"]).await.ok();
+    let rows: Value = serde_json::from_str(out.stdout.trim()).expect("JSON");
+    let members: Vec<&str> = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["Member"].as_str())
+        .collect();
+    assert_eq!(members, ["node3", "+ node2", "  + node1"]);
+
+    let out = tc.ctl(&["list", "-f", "yaml"]).await.ok();
+    let rows: Value = serde_norway::from_str(&out.stdout).expect("list -f yaml is YAML");
+    assert_eq!(rows[2]["Member"], "node3");
+    assert_eq!(rows[2]["Role"], "Leader");
+    assert_eq!(rows[0]["Cluster"], SCOPE);
+
+    let out = tc.ctl(&["dsn"]).await.ok();
+    assert_eq!(out.stdout.trim(), "host=127.0.0.1 port=54323", "{out}");
+    let out = tc.ctl(&["dsn", "-m", "node1"]).await.ok();
+    assert_eq!(out.stdout.trim(), "host=127.0.0.1 port=54321", "{out}");
+    let out = tc.ctl(&["dsn", "-r", "replica"]).await.ok();
+    assert_eq!(out.stdout.trim(), "host=127.0.0.1 port=54321", "{out}");
+    tc.ctl(&["dsn", "-m", "node9"])
+        .await
+        .fails_with(1, "node9 is not a member of cluster demo");
+
+    let out = tc.ctl(&["list", "-t"]).await.ok();
+    let first = out.stdout.lines().next().unwrap_or_default();
+    assert!(
+        first.len() == 19 && first.as_bytes()[4] == b'-' && first.as_bytes()[13] == b':',
+        "a YYYY-MM-DD HH:MM:SS line first: {out}"
+    );
+
+    // Watch: the table again every 0.2 s until interrupted.
+    let mut watch = tokio::process::Command::new(env!("CARGO_BIN_EXE_pg-ha-ctl"))
+        .args([
+            "-c",
+            tc.config.to_str().expect("utf-8"),
+            "list",
+            "-w",
+            "0.2",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start pg-ha-ctl list -w");
+    let stdout = watch.stdout.take().expect("stdout");
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+    let mut tables = 0;
+    while tables < 3 {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(10), lines.next_line())
+            .await
+            .expect("watch keeps printing")
+            .expect("read")
+            .expect("a line");
+        if line.starts_with("+ Cluster: demo") {
+            tables += 1;
+        }
+    }
+    watch.kill().await.expect("stop the watch");
+    tc.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flush_cancels_scheduled_restarts_and_switchovers() {
+    let tc = TestCluster::start().await;
+    let out = tc.ctl(&["flush", "restart", "--force"]).await.ok();
+    assert!(
+        out.stdout.contains("No scheduled restart for member node1"),
+        "{out}"
+    );
+
+    tc.ctl(&[
+        "restart",
+        "node2",
+        "--scheduled",
+        "2099-01-01T10:00+00:00",
+        "--force",
+    ])
+    .await
+    .ok();
+    member_with(
+        &tc,
+        "node2",
+        json!({"scheduled_restart": {"schedule": "2099-01-01T10:00:00+00:00"}}),
+    )
+    .await;
+    let out = tc
+        .ctl(&["flush", "demo", "node2", "restart", "--force"])
+        .await
+        .ok();
+    assert!(
+        out.stdout
+            .contains("Success: flush scheduled restart for member node2"),
+        "{out}"
+    );
+    assert!(tc
+        .node("node2")
+        .control
+        .calls()
+        .contains(&"cancel scheduled restart".to_string()));
+
+    let out = tc.ctl(&["flush", "switchover"]).await.ok();
+    assert!(
+        out.stdout.contains("No pending scheduled switchover"),
+        "{out}"
+    );
+    tc.admin
+        .write(
+            Key::Failover,
+            r#"{"leader":"node3","member":"node2","scheduled_at":"2099-01-01T10:00:00+00:00"}"#,
+            Condition::Any,
+        )
+        .await
+        .expect("schedule a switchover");
+    let out = tc.ctl(&["flush", "switchover"]).await.ok();
+    assert!(
+        out.stdout.contains("Success: scheduled switchover deleted"),
+        "{out}"
+    );
+    let request = tc
+        .cluster()
+        .await
+        .failover_request()
+        .map(|f| f.value.clone());
+    assert!(
+        request.as_ref().is_none_or(|f| f.scheduled_at.is_none()),
+        "{request:?}"
+    );
+    let out = tc.ctl(&["flush", "demo", "reboot"]).await;
+    assert!(
+        out.stdout.contains("must be restart or switchover"),
+        "{out}"
+    );
+    tc.stop().await;
 }

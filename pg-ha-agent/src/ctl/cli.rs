@@ -3,8 +3,9 @@
 //! shell completions (`pg-ha-ctl completion SHELL`) and the man page (`pg-ha-ctl man`).
 
 use super::command::{
-    ClusterArg, ClusterRoleArgs, Command, EditConfigArgs, HistoryArgs, ListArgs, MemberArgs,
-    OutputFormat, PauseArgs, ReinitArgs, RemoveArgs, RestartArgs, RoleFilter, SwitchArgs, WhyArgs,
+    ClusterArg, ClusterRoleArgs, Command, DsnArgs, EditConfigArgs, FlushArgs, FlushTarget,
+    HistoryArgs, ListArgs, MemberArgs, OutputFormat, PauseArgs, ReinitArgs, RemoveArgs,
+    RestartArgs, RoleFilter, SwitchArgs, WhyArgs,
 };
 use super::duration::parse_duration;
 use clap::{Args, Parser, Subcommand};
@@ -45,6 +46,18 @@ enum Cmd {
     /// reported position), then maintenance mode and a scheduled switchover.
     #[command(alias = "ls", help_template = TEMPLATE)]
     List(ListCli),
+    /// The members table in replication order: the leader, then each replica under the
+    /// member it replicates from.
+    #[command(help_template = TEMPLATE)]
+    Topology(ListCli),
+    /// A member's libpq connection string (`host=... port=...`): the leader, or the first
+    /// member of --role, or --member.
+    #[command(help_template = TEMPLATE)]
+    Dsn(DsnCli),
+    /// Cancel scheduled actions: `flush [CLUSTER] [MEMBER...] restart` (DELETE /restart on
+    /// the members) or `flush [CLUSTER] switchover` (the scheduled switchover).
+    #[command(help_template = TEMPLATE)]
+    Flush(FlushCli),
     /// Ask the leader (POST /switchover) to hand over to the candidate, or to the healthiest
     /// replica, then follow the leader key until it moves or the timeout passes.
     #[command(help_template = TEMPLATE)]
@@ -117,9 +130,10 @@ fn format(text: &str) -> Result<OutputFormat, String> {
     match text {
         "pretty" => Ok(OutputFormat::Pretty),
         "json" => Ok(OutputFormat::Json),
+        "yaml" | "yml" => Ok(OutputFormat::Yaml),
         "tsv" => Ok(OutputFormat::Tsv),
         other => Err(format!(
-            "unknown format `{other}` (expected pretty, json or tsv)"
+            "unknown format `{other}` (expected pretty, json, yaml or tsv)"
         )),
     }
 }
@@ -160,9 +174,64 @@ struct ListCli {
     /// Show the pending restart, scheduled restart and tags columns even when empty.
     #[arg(short = 'e', long)]
     extended: bool,
-    /// Output format: pretty, json or tsv.
+    /// Output format: pretty, json, yaml or tsv.
     #[arg(short = 'f', long, value_parser = format, default_value = "pretty")]
     format: OutputFormat,
+    /// Print the time before the table.
+    #[arg(short = 't', long)]
+    timestamp: bool,
+    /// Print again every 2 seconds until interrupted.
+    #[arg(short = 'W')]
+    watch_often: bool,
+    /// Print again every SECONDS until interrupted.
+    #[arg(short = 'w', long = "watch", value_name = "SECONDS", value_parser = seconds)]
+    watch: Option<Duration>,
+}
+
+impl ListCli {
+    fn args(self) -> ListArgs {
+        let often = self.watch_often.then_some(Duration::from_secs(2));
+        ListArgs {
+            cluster: self.cluster.cluster,
+            extended: self.extended,
+            format: self.format,
+            timestamp: self.timestamp,
+            watch: self.watch.or(often),
+        }
+    }
+}
+
+fn seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("expected a number of seconds above 0, got `{text}`"))
+}
+
+#[derive(Debug, Args)]
+struct DsnCli {
+    #[command(flatten)]
+    cluster: ClusterCli,
+    /// The role of the member: leader, primary, standby-leader, replica, any.
+    #[arg(short = 'r', long, value_parser = role, default_value = "leader")]
+    role: RoleFilter,
+    /// The member.
+    #[arg(short = 'm', long, value_name = "NAME")]
+    member: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct FlushCli {
+    /// `[CLUSTER] [MEMBER...] restart|switchover`.
+    #[arg(required = true)]
+    names: Vec<String>,
+    /// Which members when none is named: leader, primary, standby-leader, replica, any.
+    #[arg(short = 'r', long, value_parser = role, default_value = "any")]
+    role: RoleFilter,
+    /// Skip every question.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -333,7 +402,7 @@ struct EditConfigCli {
 struct HistoryCli {
     #[command(flatten)]
     cluster: ClusterCli,
-    /// Output format: pretty, json or tsv.
+    /// Output format: pretty, json, yaml or tsv.
     #[arg(short = 'f', long, value_parser = format, default_value = "pretty")]
     format: OutputFormat,
 }
@@ -362,11 +431,14 @@ impl Cli {
     /// The command, as `run` takes it.
     pub(super) fn into_command(self) -> Command {
         match self.command {
-            Cmd::List(a) => Command::List(ListArgs {
+            Cmd::List(a) => Command::List(a.args()),
+            Cmd::Topology(a) => Command::Topology(a.args()),
+            Cmd::Dsn(a) => Command::Dsn(DsnArgs {
                 cluster: a.cluster.cluster,
-                extended: a.extended,
-                format: a.format,
+                role: a.role,
+                member: a.member,
             }),
+            Cmd::Flush(a) => flush_command(a),
             Cmd::Switchover(a) => Command::Switchover(SwitchArgs {
                 leader: a.leader,
                 scheduled: a.scheduled,
@@ -415,6 +487,30 @@ impl Cli {
             Cmd::Man => Command::Man,
         }
     }
+}
+
+/// `flush`: the last positional is the target; one that is neither is shown by `run`.
+fn flush_command(a: FlushCli) -> Command {
+    let mut names = a.names;
+    let target = match names.pop().as_deref() {
+        Some("restart") => FlushTarget::Restart,
+        Some("switchover") => FlushTarget::Switchover,
+        other => {
+            return Command::Print(format!(
+                "usage: pg-ha-ctl flush [CLUSTER] [MEMBER...] restart|switchover\n\
+                 error: the last argument must be restart or switchover, not {:?}",
+                other.unwrap_or_default()
+            ))
+        }
+    };
+    Command::Flush(FlushArgs {
+        members: MemberArgs {
+            names,
+            role: a.role,
+            force: a.force,
+        },
+        target,
+    })
 }
 
 fn switch_args(a: FailoverCli) -> SwitchArgs {

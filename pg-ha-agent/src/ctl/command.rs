@@ -21,6 +21,12 @@ pub struct Invocation {
 pub enum Command {
     /// `list [CLUSTER]`: the members table.
     List(ListArgs),
+    /// `topology [CLUSTER]`: the members table in replication order.
+    Topology(ListArgs),
+    /// `dsn [CLUSTER]`: a member's libpq connection string.
+    Dsn(DsnArgs),
+    /// `flush [CLUSTER] [MEMBER...] restart|switchover`: cancel scheduled actions.
+    Flush(FlushArgs),
     /// `switchover [CLUSTER]`: move the leader to a healthy replica.
     Switchover(SwitchArgs),
     /// `failover [CLUSTER]`: make a named candidate the leader.
@@ -67,6 +73,8 @@ pub enum OutputFormat {
     Pretty,
     /// A JSON array of objects.
     Json,
+    /// A YAML list of mappings (the JSON objects).
+    Yaml,
     /// Tab-separated values with a header line.
     Tsv,
 }
@@ -103,6 +111,39 @@ pub struct ListArgs {
     pub extended: bool,
     /// Output format.
     pub format: OutputFormat,
+    /// `-t`: print the time before the table.
+    pub timestamp: bool,
+    /// `-W` (every 2 s) or `-w SECONDS`: print again until interrupted.
+    pub watch: Option<Duration>,
+}
+
+/// `dsn`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DsnArgs {
+    /// The cluster.
+    pub cluster: Option<String>,
+    /// `-r`: the role of the member (default: the leader).
+    pub role: RoleFilter,
+    /// `-m`: the member.
+    pub member: Option<String>,
+}
+
+/// What `flush` cancels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlushTarget {
+    /// Scheduled restarts of the members.
+    Restart,
+    /// The scheduled switchover.
+    Switchover,
+}
+
+/// `flush`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlushArgs {
+    /// The members (for restarts) and `--force`.
+    pub members: MemberArgs,
+    /// What to cancel.
+    pub target: FlushTarget,
 }
 
 /// `switchover` and `failover`.

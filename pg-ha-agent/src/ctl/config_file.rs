@@ -39,8 +39,8 @@ pub fn load(path: &Path) -> Result<AgentConfig, CtlError> {
         )));
     }
     let env = config::process_env();
-    match config::load(Some(path), &env) {
-        Ok(loaded) => Ok(loaded.config),
+    let config = match config::load(Some(path), &env) {
+        Ok(loaded) => loaded.config,
         Err(first) => {
             let origin = path.display().to_string();
             let lenient = (!path.is_dir())
@@ -49,13 +49,24 @@ pub fn load(path: &Path) -> Result<AgentConfig, CtlError> {
                 .and_then(|text| with_placeholders(&text))
                 .and_then(|yaml| config::load_str(&origin, &yaml, &env).ok());
             match lenient {
-                Some(loaded) => Ok(loaded.config),
-                None => Err(CtlError::Config(format!(
-                    "invalid configuration {origin}: {first}"
-                ))),
+                Some(loaded) => loaded.config,
+                None => {
+                    return Err(CtlError::Config(format!(
+                        "invalid configuration {origin}: {first}"
+                    )))
+                }
             }
         }
+    };
+    // The ctl always talks to the DCS: a file without a DCS section is invalid here.
+    if config.dcs.is_none() {
+        return Err(CtlError::Config(format!(
+            "invalid configuration {}: {}",
+            path.display(),
+            config::LoadError::NoDcs
+        )));
     }
+    Ok(config)
 }
 
 /// `text` with the agent-only keys it lacks filled in, or `None` when nothing is missing

@@ -28,6 +28,7 @@ pub fn render(history: &History, format: OutputFormat) -> String {
         OutputFormat::Pretty => table.render(),
         OutputFormat::Tsv => table.render_tsv(),
         OutputFormat::Json => table.to_json().to_string(),
+        OutputFormat::Yaml => table.render_yaml(),
     }
 }
 

@@ -2,17 +2,58 @@
 //! restart, scheduled restart and tags columns when used) and the cluster-wide lines
 //! (maintenance mode, scheduled switchover), rendered from one DCS read as patronictl does.
 
-use super::command::OutputFormat;
+use super::command::{ListArgs, OutputFormat};
+use super::session::Session;
 use super::table::{Cell, Table};
+use super::CtlError;
 use pg_ha_core::config::{DynamicConfig, SyncMode};
 use pg_ha_core::model::{url_host_port, Cluster, Member};
 use serde_json::Value;
 
+/// Runs `list` (or, with `tree`, `topology`): once, or again every `--watch` interval until
+/// interrupted, each time after the time with `--timestamp`.
+pub async fn run(session: &Session, args: &ListArgs, tree: bool) -> Result<(), CtlError> {
+    loop {
+        let cluster = session.cluster().await?;
+        if args.timestamp {
+            println!("{}", chrono::Local::now().format("%Y-%m-%d %H:%M:%S"));
+        }
+        let text = render_as(&cluster, session.scope(), args.extended, args.format, tree);
+        println!("{text}");
+        let Some(every) = args.watch else {
+            return Ok(());
+        };
+        println!();
+        tokio::time::sleep(every).await;
+    }
+}
+
 /// The whole `list` output for `cluster` (named `scope`).
 pub fn render(cluster: &Cluster, scope: &str, extended: bool, format: OutputFormat) -> String {
-    let table = members_table(cluster, scope, extended, format);
+    render_as(cluster, scope, extended, format, false)
+}
+
+/// The whole `topology` output: `list`'s, members in replication order ([`topology`]).
+pub fn render_topology(
+    cluster: &Cluster,
+    scope: &str,
+    extended: bool,
+    format: OutputFormat,
+) -> String {
+    render_as(cluster, scope, extended, format, true)
+}
+
+fn render_as(
+    cluster: &Cluster,
+    scope: &str,
+    extended: bool,
+    format: OutputFormat,
+    tree: bool,
+) -> String {
+    let table = members_table(cluster, scope, extended, format, tree);
     match format {
         OutputFormat::Json => table.to_json().to_string(),
+        OutputFormat::Yaml => table.render_yaml(),
         OutputFormat::Tsv => table.render_tsv(),
         OutputFormat::Pretty => {
             let mut out = table.render();
@@ -36,13 +77,15 @@ pub fn title(cluster: &Cluster, scope: &str) -> String {
     format!(" Cluster: {scope} ({initialize}) ")
 }
 
-/// The members table. The pretty form carries the cluster name in its title; the JSON and
-/// tab-separated forms have a `Cluster` column instead.
+/// The members table, by name or (`tree`) in replication order with indented names. The
+/// pretty form carries the cluster name in its title; the JSON, YAML and tab-separated forms
+/// have a `Cluster` column instead.
 pub fn members_table(
     cluster: &Cluster,
     scope: &str,
     extended: bool,
     format: OutputFormat,
+    tree: bool,
 ) -> Table {
     let default_config = DynamicConfig::default();
     let dynamic = cluster
@@ -81,14 +124,19 @@ pub fn members_table(
         table.title = Some(title(cluster, scope));
     }
     let append_port = append_port(cluster);
-    let mut members: Vec<&Member> = cluster.members.iter().collect();
-    members.sort_by(|a, b| a.name.cmp(&b.name));
-    for member in members {
+    let members: Vec<(&Member, usize)> = if tree {
+        super::topology::ordered(cluster)
+    } else {
+        let mut members: Vec<&Member> = cluster.members.iter().collect();
+        members.sort_by(|a, b| a.name.cmp(&b.name));
+        members.into_iter().map(|m| (m, 0)).collect()
+    };
+    for (member, depth) in members {
         let mut row = Vec::new();
         if !pretty {
             row.push(Cell::text(scope));
         }
-        row.push(Cell::text(&member.name));
+        row.push(Cell::text(super::topology::indented(&member.name, depth)));
         row.push(Cell::text(host(member, append_port)));
         row.push(Cell::text(role(cluster, dynamic, &member.name)));
         row.push(Cell::text(state(cluster, member)));

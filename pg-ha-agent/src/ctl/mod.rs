@@ -23,9 +23,11 @@ pub mod command;
 pub mod config_file;
 pub mod config_patch;
 pub mod diff;
+pub mod dsn;
 mod duration;
 pub mod edit_config;
 mod error;
+pub mod flush;
 pub mod history;
 pub mod list;
 pub mod manual;
@@ -42,6 +44,7 @@ pub mod session;
 pub mod switch_plan;
 pub mod switchover;
 pub mod table;
+pub mod topology;
 pub mod why;
 
 pub use args::parse;
@@ -83,7 +86,8 @@ pub async fn run(invocation: Invocation) -> Result<(), CtlError> {
 /// The cluster a command names instead of the configured scope, if any.
 fn cluster_of(command: &Command) -> Option<&str> {
     match command {
-        Command::List(a) => a.cluster.as_deref(),
+        Command::List(a) | Command::Topology(a) => a.cluster.as_deref(),
+        Command::Dsn(a) => a.cluster.as_deref(),
         Command::Switchover(a) | Command::Failover(a) => a.cluster.as_deref(),
         Command::Pause(a) | Command::Resume(a) => a.cluster.as_deref(),
         Command::DemoteCluster(a) | Command::PromoteCluster(a) => a.cluster.as_deref(),
@@ -98,14 +102,10 @@ fn cluster_of(command: &Command) -> Option<&str> {
 /// Runs `command` in `session`.
 pub async fn run_command(session: &Session, command: &Command) -> Result<(), CtlError> {
     match command {
-        Command::List(a) => {
-            let cluster = session.cluster().await?;
-            println!(
-                "{}",
-                list::render(&cluster, session.scope(), a.extended, a.format)
-            );
-            Ok(())
-        }
+        Command::List(a) => list::run(session, a, false).await,
+        Command::Topology(a) => list::run(session, a, true).await,
+        Command::Dsn(a) => dsn::run(session, a).await,
+        Command::Flush(a) => flush::run(session, a).await,
         Command::Switchover(a) => switchover::run(session, SwitchKind::Switchover, a).await,
         Command::Failover(a) => switchover::run(session, SwitchKind::Failover, a).await,
         Command::Restart(a) => restart::run(session, a).await,

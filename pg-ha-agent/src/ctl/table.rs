@@ -140,6 +140,14 @@ impl Table {
     }
 
     /// A JSON array with one object per row, keyed by column name.
+    /// The rows as a YAML list of mappings (the JSON form's objects), as `-f yaml` prints.
+    pub fn render_yaml(&self) -> String {
+        serde_norway::to_string(&self.to_json())
+            .unwrap_or_default()
+            .trim_end()
+            .to_string()
+    }
+
     pub fn to_json(&self) -> Value {
         Value::Array(
             self.rows
