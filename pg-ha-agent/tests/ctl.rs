@@ -752,3 +752,64 @@ async fn flush_cancels_scheduled_restarts_and_switchovers() {
     );
     tc.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dcs_url_insecure_and_member_versions() {
+    let tc = TestCluster::start().await;
+    let url = format!("etcd3://{}", tc.etcd.host());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("none.yml");
+    let missing = missing.to_str().expect("utf-8");
+
+    // No file: -d (or DCS_URL) names the DCS, the command line the cluster.
+    let out = run_ctl(&["-c", missing, "-d", &url, "list", "demo"], &[], None)
+        .await
+        .ok();
+    assert!(
+        out.stdout.contains("| node3 ") && out.stdout.contains("Leader"),
+        "{out}"
+    );
+    let out = run_ctl(
+        &["-c", missing, "topology", "demo"],
+        &[("DCS_URL", &url)],
+        None,
+    )
+    .await
+    .ok();
+    assert!(out.stdout.contains("| + node1 "), "{out}");
+    run_ctl(&["-c", missing, "-d", &url, "list"], &[], None)
+        .await
+        .fails_with(1, "name the cluster");
+    run_ctl(
+        &["-c", missing, "-d", "etcd://127.0.0.1:1", "list", "demo"],
+        &[],
+        None,
+    )
+    .await
+    .fails_with(2, "use etcd3://");
+
+    // -d wins over the file's section (here: an etcd nobody listens on), -k is accepted.
+    let wrong = tc.write_file(
+        "wrong.yml",
+        &std::fs::read_to_string(&tc.config)
+            .expect("ctl.yml")
+            .replace(&tc.etcd.host(), "127.0.0.1:1"),
+    );
+    let wrong = wrong.to_str().expect("utf-8");
+    let out = run_ctl(&["-c", wrong, "-k", "-d", &url, "dsn"], &[], None)
+        .await
+        .ok();
+    assert_eq!(out.stdout.trim(), "host=127.0.0.1 port=54323", "{out}");
+
+    let out = tc.ctl(&["version"]).await.ok();
+    assert!(out.stdout.starts_with("pg-ha-ctl version "), "{out}");
+    assert!(!out.stdout.contains("node1"), "{out}");
+    let out = tc.ctl(&["version", "demo"]).await.ok();
+    for name in ["node1", "node2", "node3"] {
+        assert!(out.stdout.contains(&format!("{name}: Patroni ")), "{out}");
+    }
+    let out = tc.ctl(&["version", "demo", "node2"]).await.ok();
+    assert!(out.stdout.contains("node2: Patroni "), "{out}");
+    assert!(!out.stdout.contains("node1:"), "{out}");
+    tc.stop().await;
+}

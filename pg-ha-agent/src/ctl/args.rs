@@ -14,11 +14,15 @@ pub fn parse(args: &[String]) -> Result<Invocation, CtlError> {
     match Cli::try_parse_from(argv) {
         Ok(cli) => Ok(Invocation {
             config_file: cli.config_file(),
+            dcs_url: cli.dcs_url(),
+            insecure: cli.insecure(),
             command: cli.into_command(),
         }),
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             Ok(Invocation {
                 config_file: None,
+                dcs_url: None,
+                insecure: false,
                 command: Command::Print(e.render().to_string().trim_end().to_string()),
             })
         }
@@ -246,7 +250,7 @@ mod tests {
             Command::Completion(clap_complete::Shell::Bash)
         );
         assert_eq!(command("man"), Command::Man);
-        assert_eq!(command("version"), Command::Version);
+        assert_eq!(command("version"), Command::Version(Vec::new()));
         assert!(
             matches!(command("list -f json -e"), Command::List(l) if l.format == OutputFormat::Json && l.extended)
         );

@@ -33,6 +33,13 @@ pub struct Cli {
     /// The configuration file (the agent's YAML).
     #[arg(short = 'c', long = "config-file", global = true, value_name = "FILE")]
     config_file: Option<PathBuf>,
+    /// The DCS to read instead of the file's section (etcd3://HOST:PORT, consul://...,
+    /// zookeeper://...); also $DCS_URL.
+    #[arg(short = 'd', long = "dcs-url", global = true, value_name = "URL")]
+    dcs_url: Option<String>,
+    /// Do not verify the REST APIs' TLS certificates.
+    #[arg(short = 'k', long, global = true)]
+    insecure: bool,
     /// What to do.
     #[command(subcommand)]
     command: Cmd,
@@ -108,9 +115,12 @@ enum Cmd {
     /// leader).
     #[command(help_template = TEMPLATE)]
     Why(WhyCli),
-    /// Print the version.
+    /// Print the version; with a cluster, each member's too (GET /patroni).
     #[command(help_template = TEMPLATE)]
-    Version,
+    Version {
+        /// `[CLUSTER [MEMBER...]]`.
+        names: Vec<String>,
+    },
     /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell).
     #[command(help_template = TEMPLATE)]
     Completion {
@@ -428,6 +438,20 @@ impl Cli {
         self.config_file.clone()
     }
 
+    /// `-d`, else `$DCS_URL`.
+    pub(super) fn dcs_url(&self) -> Option<String> {
+        self.dcs_url.clone().or_else(|| {
+            std::env::var(super::dcs_url::DCS_URL_VAR)
+                .ok()
+                .filter(|u| !u.is_empty())
+        })
+    }
+
+    /// `-k`.
+    pub(super) fn insecure(&self) -> bool {
+        self.insecure
+    }
+
     /// The command, as `run` takes it.
     pub(super) fn into_command(self) -> Command {
         match self.command {
@@ -482,7 +506,7 @@ impl Cli {
                 force: a.force,
             }),
             Cmd::Why(a) => Command::Why(WhyArgs { member: a.member }),
-            Cmd::Version => Command::Version,
+            Cmd::Version { names } => Command::Version(names),
             Cmd::Completion { shell } => Command::Completion(shell),
             Cmd::Man => Command::Man,
         }

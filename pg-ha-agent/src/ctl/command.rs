@@ -12,6 +12,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct Invocation {
     /// `-c` / `--config-file`, if given (else `PATRONICTL_CONFIG_FILE`, else the default).
     pub config_file: Option<PathBuf>,
+    /// `-d` / `--dcs-url` (else `$DCS_URL`): the DCS instead of the file's section.
+    pub dcs_url: Option<String>,
+    /// `-k` / `--insecure`: do not verify the REST APIs' certificates.
+    pub insecure: bool,
     /// What to do.
     pub command: Command,
 }
@@ -55,8 +59,8 @@ pub enum Command {
     Remove(RemoveArgs),
     /// `why [MEMBER]`: a member's last decision and its reason.
     Why(WhyArgs),
-    /// `version`: this program's version.
-    Version,
+    /// `version [CLUSTER [MEMBER...]]`: this program's version, and each member's.
+    Version(Vec<String>),
     /// `completion SHELL`: the shell completion script.
     Completion(clap_complete::Shell),
     /// `man`: the man page.

@@ -69,6 +69,22 @@ pub fn load(path: &Path) -> Result<AgentConfig, CtlError> {
     Ok(config)
 }
 
+/// The configuration when there is no file but `--dcs-url` names the DCS: placeholders, and
+/// the cluster named on the command line as the scope.
+pub fn without_file(cluster: Option<&str>) -> Result<AgentConfig, CtlError> {
+    let cluster = cluster.ok_or_else(|| {
+        CtlError::Config(
+            "no configuration file: with --dcs-url alone, name the cluster (list CLUSTER)"
+                .to_string(),
+        )
+    })?;
+    let yaml = with_placeholders(&format!("scope: {}\n", json!(cluster)))
+        .ok_or_else(|| CtlError::Config("cannot build a configuration".to_string()))?;
+    config::load_str("--dcs-url", &yaml, &[])
+        .map(|loaded| loaded.config)
+        .map_err(|e| CtlError::Config(format!("invalid configuration: {e}")))
+}
+
 /// `text` with the agent-only keys it lacks filled in, or `None` when nothing is missing
 /// (or it is not a YAML mapping).
 fn with_placeholders(text: &str) -> Option<String> {

@@ -22,6 +22,7 @@ pub mod cluster_role;
 pub mod command;
 pub mod config_file;
 pub mod config_patch;
+pub mod dcs_url;
 pub mod diff;
 pub mod dsn;
 mod duration;
@@ -45,6 +46,7 @@ pub mod switch_plan;
 pub mod switchover;
 pub mod table;
 pub mod topology;
+pub mod version;
 pub mod why;
 
 pub use args::parse;
@@ -71,15 +73,28 @@ pub async fn run(invocation: Invocation) -> Result<(), CtlError> {
             print!("{}", manual::man_page());
             return Ok(());
         }
-        Command::Version => {
-            println!("pg-ha-ctl {}", env!("CARGO_PKG_VERSION"));
+        Command::Version(names) if names.is_empty() => {
+            println!("{}", version::local());
             return Ok(());
         }
         _ => {}
     }
     let path = config_file::resolve(invocation.config_file.as_deref())?;
-    let config = config_file::load(&path)?;
-    let session = Session::open(config, cluster_of(&command))?;
+    let dcs = invocation
+        .dcs_url
+        .as_deref()
+        .map(dcs_url::section)
+        .transpose()?;
+    let cluster = cluster_of(&command);
+    let mut config = match (&dcs, path.exists()) {
+        (Some(_), false) => config_file::without_file(cluster)?,
+        _ => config_file::load(&path)?,
+    };
+    if dcs.is_some() {
+        config.dcs = dcs;
+    }
+    config.ctl.insecure |= invocation.insecure;
+    let session = Session::open(config, cluster)?;
     run_command(&session, &command).await
 }
 
@@ -88,6 +103,7 @@ fn cluster_of(command: &Command) -> Option<&str> {
     match command {
         Command::List(a) | Command::Topology(a) => a.cluster.as_deref(),
         Command::Dsn(a) => a.cluster.as_deref(),
+        Command::Version(names) => names.first().map(String::as_str),
         Command::Switchover(a) | Command::Failover(a) => a.cluster.as_deref(),
         Command::Pause(a) | Command::Resume(a) => a.cluster.as_deref(),
         Command::DemoteCluster(a) | Command::PromoteCluster(a) => a.cluster.as_deref(),
@@ -124,6 +140,7 @@ pub async fn run_command(session: &Session, command: &Command) -> Result<(), Ctl
         }
         Command::Remove(a) => remove::run(session, a).await,
         Command::Why(a) => why::run(session, a.member.as_deref()).await,
-        Command::Print(_) | Command::Version | Command::Completion(_) | Command::Man => Ok(()),
+        Command::Version(names) => version::run(session, &names[1.min(names.len())..]).await,
+        Command::Print(_) | Command::Completion(_) | Command::Man => Ok(()),
     }
 }

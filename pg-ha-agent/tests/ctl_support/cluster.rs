@@ -348,6 +348,7 @@ pub async fn run_ctl(args: &[&str], env: &[(&str, &str)], stdin: Option<&Path>) 
     command
         .args(args)
         .env_remove("PATRONICTL_CONFIG_FILE")
+        .env_remove("DCS_URL")
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
