@@ -123,14 +123,12 @@ mod tests {
     }
 
     #[test]
-    fn config_file_before_or_after_the_command() {
+    fn global_options_come_before_the_command() {
         for line in [
             "-c /etc/p.yml list",
             "--config-file /etc/p.yml list",
             "--config-file=/etc/p.yml list",
             "-c/etc/p.yml list",
-            "list -c /etc/p.yml",
-            "list --config-file=/etc/p.yml",
         ] {
             let invocation = parse_str(line).expect("parses");
             assert_eq!(
@@ -141,6 +139,21 @@ mod tests {
             assert_eq!(invocation.command, Command::List(ListArgs::default()));
         }
         assert_eq!(parse_str("list").expect("parses").config_file, None);
+        // As patronictl: after the command, -c and -d are that command's own options
+        // (query -c SQL -d DBNAME), never the configuration file or the DCS.
+        assert!(parse_str("list -c /etc/p.yml").is_err());
+        let query =
+            parse_str("-c /etc/p.yml -d etcd3://h:2379 -k query -c select -d app").expect("parses");
+        assert_eq!(query.config_file, Some(PathBuf::from("/etc/p.yml")));
+        assert_eq!(query.dcs_url.as_deref(), Some("etcd3://h:2379"));
+        assert!(query.insecure);
+        match query.command {
+            Command::Query(q) => {
+                assert_eq!(q.command.as_deref(), Some("select"));
+                assert_eq!(q.dbname.as_deref(), Some("app"));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

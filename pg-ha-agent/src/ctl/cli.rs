@@ -4,7 +4,7 @@
 
 use super::command::{
     ClusterArg, ClusterRoleArgs, Command, DsnArgs, EditConfigArgs, FlushArgs, FlushTarget,
-    HistoryArgs, ListArgs, MemberArgs, OutputFormat, PauseArgs, ReinitArgs, RemoveArgs,
+    HistoryArgs, ListArgs, MemberArgs, OutputFormat, PauseArgs, QueryArgs, ReinitArgs, RemoveArgs,
     RestartArgs, RoleFilter, SwitchArgs, WhyArgs,
 };
 use super::duration::parse_duration;
@@ -31,14 +31,14 @@ const TEMPLATE: &str = "usage: {usage}\n\n{about-with-newline}\n{all-args}{after
 )]
 pub struct Cli {
     /// The configuration file (the agent's YAML).
-    #[arg(short = 'c', long = "config-file", global = true, value_name = "FILE")]
+    #[arg(short = 'c', long = "config-file", value_name = "FILE")]
     config_file: Option<PathBuf>,
     /// The DCS to read instead of the file's section (etcd3://HOST:PORT, consul://...,
     /// zookeeper://...); also $DCS_URL.
-    #[arg(short = 'd', long = "dcs-url", global = true, value_name = "URL")]
+    #[arg(short = 'd', long = "dcs-url", value_name = "URL")]
     dcs_url: Option<String>,
     /// Do not verify the REST APIs' TLS certificates.
-    #[arg(short = 'k', long, global = true)]
+    #[arg(short = 'k', long)]
     insecure: bool,
     /// What to do.
     #[command(subcommand)]
@@ -61,6 +61,11 @@ enum Cmd {
     /// member of --role, or --member.
     #[command(help_template = TEMPLATE)]
     Dsn(DsnCli),
+    /// Run SQL (--command or --file) on a member (the leader, or the first of --role, or
+    /// --member) and print the rows: tab-separated (header first, NULL as None), or
+    /// --format pretty/json/yaml.
+    #[command(help_template = TEMPLATE)]
+    Query(QueryCli),
     /// Cancel scheduled actions: `flush [CLUSTER] [MEMBER...] restart` (DELETE /restart on
     /// the members) or `flush [CLUSTER] switchover` (the scheduled switchover).
     #[command(help_template = TEMPLATE)]
@@ -229,6 +234,36 @@ struct DsnCli {
     /// The member.
     #[arg(short = 'm', long, value_name = "NAME")]
     member: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct QueryCli {
+    #[command(flatten)]
+    cluster: ClusterCli,
+    /// The role of the member: leader, primary, standby-leader, replica, any.
+    #[arg(short = 'r', long, value_parser = role, default_value = "any")]
+    role: RoleFilter,
+    /// The member.
+    #[arg(short = 'm', long, value_name = "NAME")]
+    member: Option<String>,
+    /// The SQL to run.
+    #[arg(short = 'c', long = "command", value_name = "SQL")]
+    command: Option<String>,
+    /// A file with the SQL to run.
+    #[arg(long, value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// The user (default: postgresql.authentication.superuser).
+    #[arg(short = 'U', long, value_name = "USER")]
+    username: Option<String>,
+    /// The database (default: postgres).
+    #[arg(short = 'd', long, value_name = "NAME")]
+    dbname: Option<String>,
+    /// Output format: tsv (default), pretty, json or yaml.
+    #[arg(long, value_parser = format, default_value = "tsv")]
+    format: OutputFormat,
+    /// The delimiter of the tab-separated form.
+    #[arg(long, default_value = "\t")]
+    delimiter: String,
 }
 
 #[derive(Debug, Args)]
@@ -463,6 +498,17 @@ impl Cli {
                 member: a.member,
             }),
             Cmd::Flush(a) => flush_command(a),
+            Cmd::Query(a) => Command::Query(QueryArgs {
+                cluster: a.cluster.cluster,
+                role: a.role,
+                member: a.member,
+                command: a.command,
+                file: a.file,
+                username: a.username,
+                dbname: a.dbname,
+                format: a.format,
+                delimiter: a.delimiter,
+            }),
             Cmd::Switchover(a) => Command::Switchover(SwitchArgs {
                 leader: a.leader,
                 scheduled: a.scheduled,

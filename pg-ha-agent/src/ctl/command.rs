@@ -29,6 +29,8 @@ pub enum Command {
     Topology(ListArgs),
     /// `dsn [CLUSTER]`: a member's libpq connection string.
     Dsn(DsnArgs),
+    /// `query [CLUSTER]`: SQL on a member.
+    Query(QueryArgs),
     /// `flush [CLUSTER] [MEMBER...] restart|switchover`: cancel scheduled actions.
     Flush(FlushArgs),
     /// `switchover [CLUSTER]`: move the leader to a healthy replica.
@@ -130,6 +132,29 @@ pub struct DsnArgs {
     pub role: RoleFilter,
     /// `-m`: the member.
     pub member: Option<String>,
+}
+
+/// `query`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryArgs {
+    /// The cluster.
+    pub cluster: Option<String>,
+    /// `-r`: the role of the member (default: the leader).
+    pub role: RoleFilter,
+    /// `-m`: the member.
+    pub member: Option<String>,
+    /// `-c`: the SQL.
+    pub command: Option<String>,
+    /// `--file`: a file with the SQL.
+    pub file: Option<PathBuf>,
+    /// `-U`: the user.
+    pub username: Option<String>,
+    /// `--dbname`: the database.
+    pub dbname: Option<String>,
+    /// Output format (default tab-separated).
+    pub format: OutputFormat,
+    /// The tab-separated form's delimiter.
+    pub delimiter: String,
 }
 
 /// What `flush` cancels.

@@ -33,7 +33,8 @@ pub fn render(cluster: &Cluster, scope: &str, extended: bool, format: OutputForm
     render_as(cluster, scope, extended, format, false)
 }
 
-/// The whole `topology` output: `list`'s, members in replication order ([`topology`]).
+/// The whole `topology` output: `list`'s, members in replication order
+/// ([`super::topology::ordered`]).
 pub fn render_topology(
     cluster: &Cluster,
     scope: &str,

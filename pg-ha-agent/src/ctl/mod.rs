@@ -36,6 +36,7 @@ pub mod members;
 pub mod pause;
 pub mod progress;
 pub mod prompt;
+pub mod query;
 pub mod reinit;
 pub mod reload;
 pub mod remove;
@@ -103,6 +104,7 @@ fn cluster_of(command: &Command) -> Option<&str> {
     match command {
         Command::List(a) | Command::Topology(a) => a.cluster.as_deref(),
         Command::Dsn(a) => a.cluster.as_deref(),
+        Command::Query(a) => a.cluster.as_deref(),
         Command::Version(names) => names.first().map(String::as_str),
         Command::Switchover(a) | Command::Failover(a) => a.cluster.as_deref(),
         Command::Pause(a) | Command::Resume(a) => a.cluster.as_deref(),
@@ -121,6 +123,7 @@ pub async fn run_command(session: &Session, command: &Command) -> Result<(), Ctl
         Command::List(a) => list::run(session, a, false).await,
         Command::Topology(a) => list::run(session, a, true).await,
         Command::Dsn(a) => dsn::run(session, a).await,
+        Command::Query(a) => query::run(session, a).await,
         Command::Flush(a) => flush::run(session, a).await,
         Command::Switchover(a) => switchover::run(session, SwitchKind::Switchover, a).await,
         Command::Failover(a) => switchover::run(session, SwitchKind::Failover, a).await,

@@ -209,6 +209,39 @@ pub(crate) async fn ctl_commands(c: &Cluster) -> Result<()> {
         with_role(&rows, "Replica")
     ));
 
+    // 0. query: SQL on the leader (tab-separated, a header first, NULL as None) and on a
+    // replica.
+    let out = run_ctl(
+        c,
+        &[
+            "query",
+            "-c",
+            "SELECT 1 AS one, NULL AS nothing, pg_is_in_recovery() AS standby",
+        ],
+    )
+    .await?;
+    ensure!(
+        out.trim_end() == "one\tnothing\tstandby\n1\tNone\tf",
+        "query on the leader: {out:?}"
+    );
+    let out = run_ctl(
+        c,
+        &[
+            "query",
+            "-r",
+            "replica",
+            "--format",
+            "json",
+            "-c",
+            "SELECT pg_is_in_recovery() AS standby",
+        ],
+    )
+    .await?;
+    ensure!(
+        out.trim_end() == r#"[{"standby":"t"}]"#,
+        "query on a replica: {out:?}"
+    );
+
     // 1. switchover to a named candidate.
     let candidate = c.others(&first).remove(0);
     step(&format!("ctl: switchover {first} -> {candidate}"));
