@@ -18,6 +18,7 @@ mod discover;
 mod dynamic_config;
 mod failsafe;
 mod handover;
+mod haproxy;
 mod health;
 mod lost_promotion;
 mod network;
@@ -105,7 +106,8 @@ async fn bootstrap_health_reinit_and_config() -> Result<()> {
 /// Scenarios 3 and 4: kill -9 of the primary's agent and PostgreSQL (failover, no lost
 /// row, the old primary rejoins), then kill -9 of the new primary's PostgreSQL only. The
 /// `discover` example (pg-ha-examples) runs beside the cluster and reports the new primary
-/// within a second of the leader key change.
+/// within a second of the leader key change. Then HAProxy with the sample configuration
+/// follows a switchover and a kill -9 failover (`haproxy.rs`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill9_primary_node_then_postgres_only() -> Result<()> {
     let options = ClusterOptions {
@@ -123,7 +125,8 @@ async fn kill9_primary_node_then_postgres_only() -> Result<()> {
             ));
             anyhow::ensure!(after < 1000, "discover reported {new} {after} ms late");
             drop(watchers);
-            crashes::kill9_postgres_only(c).await
+            crashes::kill9_postgres_only(c).await?;
+            haproxy::haproxy_follows_the_primary(c).await
         })
     })
     .await
