@@ -158,6 +158,48 @@ async fn metrics_match_the_sample() {
     server.stop().await;
 }
 
+/// docs/monitoring.md lists exactly the metrics a running node serves, with their types, and
+/// the sample scrape configuration scrapes that endpoint.
+#[tokio::test]
+async fn the_monitoring_doc_lists_every_metric() {
+    let clock = clock();
+    let loaded = load_state("1-initial", clock.clone()).await;
+    let view = view_from_patroni(&patroni_sample("1-initial", "node3"), &loaded.cluster);
+    let server = server_for(&loaded, view, clock).await;
+    let body = send(server.local_addr(), "GET", "/metrics", None)
+        .await
+        .body;
+    server.stop().await;
+    let served: std::collections::BTreeSet<(String, String)> = body
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.split_once(' '))
+        .map(|(name, kind)| (name.to_string(), kind.to_string()))
+        .collect();
+    assert!(served.len() > 20, "{body}");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let doc = std::fs::read_to_string(root.join("docs/monitoring.md")).expect("the doc");
+    let documented: std::collections::BTreeSet<(String, String)> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| {
+            let (name, rest) = l.split_once("` | ")?;
+            let kind = rest.split(" | ").next()?;
+            Some((name.to_string(), kind.to_string()))
+        })
+        .collect();
+    assert_eq!(documented, served);
+    let scrape = std::fs::read_to_string(root.join("examples/configs/prometheus.yml"))
+        .expect("the scrape config");
+    let scrape: serde_json::Value = serde_norway::from_str(&scrape).expect("YAML");
+    let job = &scrape["scrape_configs"][0];
+    assert_eq!(job["metrics_path"], "/metrics");
+    assert_eq!(
+        job["static_configs"][0]["targets"].as_array().map(Vec::len),
+        Some(3)
+    );
+}
+
 #[tokio::test]
 async fn head_and_options_answer_with_the_status_line_only() {
     let (server, _loaded, _clock) = node_server("1-initial", "node3").await;
