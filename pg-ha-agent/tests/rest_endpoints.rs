@@ -191,7 +191,7 @@ async fn the_monitoring_doc_lists_every_metric() {
     assert_eq!(documented, served);
     let scrape = std::fs::read_to_string(root.join("examples/configs/prometheus.yml"))
         .expect("the scrape config");
-    let scrape: serde_json::Value = serde_norway::from_str(&scrape).expect("YAML");
+    let scrape: Value = serde_norway::from_str(&scrape).expect("YAML");
     let job = &scrape["scrape_configs"][0];
     assert_eq!(job["metrics_path"], "/metrics");
     assert_eq!(
