@@ -682,6 +682,53 @@ fn key_table() -> Vec<KeyRow> {
         .collect()
 }
 
+/// `examples/configs/pg-ha.yml` with its optional keys enabled: `#key: value` lines (a
+/// `#` directly before the key) lose the `#`.
+fn with_optional_keys(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let body = line.trim_start();
+            let indent = &line[..line.len() - body.len()];
+            match body.strip_prefix('#') {
+                Some(key) if key.starts_with(|c: char| c.is_ascii_alphabetic()) => {
+                    format!("{indent}{key}")
+                }
+                _ => line.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The annotated sample loads without a warning, as written and with every optional key
+/// enabled, and holds every key the table marks done or differs.
+#[test]
+#[cfg_attr(
+    not(feature = "etcd"),
+    ignore = "the sample uses etcd3: needs the etcd feature"
+)]
+fn the_annotated_sample_has_every_key_pg_ha_acts_on() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/configs/pg-ha.yml");
+    let text = std::fs::read_to_string(path).expect("the annotated sample");
+    let full = with_optional_keys(&text);
+    for (what, yaml) in [("as written", text.as_str()), ("all keys", full.as_str())] {
+        let loaded = load_str("pg-ha.yml", yaml, &[]).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(loaded.warnings, Vec::new(), "{what}");
+    }
+    let tree: serde_json::Value = serde_norway::from_str(&full).expect("YAML");
+    let missing: Vec<String> = key_table()
+        .into_iter()
+        .filter(|row| !row.warned)
+        .map(|row| row.path.join("."))
+        .filter(|key| {
+            key.split('.')
+                .try_fold(&tree, |at, part| at.get(part))
+                .is_none()
+        })
+        .collect();
+    assert!(missing.is_empty(), "not in the sample: {missing:?}");
+}
+
 #[test]
 #[cfg_attr(
     not(feature = "etcd"),
