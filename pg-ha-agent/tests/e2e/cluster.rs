@@ -329,7 +329,7 @@ pub(crate) fn require_postgres() {
 }
 
 /// The `postgres` OS user's uid and gid.
-fn postgres_ids() -> Result<(u32, u32)> {
+pub(crate) fn postgres_ids() -> Result<(u32, u32)> {
     let user = nix::unistd::User::from_name("postgres")
         .ok()
         .flatten()

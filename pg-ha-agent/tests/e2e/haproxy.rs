@@ -1,13 +1,16 @@
 //! HAProxy with the shipped sample configuration (`examples/configs/haproxy.cfg`, its server
-//! lines pointed at this cluster) in front of the cluster: writes through its primary port
-//! reach the leader and reads through its replica port a replica; then the time from a
-//! switchover request, and from kill -9 of the primary's agent and PostgreSQL, to the first
-//! write through HAProxy that lands on the new primary. Measured and reported, not bounded
-//! tightly (a loaded machine must not fail it): both must happen within FAILOVER.
+//! lines pointed at this cluster) in front of the cluster, and PgBouncer with its sample
+//! (`examples/configs/pgbouncer.ini`) in front of HAProxy: writes through either reach the
+//! leader, reads through HAProxy's replica port a replica; then the time from a switchover
+//! request, and from kill -9 of the primary's agent and PostgreSQL, to the first write
+//! through HAProxy (and through PgBouncer) that lands on the new primary. Measured and
+//! reported, not bounded tightly (a loaded machine must not fail it): each must happen
+//! within FAILOVER.
 
-use crate::cluster::{free_port, Cluster, SUPERUSER, SUPERUSER_PASSWORD};
+use crate::cluster::{free_port, postgres_ids, Cluster, SUPERUSER, SUPERUSER_PASSWORD};
 use crate::{step, FAILOVER, REJOIN};
 use anyhow::{anyhow, bail, ensure, Context, Result};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -132,23 +135,84 @@ async fn through(port: u16, write: bool) -> Result<(u16, bool)> {
         .map_err(|_| anyhow!("query through haproxy timed out"))??)
 }
 
-/// Waits for the first write through HAProxy that lands on the server at `target` (or on
-/// any server but `not` when `target` is None); returns the time since `since`.
+/// Waits for the first write through `proxy_port` that lands on the server at `target` (or
+/// on any server but `not` when `target` is None); returns the time since `since`.
 async fn first_write(
-    proxy: &Haproxy,
+    proxy_port: u16,
     target: Option<u16>,
     not: u16,
     since: Instant,
 ) -> Result<Duration> {
     while since.elapsed() < FAILOVER {
-        if let Ok((port, false)) = through(proxy.primary_port, true).await {
+        if let Ok((port, false)) = through(proxy_port, true).await {
             if target.map_or(port != not, |t| port == t) {
                 return Ok(since.elapsed());
             }
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    bail!("no write through haproxy reached the new primary within {FAILOVER:?}")
+    bail!("no write through port {proxy_port} reached the new primary within {FAILOVER:?}")
+}
+
+/// A running PgBouncer (as the postgres OS user), killed by PID when dropped.
+struct Pgbouncer {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Pgbouncer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The sample PgBouncer configuration pointed at `haproxy_port`, listening on a free port,
+/// with a user list for the tests' superuser.
+fn start_pgbouncer(c: &Cluster, haproxy_port: u16) -> Result<Pgbouncer> {
+    let bin = PathBuf::from("/usr/sbin/pgbouncer");
+    ensure!(
+        bin.is_file(),
+        "pgbouncer not found at {}: install Debian's pgbouncer (scripts/install-deps does)",
+        bin.display()
+    );
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/configs/pgbouncer.ini");
+    let port = free_port();
+    let userlist = c.path().join("pgbouncer-users.txt");
+    std::fs::write(
+        &userlist,
+        format!("\"{SUPERUSER}\" \"{SUPERUSER_PASSWORD}\"\n"),
+    )?;
+    let ini = std::fs::read_to_string(&sample)?
+        .replace("port=5000", &format!("port={haproxy_port}"))
+        .replace("listen_port = 6432", &format!("listen_port = {port}"))
+        .replace(
+            "auth_file = /etc/pgbouncer/userlist.txt",
+            &format!(
+                "auth_file = {}\nunix_socket_dir =\nignore_startup_parameters = application_name",
+                userlist.display()
+            ),
+        );
+    ensure!(
+        ini.contains(&format!("listen_port = {port}")),
+        "ini not rendered:\n{ini}"
+    );
+    let path = c.path().join("pgbouncer.ini");
+    std::fs::write(&path, ini)?;
+    let log = std::fs::File::create(c.path().join("pgbouncer.log"))?;
+    // As the postgres OS user (PgBouncer refuses root), started directly so that the PID
+    // killed at the end is PgBouncer's own.
+    let (uid, gid) = postgres_ids()?;
+    let child = Command::new(&bin)
+        .uid(uid)
+        .gid(gid)
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .context("start pgbouncer")?;
+    Ok(Pgbouncer { child, port })
 }
 
 fn port_of(c: &Cluster, name: &str) -> u16 {
@@ -162,15 +226,18 @@ pub(crate) async fn haproxy_follows_the_primary(c: &Cluster) -> Result<()> {
         .execute("CREATE TABLE IF NOT EXISTS e2e_haproxy (id serial primary key, at timestamptz default now())")
         .await?;
     let proxy = start(c)?;
+    let bouncer = start_pgbouncer(c, proxy.primary_port)?;
     let started = Instant::now();
-    first_write(&proxy, Some(port_of(c, &leader)), 0, started).await?;
+    first_write(proxy.primary_port, Some(port_of(c, &leader)), 0, started).await?;
+    first_write(bouncer.port, Some(port_of(c, &leader)), 0, started).await?;
     let (read_port, in_recovery) = through(proxy.replica_port, false).await?;
     ensure!(
         in_recovery && read_port != port_of(c, &leader),
         "the replica port reached {read_port} (in recovery: {in_recovery})"
     );
     step(&format!(
-        "haproxy: writes reach {leader} through the sample config, reads a replica"
+        "haproxy: writes reach {leader} through the sample configs (HAProxy, PgBouncer), \
+         reads a replica"
     ));
 
     let candidate = c.others(&leader).remove(0);
@@ -181,24 +248,30 @@ pub(crate) async fn haproxy_follows_the_primary(c: &Cluster) -> Result<()> {
         .rest("POST", "/switchover", Some(&body))
         .await?;
     ensure!(status == 200, "switchover: {status} {answer}");
-    let switched = first_write(&proxy, Some(port_of(c, &candidate)), 0, asked).await?;
+    let switched = first_write(proxy.primary_port, Some(port_of(c, &candidate)), 0, asked).await?;
+    let bounced = first_write(bouncer.port, Some(port_of(c, &candidate)), 0, asked).await?;
     step(&format!(
-        "haproxy: switchover {leader} -> {candidate}: first write through haproxy on \
-         {candidate} {:.2} s after the request",
-        switched.as_secs_f64()
+        "haproxy: switchover {leader} -> {candidate}: first write on {candidate} {:.2} s \
+         after the request through haproxy, {:.2} s through pgbouncer",
+        switched.as_secs_f64(),
+        bounced.as_secs_f64()
     ));
 
     c.wait_streaming(2, REJOIN).await?;
     let killed = Instant::now();
     c.node(&candidate).kill9_agent_and_pg();
-    let failed_over = first_write(&proxy, None, port_of(c, &candidate), killed).await?;
+    let old = port_of(c, &candidate);
+    let failed_over = first_write(proxy.primary_port, None, old, killed).await?;
+    let bounced = first_write(bouncer.port, None, old, killed).await?;
     step(&format!(
-        "haproxy: kill -9 of {candidate}: first write through haproxy on the new primary \
-         {:.2} s after the kill",
-        failed_over.as_secs_f64()
+        "haproxy: kill -9 of {candidate}: first write on the new primary {:.2} s after the \
+         kill through haproxy, {:.2} s through pgbouncer",
+        failed_over.as_secs_f64(),
+        bounced.as_secs_f64()
     ));
     c.node(&candidate).restart_agent()?;
     c.wait_replica_streaming(&candidate, REJOIN).await?;
+    drop(bouncer);
     drop(proxy);
     Ok(())
 }
