@@ -147,11 +147,17 @@ fn seeds_that_once_failed_pass() {
 /// are conditional on the version read now); 185693, a quorum vote compared raw positions
 /// across timelines and a candidate on the abandoned branch lost the new primary's commits;
 /// 103275, 175986, a switchover's old leader waited for a named candidate that could not
-/// gather the votes, which waited for votes, for good).
-const FULL_SPACE_REGRESSIONS: [u64; 33] = [
+/// gather the votes, which waited for votes, for good; 337253, an optime an old primary
+/// published on its timeline past the point where the history ended it counted as lag for
+/// the node on the new timeline, for good (the optime now carries its timeline); 454786,
+/// 579932, a `sync` key left by a leader of an ended timeline, after a promotion made while
+/// synchronous mode was off, barred the promoted node once the mode was back on; 8989,
+/// 16966, the first try at that optime rule capped an optime at a skipped number's switch
+/// point 0 and promoted a lagging node).
+const FULL_SPACE_REGRESSIONS: [u64; 38] = [
     82, 190, 360, 456, 532, 673, 853, 2035, 2477, 2638, 2855, 3378, 3812, 3912, 4339, 9430, 10302,
     10825, 11281, 15244, 31782, 37647, 45429, 47790, 49954, 68770, 70764, 72559, 87091, 103275,
-    123613, 175986, 185693,
+    123613, 175986, 185693, 337253, 454786, 579932, 8989, 16966,
 ];
 
 /// Seeds of `--space lossy` (machines lost for good) that fail when a replica behind the

@@ -172,13 +172,59 @@ impl Ctx<'_> {
 }
 
 impl Ctx<'_> {
-    /// The `sync` key when it is active (it names a leader). It is in force even when its
-    /// leader is not the node that started the newest timeline: a sync standby writes the key
-    /// just before it promotes, and if it dies between the two, the key is the only record
-    /// of who holds the acknowledged commits. A key left by a promotion made while
-    /// synchronous mode was off bars the others too, as on Patroni; a manual failover
-    /// overrides it.
+    /// The `sync` key when it is active (it names a leader) and not left behind by a later
+    /// promotion. It is in force even when its leader is not the node that started the newest
+    /// timeline: a sync standby writes the key just before it promotes, and if it dies
+    /// between the two, the key is the only record of who holds the acknowledged commits.
+    /// That node was streaming the newest timeline; see [`Ctx::sync_key_superseded`] for a
+    /// key whose leader is behind it.
     pub(super) fn sync_in_force(&self) -> Option<&Versioned<SyncState>> {
-        self.cluster.sync_state()
+        self.cluster
+            .sync_state()
+            .filter(|s| !self.sync_key_superseded(&s.value))
+    }
+
+    /// A key left by an earlier leader after a promotion made while synchronous mode was off:
+    /// the newest timeline in the history was started by a node outside the key (in
+    /// synchronous mode a node writes itself into the key before it promotes), and the key's
+    /// leader is known to be on an ended timeline. The commits that key protected were
+    /// given up when synchronous mode was turned off; keeping it in force once the mode is
+    /// back on bars the node that holds the newest WAL for good (seeds 454786 and 579932 of
+    /// the simulator's full space). Patroni avoids the case by deleting the key when the mode
+    /// is off; a leader that lost the DCS first cannot.
+    pub(super) fn sync_key_superseded(&self, sync: &SyncState) -> bool {
+        let history = &self.cluster.history;
+        let Some(last) = history.0.iter().rev().find(|e| e.switch_lsn != 0) else {
+            return false;
+        };
+        let (Some(promoted), Some(leader)) = (last.new_leader.as_deref(), sync.leader.as_deref())
+        else {
+            return false;
+        };
+        !sync.is_member(promoted)
+            && self
+                .timeline_of(leader)
+                .is_some_and(|tl| tl <= last.timeline)
+    }
+
+    /// The timeline `name` is on: this node's own, a peer's answer, or its member key.
+    pub(super) fn timeline_of(&self, name: &str) -> Option<u32> {
+        if name == self.me() {
+            return self.pg.timeline;
+        }
+        let answered = self
+            .obs
+            .peers
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.status.as_ref())
+            .and_then(|s| s.timeline);
+        answered.or_else(|| {
+            self.cluster
+                .members
+                .iter()
+                .find(|m| m.name == name)
+                .and_then(|m| m.data.timeline)
+        })
     }
 }

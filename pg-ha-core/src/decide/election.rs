@@ -368,11 +368,17 @@ fn no_peer_on_later_timeline(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     Ok(())
 }
 
-/// Lag behind the WAL the cluster is known to have had: the leader's last published optime,
-/// and, for a node on a timeline the history says has ended, the point where it ended.
+/// Lag behind the WAL the cluster is known to have had: the leader's last published optime
+/// (capped where its timeline ended, when the history says it has: seed 337253 of the
+/// simulator's full space waited for good on WAL of an abandoned branch), and, for a node on
+/// a timeline the history says has ended, the point where it ended.
 fn lag(ctx: &Ctx<'_>, position: u64) -> Result<(), Ineligible> {
     let max = ctx.dynamic().maximum_lag_on_failover;
-    let optime = ctx.cluster.status.optime.unwrap_or(0);
+    let optime = ctx
+        .cluster
+        .status
+        .reachable_optime(&ctx.cluster.history)
+        .unwrap_or(0);
     let switch = ctx
         .pg
         .timeline

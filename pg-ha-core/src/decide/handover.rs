@@ -92,6 +92,7 @@ fn publish_final(ctx: &Ctx<'_>, final_lsn: Option<u64>) -> Option<Action> {
     (ctx.cluster.status.optime != Some(lsn)).then(|| {
         Action::WriteStatus(Status {
             optime: Some(lsn),
+            timeline: ctx.pg.timeline,
             ..ctx.cluster.status.clone()
         })
     })

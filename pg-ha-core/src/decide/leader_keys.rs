@@ -47,6 +47,7 @@ fn status_and_failsafe(ctx: &Ctx<'_>) -> Vec<Action> {
         let slots = slot_positions(ctx);
         let status = &ctx.cluster.status;
         let changed = status.optime != Some(lsn.0)
+            || status.timeline != ctx.pg.timeline
             || status.retain_slots != retain_slots
             || (ctx.pg.slots.is_some() && status.slots != slots);
         if changed {
@@ -58,6 +59,7 @@ fn status_and_failsafe(ctx: &Ctx<'_>) -> Vec<Action> {
                 optime: Some(lsn.0),
                 slots,
                 retain_slots,
+                timeline: ctx.pg.timeline,
             }));
         }
     }

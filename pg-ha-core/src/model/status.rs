@@ -6,7 +6,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// The value of the `status` key: `{"optime":..,"slots":{..},"retain_slots":[..]}`.
+/// The value of the `status` key: `{"optime":..,"slots":{..},"retain_slots":[..]}`, plus
+/// `"timeline"` when pg-ha writes it (Patroni ignores keys it does not know).
 ///
 /// Reading accepts what Patroni accepts: a bare integer (legacy) is `optime`; numbers may be
 /// written as strings; `slots` and `retain_slots` may be `null` or JSON-encoded strings.
@@ -22,6 +23,10 @@ pub struct Status {
     /// Member slot names to keep while a member is absent.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub retain_slots: Vec<String>,
+    /// The timeline `optime` is on (pg-ha only; absent when Patroni wrote the key). Once the
+    /// history says that timeline ended, WAL published past its end is on an abandoned branch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<u32>,
 }
 
 impl Status {
@@ -53,7 +58,33 @@ impl Status {
             optime,
             slots: slots(obj.get("slots"))?,
             retain_slots: retain_slots(obj.get("retain_slots"))?,
+            timeline: timeline(obj.get("timeline"))?,
         })
+    }
+
+    /// The optime as far as it is still reachable: capped at the point where its timeline
+    /// ended, when `history` says where (WAL past that point is on an abandoned branch). An
+    /// entry of a skipped number (switch point 0) says the timeline was abandoned but not
+    /// where it left its parent: no cap.
+    pub fn reachable_optime(&self, history: &super::History) -> Option<u64> {
+        let optime = self.optime?;
+        let end = self
+            .timeline
+            .and_then(|tl| history.switch_point(tl))
+            .filter(|end| *end > 0);
+        Some(end.map_or(optime, |end| optime.min(end)))
+    }
+}
+
+/// `timeline`: a positive timeline number, or absent.
+fn timeline(value: Option<&Value>) -> Result<Option<u32>, String> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => u64_of(v)
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| *n > 0)
+            .map(Some)
+            .ok_or_else(|| format!("`timeline` must be a positive timeline number, got {v}")),
     }
 }
 
@@ -159,5 +190,32 @@ mod tests {
         assert!(Status::from_text(r#"{"retain_slots":[1]}"#).is_err());
         assert!(Status::from_text(r#""text""#).is_err());
         assert!(Status::from_text("-5").is_err());
+        assert!(Status::from_text(r#"{"optime":5,"timeline":0}"#).is_err());
+        assert!(Status::from_text(r#"{"optime":5,"timeline":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn the_timeline_round_trips_after_patronis_keys() {
+        let s = Status::from_text(r#"{"optime":9,"timeline":"3"}"#).expect("parses");
+        assert_eq!(s.timeline, Some(3));
+        assert_eq!(s.to_text(), r#"{"optime":9,"timeline":3}"#);
+    }
+
+    #[test]
+    fn an_optime_past_the_end_of_its_timeline_is_capped() {
+        let history =
+            crate::model::History::from_text(r#"[[1,100,"no recovery target specified"]]"#)
+                .expect("parses");
+        let on = |timeline| Status {
+            optime: Some(150),
+            timeline,
+            ..Status::default()
+        };
+        assert_eq!(on(Some(1)).reachable_optime(&history), Some(100));
+        assert_eq!(on(Some(2)).reachable_optime(&history), Some(150));
+        assert_eq!(on(None).reachable_optime(&history), Some(150));
+        let skipped =
+            crate::model::History::from_text(r#"[[1,100,"r"],[2,0,"skipped"]]"#).expect("parses");
+        assert_eq!(on(Some(2)).reachable_optime(&skipped), Some(150));
     }
 }

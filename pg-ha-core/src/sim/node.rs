@@ -21,6 +21,8 @@ pub struct Acquisition {
     pub manual: bool,
     /// `status.optime`: the last known primary position.
     pub optime: Option<u64>,
+    /// The branch that optime was really written on, when the world saw it published.
+    pub optime_branch: Option<u64>,
     /// synchronous_mode was on (the operator's setting, not what the nodes wrote) and no
     /// manual failover (a named candidate without a leader) was asked: the promotion must
     /// keep every guaranteed commit. A switchover must keep them too, as on Patroni.
@@ -29,11 +31,16 @@ pub struct Acquisition {
 
 impl Acquisition {
     /// Judges a promotion against the cluster as read just before the step.
-    pub fn from_cluster(cluster: Option<&Cluster>) -> Acquisition {
+    /// `branch_of` gives the branch an optime was really published on, when known.
+    pub fn from_cluster(
+        cluster: Option<&Cluster>,
+        branch_of: impl Fn(Option<u64>) -> Option<u64>,
+    ) -> Acquisition {
         let Some(c) = cluster else {
             return Acquisition {
                 manual: false,
                 optime: None,
+                optime_branch: None,
                 sync_protected: false,
             };
         };
@@ -46,6 +53,7 @@ impl Acquisition {
         Acquisition {
             manual: request.is_some(),
             optime: c.status.optime,
+            optime_branch: branch_of(c.status.optime),
             sync_protected: sync_on && !manual_failover,
         }
     }

@@ -121,7 +121,8 @@ impl World {
         let acquired =
             tried && !held_before && self.current_cluster().is_some_and(|c| c.is_leader(&name));
         if acquired {
-            self.nodes[i].acquisition = Some(Acquisition::from_cluster(pre.as_ref()));
+            let acquisition = Acquisition::from_cluster(pre.as_ref(), |o| self.branch_of_optime(o));
+            self.nodes[i].acquisition = Some(acquisition);
         }
         self.step_pre = Some((i, pre));
         let next = self.shared.lock().nodes[i]

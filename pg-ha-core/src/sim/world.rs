@@ -56,6 +56,9 @@ pub struct World {
     pub(super) sync_on: bool,
     /// The `sync` key's leader, as last read.
     pub(super) sync_key_leader: Option<String>,
+    /// The `status` key's optime as last read, and the branch its writer (the leader key's
+    /// holder then) was really on: ground truth for the lag invariant.
+    pub(super) optime_branch: Option<(u64, u64)>,
     pub(super) step_pre: Option<(usize, Option<Cluster>)>,
     pub(super) healed_at: Option<Micros>,
     pub(super) finished: bool,
@@ -115,6 +118,7 @@ impl World {
             leader: None,
             sync_on: false,
             sync_key_leader: None,
+            optime_branch: None,
             step_pre: None,
             healed_at: None,
             finished: false,
@@ -509,7 +513,7 @@ impl World {
                 .as_ref()
                 .filter(|(i, _)| *i == node)
                 .and_then(|(_, c)| c.as_ref());
-            Acquisition::from_cluster(pre)
+            Acquisition::from_cluster(pre, |o| self.branch_of_optime(o))
         });
         let max_lag = self.nodes[node]
             .dynamic
@@ -517,11 +521,18 @@ impl World {
             .map_or(self.cfg.dynamic.maximum_lag_on_failover, |d| {
                 d.maximum_lag_on_failover
             });
+        let optime = acquisition.optime.map(|optime| {
+            let shared = self.shared.lock();
+            match (acquisition.optime_branch, shared.nodes[node].pg.wal()) {
+                (Some(branch), Some(wal)) => promotion_lag::reachable(optime, branch, wal),
+                _ => optime,
+            }
+        });
         let promotion = Promotion {
             node: name,
             at,
             position: position_before,
-            optime: acquisition.optime,
+            optime,
             manual: acquisition.manual,
             max_lag,
             sync_protected: acquisition.sync_protected,
@@ -609,6 +620,8 @@ impl World {
         }
         self.sync_on = sync_on;
         self.sync_key_leader = cluster.sync_state().and_then(|s| s.value.leader.clone());
+        let optime = cluster.status.optime;
+        let writer = cluster.leader_name().map(str::to_string);
         let leader = cluster.leader_name().map(str::to_string);
         if leader != self.leader {
             self.stats.leader_changes += 1;
@@ -617,6 +630,7 @@ impl World {
                 .note(now, || format!("DCS: leader key {old:?} -> {new:?}"));
             self.leader = leader;
         }
+        self.note_optime_branch(optime, writer.as_deref());
         if wakes {
             for i in 0..self.nodes.len() {
                 // The watch that wakes the agent is the one that refreshes its cached read.
@@ -625,6 +639,27 @@ impl World {
                 self.wake(i, now + delay);
             }
         }
+    }
+
+    /// Records the branch a newly published optime is on: the branch of the server of the
+    /// leader key's holder (who writes `status`). Unknown when no one holds the key.
+    fn note_optime_branch(&mut self, optime: Option<u64>, writer: Option<&str>) {
+        let Some(optime) = optime else {
+            self.optime_branch = None;
+            return;
+        };
+        if self.optime_branch.is_some_and(|(o, _)| o == optime) {
+            return;
+        }
+        let index = writer.and_then(|w| self.nodes.iter().position(|n| n.config.name == w));
+        let branch = index.and_then(|i| self.shared.lock().nodes[i].pg.wal().map(|w| w.branch()));
+        self.optime_branch = branch.map(|b| (optime, b));
+    }
+
+    /// The branch of `optime`, when it is the one last recorded.
+    pub(super) fn branch_of_optime(&self, optime: Option<u64>) -> Option<u64> {
+        let (o, branch) = self.optime_branch?;
+        (Some(o) == optime).then_some(branch)
     }
 
     fn outcome(self) -> Outcome {

@@ -224,6 +224,33 @@ fn wal_the_older_timeline_had_before_the_switch_counts_as_lag() {
     );
 }
 
+/// The optime was published on timeline 1 after the promotion that ended it at 1000 (an old
+/// primary that kept writing until its fence): WAL past 1000 on timeline 1 is on an abandoned
+/// branch, and node2, on timeline 2, lags nothing (seed 337253 of the simulator's full space
+/// stayed without a primary). Without the timeline (Patroni wrote the key) it is lag.
+#[test]
+fn an_optime_past_the_end_of_its_timeline_is_not_lag() {
+    let promoted = |timeline| {
+        let mut s = leaderless(1100)
+            .history(&[(1, 1000)])
+            .optime(3 * 1024 * 1024)
+            .status_timeline(timeline);
+        s.pg().timeline = Some(2);
+        s.pg().timeline_history = vec![(1, pg_ha_core::lsn::Lsn(1000))];
+        s
+    };
+    assert_eq!(promoted(Some(1)).decide().reason, Reason::Promoting);
+    assert!(matches!(
+        not_healthiest(promoted(None)),
+        Ineligible::Lagging { .. }
+    ));
+    // Published on timeline 2, the same optime is WAL node2 lacks.
+    assert!(matches!(
+        not_healthiest(promoted(Some(2))),
+        Ineligible::Lagging { .. }
+    ));
+}
+
 #[test]
 fn peer_on_a_later_timeline_wins() {
     let mut s = leaderless(1000).peer("node3", false, 900, 1);

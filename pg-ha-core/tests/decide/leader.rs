@@ -26,6 +26,7 @@ fn leader_publishes_a_new_optime_in_status() {
         optime: Some(2000),
         // node1 leads: it keeps the slots of the other two.
         retain_slots: vec!["node2".into(), "node3".into()],
+        timeline: Some(1),
         ..Status::default()
     };
     assert_eq!(
@@ -67,7 +68,7 @@ fn leader_repairs_initialize() {
 
 #[test]
 fn new_leader_writes_history_from_its_timeline_file() {
-    let mut s = leader().pg_primary(1000, 2);
+    let mut s = leader().pg_primary(1000, 2).status_timeline(Some(2));
     s.pg().timeline_history = vec![(1, Lsn(900))];
     let d = s.decide();
     // Stamped: this node runs on timeline 2, so the promotion happened.
@@ -254,7 +255,10 @@ fn primary_that_lost_the_key_to_another_node_demotes_immediately() {
 
 #[test]
 fn history_from_another_branch_is_replaced_by_the_leaders_own() {
-    let mut s = leader().pg_primary(1000, 2).history(&[(1, 700)]);
+    let mut s = leader()
+        .pg_primary(1000, 2)
+        .status_timeline(Some(2))
+        .history(&[(1, 700)]);
     s.pg().timeline_history = vec![(1, Lsn(900))];
     let d = s.decide();
     let Action::WriteHistory(h) = &d.actions[1] else {
@@ -264,9 +268,26 @@ fn history_from_another_branch_is_replaced_by_the_leaders_own() {
     assert_eq!(h.0[0].switch_lsn, 900);
 }
 
+/// The optime is published with its timeline, so that once the history ends that timeline,
+/// the part of it past the switch point is known to be on an abandoned branch.
+#[test]
+fn the_leader_publishes_the_timeline_of_its_optime() {
+    let s = leader().pg_primary(1000, 2).history(&[(1, 900)]);
+    let mut s = s.status_timeline(Some(1));
+    s.pg().timeline_history = vec![(1, Lsn(900))];
+    let written = s.decide().actions.iter().find_map(|a| match a {
+        Action::WriteStatus(status) => Some(status.clone()),
+        _ => None,
+    });
+    assert_eq!(written.and_then(|w| w.timeline), Some(2));
+}
+
 #[test]
 fn matching_history_is_not_rewritten() {
-    let mut s = leader().pg_primary(1000, 2).history(&[(1, 900)]);
+    let mut s = leader()
+        .pg_primary(1000, 2)
+        .status_timeline(Some(2))
+        .history(&[(1, 900)]);
     s.pg().timeline_history = vec![(1, Lsn(900))];
     assert_eq!(s.decide().actions, vec![Action::RenewLeader]);
 }
@@ -305,7 +326,7 @@ fn a_lease_holder_whose_required_watchdog_failed_releases_instead_of_promoting()
 /// timestamp) gets one once it runs on the new timeline, and is rewritten only for that.
 #[test]
 fn the_new_leader_stamps_its_own_announcement() {
-    let mut s = leader().pg_primary(1000, 2);
+    let mut s = leader().pg_primary(1000, 2).status_timeline(Some(2));
     s.pg().timeline_history = vec![(1, Lsn(900))];
     let Action::WriteHistory(announced) = crate::support::announce(1, 900, "node1") else {
         unreachable!("announce writes the history")

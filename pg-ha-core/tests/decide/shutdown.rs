@@ -68,6 +68,7 @@ fn final_status() -> Action {
         optime: Some(1000),
         // node1 leads: it keeps the slots of the other two.
         retain_slots: vec!["node2".into(), "node3".into()],
+        timeline: Some(1),
         ..Status::default()
     })
 }

@@ -160,6 +160,8 @@ impl Situation {
                 .filter(|n| Some(**n) != leader)
                 .map(|n| n.to_string())
                 .collect(),
+            // The leader's timeline, which it publishes with the optime.
+            timeline: Some(1),
             ..Status::default()
         };
         let raw = serde_json::json!({"ttl": 30, "loop_wait": 10, "retry_timeout": 10});
@@ -177,6 +179,12 @@ impl Situation {
 
     pub(crate) fn optime(mut self, lsn: u64) -> Self {
         self.cluster().status.optime = Some(lsn);
+        self
+    }
+
+    /// The timeline the `status` key says its optime is on (`None`: Patroni wrote it).
+    pub(crate) fn status_timeline(mut self, timeline: Option<u32>) -> Self {
+        self.cluster().status.timeline = timeline;
         self
     }
 

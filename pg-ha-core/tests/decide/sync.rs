@@ -345,12 +345,38 @@ fn pending_pre_promote_key_bars_the_others_although_history_names_another_leader
         .pg_standby(1000, 2, Some("node3"))
         .sync_mode(SyncMode::On)
         .sync("node2", &[], 0)
-        .history(&[(1, 900)]);
+        .history(&[(1, 900)])
+        // node2 followed node3's timeline before it wrote the key.
+        .member_timeline("node2", 2);
     s.cluster().history.0[0].new_leader = Some("node3".into());
     assert_eq!(
         s.decide().reason,
         Reason::NotHealthiest(Ineligible::NotSyncStandby)
     );
+}
+
+/// A key left by an earlier leader: node3 led with synchronous mode on, the mode was turned
+/// off and node1 was promoted (timeline 2) without taking over the key, then lost the DCS
+/// before it could delete it; the mode is back on. node3 is still on timeline 1, which the
+/// history ended: the key protects nothing any more, and node1, with the newest WAL, takes
+/// over (seeds 454786 and 579932 of the simulator's full space stayed without a primary).
+#[test]
+fn a_sync_key_whose_leader_is_on_an_ended_timeline_does_not_bar_the_promoted_node() {
+    let stale = |node3_timeline| {
+        let mut s = Situation::new("node1")
+            .three_nodes(None, 1000)
+            .pg_standby(1100, 2, None)
+            .sync_mode(SyncMode::On)
+            .sync("node3", &[], 0)
+            .history(&[(1, 900)])
+            .member_timeline("node3", node3_timeline);
+        s.cluster().history.0[0].new_leader = Some("node1".into());
+        s.decide().reason
+    };
+    assert_eq!(stale(1), Reason::Promoting);
+    // A key leader on the newest timeline may have written the key after that promotion
+    // (about to promote itself): it stays in force.
+    assert_eq!(stale(2), Reason::NotHealthiest(Ineligible::NotSyncStandby));
 }
 
 /// The only sync member lags behind an optime that the old primary published on a branch

@@ -5,6 +5,7 @@
 
 use super::Violation;
 use crate::sim::clock::Micros;
+use crate::sim::wal::Wal;
 
 /// What the world knew when a node promoted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +24,19 @@ pub struct Promotion {
     pub max_lag: u64,
     /// Synchronous mode with an active `sync` key: the ledger checks this promotion.
     pub sync_protected: bool,
+}
+
+/// The part of `optime` (published on `branch`) a node with `wal` could still have: all of
+/// it while the node's history continues that branch; only up to where its history left the
+/// branch once a later branch follows it there (WAL past that point was abandoned by the
+/// promotion that started the later branch). A branch the node never had counts whole.
+pub fn reachable(optime: u64, branch: u64, wal: &Wal) -> u64 {
+    let segments = wal.segments();
+    let on = segments.iter().position(|s| s.branch == branch);
+    match on.and_then(|i| segments.get(i + 1)) {
+        Some(next) => optime.min(next.start),
+        None => optime,
+    }
 }
 
 /// Checks one promotion.
@@ -67,6 +81,19 @@ mod tests {
     fn lagging_automatic_promotion_violates() {
         assert!(check(&promotion(8_000_000, false)).is_some());
         assert!(check(&promotion(9_000_000, false)).is_none());
+    }
+
+    #[test]
+    fn an_optime_on_a_branch_the_node_left_counts_up_to_where_it_left() {
+        let mut wal = Wal::initdb(1, 1_000);
+        wal.fork(2, 10, 0);
+        wal.append(500);
+        // Published on branch 1 past the fork at 1,000: only 1,000 of it is reachable.
+        assert_eq!(reachable(5_000, 1, &wal), 1_000);
+        assert_eq!(reachable(800, 1, &wal), 800);
+        // On the node's own branch, or one it never had: all of it.
+        assert_eq!(reachable(5_000, 2, &wal), 5_000);
+        assert_eq!(reachable(5_000, 9, &wal), 5_000);
     }
 
     #[test]
