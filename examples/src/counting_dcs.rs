@@ -66,6 +66,10 @@ impl<D: Dcs> Dcs for CountingDcs<D> {
         self.inner.renew_leader(name, ttl).await
     }
 
+    async fn lease_extended_ago(&self) -> Option<Duration> {
+        self.inner.lease_extended_ago().await
+    }
+
     async fn release_leader(&self, name: &str) -> Result<bool, DcsError> {
         self.counts.add("release_leader");
         self.inner.release_leader(name).await

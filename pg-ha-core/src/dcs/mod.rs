@@ -40,6 +40,16 @@ pub trait Dcs: Send + Sync {
     /// `name`. `Ok(false)` means the key is gone or someone else's: leadership is lost.
     async fn renew_leader(&self, name: &str, ttl: Duration) -> Result<bool, DcsError>;
 
+    /// How long before this call the node's lease was last really extended, for a backend
+    /// whose [`Dcs::renew_leader`] may skip the round trip while the lease is still fresh
+    /// (etcd keeps it alive every quarter ttl, as its member keys). The runner dates a
+    /// renewal back that far, so that the write fence never outlives the lease. `None`
+    /// (the default): every successful renewal extended the lease when it was sent. A layer
+    /// over another `Dcs` must forward this call.
+    async fn lease_extended_ago(&self) -> Option<Duration> {
+        None
+    }
+
     /// Deletes the leader key only if it still holds `name`. `Ok(true)` if it was deleted.
     async fn release_leader(&self, name: &str) -> Result<bool, DcsError>;
 

@@ -77,6 +77,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
                         return Err(e.into());
                     }
                 };
+                let sent = self.extended_at(sent).await;
                 self.lease_result(held, sent, "the leader key was lost")
                     .await
             }

@@ -57,6 +57,13 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         }
     }
 
+    /// When the lease was really extended by a renewal sent at `sent`: earlier, when the
+    /// backend skipped the keep-alive of a lease that was still fresh.
+    pub(super) async fn extended_at(&self, sent: Mono) -> Mono {
+        let now = self.clock.now();
+        dated(sent, now, self.dcs.lease_extended_ago().await)
+    }
+
     pub(super) async fn lease_result(
         &mut self,
         held: bool,
@@ -121,5 +128,26 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         if !(primary && leading && !self.dynamic.pause) {
             watchdog.disable();
         }
+    }
+}
+
+/// When a renewal sent at `sent` really extended the lease, given that the backend reported
+/// at `now` that it was extended `ago` (never later than `sent`).
+fn dated(sent: Mono, now: Mono, ago: Option<Duration>) -> Mono {
+    ago.map_or(sent, |ago| sent.min(now - ago))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_renewal_that_skipped_the_keep_alive_is_dated_back_to_it() {
+        let at = |secs| Mono::ZERO + Duration::from_secs(secs);
+        // Sent at 10 s, answered at 11 s: the lease was extended 4 s before the answer.
+        assert_eq!(dated(at(10), at(11), Some(Duration::from_secs(4))), at(7));
+        // Extended by this very renewal: the send time, never later.
+        assert_eq!(dated(at(10), at(11), Some(Duration::ZERO)), at(10));
+        assert_eq!(dated(at(10), at(11), None), at(10));
     }
 }

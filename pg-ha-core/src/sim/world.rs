@@ -59,9 +59,21 @@ pub struct World {
     /// The `status` key's optime as last read, and the branch its writer (the leader key's
     /// holder then) was really on: ground truth for the lag invariant.
     pub(super) optime_branch: Option<(u64, u64)>,
+    /// Every promotion so far: the branch it left and where (ground truth for the lag
+    /// invariant: WAL of that branch past the point is abandoned).
+    forks: Vec<(u64, u64)>,
     pub(super) step_pre: Option<(usize, Option<Cluster>)>,
     pub(super) healed_at: Option<Micros>,
     pub(super) finished: bool,
+}
+
+/// The branch a just-promoted WAL left and where: its previous segment's branch and the
+/// start of its last one.
+fn fork_of(wal: &super::wal::Wal) -> Option<(u64, u64)> {
+    let [.., parent, last] = wal.segments() else {
+        return None;
+    };
+    Some((parent.branch, last.start))
 }
 
 fn micros(d: Duration) -> Micros {
@@ -119,6 +131,7 @@ impl World {
             sync_on: false,
             sync_key_leader: None,
             optime_branch: None,
+            forks: Vec::new(),
             step_pre: None,
             healed_at: None,
             finished: false,
@@ -521,13 +534,20 @@ impl World {
             .map_or(self.cfg.dynamic.maximum_lag_on_failover, |d| {
                 d.maximum_lag_on_failover
             });
-        let optime = acquisition.optime.map(|optime| {
+        let (optime, fork) = {
             let shared = self.shared.lock();
-            match (acquisition.optime_branch, shared.nodes[node].pg.wal()) {
-                (Some(branch), Some(wal)) => promotion_lag::reachable(optime, branch, wal),
-                _ => optime,
-            }
-        });
+            let wal = shared.nodes[node].pg.wal();
+            let optime = acquisition
+                .optime
+                .map(|optime| match (acquisition.optime_branch, wal) {
+                    (Some(branch), Some(wal)) => {
+                        promotion_lag::reachable(optime, branch, wal, &self.forks)
+                    }
+                    _ => optime,
+                });
+            (optime, wal.and_then(fork_of))
+        };
+        self.forks.extend(fork);
         let promotion = Promotion {
             node: name,
             at,

@@ -26,17 +26,23 @@ pub struct Promotion {
     pub sync_protected: bool,
 }
 
-/// The part of `optime` (published on `branch`) a node with `wal` could still have: all of
-/// it while the node's history continues that branch; only up to where its history left the
-/// branch once a later branch follows it there (WAL past that point was abandoned by the
-/// promotion that started the later branch). A branch the node never had counts whole.
-pub fn reachable(optime: u64, branch: u64, wal: &Wal) -> u64 {
+/// The part of `optime` (published on `branch`) that is still on a live branch for a node
+/// with `wal`: only up to where its history left that branch, once a later branch follows
+/// it there; otherwise up to the latest point where an earlier promotion (`forks`: parent
+/// branch, fork point) left it. WAL past such a point was abandoned by the promotion that
+/// started the later branch. A branch nobody left counts whole.
+pub fn reachable(optime: u64, branch: u64, wal: &Wal, forks: &[(u64, u64)]) -> u64 {
     let segments = wal.segments();
     let on = segments.iter().position(|s| s.branch == branch);
-    match on.and_then(|i| segments.get(i + 1)) {
-        Some(next) => optime.min(next.start),
-        None => optime,
+    if let Some(next) = on.and_then(|i| segments.get(i + 1)) {
+        return optime.min(next.start);
     }
+    let left = forks
+        .iter()
+        .filter(|(parent, _)| *parent == branch)
+        .map(|(_, at)| *at)
+        .max();
+    left.map_or(optime, |at| optime.min(at))
 }
 
 /// Checks one promotion.
@@ -89,11 +95,13 @@ mod tests {
         wal.fork(2, 10, 0);
         wal.append(500);
         // Published on branch 1 past the fork at 1,000: only 1,000 of it is reachable.
-        assert_eq!(reachable(5_000, 1, &wal), 1_000);
-        assert_eq!(reachable(800, 1, &wal), 800);
-        // On the node's own branch, or one it never had: all of it.
-        assert_eq!(reachable(5_000, 2, &wal), 5_000);
-        assert_eq!(reachable(5_000, 9, &wal), 5_000);
+        assert_eq!(reachable(5_000, 1, &wal, &[]), 1_000);
+        assert_eq!(reachable(800, 1, &wal, &[]), 800);
+        // On the node's own branch, or one nobody left: all of it.
+        assert_eq!(reachable(5_000, 2, &wal, &[]), 5_000);
+        assert_eq!(reachable(5_000, 9, &wal, &[]), 5_000);
+        // Branch 9, which this node never had, was left at 3,000 by another promotion.
+        assert_eq!(reachable(5_000, 9, &wal, &[(9, 2_000), (9, 3_000)]), 3_000);
     }
 
     #[test]
