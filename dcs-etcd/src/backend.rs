@@ -86,6 +86,10 @@ impl Dcs for EtcdDcs {
         Ok(result?)
     }
 
+    async fn lease_extended_ago(&self) -> Option<Duration> {
+        self.lease.extended_ago().await
+    }
+
     async fn release_leader(&self, name: &str) -> Result<bool, DcsError> {
         self.wrote(self.release(name).await)
     }
@@ -117,7 +121,9 @@ impl Dcs for EtcdDcs {
     }
 
     async fn delete_cluster(&self) -> Result<(), DcsError> {
-        self.wrote(self.delete_prefix().await)
+        let result = self.delete_prefix().await;
+        self.cache.invalidate();
+        Ok(result?)
     }
 
     async fn wait_for_change(&self, after: u64) -> Result<u64, DcsError> {
@@ -126,9 +132,12 @@ impl Dcs for EtcdDcs {
 }
 
 impl EtcdDcs {
-    /// After a request that may have written: the last read no longer shows the cluster.
+    /// After a request that may have written: a success recorded its revision in the read
+    /// cache; a failure may have written or not, and the cache is dropped.
     fn wrote<T>(&self, result: Result<T, EtcdError>) -> Result<T, DcsError> {
-        self.cache.invalidate();
+        if result.is_err() {
+            self.cache.invalidate();
+        }
         Ok(result?)
     }
 

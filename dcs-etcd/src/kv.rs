@@ -50,6 +50,30 @@ impl EtcdDcs {
             .await
     }
 
+    /// Runs `txn` whose success branch writes; a success is recorded in the read cache, so
+    /// that recent reads show it.
+    pub(crate) async fn write_txn(
+        &self,
+        what: &str,
+        deadline: Instant,
+        txn: Txn,
+    ) -> Result<TxnResponse, EtcdError> {
+        let resp = self.txn(what, deadline, txn).await?;
+        if resp.succeeded() {
+            self.record_write(resp.header());
+        }
+        Ok(resp)
+    }
+
+    /// Records the revision a successful write of this node created (in its response
+    /// header); without one, the read cache is dropped.
+    pub(crate) fn record_write(&self, header: Option<&etcd_client::ResponseHeader>) {
+        match header_revision(header) {
+            Ok(rev) => self.cache.wrote(rev),
+            Err(_) => self.cache.invalidate(),
+        }
+    }
+
     /// Writes `value` to `key` if `condition` holds; the new version, or `None`.
     pub(crate) async fn write_key(
         &self,
@@ -60,7 +84,9 @@ impl EtcdDcs {
         let path = self.paths.key(key);
         let put = TxnOp::put(path.as_str(), value, None);
         let txn = Txn::new().when(compares(&path, condition)).and_then([put]);
-        let resp = self.txn(key.path(), self.endpoints.deadline(), txn).await?;
+        let resp = self
+            .write_txn(key.path(), self.endpoints.deadline(), txn)
+            .await?;
         if !resp.succeeded() {
             tracing::debug!(
                 key = key.path(),
@@ -83,7 +109,9 @@ impl EtcdDcs {
         let txn = Txn::new()
             .when(compares(&path, condition))
             .and_then([delete]);
-        let resp = self.txn(key.path(), self.endpoints.deadline(), txn).await?;
+        let resp = self
+            .write_txn(key.path(), self.endpoints.deadline(), txn)
+            .await?;
         Ok(resp.succeeded())
     }
 

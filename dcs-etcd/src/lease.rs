@@ -24,6 +24,12 @@ pub(crate) struct NodeLease {
     state: Mutex<Option<Lease>>,
 }
 
+/// How long a lease of `ttl` stays fresh: a quarter of it. Renewals within that time skip
+/// the keep-alive.
+pub(crate) fn fresh_for(ttl: Duration) -> Duration {
+    ttl / 4
+}
+
 /// `ttl` in whole seconds, rounded up, at least 1 (etcd may raise it to its minimum).
 pub(crate) fn ttl_secs(ttl: Duration) -> i64 {
     let secs = ttl.as_secs() + u64::from(ttl.subsec_nanos() > 0);
@@ -34,6 +40,11 @@ impl NodeLease {
     /// The current lease id, if one was granted.
     pub(crate) async fn id(&self) -> Option<i64> {
         self.state.lock().await.map(|l| l.id)
+    }
+
+    /// How long ago the lease was last granted or kept alive (when that request was sent).
+    pub(crate) async fn extended_ago(&self) -> Option<Duration> {
+        self.state.lock().await.map(|l| l.renewed.elapsed())
     }
 
     /// Keeps the lease alive (or grants one) so it lasts `ttl` from now; returns its id.

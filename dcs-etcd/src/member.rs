@@ -15,7 +15,7 @@ impl EtcdDcs {
         value: &str,
         ttl: Duration,
     ) -> Result<(), EtcdError> {
-        let fresh = Duration::from_secs_f64(ttl.as_secs_f64() / 4.0);
+        let fresh = crate::lease::fresh_for(ttl);
         let deadline = self.endpoints.deadline();
         let lease = self
             .lease
@@ -43,7 +43,7 @@ impl EtcdDcs {
         ttl: Duration,
     ) -> Result<(), EtcdError> {
         let before = self.lease.id().await;
-        let fresh = Duration::from_secs_f64(ttl.as_secs_f64() / 4.0);
+        let fresh = crate::lease::fresh_for(ttl);
         let deadline = self.endpoints.deadline();
         let lease = self
             .lease
@@ -64,7 +64,8 @@ impl EtcdDcs {
     ) -> Result<(), EtcdError> {
         let key = self.paths.member(name);
         let value = value.to_string();
-        self.endpoints
+        let resp = self
+            .endpoints
             .call("touch member", deadline, |mut c| {
                 let (key, value) = (key.clone(), value.clone());
                 async move {
@@ -73,6 +74,7 @@ impl EtcdDcs {
                 }
             })
             .await?;
+        self.record_write(resp.header());
         Ok(())
     }
 }

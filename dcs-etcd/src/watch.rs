@@ -6,7 +6,7 @@
 use crate::backend::EtcdDcs;
 use crate::error::EtcdError;
 use crate::snapshot::revision;
-use etcd_client::{WatchOptions, WatchResponse, WatchStream};
+use etcd_client::{Event, WatchOptions, WatchResponse, WatchStream};
 use std::time::Duration;
 
 /// First pause before watching again after a failure; doubled up to [`MAX_BACKOFF`].
@@ -43,6 +43,10 @@ fn outcome(resp: &WatchResponse, after: u64) -> Result<Option<u64>, EtcdError> {
     Ok(newest.map(|rev| rev.max(current)))
 }
 
+/// The most events kept for the read cache between two recent reads; past it they are
+/// dropped and the cache is read again in full.
+const MAX_PENDING: usize = 10_000;
+
 /// The watch kept open between waits.
 pub(crate) struct OpenWatch {
     pub(crate) stream: WatchStream,
@@ -52,10 +56,25 @@ pub(crate) struct OpenWatch {
     endpoint: usize,
     /// The newest event revision read from it so far.
     pub(crate) seen: u64,
+    /// Events read but not yet applied to the read cache.
+    events: Vec<Event>,
+    /// More than [`MAX_PENDING`] events arrived: some were dropped.
+    overflowed: bool,
 }
 
 impl OpenWatch {
-    /// Accounts for the events of `resp` in `seen`.
+    fn new(stream: WatchStream, from: u64, endpoint: usize) -> OpenWatch {
+        OpenWatch {
+            stream,
+            from,
+            endpoint,
+            seen: 0,
+            events: Vec::new(),
+            overflowed: false,
+        }
+    }
+
+    /// Accounts for the events of `resp` in `seen`, and keeps them for the read cache.
     pub(crate) fn note(&mut self, resp: &WatchResponse) {
         let newest = resp
             .events()
@@ -64,6 +83,18 @@ impl OpenWatch {
             .map(|kv| revision(kv.mod_revision()))
             .max();
         self.seen = self.seen.max(newest.unwrap_or(0));
+        if self.events.len() + resp.events().len() > MAX_PENDING {
+            self.events.clear();
+            self.overflowed = true;
+        } else {
+            self.events.extend_from_slice(resp.events());
+        }
+    }
+
+    /// The events kept since the last call, and whether some had to be dropped.
+    pub(crate) fn take_events(&mut self) -> (Vec<Event>, bool) {
+        let overflowed = std::mem::take(&mut self.overflowed);
+        (std::mem::take(&mut self.events), overflowed)
     }
 }
 
@@ -99,12 +130,8 @@ impl EtcdDcs {
         let covers = |w: &OpenWatch| w.endpoint == idx && w.from <= after.saturating_add(1);
         if !slot.as_ref().is_some_and(covers) {
             *slot = None;
-            *slot = Some(OpenWatch {
-                stream: self.open_watch(idx, after).await?,
-                from: after.saturating_add(1),
-                endpoint: idx,
-                seen: 0,
-            });
+            let stream = self.open_watch(idx, after).await?;
+            *slot = Some(OpenWatch::new(stream, after.saturating_add(1), idx));
         }
         let Some(watch) = slot.as_mut() else {
             return Err(EtcdError::Unreachable("etcd watch not open".into()));

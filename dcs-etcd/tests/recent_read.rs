@@ -1,6 +1,8 @@
-//! `read_recent` on a real etcd: while the open watch delivers nothing it answers from the
-//! last full read without a range request (counted in etcd's own metrics); a change by
-//! another node is picked up without anyone waiting.
+//! `read_recent` and the leader's renewal on a real etcd, with requests counted in etcd's own
+//! metrics: while the open watch delivers nothing, a recent read answers from the last full
+//! read without a range request; a change by another node is applied from the watch, still
+//! without one; a fresh lease is renewed without a keep-alive or a transaction, and the
+//! renewal is dated back to the last keep-alive.
 
 mod support;
 
@@ -12,6 +14,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The number of Range requests etcd has started, from its Prometheus metrics.
 async fn range_requests(endpoint: &str) -> u64 {
+    requests(endpoint, "Range").await
+}
+
+/// The number of `method` requests etcd has started, from its Prometheus metrics.
+async fn requests(endpoint: &str, method: &str) -> u64 {
     let address = endpoint.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(address)
         .await
@@ -22,7 +29,7 @@ async fn range_requests(endpoint: &str) -> u64 {
     stream.read_to_string(&mut body).await.expect("read");
     body.lines()
         .filter(|l| l.starts_with("grpc_server_started_total{"))
-        .filter(|l| l.contains("grpc_method=\"Range\""))
+        .filter(|l| l.contains(&format!("grpc_method=\"{method}\"")))
         .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
         .sum()
 }
@@ -83,9 +90,10 @@ async fn idle_recent_reads_make_no_range_request() {
         "another node's write showed in read_recent after {:?}",
         written_at.elapsed()
     );
-    assert!(
-        range_requests(&endpoint).await > after,
-        "the change was shown without reading it"
+    assert_eq!(
+        range_requests(&endpoint).await,
+        after,
+        "the change was read with a range request, not applied from the watch"
     );
 
     node.write(Key::Status, r#"{"optime":1}"#, Condition::Any)
@@ -97,5 +105,59 @@ async fn idle_recent_reads_make_no_range_request() {
         status,
         Some(r#"{"optime":1}"#),
         "own write not shown at once"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_lease_is_renewed_from_the_watch_without_requests() {
+    let etcd = EtcdCluster::start().await;
+    let endpoint = etcd.endpoint(0);
+    let node = etcd.client("renew-cache");
+    let ttl = Duration::from_secs(20);
+    assert!(node.acquire_leader("n1", ttl).await.expect("acquire"));
+    // The cycle's observation: a full read, then the watch kept open.
+    let first = node.read().await.expect("read");
+    let wait = tokio::time::timeout(
+        Duration::from_millis(200),
+        node.wait_for_change(first.revision),
+    );
+    assert!(wait.await.is_err(), "nothing changed, yet the wait ended");
+    let counted = ["Range", "Txn", "LeaseKeepAlive"];
+    let mut before = Vec::new();
+    for method in counted {
+        before.push(requests(&endpoint, method).await);
+    }
+    for _ in 0..10 {
+        assert!(node.renew_leader("n1", ttl).await.expect("renew"));
+    }
+    for (method, before) in counted.into_iter().zip(before) {
+        assert_eq!(
+            requests(&endpoint, method).await,
+            before,
+            "a renewal of a fresh lease sent {method} requests"
+        );
+    }
+    let ago = node
+        .lease_extended_ago()
+        .await
+        .expect("the lease was granted");
+    assert!(ago >= Duration::from_millis(200), "dated {ago:?} ago");
+
+    // Another client takes the key away: the next renewal learns it from the watch.
+    let other = etcd.client("renew-cache");
+    assert!(other.release_leader("n1").await.expect("delete"));
+    let deleted_at = Instant::now();
+    let mut lost = false;
+    while deleted_at.elapsed() < Duration::from_secs(30) {
+        if !node.renew_leader("n1", ttl).await.expect("renew") {
+            lost = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(lost, "the deleted leader key was still renewed after 30 s");
+    println!(
+        "leader key loss seen by renew after {:?}",
+        deleted_at.elapsed()
     );
 }

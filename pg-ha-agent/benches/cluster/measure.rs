@@ -21,6 +21,12 @@ const WRITE_PAUSE: Duration = Duration::from_millis(3);
 /// Everything measured on one implementation.
 #[derive(Debug, Default)]
 pub(crate) struct Samples {
+    /// Seconds from starting the DCS and the agents to a primary with two streaming replicas.
+    pub(crate) boot: Vec<f64>,
+    /// Requests per second the idle cluster sent etcd, per method.
+    pub(crate) dcs_load: Option<super::load::DcsLoad>,
+    /// Latency of every REST health check under 100 concurrent checkers, milliseconds.
+    pub(crate) rest_ms: Vec<f64>,
     /// Seconds from kill -9 of the primary node to the first write elsewhere.
     pub(crate) node_loss: Vec<f64>,
     /// Seconds from kill -9 of the primary's postmaster to the first write anywhere.

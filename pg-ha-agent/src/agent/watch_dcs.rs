@@ -12,7 +12,9 @@ pub(super) async fn relevant_change(dcs: &dyn Dcs, baseline: &Cluster) {
         let Ok(revision) = dcs.wait_for_change(after).await else {
             return std::future::pending().await;
         };
-        let Ok(snapshot) = dcs.read().await else {
+        // The watch that reported the change feeds the backend's recent read (etcd applies
+        // its events to the last full read): no range request per change of an idle cluster.
+        let Ok(snapshot) = dcs.read_recent().await else {
             return std::future::pending().await;
         };
         let (cluster, _) = Cluster::from_snapshot(&snapshot);
