@@ -9,6 +9,8 @@
 //!   write anywhere;
 //! - planned switchover: the longest window without a successful write while a writer
 //!   inserts every few milliseconds into whichever node accepts writes;
+//! - back to full redundancy: from a switchover request, and from a postmaster kill -9,
+//!   until both replicas stream from the primary (its `pg_stat_replication`);
 //! - idle: the agents' resident memory and CPU, and the requests the idle cluster sends
 //!   etcd per second, per gRPC method (etcd's own counters);
 //! - REST health checks: the latency of `GET /primary` with 100 checkers polling at once.
@@ -183,15 +185,17 @@ async fn measure_all(
     }
     let runs_of = |name: &str| if selected(name) { runs } else { 0 };
     for run in 1..=runs_of("switchover") {
-        let s = measure::switchover(cluster).await?;
-        eprintln!("   switchover {run}: longest unwritable window {s:.3} s");
+        let (s, r) = measure::switchover(cluster).await?;
+        eprintln!("   switchover {run}: longest unwritable window {s:.3} s, both replicas stream after {r:.3} s");
         samples.switchover.push(s);
+        samples.redundancy_switchover.push(r);
         measure::settle(cluster).await?;
     }
     for run in 1..=runs_of("crash") {
-        let s = measure::postmaster_crash(cluster).await?;
-        eprintln!("   postmaster crash {run}: writable again after {s:.3} s");
+        let (s, r) = measure::postmaster_crash(cluster).await?;
+        eprintln!("   postmaster crash {run}: writable again after {s:.3} s, both replicas stream after {r:.3} s");
         samples.postmaster_crash.push(s);
+        samples.redundancy_crash.push(r);
         measure::settle(cluster).await?;
     }
     for run in 1..=runs_of("node_loss") {

@@ -33,6 +33,10 @@ pub(crate) struct Samples {
     pub(crate) postmaster_crash: Vec<f64>,
     /// Longest window without a successful write during a switchover, in seconds.
     pub(crate) switchover: Vec<f64>,
+    /// Seconds from the switchover request until both replicas stream from the new primary.
+    pub(crate) redundancy_switchover: Vec<f64>,
+    /// Seconds from kill -9 of the primary's postmaster until both replicas stream again.
+    pub(crate) redundancy_crash: Vec<f64>,
     /// Idle resource use of the agents.
     pub(crate) idle: Option<Idle>,
 }
@@ -166,7 +170,7 @@ fn unix_seconds() -> f64 {
 }
 
 /// kill -9 of the primary's postmaster; seconds to the first write on any node.
-pub(crate) async fn postmaster_crash(cluster: &Cluster) -> Result<f64> {
+pub(crate) async fn postmaster_crash(cluster: &Cluster) -> Result<(f64, f64)> {
     settle(cluster).await?;
     let primary = cluster.wait_for_primary(SETTLE).await?;
     let nodes: Vec<&Node> = cluster.nodes().iter().collect();
@@ -177,12 +181,34 @@ pub(crate) async fn postmaster_crash(cluster: &Cluster) -> Result<f64> {
     let killed_at = Instant::now();
     cluster.node(&primary).kill9_pg_only()?;
     let written_at = writer.first_write(&nodes).await?;
-    Ok((written_at - killed_at).as_secs_f64())
+    let redundant_at = both_replicas_stream(cluster, &primary).await?;
+    Ok((
+        (written_at - killed_at).as_secs_f64(),
+        (redundant_at - killed_at).as_secs_f64(),
+    ))
+}
+
+/// Polls `primary` until two replicas stream from it (its `pg_stat_replication`, not the
+/// agents' reports); the moment it saw them.
+async fn both_replicas_stream(cluster: &Cluster, primary: &str) -> Result<Instant> {
+    let node = cluster.node(primary);
+    let deadline = Instant::now() + OUTAGE_LIMIT;
+    while Instant::now() < deadline {
+        let streaming = node
+            .query_one("select count(*) from pg_stat_replication where state = 'streaming'")
+            .await
+            .ok();
+        if streaming.is_some_and(|n| n.parse::<u32>().is_ok_and(|n| n >= 2)) {
+            return Ok(Instant::now());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    bail!("{primary}: two replicas did not stream within {OUTAGE_LIMIT:?}")
 }
 
 /// A planned switchover to a named replica under a steady stream of single-row writes;
 /// the longest gap between two commits from the request until the new primary took writes.
-pub(crate) async fn switchover(cluster: &Cluster) -> Result<f64> {
+pub(crate) async fn switchover(cluster: &Cluster) -> Result<(f64, f64)> {
     let primary = settle(cluster).await?;
     let candidate = cluster
         .others(&primary)
@@ -197,16 +223,21 @@ pub(crate) async fn switchover(cluster: &Cluster) -> Result<f64> {
     let (commits, outcome) = tokio::join!(writer.keep_writing(&nodes, &stop), async {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let sent_at = Instant::now();
-        let reply = cluster
-            .node(&primary)
-            .rest("POST", "/switchover", Some(&body))
-            .await;
+        // Polled from the request on (the answer comes once the switchover is done): the
+        // candidate has two streaming replicas only once it was promoted and both others
+        // follow it.
+        let (reply, redundant_at) = tokio::join!(
+            cluster
+                .node(&primary)
+                .rest("POST", "/switchover", Some(&body)),
+            both_replicas_stream(cluster, &candidate)
+        );
         let new = cluster.wait_for_new_primary(&primary, OUTAGE_LIMIT).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         stop.store(true, Ordering::SeqCst);
-        (sent_at, reply, new)
+        (sent_at, reply, new, redundant_at)
     });
-    let (sent_at, reply, new) = outcome;
+    let (sent_at, reply, new, redundant_at) = outcome;
     let (status, text) = reply?;
     if status != 200 {
         bail!("switchover refused: {status} {text}");
@@ -214,7 +245,11 @@ pub(crate) async fn switchover(cluster: &Cluster) -> Result<f64> {
     if new? != candidate {
         bail!("the switchover did not go to {candidate}");
     }
-    longest_gap(&commits, requested_at, sent_at)
+    let redundant_at = redundant_at?;
+    Ok((
+        longest_gap(&commits, requested_at, sent_at)?,
+        (redundant_at - sent_at).as_secs_f64(),
+    ))
 }
 
 /// The longest pause between consecutive commits, counting from the last commit before the

@@ -40,7 +40,7 @@ fn method_rate(s: &Samples, method: &str) -> Option<f64> {
         .map(|load| load.get(method).copied().unwrap_or(0.0))
 }
 
-const ROWS: [Row; 14] = [
+const ROWS: [Row; 16] = [
     Row {
         name: "boot -> primary + 2 streaming (median)",
         unit: "s",
@@ -60,6 +60,21 @@ const ROWS: [Row; 14] = [
         name: "switchover: longest unwritable window (median)",
         unit: "s",
         value: |s| some(median(&s.switchover), s.switchover.len()),
+    },
+    Row {
+        name: "switchover -> both replicas stream (median)",
+        unit: "s",
+        value: |s| {
+            some(
+                median(&s.redundancy_switchover),
+                s.redundancy_switchover.len(),
+            )
+        },
+    },
+    Row {
+        name: "postmaster kill -9 -> both replicas stream",
+        unit: "s",
+        value: |s| some(median(&s.redundancy_crash), s.redundancy_crash.len()),
     },
     Row {
         name: "idle agent RSS (median of nodes)",
@@ -144,6 +159,14 @@ pub(crate) fn print(results: &[(Subject, Samples)]) {
             rounded(&s.postmaster_crash)
         );
         println!("{label}: switchover {:?}", rounded(&s.switchover));
+        println!(
+            "{label}: switchover -> both replicas stream {:?}",
+            rounded(&s.redundancy_switchover)
+        );
+        println!(
+            "{label}: postmaster crash -> both replicas stream {:?}",
+            rounded(&s.redundancy_crash)
+        );
         println!("{label}: idle etcd requests/s {:?}", s.dcs_load);
         println!("{label}: REST answers {}", s.rest_ms.len());
     }

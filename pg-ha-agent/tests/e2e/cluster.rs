@@ -90,6 +90,9 @@ pub(crate) struct ClusterOptions {
     pub(crate) stagger: Duration,
     /// The HA agent each node runs.
     pub(crate) program: AgentProgram,
+    /// Per node (`node1` first), the agent it runs instead of `program`: a mixed cluster of
+    /// Patroni and pg-ha nodes. Nodes past the end run `program`.
+    pub(crate) programs: Vec<AgentProgram>,
     /// The DCS the agents share.
     pub(crate) dcs: DcsKind,
     /// `failsafe_mode` in `bootstrap.dcs`.
@@ -259,6 +262,7 @@ impl Default for ClusterOptions {
             rust_log: "info".to_string(),
             stagger: Duration::from_millis(300),
             program: AgentProgram::PgHa,
+            programs: Vec::new(),
             dcs: DcsKind::Etcd,
             failsafe_mode: false,
             synchronous_mode: false,
@@ -914,10 +918,16 @@ impl Cluster {
             std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o700))?;
             if let Some((uid, gid)) = ids {
                 std::os::unix::fs::chown(&data_dir, Some(uid), Some(gid))?;
-                if matches!(options.program, AgentProgram::Patroni(_)) {
+                let patroni = options.programs.get(i).unwrap_or(&options.program);
+                if matches!(patroni, AgentProgram::Patroni(_)) {
                     std::os::unix::fs::chown(&node_dir, Some(uid), Some(gid))?;
                 }
             }
+            let program = options
+                .programs
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| options.program.clone());
             let notify = notify_socket(&node_dir)?;
             let node = Node {
                 config_path: node_dir.join("pg-ha.yml"),
@@ -929,7 +939,7 @@ impl Cluster {
                 dir: node_dir,
                 data_dir,
                 rust_log: options.rust_log.clone(),
-                program: options.program.clone(),
+                program,
                 network: options.network.clone(),
                 agent: Mutex::new(None),
                 notify,
@@ -1429,7 +1439,7 @@ postgresql:
         },
         pg = node.pg_port,
         data_dir = node.data_dir.display(),
-        pgpass = match options.program {
+        pgpass = match node.program {
             AgentProgram::PgHa => String::new(),
             AgentProgram::Patroni(_) => format!("  pgpass: {}/pgpass\n", node.dir.display()),
         },

@@ -21,6 +21,7 @@ mod handover;
 mod haproxy;
 mod health;
 mod lost_promotion;
+mod mixed;
 mod network;
 mod pause;
 mod replication;
@@ -32,7 +33,7 @@ mod switchover;
 mod watchdog;
 
 use anyhow::Result;
-use cluster::{Cluster, ClusterOptions};
+use cluster::{AgentProgram, Cluster, ClusterOptions};
 use serde_json::json;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -305,6 +306,37 @@ async fn restart_pause_then_sigterm() -> Result<()> {
             pause::pause_blocks_failover(c).await?;
             crashes::sigterm_primary(c).await
         })
+    })
+    .await
+}
+
+/// A mixed cluster of Patroni 4.x and pg-ha nodes (`mixed.rs`): a switchover and a kill -9
+/// failover in each direction. Opt-in, since it needs Patroni from PyPI: `scripts/mixed-cluster`
+/// installs it and runs this test with `PATRONI` set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Patroni 4.x: run scripts/mixed-cluster"]
+async fn mixed_patroni_and_pg_ha_cluster() -> Result<()> {
+    let Some(patroni) = std::env::var_os("PATRONI") else {
+        anyhow::bail!(
+            "PATRONI is not set: scripts/mixed-cluster installs Patroni 4.1.5 and sets it"
+        );
+    };
+    let options = ClusterOptions {
+        scope: "e2e-mixed".to_string(),
+        // Patroni's minimum ttl; pg-ha runs at the same settings.
+        ttl: 20,
+        loop_wait: 2,
+        retry_timeout: 3,
+        programs: vec![AgentProgram::Patroni(patroni.into())],
+        tags: vec![
+            serde_json::Value::Null,
+            serde_json::Value::Null,
+            json!({"nofailover": true}),
+        ],
+        ..ClusterOptions::default()
+    };
+    with_cluster("mixed_patroni_and_pg_ha_cluster", options, |c| {
+        Box::pin(mixed::leadership_moves_both_ways(c))
     })
     .await
 }

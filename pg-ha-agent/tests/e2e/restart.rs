@@ -313,8 +313,8 @@ pub(crate) async fn restarts(c: &Cluster) -> Result<()> {
     immediate(c, replica, &primary).await?;
     c.wait_replica_streaming(replica, REJOIN).await?;
     // The replicas reconnect to a restarted primary only after wal_retrieve_retry_interval
-    // (5 s): the next steps do not need them streaming, so the cluster is checked once at
-    // the end.
+    // (500 ms, pg-ha's default): the next steps do not need them streaming, so the cluster
+    // is checked once at the end.
     immediate(c, &primary, &primary).await?;
     scheduled(c, &primary, &primary).await?;
     cancelled_and_ctl(c, &primary, other).await?;

@@ -93,6 +93,14 @@ pub const CLUSTER_WIDE: [ClusterWide; 10] = [
 /// Parameters the agent always sets itself; a value in either section is ignored.
 pub const AGENT_SET: [&str; 4] = ["listen_addresses", "port", "cluster_name", "hot_standby"];
 
+/// Parameters whose PostgreSQL default pg-ha replaces when neither section sets them:
+/// `wal_retrieve_retry_interval` (PostgreSQL's 5 s): how long a standby waits before it
+/// connects again after its upstream went away. After every switchover, failover or restart
+/// of the primary the replicas wait that long before they stream again, so at 5 s the cluster
+/// runs without its standbys (and, in synchronous mode, without its safety net) for 5 s;
+/// at 500 ms it is back to full redundancy within about a second. Patroni keeps 5 s.
+const AGENT_DEFAULTS: [(&str, &str); 1] = [("wal_retrieve_retry_interval", "500ms")];
+
 /// What the node's own `postgresql` section says about the server configuration.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LocalServerConfig {
@@ -153,6 +161,11 @@ impl ServerConfig {
         for wide in CLUSTER_WIDE {
             let value = cluster_wide(&wide, &dynamic.parameters, &mut warnings);
             parameters.insert(wide.name.to_string(), value);
+        }
+        for (name, value) in AGENT_DEFAULTS {
+            parameters
+                .entry(name.to_string())
+                .or_insert_with(|| value.to_string());
         }
         let config = ServerConfig {
             parameters,
@@ -378,6 +391,18 @@ mod tests {
             .iter()
             .any(|w| w.contains("postgresql.parameters.max_connections")));
         assert!(warnings.iter().any(|w| w.contains("parameters.port")));
+    }
+
+    #[test]
+    fn the_agent_s_defaults_apply_unless_a_section_sets_the_parameter() {
+        let none = ServerConfig::effective(&dynamic(json!({}), json!({})), &local(json!({}))).0;
+        assert_eq!(none.parameters["wal_retrieve_retry_interval"], "500ms");
+        let set = json!({"wal_retrieve_retry_interval": "5s"});
+        let by_config =
+            ServerConfig::effective(&dynamic(set.clone(), json!({})), &local(json!({})));
+        assert_eq!(by_config.0.parameters["wal_retrieve_retry_interval"], "5s");
+        let by_node = ServerConfig::effective(&dynamic(json!({}), json!({})), &local(set));
+        assert_eq!(by_node.0.parameters["wal_retrieve_retry_interval"], "5s");
     }
 
     #[test]
