@@ -1,11 +1,14 @@
 //! The local server's WAL positions now, for `GET /patroni`: read per request on the cached
 //! status connection (one short round trip; nothing when there is no connection yet or the
-//! server does not answer within a second).
+//! server does not answer within a second). Requests that arrive together share one read:
+//! one that waited for the connection while another read the positions takes that read,
+//! which was sent after it arrived (100 health checkers at once would otherwise queue one
+//! query each on the connection the agent's own cycle needs).
 
 use super::client::bounded;
 use super::local::LocalPostgres;
 use pg_ha_core::Lsn;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio_postgres::Row;
 
 const WAL_SQL: &str = "SELECT pg_catalog.pg_is_in_recovery(),
@@ -36,14 +39,27 @@ pub struct WalNow {
 impl LocalPostgres {
     /// The positions now; `None` when the server cannot answer quickly.
     pub async fn live_wal(&self) -> Option<WalNow> {
+        let asked = Instant::now();
         let timeout = TIMEOUT.min(self.settings.status_timeout);
         let cached = bounded(timeout, self.client.lock()).await.ok()?;
+        if let Some(shared) = self.wal_read_since(asked) {
+            return Some(shared);
+        }
         let conn = cached.as_ref()?;
+        let sent = Instant::now();
         let row = bounded(timeout, conn.client.query_one(WAL_SQL, &[]))
             .await
             .ok()?
             .ok()?;
-        parse(&row).ok()
+        let wal = parse(&row).ok()?;
+        *self.last_wal.lock().unwrap_or_else(|e| e.into_inner()) = Some((sent, wal));
+        Some(wal)
+    }
+
+    /// The last read, if it was sent at or after `asked`.
+    fn wal_read_since(&self, asked: Instant) -> Option<WalNow> {
+        let last = *self.last_wal.lock().unwrap_or_else(|e| e.into_inner());
+        last.filter(|(sent, _)| *sent >= asked).map(|(_, wal)| wal)
     }
 }
 

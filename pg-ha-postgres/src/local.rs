@@ -47,6 +47,8 @@ pub struct LocalPostgres {
     pub(crate) learned: Mutex<Learned>,
     /// The cached status connection (see `status.rs`).
     pub(crate) client: tokio::sync::Mutex<Option<StatusConn>>,
+    /// The last live WAL read and when it was sent (see `live_wal.rs`).
+    pub(crate) last_wal: Mutex<Option<(std::time::Instant, super::WalNow)>>,
     pub(crate) ops: tokio::sync::Mutex<()>,
     pub(crate) fence: FenceClient,
     pub(crate) callbacks: CallbackRunner,
@@ -167,6 +169,7 @@ impl LocalPostgres {
             postmaster,
             conf: Mutex::new(conf),
             client: tokio::sync::Mutex::new(None),
+            last_wal: Mutex::new(None),
             ops: tokio::sync::Mutex::new(()),
             history: HistoryCache::default(),
             details: watch::Sender::new(None),

@@ -140,6 +140,14 @@ impl EtcdCluster {
         self.tls.as_ref()
     }
 
+    /// The process ids of the running members.
+    pub(crate) fn pids(&self) -> Vec<u32> {
+        self.members
+            .iter()
+            .filter_map(|m| m.child.as_ref().map(Child::id))
+            .collect()
+    }
+
     /// A backend config for `scope` on every member, with a short request timeout.
     pub(crate) fn config(&self, scope: &str) -> EtcdConfig {
         let mut config = EtcdConfig::new(self.endpoints(), scope);

@@ -356,3 +356,39 @@ async fn a_running_agent_shows_them_in_get_patroni_and_metrics() -> Result<()> {
     rest.stop().await;
     result
 }
+
+/// Many requests at once share reads of the live WAL positions, but never one sent before
+/// the request arrived: after a commit, the next read shows its position.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_live_wal_reads_never_answer_from_before_the_request() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let a = Node::primary(&sandbox, "a").await?;
+    details(&a).await?;
+    let mut reads = Vec::new();
+    for _ in 0..50 {
+        let pg = Arc::clone(&a.pg);
+        reads.push(tokio::spawn(async move { pg.live_wal().await }));
+    }
+    for read in reads {
+        let wal = read.await?.context("a live WAL read gave nothing")?;
+        assert!(!wal.in_recovery && wal.flush_lsn.is_some(), "{wal:?}");
+    }
+    for round in 0..5 {
+        a.exec(&format!(
+            "CREATE TABLE IF NOT EXISTS w (v int); INSERT INTO w VALUES ({round})"
+        ))
+        .await?;
+        let committed = a.column("SELECT pg_current_wal_flush_lsn()::text").await?[0].clone();
+        let committed = pg_ha_core::Lsn::parse_pg(&committed).context("flush lsn")?;
+        let wal =
+            a.pg.live_wal()
+                .await
+                .context("a live WAL read gave nothing")?;
+        assert!(
+            wal.flush_lsn.is_some_and(|lsn| lsn >= committed),
+            "round {round}: read {:?} after a commit at {committed:?}",
+            wal.flush_lsn
+        );
+    }
+    Ok(())
+}
