@@ -155,11 +155,12 @@ fn seeds_that_once_failed_pass() {
 /// 16966, the first try at that optime rule capped an optime at a skipped number's switch
 /// point 0 and promoted a lagging node; 105373, 108790, an oracle fix: the lag invariant
 /// counted an optime on a branch an earlier promotion had abandoned, which the promoting
-/// node never had, in full).
-const FULL_SPACE_REGRESSIONS: [u64; 40] = [
+/// node never had, in full; 822848, an oracle fix: it capped such an optime at the furthest
+/// fork from the branch, not at the most recent promotion's, which the history follows).
+const FULL_SPACE_REGRESSIONS: [u64; 41] = [
     82, 190, 360, 456, 532, 673, 853, 2035, 2477, 2638, 2855, 3378, 3812, 3912, 4339, 9430, 10302,
     10825, 11281, 15244, 31782, 37647, 45429, 47790, 49954, 68770, 70764, 72559, 87091, 103275,
-    123613, 175986, 185693, 337253, 454786, 579932, 8989, 16966, 105373, 108790,
+    123613, 175986, 185693, 337253, 454786, 579932, 8989, 16966, 105373, 108790, 822848,
 ];
 
 /// Seeds of `--space lossy` (machines lost for good) that fail when a replica behind the

@@ -28,9 +28,10 @@ pub struct Promotion {
 
 /// The part of `optime` (published on `branch`) that is still on a live branch for a node
 /// with `wal`: only up to where its history left that branch, once a later branch follows
-/// it there; otherwise up to the latest point where an earlier promotion (`forks`: parent
-/// branch, fork point) left it. WAL past such a point was abandoned by the promotion that
-/// started the later branch. A branch nobody left counts whole.
+/// it there; otherwise up to the point where the most recent promotion from it (`forks`:
+/// parent branch and fork point, oldest first) left it. WAL past that point was abandoned
+/// by that promotion, whose timeline the history now follows (an earlier fork further on,
+/// seed 822848 of the full space, was superseded by it). A branch nobody left counts whole.
 pub fn reachable(optime: u64, branch: u64, wal: &Wal, forks: &[(u64, u64)]) -> u64 {
     let segments = wal.segments();
     let on = segments.iter().position(|s| s.branch == branch);
@@ -41,7 +42,7 @@ pub fn reachable(optime: u64, branch: u64, wal: &Wal, forks: &[(u64, u64)]) -> u
         .iter()
         .filter(|(parent, _)| *parent == branch)
         .map(|(_, at)| *at)
-        .max();
+        .last();
     left.map_or(optime, |at| optime.min(at))
 }
 
@@ -102,6 +103,8 @@ mod tests {
         assert_eq!(reachable(5_000, 9, &wal, &[]), 5_000);
         // Branch 9, which this node never had, was left at 3,000 by another promotion.
         assert_eq!(reachable(5_000, 9, &wal, &[(9, 2_000), (9, 3_000)]), 3_000);
+        // The most recent promotion counts: it superseded an earlier fork further on.
+        assert_eq!(reachable(5_000, 9, &wal, &[(9, 3_000), (9, 2_000)]), 2_000);
     }
 
     #[test]
