@@ -17,11 +17,9 @@ mod support;
 
 use dcs_etcd::EtcdDcs;
 use pg_ha_core::Dcs;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::EtcdCluster;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const TTL: Duration = Duration::from_secs(20);
 const LOOP_WAIT: Duration = Duration::from_secs(2);
@@ -61,9 +59,9 @@ async fn main() {
     );
     tokio::time::sleep(TTL * 3).await;
     let pids = etcd.pids();
-    let before = (requests(&etcd).await, cpu_ticks(&pids));
+    let before = (etcd.started_requests().await, cpu_ticks(&pids));
     tokio::time::sleep(window).await;
-    let after = (requests(&etcd).await, cpu_ticks(&pids));
+    let after = (etcd.started_requests().await, cpu_ticks(&pids));
     let secs = window.as_secs_f64();
     let mut total = 0.0;
     println!("etcd requests per second over {secs:.0} s (all members):");
@@ -116,38 +114,6 @@ async fn idle_node(dcs: EtcdDcs, node: usize) {
         }
         let _ = tokio::time::timeout(LOOP_WAIT, dcs.wait_for_change(snapshot.revision)).await;
     }
-}
-
-/// `grpc_server_started_total` per method, summed over the members.
-async fn requests(etcd: &EtcdCluster) -> BTreeMap<String, u64> {
-    let mut total = BTreeMap::new();
-    for endpoint in etcd.endpoints() {
-        let address = endpoint.trim_start_matches("http://").to_string();
-        let Ok(mut stream) = tokio::net::TcpStream::connect(&address).await else {
-            continue;
-        };
-        let request = format!("GET /metrics HTTP/1.0\r\nHost: {address}\r\n\r\n");
-        let mut body = String::new();
-        if stream.write_all(request.as_bytes()).await.is_err()
-            || stream.read_to_string(&mut body).await.is_err()
-        {
-            continue;
-        }
-        for line in body
-            .lines()
-            .filter(|l| l.starts_with("grpc_server_started_total{"))
-        {
-            let method = line
-                .split("grpc_method=\"")
-                .nth(1)
-                .and_then(|rest| rest.split('"').next());
-            let count = line.rsplit(' ').next().and_then(|c| c.parse::<f64>().ok());
-            if let (Some(method), Some(count)) = (method, count) {
-                *total.entry(method.to_string()).or_insert(0) += count as u64;
-            }
-        }
-    }
-    total
 }
 
 /// utime + stime of each pid, in clock ticks (0 when unreadable).

@@ -10,34 +10,16 @@ use pg_ha_core::model::{Condition, Key};
 use pg_ha_core::Dcs;
 use std::time::{Duration, Instant};
 use support::EtcdCluster;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// The number of Range requests etcd has started, from its Prometheus metrics.
-async fn range_requests(endpoint: &str) -> u64 {
-    requests(endpoint, "Range").await
-}
-
-/// The number of `method` requests etcd has started, from its Prometheus metrics.
-async fn requests(endpoint: &str, method: &str) -> u64 {
-    let address = endpoint.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(address)
-        .await
-        .expect("connect to etcd's metrics");
-    let request = format!("GET /metrics HTTP/1.0\r\nHost: {address}\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.expect("send");
-    let mut body = String::new();
-    stream.read_to_string(&mut body).await.expect("read");
-    body.lines()
-        .filter(|l| l.starts_with("grpc_server_started_total{"))
-        .filter(|l| l.contains(&format!("grpc_method=\"{method}\"")))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
-        .sum()
+/// The number of `method` requests the etcd has started (its own counters).
+async fn requests(etcd: &EtcdCluster, method: &str) -> u64 {
+    let started = etcd.started_requests().await;
+    started.get(method).copied().unwrap_or(0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_recent_reads_make_no_range_request() {
     let etcd = EtcdCluster::start().await;
-    let endpoint = etcd.endpoint(0);
     let node = etcd.client("recent-read");
     let other = etcd.client("recent-read");
     other
@@ -52,7 +34,11 @@ async fn idle_recent_reads_make_no_range_request() {
     );
     assert!(wait.await.is_err(), "nothing changed, yet the wait ended");
 
-    let before = range_requests(&endpoint).await;
+    let before = requests(&etcd, "Range").await;
+    assert!(
+        before > 0,
+        "etcd's metrics show no Range, though the node read the cluster: the counter is not read"
+    );
     for _ in 0..10 {
         let recent = node.read_recent().await.expect("read_recent");
         assert_eq!(
@@ -60,7 +46,7 @@ async fn idle_recent_reads_make_no_range_request() {
             "an idle recent read differs from the last read"
         );
     }
-    let after = range_requests(&endpoint).await;
+    let after = requests(&etcd, "Range").await;
     assert_eq!(after, before, "idle recent reads sent Range requests");
 
     other
@@ -91,7 +77,7 @@ async fn idle_recent_reads_make_no_range_request() {
         written_at.elapsed()
     );
     assert_eq!(
-        range_requests(&endpoint).await,
+        requests(&etcd, "Range").await,
         after,
         "the change was read with a range request, not applied from the watch"
     );
@@ -111,7 +97,6 @@ async fn idle_recent_reads_make_no_range_request() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fresh_lease_is_renewed_from_the_watch_without_requests() {
     let etcd = EtcdCluster::start().await;
-    let endpoint = etcd.endpoint(0);
     let node = etcd.client("renew-cache");
     let ttl = Duration::from_secs(20);
     assert!(node.acquire_leader("n1", ttl).await.expect("acquire"));
@@ -125,14 +110,14 @@ async fn a_fresh_lease_is_renewed_from_the_watch_without_requests() {
     let counted = ["Range", "Txn", "LeaseKeepAlive"];
     let mut before = Vec::new();
     for method in counted {
-        before.push(requests(&endpoint, method).await);
+        before.push(requests(&etcd, method).await);
     }
     for _ in 0..10 {
         assert!(node.renew_leader("n1", ttl).await.expect("renew"));
     }
     for (method, before) in counted.into_iter().zip(before) {
         assert_eq!(
-            requests(&endpoint, method).await,
+            requests(&etcd, method).await,
             before,
             "a renewal of a fresh lease sent {method} requests"
         );

@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 use dcs_etcd::{EtcdConfig, EtcdDcs};
+use pg_ha_core::testing::etcd_metrics::started_requests;
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -146,6 +148,23 @@ impl EtcdCluster {
             .iter()
             .filter_map(|m| m.child.as_ref().map(Child::id))
             .collect()
+    }
+
+    /// The requests etcd started per gRPC method, from the metrics of every running member
+    /// (its own counters, summed). Panics when a running member does not answer, so that a
+    /// count of nothing cannot pass for "no requests".
+    pub(crate) async fn started_requests(&self) -> BTreeMap<String, u64> {
+        let mut total = BTreeMap::new();
+        for (i, member) in self.members.iter().enumerate() {
+            if member.child.is_none() {
+                continue;
+            }
+            let text = metrics_text(&self.members[i].client_url()).await;
+            for (method, count) in started_requests(&text) {
+                *total.entry(method).or_insert(0) += count;
+            }
+        }
+        total
     }
 
     /// A backend config for `scope` on every member, with a short request timeout.
@@ -403,4 +422,24 @@ fn generate_tls(dir: &Path) -> TlsFiles {
         client_cert: dir.join("client.pem"),
         client_key: dir.join("client.key"),
     }
+}
+
+/// The Prometheus text of the etcd member at `client_url` (plain HTTP).
+async fn metrics_text(client_url: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = client_url.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .unwrap_or_else(|e| panic!("connect to etcd's metrics at {address}: {e}"));
+    let request = format!("GET /metrics HTTP/1.0\r\nHost: {address}\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .expect("send the metrics request");
+    let mut text = String::new();
+    stream
+        .read_to_string(&mut text)
+        .await
+        .expect("read etcd's metrics");
+    text
 }

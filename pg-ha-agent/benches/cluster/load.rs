@@ -4,6 +4,7 @@
 
 use super::cluster::Cluster;
 use anyhow::{Context, Result};
+use pg_ha_core::testing::etcd_metrics;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -34,23 +35,11 @@ async fn started_requests(cluster: &Cluster) -> Result<BTreeMap<String, u64>> {
     let mut total = BTreeMap::new();
     for member in cluster.etcd_members() {
         let body = http_get(&member.endpoint(), "/metrics").await?.1;
-        for (method, count) in parse_started(&body) {
+        for (method, count) in etcd_metrics::started_requests(&body) {
             *total.entry(method).or_insert(0) += count;
         }
     }
     Ok(total)
-}
-
-/// The unary and stream requests etcd started, per method, from its metrics text.
-fn parse_started(body: &str) -> Vec<(String, u64)> {
-    body.lines()
-        .filter(|l| l.starts_with("grpc_server_started_total{"))
-        .filter_map(|l| {
-            let method = l.split("grpc_method=\"").nth(1)?.split('"').next()?;
-            let count = l.rsplit(' ').next()?.parse::<f64>().ok()?;
-            Some((method.to_string(), count as u64))
-        })
-        .collect()
 }
 
 /// How long a health check may take; one that takes longer counts this long (a load

@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod conformance;
+pub mod etcd_metrics;
 pub mod memory_harness;
 pub mod outage;
 pub mod takeover;

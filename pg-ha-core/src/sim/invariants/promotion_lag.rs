@@ -42,7 +42,7 @@ pub fn reachable(optime: u64, branch: u64, wal: &Wal, forks: &[(u64, u64)]) -> u
         .iter()
         .filter(|(parent, _)| *parent == branch)
         .map(|(_, at)| *at)
-        .last();
+        .next_back();
     left.map_or(optime, |at| optime.min(at))
 }
 
