@@ -15,12 +15,13 @@
 //!   etcd per second, per gRPC method (etcd's own counters);
 //! - REST health checks: the latency of `GET /primary` with 100 checkers polling at once.
 //!
-//! pg-ha runs at ttl 5 (a real capability: Patroni refuses a ttl below 20) and at exactly
+//! pg-ha runs at ttl 2 (loop_wait 0.5, retry_timeout 0.5) and ttl 5 (real capabilities:
+//! Patroni refuses a ttl below 20; both are compared with Patroni's tuned 20/2/3) and at exactly
 //! Patroni's settings; with `PATRONI=/path/to/patroni` Patroni 4.1.5 runs at the same
 //! settings in the same run, with the same YAML, harness and PostgreSQL, and the table
 //! gives each pg-ha column's ratio to Patroni's at the same settings. The settings are
 //! `20/2/3` (ttl / loop_wait / retry_timeout, a tuned Patroni) and `30/10/10` (Patroni's
-//! defaults); `BENCH_SETTINGS` (a comma list of `ttl5`, `20/2/3`, `30/10/10`) picks them.
+//! defaults); `BENCH_SETTINGS` (a comma list of `ttl2`, `ttl5`, `20/2/3`, `30/10/10`) picks them.
 //! `BENCH_RUNS` (default 5) sets the runs per measurement; `BENCH_IDLE_SECS` (default 30)
 //! the idle window; `BENCH_ONLY` (a comma list of `boot`, `idle`, `rest`, `switchover`,
 //! `crash`, `node_loss`) the measurements to run; `BENCH_RUST_LOG` (default `warn`)
@@ -55,12 +56,13 @@ pub(crate) struct Subject {
     options: ClusterOptions,
 }
 
-/// The settings compared: a label and (ttl, loop_wait, retry_timeout); `ttl5` is pg-ha's
-/// own, compared with Patroni's tuned 20/2/3.
-const SETTINGS: [(&str, u64, u64, u64); 3] = [
-    ("ttl5", 5, 1, 2),
-    ("20/2/3", 20, 2, 3),
-    ("30/10/10", 30, 10, 10),
+/// The settings compared: a label and (ttl, loop_wait, retry_timeout); `ttl2` and `ttl5`
+/// are pg-ha's own, compared with Patroni's tuned 20/2/3.
+const SETTINGS: [(&str, u64, f64, f64); 4] = [
+    ("ttl2", 2, 0.5, 0.5),
+    ("ttl5", 5, 1.0, 2.0),
+    ("20/2/3", 20, 2.0, 3.0),
+    ("30/10/10", 30, 10.0, 10.0),
 ];
 
 fn settings_selected(name: &str) -> bool {
@@ -88,7 +90,7 @@ fn subjects() -> Vec<Subject> {
             patroni: false,
             options: options.clone(),
         });
-        if let (Some(program), true) = (&patroni, name != "ttl5") {
+        if let (Some(program), true) = (&patroni, !name.starts_with("ttl")) {
             out.push(Subject {
                 label: format!("Patroni {ttl}/{loop_wait}/{retry_timeout}"),
                 settings: name,

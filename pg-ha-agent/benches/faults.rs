@@ -15,8 +15,9 @@
 //! the root namespace, then runs the suite in a copy of itself in the client's namespace,
 //! and deletes the network at the end.
 //!
-//! Settings (environment): `FAULTS_PROFILE` = `fast` (ttl 5 / loop_wait 1, the default) or
-//! `slow` (ttl 20 / loop_wait 2); `FAULTS_MODE` = `async` (default) or `sync`
+//! Settings (environment): `FAULTS_PROFILE` = `fast` (ttl 5 / loop_wait 1, the default),
+//! `slow` (ttl 20 / loop_wait 2) or `ttl2` (ttl 2 / loop_wait 0.5 / retry_timeout 0.5);
+//! `FAULTS_MODE` = `async` (default) or `sync`
 //! (synchronous_mode); `FAULTS_FAILSAFE=1` (failsafe_mode); `FAULTS_LEASE=0` (without the
 //! pg_ha_lease extension, on by default: scripts/install-extension); `FAULTS_PER_KIND`
 //! (default 5: 45 faults); `FAULTS_KINDS` (a comma list of kind names); `FAULTS_SEED` (the
@@ -67,16 +68,21 @@ fn env(name: &str, default: &str) -> String {
 }
 
 fn options(network: Arc<Network>) -> ClusterOptions {
-    let slow = env("FAULTS_PROFILE", "fast") == "slow";
+    let profile = env("FAULTS_PROFILE", "fast");
+    let (ttl, loop_wait, retry_timeout) = match profile.as_str() {
+        "slow" => (20, 2.0, 5.0),
+        "ttl2" => (2, 0.5, 0.5),
+        _ => (5, 1.0, 2.0),
+    };
     let mut parameters = Vec::new();
     if env("FAULTS_LEASE", "1") != "0" {
         parameters.push(("shared_preload_libraries".into(), "pg_ha_lease".into()));
     }
     ClusterOptions {
         scope: "faults".into(),
-        ttl: if slow { 20 } else { 5 },
-        loop_wait: if slow { 2 } else { 1 },
-        retry_timeout: if slow { 5 } else { 2 },
+        ttl,
+        loop_wait,
+        retry_timeout,
         synchronous_mode: env("FAULTS_MODE", "async") == "sync",
         failsafe_mode: env("FAULTS_FAILSAFE", "0") == "1",
         parameters,

@@ -407,6 +407,25 @@ fn validate_accepts_short_ttls() {
 }
 
 #[test]
+fn validate_accepts_ttl_2_with_half_second_loop_and_retry() {
+    let cfg = parse(json!({"ttl": 2, "loop_wait": 0.5, "retry_timeout": 0.5}));
+    assert!(cfg.validate().is_ok(), "{:?}", cfg.validate());
+    assert_eq!(cfg.loop_wait, Duration::from_millis(500));
+    assert_eq!(
+        cfg.to_json()["loop_wait"],
+        json!(0.5),
+        "written as Patroni writes a float"
+    );
+    assert_eq!(cfg.safety_margin(), Duration::from_secs(1));
+    assert_eq!(cfg.lease_budget(), Duration::from_secs(1));
+    // Whole seconds still cannot fit: 1 + 2 * 1 > 2.
+    assert_eq!(validate_key(&timing(2, 1, 1)), "ttl");
+    // The safety margin (1 s at ttl 2) leaves loop_wait below 1 s.
+    let slow_loop = parse(json!({"ttl": 2, "loop_wait": 1, "retry_timeout": 0.5}));
+    assert_eq!(validate_key(&slow_loop), "loop_wait");
+}
+
+#[test]
 fn validate_checks_the_lease_relation() {
     assert_eq!(validate_key(&timing(30, 10, 11)), "ttl", "10 + 2*11 > 30");
     assert_eq!(validate_key(&timing(5, 2, 2)), "ttl", "2 + 2*2 > 5");
@@ -420,6 +439,10 @@ fn validate_checks_minimums_and_bounds() {
     assert_eq!(validate_key(&timing(1, 1, 1)), "ttl");
     assert_eq!(validate_key(&timing(30, 0, 10)), "loop_wait");
     assert_eq!(validate_key(&timing(30, 10, 0)), "retry_timeout");
+    let below = parse(json!({"ttl": 2, "loop_wait": 0.4, "retry_timeout": 0.5}));
+    assert_eq!(validate_key(&below), "loop_wait");
+    let below = parse(json!({"ttl": 2, "loop_wait": 0.5, "retry_timeout": 0.4}));
+    assert_eq!(validate_key(&below), "retry_timeout");
     let huge = Duration::from_secs(u64::MAX / 2);
     let cfg = DynamicConfig {
         primary_start_timeout: huge,

@@ -138,7 +138,7 @@ fn baseline_of(subjects: &[(Subject, Samples)], i: usize) -> Option<usize> {
     if subject.patroni {
         return None;
     }
-    let settings = if subject.settings == "ttl5" {
+    let settings = if subject.settings.starts_with("ttl") {
         "20/2/3"
     } else {
         subject.settings

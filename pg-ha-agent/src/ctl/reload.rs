@@ -14,7 +14,7 @@ pub async fn run(session: &Session, args: &MemberArgs) -> Result<(), CtlError> {
     let loop_wait = cluster
         .config
         .as_ref()
-        .map_or(10, |c| c.parsed.loop_wait.as_secs());
+        .map_or(10.0, |c| c.parsed.loop_wait.as_secs_f64());
     let mut failed = Vec::new();
     for member in members {
         let name = &member.name;

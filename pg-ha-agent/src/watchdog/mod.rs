@@ -48,13 +48,13 @@ impl DeviceWatchdog {
     /// Opens the device if needed, sets the timeout for `ttl`, and keeps it alive.
     fn arm(&self, state: &mut State, ttl: Duration, loop_wait: Duration) -> Result<(), String> {
         let wanted = self.config.timeout_for(ttl.as_secs());
-        if wanted < loop_wait.as_secs() as i64 || wanted < 1 {
+        if (wanted as f64) < loop_wait.as_secs_f64() || wanted < 1 {
             return Err(format!(
                 "a timeout of {wanted} s (ttl {} s less safety_margin {}) is shorter than \
                  loop_wait {} s",
                 ttl.as_secs(),
                 self.config.safety_margin,
-                loop_wait.as_secs()
+                loop_wait.as_secs_f64()
             ));
         }
         if state.device.is_none() {

@@ -73,10 +73,10 @@ pub(crate) struct ClusterOptions {
     pub(crate) scope: String,
     /// `ttl` in seconds.
     pub(crate) ttl: u64,
-    /// `loop_wait` in seconds.
-    pub(crate) loop_wait: u64,
-    /// `retry_timeout` in seconds.
-    pub(crate) retry_timeout: u64,
+    /// `loop_wait` in seconds (fractions allowed, e.g. 0.5 at ttl 2).
+    pub(crate) loop_wait: f64,
+    /// `retry_timeout` in seconds (fractions allowed).
+    pub(crate) retry_timeout: f64,
     /// `maximum_lag_on_failover` in bytes.
     pub(crate) maximum_lag_on_failover: u64,
     /// `tags` of node i (index 0 = `node1`); missing or `null` = no tags.
@@ -254,8 +254,8 @@ impl Default for ClusterOptions {
         ClusterOptions {
             scope: "e2e".to_string(),
             ttl: 5,
-            loop_wait: 1,
-            retry_timeout: 2,
+            loop_wait: 1.0,
+            retry_timeout: 2.0,
             maximum_lag_on_failover: 1024 * 1024,
             tags: Vec::new(),
             parameters: Vec::new(),

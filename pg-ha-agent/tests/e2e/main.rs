@@ -325,8 +325,8 @@ async fn mixed_patroni_and_pg_ha_cluster() -> Result<()> {
         scope: "e2e-mixed".to_string(),
         // Patroni's minimum ttl; pg-ha runs at the same settings.
         ttl: 20,
-        loop_wait: 2,
-        retry_timeout: 3,
+        loop_wait: 2.0,
+        retry_timeout: 3.0,
         programs: vec![AgentProgram::Patroni(patroni.into())],
         tags: vec![
             serde_json::Value::Null,

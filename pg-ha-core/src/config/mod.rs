@@ -35,3 +35,4 @@ pub use slots::IgnoreRule;
 pub use standby::StandbyCluster;
 pub use sync_mode::SyncMode;
 pub use tls_paths::TlsPaths;
+pub use validate::{MIN_LOOP_WAIT, MIN_RETRY_TIMEOUT, MIN_TTL};

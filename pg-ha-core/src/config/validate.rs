@@ -8,11 +8,22 @@ fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
 
+/// The shortest `ttl` accepted.
+pub const MIN_TTL: Duration = Duration::from_secs(2);
+
+/// The shortest `loop_wait` accepted: with ttl 2 and its 1 s safety margin, a loop_wait
+/// below 1 s is needed, and one cycle every half second is the fastest the agent is built for.
+pub const MIN_LOOP_WAIT: Duration = Duration::from_millis(500);
+
+/// The shortest `retry_timeout` accepted (`loop_wait + 2 * retry_timeout <= ttl` leaves
+/// 0.75 s at ttl 2 and loop_wait 0.5).
+pub const MIN_RETRY_TIMEOUT: Duration = Duration::from_millis(500);
+
 impl DynamicConfig {
     /// Checks the relations between values, naming the key that is wrong:
     ///
     /// - every duration is at most `u32::MAX` seconds;
-    /// - `ttl` >= 2 s, `loop_wait` >= 1 s, `retry_timeout` >= 1 s;
+    /// - `ttl` >= 2 s, `loop_wait` >= 0.5 s, `retry_timeout` >= 0.5 s;
     /// - `loop_wait + 2 * retry_timeout <= ttl` (Patroni's rule: a leader's renewal, retried
     ///   for up to `retry_timeout`, still lands inside the lease);
     /// - `loop_wait + safety_margin < ttl`, so that a healthy leader renews before it would
@@ -20,7 +31,8 @@ impl DynamicConfig {
     /// - `synchronous_node_count >= 1`, `maximum_lag_on_syncnode >= -1`.
     ///
     /// Unlike Patroni (ttl >= 20, retry_timeout >= 3), short timings such as ttl 5,
-    /// loop_wait 1, retry_timeout 2 are accepted.
+    /// loop_wait 1, retry_timeout 2 are accepted, down to ttl 2, loop_wait 0.5,
+    /// retry_timeout 0.5 (fractions of a second are written as Patroni writes floats).
     pub fn validate(&self) -> Result<(), ConfigError> {
         let durations = [
             ("ttl", self.ttl),
@@ -40,15 +52,15 @@ impl DynamicConfig {
             }
         }
         let minimums = [
-            ("ttl", self.ttl, 2),
-            ("loop_wait", self.loop_wait, 1),
-            ("retry_timeout", self.retry_timeout, 1),
+            ("ttl", self.ttl, MIN_TTL),
+            ("loop_wait", self.loop_wait, MIN_LOOP_WAIT),
+            ("retry_timeout", self.retry_timeout, MIN_RETRY_TIMEOUT),
         ];
         for (key, d, min) in minimums {
-            if d < Duration::from_secs(min) {
+            if d < min {
                 return Err(ConfigError::new(
                     key,
-                    format!("must be at least {min} s, got {}s", secs(d)),
+                    format!("must be at least {} s, got {}s", secs(min), secs(d)),
                 ));
             }
         }
