@@ -29,6 +29,7 @@ mod rest_tls;
 mod restart;
 mod slots;
 mod standby_cluster;
+mod steady;
 mod switchover;
 mod watchdog;
 
@@ -128,6 +129,30 @@ async fn kill9_primary_node_then_postgres_only() -> Result<()> {
             drop(watchers);
             crashes::kill9_postgres_only(c).await?;
             haproxy::haproxy_follows_the_primary(c).await
+        })
+    })
+    .await
+}
+
+/// Scenario 3 at the shortest timing accepted, ttl 2 / loop_wait 0.5 / retry_timeout 0.5:
+/// bootstrap, kill -9 of the primary's agent and PostgreSQL (a replica takes writes, the
+/// rows both replicas replayed kept), the old primary rejoining through pg_rewind; then the
+/// cluster stays with one primary and two streaming replicas for 10 ttl (no needless
+/// failover from lease renewals at half-second cycles).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ttl_2_kill9_failover_and_steady_state() -> Result<()> {
+    let options = ClusterOptions {
+        scope: "e2e-ttl2".to_string(),
+        ttl: 2,
+        loop_wait: 0.5,
+        retry_timeout: 0.5,
+        ..ClusterOptions::default()
+    };
+    with_cluster("ttl_2_kill9_failover_and_steady_state", options, |c| {
+        Box::pin(async move {
+            crashes::kill9_primary_node(c).await?;
+            let primary = c.wait_streaming(2, REJOIN).await?;
+            steady::stays_steady(c, &primary, Duration::from_secs(20)).await
         })
     })
     .await

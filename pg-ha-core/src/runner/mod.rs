@@ -193,13 +193,16 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         let retryable_failure = executed.iter().any(|o| {
             o.action.stops_on_failure() && o.result.as_ref().is_err_and(ActionError::is_retryable)
         });
+        // The lease must be renewed before the point where the leader stops cleanly (the
+        // deadline less the clean demotion lead): from there on a DCS call gets no time.
+        let lead = crate::config::clean_demotion_lead(self.dynamic.ttl);
         let next_wake = next_wake(
             &decision,
             retryable_failure,
             self.clock.now(),
             self.dynamic.loop_wait,
-            self.facts.lease_deadline(&self.dynamic),
-            crate::config::clean_demotion_lead(self.dynamic.ttl) / 2,
+            self.facts.lease_deadline(&self.dynamic).map(|d| d - lead),
+            lead / 2,
         );
         self.last_decision = Some(decision.clone());
         StepReport {
