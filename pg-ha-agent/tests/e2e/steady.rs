@@ -15,7 +15,8 @@ pub(crate) async fn stays_steady(c: &Cluster, primary: &str, window: Duration) -
     step(&format!(
         "steady: {primary} leads for {window:?} with nothing failing"
     ));
-    let timeline = int(&c.node(primary).patroni().await?["timeline"]).context("timeline")?;
+    let timeline = int(&c.node(primary).patroni().await?["timeline"])
+        .with_context(|| format!("{primary}'s /patroni shows no timeline at the start"))?;
     let started = Instant::now();
     while started.elapsed() < window {
         let primaries = c.primaries().await;
@@ -24,7 +25,12 @@ pub(crate) async fn stays_steady(c: &Cluster, primary: &str, window: Duration) -
             "{:.1} s into a quiet window the primaries are {primaries:?}, not [{primary}]",
             started.elapsed().as_secs_f64()
         );
-        let now = int(&c.node(primary).patroni().await?["timeline"]).context("timeline")?;
+        let now = int(&c.node(primary).patroni().await?["timeline"]).with_context(|| {
+            format!(
+                "{:.1} s into a quiet window {primary}'s /patroni shows no timeline",
+                started.elapsed().as_secs_f64()
+            )
+        })?;
         ensure!(
             now == timeline,
             "{primary}'s timeline moved from {timeline} to {now} in a quiet window"
