@@ -156,11 +156,14 @@ fn seeds_that_once_failed_pass() {
 /// point 0 and promoted a lagging node; 105373, 108790, an oracle fix: the lag invariant
 /// counted an optime on a branch an earlier promotion had abandoned, which the promoting
 /// node never had, in full; 822848, an oracle fix: it capped such an optime at the furthest
-/// fork from the branch, not at the most recent promotion's, which the history follows).
-const FULL_SPACE_REGRESSIONS: [u64; 41] = [
+/// fork from the branch, not at the most recent promotion's, which the history follows;
+/// 1002288, two writers: a node whose agent restarted during a DCS outage under failsafe_mode
+/// skipped the still-running primary (tagged nofailover or failover_priority 0, which made the
+/// election skip it) and promoted).
+const FULL_SPACE_REGRESSIONS: [u64; 42] = [
     82, 190, 360, 456, 532, 673, 853, 2035, 2477, 2638, 2855, 3378, 3812, 3912, 4339, 9430, 10302,
     10825, 11281, 15244, 31782, 37647, 45429, 47790, 49954, 68770, 70764, 72559, 87091, 103275,
-    123613, 175986, 185693, 337253, 454786, 579932, 8989, 16966, 105373, 108790, 822848,
+    123613, 175986, 185693, 337253, 454786, 579932, 8989, 16966, 105373, 108790, 822848, 1002288,
 ];
 
 /// Seeds of `--space lossy` (machines lost for good) that fail when a replica behind the

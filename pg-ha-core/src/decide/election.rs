@@ -416,6 +416,10 @@ fn peers(ctx: &Ctx<'_>, position: u64, compare: Compare<'_>) -> Result<(), Ineli
         let Some(status) = &report.status else {
             continue;
         };
+        let peer = report.name.clone();
+        if status.is_primary {
+            return Err(Ineligible::PeerIsPrimary { peer });
+        }
         let former = compare.former_leader == Some(report.name.as_str());
         if status.failover_priority <= 0
             || status.watchdog_failed
@@ -425,10 +429,6 @@ fn peers(ctx: &Ctx<'_>, position: u64, compare: Compare<'_>) -> Result<(), Ineli
         }
         if !may_promote(ctx, &report.name) {
             continue;
-        }
-        let peer = report.name.clone();
-        if status.is_primary {
-            return Err(Ineligible::PeerIsPrimary { peer });
         }
         if !failsafe_allows(ctx, &peer) {
             // Outside the failsafe map it may never promote: deferring to it waits for good.

@@ -112,6 +112,23 @@ fn peer_still_running_as_primary_blocks_promotion() {
     );
 }
 
+/// A peer that still runs as primary blocks a promotion whatever its tags: one that may not
+/// promote itself (nofailover, failover_priority 0, a failed watchdog) still accepts writes.
+/// Patroni skips such peers (`failover_limitation`); simulation seed 1002288 of
+/// `--space full` (failsafe_mode, quorum, strict): a node whose agent restarted during a DCS
+/// outage lost the primary's failsafe notice, skipped the primary (tagged so that it may not
+/// promote) and promoted beside it.
+#[test]
+fn a_primary_peer_that_may_not_promote_still_blocks_promotion() {
+    let why = not_healthiest(leaderless(1000).peer("node3", true, 500, 0));
+    assert_eq!(
+        why,
+        Ineligible::PeerIsPrimary {
+            peer: "node3".into()
+        }
+    );
+}
+
 #[test]
 fn equal_wal_and_higher_failover_priority_wins() {
     let why = not_healthiest(leaderless(1000).peer("node3", false, 1000, 2));
