@@ -5,6 +5,7 @@ use crate::backend::EtcdDcs;
 use crate::error::EtcdError;
 use etcd_client::proto::{PbKeyValue, PbTxnOpResponse};
 use etcd_client::{Compare, CompareOp, PutOptions, Txn, TxnOp, TxnResponse};
+use pg_ha_core::config::leader_keep_alive_skip;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -67,8 +68,8 @@ impl EtcdDcs {
         Ok(ours)
     }
 
-    /// Keeps the lease alive (a keep-alive once a quarter of the ttl has passed since the
-    /// last one, as for the member key; the runner dates the renewal by
+    /// Keeps the lease alive (a keep-alive unless the last one was sent less than
+    /// [`leader_keep_alive_skip`] ago; the runner dates the renewal by
     /// [`crate::lease::NodeLease::extended_ago`]) and checks that the leader key holds `name`
     /// on our lease: from the watch-fed read cache when it is current, as Patroni's etcd3
     /// leader does, else with a transaction. A key that holds `name` on another lease (an old
@@ -78,7 +79,7 @@ impl EtcdDcs {
         let before = self.lease.id().await;
         let lease = self
             .lease
-            .refresh(&self.endpoints, ttl, crate::lease::fresh_for(ttl), deadline)
+            .refresh(&self.endpoints, ttl, leader_keep_alive_skip(ttl), deadline)
             .await?;
         if before == Some(lease) && self.watch_shows_leader(name, lease) {
             return Ok(true);

@@ -24,8 +24,9 @@ pub(crate) struct NodeLease {
     state: Mutex<Option<Lease>>,
 }
 
-/// How long a lease of `ttl` stays fresh: a quarter of it. Renewals within that time skip
-/// the keep-alive.
+/// How long a lease of `ttl` stays fresh for the member key: a quarter of it. Member
+/// refreshes within that time skip the keep-alive (the leader's renewal skips only within
+/// the shorter [`pg_ha_core::config::leader_keep_alive_skip`]).
 pub(crate) fn fresh_for(ttl: Duration) -> Duration {
     ttl / 4
 }

@@ -8,7 +8,10 @@
 //!
 //! `--space full` also draws quorum and strict modes, synchronous_node_count 2,
 //! failsafe_mode, check_timeline, use_pg_rewind off, a failed rewind left to a human and node
-//! tags; `--space lossy` adds machines lost for good (see `sim::Space`).
+//! tags; `--space lossy` adds machines lost for good; `--space short` runs the full space
+//! at the shortest timings (ttl 2 / 0.5 / 0.5 and 3 / 1 / 1), with lease renewals as the
+//! etcd backend makes them and status queries that sometimes take hundreds of milliseconds
+//! (see `sim::Space`).
 //!
 //! Many seeds run on every core; a failing seed prints the command that replays it with the
 //! full event log. Exits non-zero when any seed fails.
@@ -53,8 +56,9 @@ fn parse_args() -> Result<Args, String> {
                 args.space = match it.next().as_deref() {
                     Some("full") => Space::Full,
                     Some("lossy") => Space::Lossy,
+                    Some("short") => Space::Short,
                     Some("classic") => Space::Classic,
-                    _ => return Err("--space needs `classic`, `full` or `lossy`".into()),
+                    _ => return Err("--space needs `classic`, `full`, `lossy` or `short`".into()),
                 }
             }
             other => return Err(format!("unknown argument {other}")),
@@ -123,7 +127,7 @@ fn main() {
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("{e}\nusage: simulate [--space classic|full|lossy] [--seeds N] [--start N] [--stop-after N] | --seed N [--verbose]");
+            eprintln!("{e}\nusage: simulate [--space classic|full|lossy|short] [--seeds N] [--start N] [--stop-after N] | --seed N [--verbose]");
             std::process::exit(2);
         }
     };

@@ -426,6 +426,29 @@ fn validate_accepts_ttl_2_with_half_second_loop_and_retry() {
 }
 
 #[test]
+fn a_leader_renewal_skips_a_keep_alive_only_while_half_the_ttl_is_left_before_the_clean_stop() {
+    use pg_ha_core::config::{clean_demotion_lead, leader_keep_alive_skip, lease_budget};
+    let secs = |s: f64| Duration::from_secs_f64(s);
+    // ttl 2 and 3: the whole budget is needed, every renewal keeps the lease alive.
+    assert_eq!(leader_keep_alive_skip(secs(2.0)), Duration::ZERO);
+    assert_eq!(leader_keep_alive_skip(secs(3.0)), Duration::ZERO);
+    // ttl 20: 15 s budget, 2 s clean demotion lead: 13 - 10 = 3 s of the 5 s quarter.
+    assert_eq!(leader_keep_alive_skip(secs(20.0)), secs(3.0));
+    // Patroni's default ttl 30: the whole quarter.
+    assert_eq!(leader_keep_alive_skip(secs(30.0)), secs(7.5));
+    for ttl in [2.0, 2.5, 3.0, 5.0, 10.0, 20.0, 30.0, 60.0] {
+        let ttl = secs(ttl);
+        let skip = leader_keep_alive_skip(ttl);
+        let left = lease_budget(ttl) - clean_demotion_lead(ttl) - skip;
+        assert!(
+            skip.is_zero() || left >= ttl / 2,
+            "ttl {ttl:?}: {left:?} left"
+        );
+        assert!(skip <= ttl / 4, "ttl {ttl:?}: skip {skip:?}");
+    }
+}
+
+#[test]
 fn validate_checks_the_lease_relation() {
     assert_eq!(validate_key(&timing(30, 10, 11)), "ttl", "10 + 2*11 > 30");
     assert_eq!(validate_key(&timing(5, 2, 2)), "ttl", "2 + 2*2 > 5");

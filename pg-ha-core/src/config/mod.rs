@@ -21,8 +21,8 @@ mod validate;
 pub use coerce::number_and_unit;
 pub use dcs_section::{split_list, DcsSection};
 pub use dynamic::{
-    clean_demotion_lead, lease_budget, safety_margin, DynamicConfig, DEFAULT_RETRY_TIMEOUT,
-    DEFAULT_TTL,
+    clean_demotion_lead, leader_keep_alive_skip, lease_budget, safety_margin, DynamicConfig,
+    DEFAULT_RETRY_TIMEOUT, DEFAULT_TTL,
 };
 pub use error::ConfigError;
 pub use node::{HaConfig, NodeConfig};

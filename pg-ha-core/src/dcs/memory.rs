@@ -16,6 +16,7 @@ mod state;
 mod tests;
 
 use super::{Dcs, DcsError};
+use crate::config::leader_keep_alive_skip;
 use crate::model::{Condition, Key, Snapshot, Version, LEADER_PATH, MEMBERS_PREFIX};
 use crate::time::{Clock, Mono};
 use async_trait::async_trait;
@@ -73,6 +74,19 @@ impl MemoryStore {
     /// Revokes expired leases as `expiry` says (the real backends' cadence) from now on.
     pub fn set_expiry(&self, expiry: Expiry) {
         self.with_state(|state, _| state.expiry = expiry);
+    }
+
+    /// Renewals skip the keep-alive of a lease kept alive a moment ago, as the etcd backend
+    /// does (a member key's within a quarter ttl, the leader key's within
+    /// [`leader_keep_alive_skip`]), and [`Dcs::lease_extended_ago`] says when it really was.
+    pub fn skip_fresh_keep_alives(&self) {
+        self.with_state(|state, _| state.skip_fresh = true);
+    }
+
+    /// How many renewals skipped the keep-alive of a fresh lease so far
+    /// ([`MemoryStore::skip_fresh_keep_alives`]).
+    pub fn skipped_keep_alives(&self) -> u64 {
+        self.with_state(|state, _| state.skipped)
     }
 
     /// Revokes every lease that expired on the store's clock and deletes its keys, waking
@@ -183,7 +197,7 @@ impl Dcs for MemoryDcs {
                 .map(|stored| (stored.value == name, stored.lease));
             match held {
                 Some((true, bound)) => {
-                    let lease = state.keep_alive(self.id, ttl, now);
+                    let lease = state.renew(self.id, ttl, leader_keep_alive_skip(ttl), now);
                     if bound != Some(lease) {
                         // Our name under another lease (e.g. before a restart): take it over,
                         // as Patroni's etcd3 renewal does.
@@ -192,11 +206,16 @@ impl Dcs for MemoryDcs {
                     true
                 }
                 _ => {
-                    state.extend(self.id, ttl, now);
+                    state.extend(self.id, ttl, leader_keep_alive_skip(ttl), now);
                     false
                 }
             }
         }))
+    }
+
+    async fn lease_extended_ago(&self) -> Option<Duration> {
+        self.store
+            .with_state(|state, now| state.extended_ago(self.id, now))
     }
 
     async fn release_leader(&self, name: &str) -> Result<bool, DcsError> {
@@ -210,7 +229,7 @@ impl Dcs for MemoryDcs {
 
     async fn touch_member(&self, name: &str, value: &str, ttl: Duration) -> Result<(), DcsError> {
         self.store.with_state(|state, now| {
-            let lease = state.keep_alive(self.id, ttl, now);
+            let lease = state.renew(self.id, ttl, ttl / 4, now);
             state.put(&self.scope, &member_path(name), value, Some(lease));
         });
         Ok(())
@@ -218,7 +237,7 @@ impl Dcs for MemoryDcs {
 
     async fn refresh_member(&self, name: &str, value: &str, ttl: Duration) -> Result<(), DcsError> {
         self.store.with_state(|state, now| {
-            let lease = state.keep_alive(self.id, ttl, now);
+            let lease = state.renew(self.id, ttl, ttl / 4, now);
             let path = member_path(name);
             let kept = state
                 .get(&self.scope, &path)

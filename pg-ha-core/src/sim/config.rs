@@ -23,6 +23,12 @@ pub enum Space {
     /// others must go on without it (`simulate --space lossy`; not yet clean, see the issue
     /// notes).
     Lossy,
+    /// The full space at the shortest timings pg-ha accepts, ttl 2 / loop_wait 0.5 /
+    /// retry_timeout 0.5 or ttl 3 / 1 / 1, with status queries that sometimes take hundreds
+    /// of milliseconds (a loaded machine), and in half of the runs leases renewed as the etcd
+    /// backend renews them (a renewal soon after a keep-alive skips it and is dated back)
+    /// (`simulate --space short`).
+    Short,
 }
 
 /// How one run is shaped.
@@ -59,6 +65,9 @@ pub struct SimConfig {
     /// miss it ([`super::watch_view`]): 0, 50, 100 or 150 ms by seed in the full and lossy
     /// spaces, 0 in the classic one.
     pub watch_delay: Duration,
+    /// Renewals skip the keep-alive of a fresh lease, as the etcd backend does
+    /// ([`crate::dcs::MemoryStore::skip_fresh_keep_alives`]; half of the short space).
+    pub skip_fresh_keep_alives: bool,
 }
 
 impl SimConfig {
@@ -98,12 +107,16 @@ impl SimConfig {
             draw_modes(&mut extra, &mut dynamic, nodes);
             tags = draw_tags(&mut extra, &dynamic, nodes);
         }
+        if space == Space::Short {
+            short_timing(&mut SimRng::new(seed ^ 0x5DEE_CE66_D1CE_4E5B), &mut dynamic);
+        }
         let mut cfg = SimConfig::shaped(seed, nodes, dynamic, toggle_sync, chaos_loops);
         cfg.tags = tags;
         cfg.space = space;
         if space != Space::Classic {
             cfg.watch_delay = Duration::from_millis(seed / 3 % 4 * 50);
         }
+        cfg.skip_fresh_keep_alives = space == Space::Short && seed.is_multiple_of(2);
         cfg
     }
 
@@ -147,6 +160,7 @@ impl SimConfig {
                 _ => Expiry::LowerBound,
             },
             watch_delay: Duration::ZERO,
+            skip_fresh_keep_alives: false,
             dynamic,
         }
     }
@@ -182,6 +196,19 @@ fn draw_modes(rng: &mut SimRng, dynamic: &mut DynamicConfig, nodes: usize) {
     dynamic.postgresql.remove_data_directory_on_rewind_failure = !rng.chance(0.2);
 }
 
+/// The shortest timings pg-ha accepts: ttl 2 / loop_wait 0.5 / retry_timeout 0.5 for most
+/// runs, ttl 3 / 1 / 1 for the rest.
+fn short_timing(rng: &mut SimRng, dynamic: &mut DynamicConfig) {
+    let (ttl, loop_wait, retry_timeout) = if rng.chance(0.6) {
+        (2000, 500, 500)
+    } else {
+        (3000, 1000, 1000)
+    };
+    dynamic.ttl = Duration::from_millis(ttl);
+    dynamic.loop_wait = Duration::from_millis(loop_wait);
+    dynamic.retry_timeout = Duration::from_millis(retry_timeout);
+}
+
 /// One node `nofailover`, one `nosync` (synchronous modes), distinct failover priorities,
 /// each for a share of the seeds.
 fn draw_tags(rng: &mut SimRng, dynamic: &DynamicConfig, nodes: usize) -> Vec<Tags> {
@@ -209,9 +236,9 @@ fn draw_tags(rng: &mut SimRng, dynamic: &DynamicConfig, nodes: usize) -> Vec<Tag
 pub fn config_json(dynamic: &DynamicConfig) -> serde_json::Value {
     let pg = &dynamic.postgresql;
     serde_json::json!({
-        "ttl": dynamic.ttl.as_secs(),
-        "loop_wait": dynamic.loop_wait.as_secs(),
-        "retry_timeout": dynamic.retry_timeout.as_secs(),
+        "ttl": seconds(dynamic.ttl),
+        "loop_wait": seconds(dynamic.loop_wait),
+        "retry_timeout": seconds(dynamic.retry_timeout),
         "maximum_lag_on_failover": dynamic.maximum_lag_on_failover,
         "synchronous_mode": match dynamic.synchronous_mode {
             SyncMode::Off => serde_json::json!(false),
@@ -229,6 +256,15 @@ pub fn config_json(dynamic: &DynamicConfig) -> serde_json::Value {
             "remove_data_directory_on_diverged_timelines": pg.remove_data_directory_on_diverged_timelines,
         },
     })
+}
+
+/// A duration as Patroni writes it: whole seconds as an integer, else a float.
+fn seconds(d: Duration) -> serde_json::Value {
+    if d.subsec_nanos() == 0 {
+        serde_json::json!(d.as_secs())
+    } else {
+        serde_json::json!(d.as_secs_f64())
+    }
 }
 
 fn timing(ttl: u64, loop_wait: u64, retry_timeout: u64) -> DynamicConfig {

@@ -195,6 +195,11 @@ impl Dcs for FaultyDcs {
             .await
     }
 
+    /// Local state of the client (the etcd backend keeps it in memory): no fault applies.
+    async fn lease_extended_ago(&self) -> Option<Duration> {
+        self.inner.lease_extended_ago().await
+    }
+
     async fn release_leader(&self, name: &str) -> Result<bool, DcsError> {
         self.write_call("release_leader", self.inner.release_leader(name))
             .await

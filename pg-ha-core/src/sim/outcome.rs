@@ -35,6 +35,9 @@ pub struct Stats {
     /// Runs that ended without a primary because a lost machine left no survivor that
     /// Patroni's rules let lead ([`super::invariants::stranded`]).
     pub stranded: u64,
+    /// Lease renewals that skipped the keep-alive of a fresh lease
+    /// ([`super::SimConfig::skip_fresh_keep_alives`]).
+    pub skipped_keep_alives: u64,
 }
 
 impl Stats {
@@ -52,6 +55,7 @@ impl Stats {
         self.lost_machines += other.lost_machines;
         self.failsafe_outages += other.failsafe_outages;
         self.stranded += other.stranded;
+        self.skipped_keep_alives += other.skipped_keep_alives;
         for (kind, n) in &other.faults_by_kind {
             *self.faults_by_kind.entry(kind).or_default() += n;
         }
@@ -95,6 +99,7 @@ pub fn replay_command_in(seed: u64, space: super::Space) -> String {
         super::Space::Classic => replay_command(seed),
         super::Space::Full => format!("{} --space full", replay_command(seed)),
         super::Space::Lossy => format!("{} --space lossy", replay_command(seed)),
+        super::Space::Short => format!("{} --space short", replay_command(seed)),
     }
 }
 

@@ -41,9 +41,25 @@ impl SimPostgres {
 
     /// Waits as long as `op` takes on this node now (nothing without pg_latency).
     async fn takes(&self, op: Op) {
+        self.waits(op, |state| state.pg_latency).await;
+    }
+
+    /// Waits as long as the status query takes on a loaded machine (nothing without
+    /// [`SimState::query_latency`]): a few milliseconds, one query in ten 50 to 400 ms.
+    async fn queries(&self) {
+        let slow = {
+            let state = self.shared.lock();
+            draw(self.node, state.now(), Op::SlowQuery as u64).is_multiple_of(10)
+        };
+        let op = if slow { Op::SlowQuery } else { Op::Query };
+        self.waits(op, |state| state.query_latency).await;
+    }
+
+    /// Waits as long as `op` takes on this node now, if `enabled` says so.
+    async fn waits(&self, op: Op, enabled: impl FnOnce(&SimState) -> bool) {
         let (clock, until) = {
             let state = self.shared.lock();
-            if !state.pg_latency {
+            if !enabled(&state) {
                 return;
             }
             let now = state.now();
@@ -102,6 +118,8 @@ enum Op {
     Start,
     Stop,
     Promote,
+    Query,
+    SlowQuery,
 }
 
 impl Op {
@@ -114,6 +132,8 @@ impl Op {
             Op::Start => (50, 800),
             Op::Stop => (20, 500),
             Op::Promote => (10, 400),
+            Op::Query => (1, 30),
+            Op::SlowQuery => (50, 400),
         }
     }
 }
@@ -250,6 +270,7 @@ pub fn sync_set(state: &SimState, i: usize) -> Vec<usize> {
 #[async_trait]
 impl Postgres for SimPostgres {
     async fn status(&self) -> Result<PgStatus, PgError> {
+        self.queries().await;
         self.with(|state, i| Ok(status_of(state, i)))
     }
 

@@ -114,6 +114,9 @@ pub struct SimState {
     pub dcs_history: super::watch_view::DcsHistory,
     /// PostgreSQL operations take simulated time (see [`super::postgres`]).
     pub pg_latency: bool,
+    /// The status query takes simulated time too, sometimes hundreds of milliseconds, as
+    /// on a loaded machine (the short space).
+    pub query_latency: bool,
 }
 
 impl SimState {
@@ -144,6 +147,7 @@ impl SimState {
             journal: Vec::new(),
             dcs_history: Default::default(),
             pg_latency: false,
+            query_latency: false,
         }
     }
 

@@ -9,7 +9,7 @@ use super::executor::block_on;
 use super::faults::NodeFaults;
 use super::invariants::promotion_lag::{self, Promotion};
 use super::invariants::{
-    acked_commits, failsafe_available, history_matches, liveness, single_writer, stranded,
+    acked_commits, failsafe_available, history_matches, liveness, single_writer, steady, stranded,
     timeline, timeline_branches, writer_holds_key, Violation,
 };
 use super::log::EventLog;
@@ -64,6 +64,8 @@ pub struct World {
     forks: Vec<(u64, u64)>,
     pub(super) step_pre: Option<(usize, Option<Cluster>)>,
     pub(super) healed_at: Option<Micros>,
+    /// The primary found at the liveness deadline ([`steady`]).
+    settled: Option<steady::Settled>,
     pub(super) finished: bool,
 }
 
@@ -98,9 +100,13 @@ impl World {
         state.dcs_history =
             super::watch_view::DcsHistory::new(cfg.watch_delay.as_micros() as Micros);
         state.pg_latency = cfg.space != super::Space::Classic;
+        state.query_latency = cfg.space == super::Space::Short;
         let shared = Shared::new(state);
         let store = MemoryStore::new(clock.clone());
         store.set_expiry(cfg.dcs_expiry);
+        if cfg.skip_fresh_keep_alives {
+            store.skip_fresh_keep_alives();
+        }
         let admin = store.client(SCOPE, "sim-admin");
         let mut world = World {
             highest_timeline: vec![0; cfg.nodes],
@@ -134,6 +140,7 @@ impl World {
             forks: Vec::new(),
             step_pre: None,
             healed_at: None,
+            settled: None,
             finished: false,
         };
         let loop_wait = micros(world.cfg.dynamic.loop_wait);
@@ -298,10 +305,15 @@ impl World {
             Event::Heal => self.heal(),
             Event::LivenessDeadline => {
                 let result = liveness::writable_primary(&self.shared.lock());
-                if let Err(v) = result {
-                    if !self.stranded() {
-                        self.fail(v);
+                match result {
+                    Ok(primary) => {
+                        self.settled = Some(steady::Settled {
+                            primary,
+                            since: now,
+                        })
                     }
+                    Err(v) if !self.stranded() => self.fail(v),
+                    Err(_) => {}
                 }
             }
             Event::End => {
@@ -475,6 +487,7 @@ impl World {
                 .or_else(|| timeline::check(&state, &mut self.highest_timeline))
                 .or_else(|| timeline_branches::check(&state, &mut self.timeline_branches))
                 .or_else(|| acked_commits::check(&state, self.ledger.guaranteed()))
+                .or_else(|| steady::check(&state, self.settled))
         };
         if let Some(v) = checks {
             self.fail(v);
@@ -511,7 +524,8 @@ impl World {
             format!("{name}: PostgreSQL accepts writes ({how}, position before {position_before}; WAL {wal})")
         });
         let check_at = at.max(started);
-        let v = single_writer::check(&self.shared.lock(), check_at);
+        let v = single_writer::check(&self.shared.lock(), check_at)
+            .or_else(|| steady::check_new_primary(self.settled, &name, how, at));
         if let Some(v) = v {
             self.fail(v);
             return;
@@ -682,7 +696,8 @@ impl World {
         (Some(o) == optime).then_some(branch)
     }
 
-    fn outcome(self) -> Outcome {
+    fn outcome(mut self) -> Outcome {
+        self.stats.skipped_keep_alives = self.store.skipped_keep_alives();
         let shape = shape(&self.cfg);
         Outcome {
             seed: self.cfg.seed,
@@ -728,6 +743,9 @@ fn shape(cfg: &SimConfig) -> String {
         crate::dcs::Expiry::Checked { .. } => extras.push("etcd expiry".into()),
         crate::dcs::Expiry::LowerBound => extras.push("consul expiry".into()),
     }
+    if cfg.skip_fresh_keep_alives {
+        extras.push("fresh keep-alives skipped".into());
+    }
     for (i, tags) in cfg.tags.iter().enumerate() {
         if !tags.0.is_empty() {
             extras.push(format!("node{} tags {}", i + 1, serde_json::json!(tags.0)));
@@ -736,9 +754,9 @@ fn shape(cfg: &SimConfig) -> String {
     let mut text = format!(
         "{} nodes, ttl {}s loop_wait {}s retry_timeout {}s, synchronous_mode {:?}",
         cfg.nodes,
-        d.ttl.as_secs(),
-        d.loop_wait.as_secs(),
-        d.retry_timeout.as_secs(),
+        d.ttl.as_secs_f64(),
+        d.loop_wait.as_secs_f64(),
+        d.retry_timeout.as_secs_f64(),
         d.synchronous_mode,
     );
     for extra in extras {

@@ -46,6 +46,13 @@ pub(super) struct State {
     clusters: HashMap<String, ClusterKeys>,
     /// When expired leases are revoked.
     pub(super) expiry: super::Expiry,
+    /// Whether a renewal skips the keep-alive of a lease kept alive less than a quarter of
+    /// its ttl ago, as the etcd backend does ([`State::renew`]).
+    pub(super) skip_fresh: bool,
+    /// Renewals that skipped the keep-alive ([`State::renew`]).
+    pub(super) skipped: u64,
+    /// When each live lease was last really kept alive, and for which ttl.
+    renewed: HashMap<LeaseId, (Mono, Duration)>,
 }
 
 impl State {
@@ -74,6 +81,7 @@ impl State {
         }
         for id in &dead {
             self.leases.remove(id);
+            self.renewed.remove(id);
         }
         self.clients.retain(|_, lease| !dead.contains(lease));
         let next = self.revision + 1;
@@ -113,14 +121,50 @@ impl State {
         };
         let revoked = self.expiry.revoked_at(now + ttl, ttl, lease);
         self.leases.insert(lease, revoked);
+        self.renewed.insert(lease, (now, ttl));
         lease
     }
 
-    /// Extends the client's lease to `now + ttl` if it has a live one; never grants.
-    pub(super) fn extend(&mut self, client: ClientId, ttl: Duration, now: Mono) {
-        if let Some(lease) = self.lease_of(client) {
-            let revoked = self.expiry.revoked_at(now + ttl, ttl, lease);
-            self.leases.insert(lease, revoked);
+    /// A renewal: [`State::keep_alive`], unless [`State::skip_fresh`] is set and the lease
+    /// was kept alive with the same ttl less than `skip` ago, when it is left as it is (the
+    /// etcd backend skips that round trip and dates the renewal back).
+    pub(super) fn renew(
+        &mut self,
+        client: ClientId,
+        ttl: Duration,
+        skip: Duration,
+        now: Mono,
+    ) -> LeaseId {
+        let fresh = self.lease_of(client).filter(|lease| {
+            self.skip_fresh
+                && self
+                    .renewed
+                    .get(lease)
+                    .is_some_and(|&(at, with)| with == ttl && now.since(at) < skip)
+        });
+        match fresh {
+            Some(lease) => {
+                self.skipped += 1;
+                lease
+            }
+            None => self.keep_alive(client, ttl, now),
+        }
+    }
+
+    /// How long before `now` the client's lease was last really kept alive, when renewals
+    /// may skip it ([`State::skip_fresh`]); `None` otherwise or without a lease.
+    pub(super) fn extended_ago(&self, client: ClientId, now: Mono) -> Option<Duration> {
+        if !self.skip_fresh {
+            return None;
+        }
+        let lease = self.lease_of(client)?;
+        self.renewed.get(&lease).map(|&(at, _)| now.since(at))
+    }
+
+    /// Renews the client's lease ([`State::renew`]) if it has a live one; never grants.
+    pub(super) fn extend(&mut self, client: ClientId, ttl: Duration, skip: Duration, now: Mono) {
+        if self.lease_of(client).is_some() {
+            self.renew(client, ttl, skip, now);
         }
     }
 

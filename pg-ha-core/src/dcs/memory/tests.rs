@@ -200,3 +200,34 @@ async fn stores_are_independent() -> TestResult {
     assert_eq!(two.revision(), 0);
     Ok(())
 }
+
+#[tokio::test]
+async fn fresh_keep_alives_are_skipped_and_dated_back_only_when_asked() -> TestResult {
+    let (clock, store) = store();
+    let a = store.client("s", "a");
+    assert!(a.acquire_leader("a", TTL).await?);
+    clock.advance(Duration::from_secs(1));
+    assert!(a.renew_leader("a", TTL).await?);
+    assert_eq!(a.lease_extended_ago().await, None, "every renewal extends");
+    store.skip_fresh_keep_alives();
+    // At ttl 30 the leader skips within 7.5 s, the member key within a quarter ttl too.
+    clock.advance(Duration::from_secs(2));
+    assert!(a.renew_leader("a", TTL).await?);
+    a.touch_member("a", "{}", TTL).await?;
+    assert_eq!(a.lease_extended_ago().await, Some(Duration::from_secs(2)));
+    // The lease still ends 30 s after the keep-alive 2 s ago.
+    clock.advance(TTL - Duration::from_secs(2));
+    store.expire();
+    assert!(
+        a.read().await?.entries.is_empty(),
+        "the skip extended the lease"
+    );
+    // At ttl 2 the leader's renewal always keeps the lease alive.
+    let short = Duration::from_secs(2);
+    let b = store.client("s", "b");
+    assert!(b.acquire_leader("b", short).await?);
+    clock.advance(Duration::from_millis(100));
+    assert!(b.renew_leader("b", short).await?);
+    assert_eq!(b.lease_extended_ago().await, Some(Duration::ZERO));
+    Ok(())
+}

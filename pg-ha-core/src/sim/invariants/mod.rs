@@ -8,6 +8,7 @@ pub mod history_matches;
 pub mod liveness;
 pub mod promotion_lag;
 pub mod single_writer;
+pub mod steady;
 pub mod stranded;
 pub mod timeline;
 pub mod timeline_branches;
