@@ -305,13 +305,18 @@ impl World {
             Event::Heal => self.heal(),
             Event::LivenessDeadline => {
                 let result = liveness::writable_primary(&self.shared.lock());
+                // A switchover or failover still requested may move the primary later.
+                let requested = self
+                    .current_cluster()
+                    .is_some_and(|c| c.failover_request().is_some());
                 match result {
-                    Ok(primary) => {
+                    Ok(primary) if !requested => {
                         self.settled = Some(steady::Settled {
                             primary,
                             since: now,
                         })
                     }
+                    Ok(_) => {}
                     Err(v) if !self.stranded() => self.fail(v),
                     Err(_) => {}
                 }
