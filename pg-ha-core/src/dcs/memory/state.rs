@@ -46,8 +46,8 @@ pub(super) struct State {
     clusters: HashMap<String, ClusterKeys>,
     /// When expired leases are revoked.
     pub(super) expiry: super::Expiry,
-    /// Whether a renewal skips the keep-alive of a lease kept alive less than a quarter of
-    /// its ttl ago, as the etcd backend does ([`State::renew`]).
+    /// Whether a renewal skips the keep-alive of a lease kept alive a moment before, as the
+    /// etcd backend does ([`State::renew`]).
     pub(super) skip_fresh: bool,
     /// Renewals that skipped the keep-alive ([`State::renew`]).
     pub(super) skipped: u64,
