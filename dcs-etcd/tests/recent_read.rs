@@ -2,7 +2,8 @@
 //! metrics: while the open watch delivers nothing, a recent read answers from the last full
 //! read without a range request; a change by another node is applied from the watch, still
 //! without one; a fresh lease is renewed without a keep-alive or a transaction, and the
-//! renewal is dated back to the last keep-alive.
+//! renewal is dated back to the last keep-alive; at ttl 2 every leader renewal sends one
+//! (`leader_keep_alive_skip`) and the member key's refresh rides on it.
 
 mod support;
 
@@ -145,4 +146,35 @@ async fn a_fresh_lease_is_renewed_from_the_watch_without_requests() {
         "leader key loss seen by renew after {:?}",
         deleted_at.elapsed()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_ttl_2_every_leader_renewal_keeps_the_lease_alive_and_the_member_key_rides_on_it() {
+    let etcd = EtcdCluster::start().await;
+    let node = etcd.client("renew-short");
+    let ttl = Duration::from_secs(2);
+    assert!(node.acquire_leader("n1", ttl).await.expect("acquire"));
+    let first = node.read().await.expect("read");
+    let wait = tokio::time::timeout(
+        Duration::from_millis(100),
+        node.wait_for_change(first.revision),
+    );
+    assert!(wait.await.is_err(), "nothing changed, yet the wait ended");
+    let before = requests(&etcd, "LeaseKeepAlive").await;
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(node.renew_leader("n1", ttl).await.expect("renew"));
+        // The cycle then refreshes the member key, on the lease just kept alive: no request.
+        node.refresh_member("n1", "{}", ttl).await.expect("member");
+    }
+    let sent = requests(&etcd, "LeaseKeepAlive").await - before;
+    assert_eq!(
+        sent, 3,
+        "one keep-alive per renewal, none for the member key"
+    );
+    let ago = node
+        .lease_extended_ago()
+        .await
+        .expect("the lease was granted");
+    assert!(ago < Duration::from_millis(100), "dated {ago:?} back");
 }
