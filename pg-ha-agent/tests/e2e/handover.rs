@@ -81,23 +81,7 @@ pub(crate) async fn switchovers_lose_nothing(c: &Cluster) -> Result<()> {
 async fn switch_many(c: &Cluster) -> Result<Vec<f64>> {
     let mut gaps = Vec::new();
     for round in 0..SWITCHOVERS {
-        let leader = c.wait_streaming(2, REJOIN).await?;
-        // Let some commits land on this primary before moving on.
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let candidate = (round % 2 == 0).then(|| c.others(&leader).remove(round % 4 / 2));
-        let body = match &candidate {
-            Some(name) => json!({"leader": leader, "candidate": name}),
-            None => json!({"leader": leader}),
-        };
-        let started = Instant::now();
-        let (status, reply) = c
-            .node(&leader)
-            .rest("POST", "/switchover", Some(&body.to_string()))
-            .await?;
-        ensure!(
-            status == 200,
-            "switchover {round} from {leader}: {status} {reply}"
-        );
+        let (leader, candidate, started) = request_switchover(c, round).await?;
         let new = c.wait_for_new_primary(&leader, FAILOVER).await?;
         gaps.push(started.elapsed().as_secs_f64());
         if let Some(name) = &candidate {
@@ -114,6 +98,51 @@ async fn switch_many(c: &Cluster) -> Result<Vec<f64>> {
     }
     Ok(gaps)
 }
+
+/// Asks the primary of a healthy cluster for switchover `round` (to a named candidate in even
+/// rounds); returns the leader asked, the candidate and when the request was sent. A request
+/// the leader refuses (503: on this loaded machine a candidate whose PostgreSQL did not
+/// answer its health check within a second counts as unhealthy, as on Patroni) is asked
+/// again once the cluster is healthy, at most [`REFUSALS`] times; a refusal moves nothing,
+/// so the scenario's check (no acknowledged commit lost) is unchanged.
+async fn request_switchover(
+    c: &Cluster,
+    round: usize,
+) -> Result<(String, Option<String>, Instant)> {
+    let mut refused = 0;
+    loop {
+        let leader = c.wait_streaming(2, REJOIN).await?;
+        // Let some commits land on this primary before moving on.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let candidate = round
+            .is_multiple_of(2)
+            .then(|| c.others(&leader).remove(round % 4 / 2));
+        let body = match &candidate {
+            Some(name) => json!({"leader": leader, "candidate": name}),
+            None => json!({"leader": leader}),
+        };
+        let started = Instant::now();
+        let (status, reply) = c
+            .node(&leader)
+            .rest("POST", "/switchover", Some(&body.to_string()))
+            .await?;
+        if status == 200 {
+            return Ok((leader, candidate, started));
+        }
+        ensure!(
+            status == 503 && refused < REFUSALS,
+            "switchover {round} from {leader}: {status} {reply} (refused {refused} times before)"
+        );
+        refused += 1;
+        step(&format!(
+            "handover: switchover {} from {leader} refused ({status} {reply}); asking again",
+            round + 1
+        ));
+    }
+}
+
+/// How many times one switchover may be refused before the scenario fails.
+const REFUSALS: usize = 2;
 
 /// SIGTERM to the primary's agent while the writer commits: it stops PostgreSQL and hands
 /// the key to a replica that has everything; waits for the new primary.
