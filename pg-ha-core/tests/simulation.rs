@@ -159,11 +159,14 @@ fn seeds_that_once_failed_pass() {
 /// fork from the branch, not at the most recent promotion's, which the history follows;
 /// 1002288, two writers: a node whose agent restarted during a DCS outage under failsafe_mode
 /// skipped the still-running primary (tagged nofailover or failover_priority 0, which made the
-/// election skip it) and promoted).
-const FULL_SPACE_REGRESSIONS: [u64; 42] = [
+/// election skip it) and promoted); 912452, lost commits in quorum mode: a standby that took
+/// the leader key on a view made stale by a slow DCS read promoted although the `sync` key of
+/// a newer leader now needed a vote it could not get).
+const FULL_SPACE_REGRESSIONS: [u64; 43] = [
     82, 190, 360, 456, 532, 673, 853, 2035, 2477, 2638, 2855, 3378, 3812, 3912, 4339, 9430, 10302,
     10825, 11281, 15244, 31782, 37647, 45429, 47790, 49954, 68770, 70764, 72559, 87091, 103275,
     123613, 175986, 185693, 337253, 454786, 579932, 8989, 16966, 105373, 108790, 822848, 1002288,
+    912452,
 ];
 
 /// Seeds of `--space lossy` (machines lost for good) that fail when a replica behind the

@@ -23,11 +23,16 @@ pub(super) fn lead(ctx: &Ctx<'_>) -> Decision {
         (ProcessState::Running, _) if ctx.obs.facts.watchdog_failed => {
             Decision::act(Reason::WatchdogFailed, vec![Action::ReleaseLeader])
         }
-        (ProcessState::Running, _) => {
-            let mut actions = vec![Action::RenewLeader];
-            actions.extend(promotion(ctx));
-            Decision::act(Reason::Promoting, actions)
-        }
+        (ProcessState::Running, _) => match super::election::still_eligible(ctx) {
+            // The key was taken on a view that may be old by now (a slow DCS read; seed
+            // 912452): a standby promotes only if the view of this cycle still lets it.
+            Err(why) => Decision::act(Reason::NotHealthiest(why), vec![Action::ReleaseLeader]),
+            Ok(()) => {
+                let mut actions = vec![Action::RenewLeader];
+                actions.extend(promotion(ctx));
+                Decision::act(Reason::Promoting, actions)
+            }
+        },
         (ProcessState::Starting, _) => Decision::act(
             Reason::PrimaryRestarting {
                 down_for: down_for(ctx),

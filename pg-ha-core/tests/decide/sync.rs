@@ -676,3 +676,23 @@ fn quorum_mode_old_leader_needs_the_votes_once_the_new_leader_took_the_sync_key(
         "{d:?}"
     );
 }
+
+/// A standby that took the leader key on a stale view (a slow DCS read) promotes only if this
+/// cycle's view still lets it: here the `sync` key of a newer leader needs a vote it cannot
+/// get, so it gives the key back (simulation seed 912452 of `--space full`: it promoted and
+/// lost commits acknowledged under the quorum); with the vote it promotes.
+#[test]
+fn quorum_mode_a_key_holder_still_a_standby_promotes_only_with_the_votes() {
+    let holder = || quorum_leaderless("node2").leader("node2");
+    let d = holder().peer_unreachable("node3").decide();
+    assert_eq!(
+        d.reason,
+        Reason::NotHealthiest(Ineligible::NoQuorum {
+            votes: 1,
+            needed: 2
+        })
+    );
+    assert_eq!(d.actions, vec![Action::ReleaseLeader]);
+    let d = holder().peer("node3", false, 900, 1).decide();
+    assert_eq!(d.reason, Reason::Promoting);
+}
