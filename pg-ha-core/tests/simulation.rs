@@ -161,12 +161,15 @@ fn seeds_that_once_failed_pass() {
 /// skipped the still-running primary (tagged nofailover or failover_priority 0, which made the
 /// election skip it) and promoted); 912452, lost commits in quorum mode: a standby that took
 /// the leader key on a view made stale by a slow DCS read promoted although the `sync` key of
-/// a newer leader now needed a vote it could not get).
-const FULL_SPACE_REGRESSIONS: [u64; 43] = [
+/// a newer leader now needed a vote it could not get; 833804, an old primary never streamed
+/// again: the new leader's agent had restarted after the old primary's member key expired,
+/// and the old primary did not list its own slot in `retain_slots` (Patroni 4 does), so the
+/// new leader dropped the slot that held the WAL from the switch point).
+const FULL_SPACE_REGRESSIONS: [u64; 44] = [
     82, 190, 360, 456, 532, 673, 853, 2035, 2477, 2638, 2855, 3378, 3812, 3912, 4339, 9430, 10302,
     10825, 11281, 15244, 31782, 37647, 45429, 47790, 49954, 68770, 70764, 72559, 87091, 103275,
     123613, 175986, 185693, 337253, 454786, 579932, 8989, 16966, 105373, 108790, 822848, 1002288,
-    912452,
+    912452, 833804,
 ];
 
 /// Seeds of `--space lossy` (machines lost for good) that fail when a replica behind the
@@ -177,8 +180,10 @@ const LOSSY_REGRESSIONS: [u64; 7] = [652, 1518, 1746, 1768, 2054, 3742, 4290];
 
 /// Seeds of `--space lossy` that once failed for other reasons: 3678 (check_timeline: a
 /// leader lost after announcing its promotion, before making it, barred every replica);
-/// 2648 (a switchover key naming a lost leader barred every replica on an older timeline).
-const LOSSY_FOUND: [u64; 2] = [2648, 3678];
+/// 2648 (a switchover key naming a lost leader barred every replica on an older timeline);
+/// 3001640 (an oracle fix: a leader lost just before the heal kept its key under Consul's
+/// lower-bound TTL past the liveness deadline, which now allows for the store's expiry).
+const LOSSY_FOUND: [u64; 3] = [2648, 3678, 3001640];
 
 /// Seeds of `--space short` (ttl 2 / 0.5 / 0.5 and 3 / 1 / 1) that fail when the etcd
 /// backend's leader renewal skips a keep-alive up to a quarter ttl after the last one (as it

@@ -2,7 +2,7 @@
 //! (optime, slots), `history` and `failsafe`.
 
 use super::history::lineage;
-use super::slots::{retained_members, slot_positions};
+use super::slots::{published_retain_slots, slot_positions};
 use super::{Action, Ctx};
 use crate::model::{Condition, Failsafe, History, HistoryEntry, Status};
 
@@ -39,11 +39,7 @@ pub(super) fn key_repairs(ctx: &Ctx<'_>) -> Vec<Action> {
 fn status_and_failsafe(ctx: &Ctx<'_>) -> Vec<Action> {
     let mut actions = Vec::new();
     if let Some(lsn) = ctx.pg.write_lsn {
-        let retain_slots = if ctx.dynamic().postgresql.use_slots {
-            retained_members(ctx)
-        } else {
-            Vec::new()
-        };
+        let retain_slots = published_retain_slots(ctx);
         let slots = slot_positions(ctx);
         let status = &ctx.cluster.status;
         let changed = status.optime != Some(lsn.0)

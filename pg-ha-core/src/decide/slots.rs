@@ -79,17 +79,45 @@ pub(super) fn slot_actions(ctx: &Ctx<'_>) -> Vec<Action> {
 }
 
 /// `status.slots`: the positions of the member and permanent slots on this primary, for
-/// the replicas (and Patroni nodes) that keep copies of them.
+/// the replicas (and Patroni nodes) that keep copies of them; with member slots kept, also
+/// this leader's own slot name at its WAL position, as Patroni 4 publishes it (a Patroni
+/// replica advances its copy of the leader's slot only from this entry).
 pub(super) fn slot_positions(ctx: &Ctx<'_>) -> std::collections::BTreeMap<String, u64> {
     let (Some(existing), true) = (ctx.pg.slots.as_ref(), ctx.dynamic().postgresql.use_slots) else {
         return Default::default();
     };
     let wanted = wanted(ctx);
-    existing
+    let mut positions: std::collections::BTreeMap<String, u64> = existing
         .iter()
         .filter(|e| wanted.iter().any(|w| w.name == e.name))
         .filter_map(|e| Some((e.name.clone(), e.position?.0)))
-        .collect()
+        .collect();
+    if let (Some(lsn), true) = (ctx.pg.write_lsn, keeps_member_slots(ctx)) {
+        positions.insert(slot_name(ctx.me()), lsn.0);
+    }
+    positions
+}
+
+/// `status.retain_slots`: the members whose slots the cluster keeps; with member slots kept
+/// (`member_slots_ttl` > 0), this leader's own name too, as Patroni 4 publishes it. The
+/// node elected after this one then keeps a slot for it even if this node's member key
+/// expired before that node's agent (re)started and saw it, so the old primary finds the
+/// WAL from its switch point when it comes back (simulation seed 833804 of the full space).
+pub(super) fn published_retain_slots(ctx: &Ctx<'_>) -> Vec<String> {
+    if !ctx.dynamic().postgresql.use_slots {
+        return Vec::new();
+    }
+    let mut names = retained_members(ctx);
+    if keeps_member_slots(ctx) {
+        names.push(ctx.me().to_string());
+        names.sort();
+    }
+    names
+}
+
+/// Whether members keep slots for each other while absent (Patroni 4's `member_slots_ttl`).
+fn keeps_member_slots(ctx: &Ctx<'_>) -> bool {
+    !ctx.dynamic().member_slots_ttl.is_zero()
 }
 
 fn unwanted(slot: &ExistingSlot, wanted: &[SlotSpec]) -> bool {

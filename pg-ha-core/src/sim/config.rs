@@ -171,9 +171,14 @@ impl SimConfig {
     }
 
     /// The latest time after the heal by which a writable primary must exist:
-    /// ttl + loop_wait + `heal_bound`.
+    /// ttl + loop_wait + `heal_bound`, plus the longest the store may keep a lease past its
+    /// ttl (Consul's lower-bound TTL: up to another ttl; a leader lost just before the heal
+    /// keeps its key that long, simulation seed 3001640 of the lossy space).
     pub fn liveness_bound(&self) -> Duration {
-        self.dynamic.ttl + self.dynamic.loop_wait + self.heal_bound
+        self.dynamic.ttl
+            + self.dcs_expiry.max_delay(self.dynamic.ttl)
+            + self.dynamic.loop_wait
+            + self.heal_bound
     }
 }
 

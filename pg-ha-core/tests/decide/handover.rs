@@ -20,8 +20,8 @@ fn stopped_for_switchover() -> Situation {
 fn final_status() -> Action {
     Action::WriteStatus(Status {
         optime: Some(2000),
-        // node1 leads: it keeps the slots of the other two.
-        retain_slots: vec!["node2".into(), "node3".into()],
+        // node1 leads: it keeps the slots of the other two and lists its own (Patroni 4).
+        retain_slots: vec!["node1".into(), "node2".into(), "node3".into()],
         timeline: Some(1),
         ..Status::default()
     })

@@ -24,8 +24,8 @@ fn leader_publishes_a_new_optime_in_status() {
     let d = leader().pg_primary(2000, 1).decide();
     let status = Status {
         optime: Some(2000),
-        // node1 leads: it keeps the slots of the other two.
-        retain_slots: vec!["node2".into(), "node3".into()],
+        // node1 leads: it keeps the slots of the other two and lists its own (Patroni 4).
+        retain_slots: vec!["node1".into(), "node2".into(), "node3".into()],
         timeline: Some(1),
         ..Status::default()
     };

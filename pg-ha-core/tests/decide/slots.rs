@@ -147,7 +147,37 @@ fn the_leader_publishes_the_members_whose_slots_it_keeps() {
         _ => None,
     });
     let status = status.expect("status rewritten: node4 joined retain_slots");
-    assert_eq!(status.retain_slots, vec!["node2", "node3", "node4"]);
+    assert_eq!(
+        status.retain_slots,
+        vec!["node1", "node2", "node3", "node4"]
+    );
+}
+
+fn written_status(s: &Situation) -> Option<pg_ha_core::model::Status> {
+    s.decide().actions.into_iter().find_map(|a| match a {
+        Action::WriteStatus(status) => Some(status),
+        _ => None,
+    })
+}
+
+/// As Patroni 4, the leader lists its own slot in `retain_slots` and at its WAL position
+/// in `slots`: the node elected after it keeps a slot for it even when it never saw this
+/// node's member key, and Patroni replicas advance their copy of the leader's slot
+/// (simulation seed 833804: the new leader's agent had restarted after the old leader's
+/// member key expired, dropped the old leader's slot, and the old leader never streamed
+/// again). With `member_slots_ttl` 0, members keep no slots for each other: neither.
+#[test]
+fn the_leader_lists_its_own_slot_when_members_keep_slots_for_each_other() {
+    let mut s = leader_with(vec![]).pg_primary(1500, 1);
+    s.pg().slots = Some(vec![]);
+    let status = written_status(&s).expect("a new optime: the status is written");
+    assert_eq!(status.retain_slots, vec!["node1", "node2", "node3"]);
+    assert_eq!(status.slots.get("node1"), Some(&1500));
+
+    s.cfg.dynamic.member_slots_ttl = Duration::ZERO;
+    let status = written_status(&s).expect("a new optime: the status is written");
+    assert_eq!(status.retain_slots, vec!["node2", "node3"]);
+    assert_eq!(status.slots.get("node1"), None);
 }
 
 #[test]
@@ -210,7 +240,12 @@ fn the_primary_publishes_member_and_permanent_slot_positions_in_status() {
     let published: Vec<(&str, u64)> = status.slots.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(
         published,
-        [("archiver", 700), ("node2", 900), ("node3", 800)]
+        [
+            ("archiver", 700),
+            ("node1", 1000),
+            ("node2", 900),
+            ("node3", 800)
+        ]
     );
 }
 

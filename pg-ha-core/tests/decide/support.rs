@@ -154,12 +154,8 @@ impl Situation {
         }
         s.cluster().status = Status {
             optime: Some(lsn),
-            // What the leader publishes: the other members, whose slots it keeps.
-            retain_slots: ["node1", "node2", "node3"]
-                .iter()
-                .filter(|n| Some(**n) != leader)
-                .map(|n| n.to_string())
-                .collect(),
+            // What the leader publishes: every member, itself included (as Patroni 4).
+            retain_slots: vec!["node1".into(), "node2".into(), "node3".into()],
             // The leader's timeline, which it publishes with the optime.
             timeline: Some(1),
             ..Status::default()
