@@ -55,15 +55,11 @@ fn race(ctx: &Ctx<'_>) -> Decision {
     }
 }
 
-/// For a standby that holds the leader key but has not promoted yet: whether this cycle's
-/// view still makes it the healthiest node (as Patroni's `enforce_primary_role`, which will
-/// not promote a node the `sync` key does not list).
-pub(super) fn still_eligible(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
-    healthiest(ctx)
-}
-
-/// Patroni's `is_healthiest_node`, with the reason when this node is not.
-fn healthiest(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
+/// Patroni's `is_healthiest_node`, with the reason when this node is not. Also asked again
+/// by a standby that holds the leader key but has not promoted yet, on this cycle's view (as
+/// Patroni's `enforce_primary_role`, which will not promote a node the `sync` key does not
+/// list).
+pub(super) fn healthiest(ctx: &Ctx<'_>) -> Result<(), Ineligible> {
     if let Some((leader, at)) = &ctx.obs.facts.failsafe_leader {
         if leader != ctx.me() && ctx.now() < *at + ctx.dynamic().ttl {
             return Err(Ineligible::FailsafeLeaderAlive {

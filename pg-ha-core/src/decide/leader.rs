@@ -23,7 +23,7 @@ pub(super) fn lead(ctx: &Ctx<'_>) -> Decision {
         (ProcessState::Running, _) if ctx.obs.facts.watchdog_failed => {
             Decision::act(Reason::WatchdogFailed, vec![Action::ReleaseLeader])
         }
-        (ProcessState::Running, _) => match super::election::still_eligible(ctx) {
+        (ProcessState::Running, _) => match super::election::healthiest(ctx) {
             // The key was taken on a view that may be old by now (a slow DCS read; seed
             // 912452): a standby promotes only if the view of this cycle still lets it.
             Err(why) => Decision::act(Reason::NotHealthiest(why), vec![Action::ReleaseLeader]),
