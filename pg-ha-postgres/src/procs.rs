@@ -50,6 +50,13 @@ pub fn kill_server(postmaster: u32) -> Vec<u32> {
     children
 }
 
+/// Asks a postmaster for a fast shutdown (SIGINT): it ends the client sessions, writes a
+/// shutdown checkpoint and waits for its walsenders to hand every WAL record to the
+/// connected standbys before it exits.
+pub fn request_fast_shutdown(postmaster: u32) {
+    signal(postmaster, Signal::SIGINT);
+}
+
 /// Freezes (`SIGSTOP`) or thaws (`SIGCONT`) a postmaster and its children.
 pub fn signal_server(postmaster: u32, sig: Signal) {
     signal(postmaster, sig);

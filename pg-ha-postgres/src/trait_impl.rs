@@ -5,7 +5,7 @@ use super::lifecycle::Shutdown;
 use super::local::LocalPostgres;
 use async_trait::async_trait;
 use pg_ha_core::config::PostgresqlDynamic;
-use pg_ha_core::postgres::{PgStatus, SlotSpec, StopMode, SyncStandbyNames, Upstream};
+use pg_ha_core::postgres::{PgStatus, SlotSpec, StopMode, SyncStandbyNames, Upstream, WriteFence};
 use pg_ha_core::{Lsn, Mono, PgError, Postgres};
 
 #[async_trait]
@@ -100,5 +100,9 @@ impl Postgres for LocalPostgres {
 
     async fn set_write_fence(&self, deadline: Option<Mono>) -> Result<(), PgError> {
         self.fence.set(deadline)
+    }
+
+    async fn arm_write_fence(&self, fence: Option<WriteFence>) -> Result<(), PgError> {
+        self.fence.arm(fence)
     }
 }

@@ -1,6 +1,7 @@
 //! `pg-ha-fence --data-dir <dir>`: the write-fence guard started by the agent. It reads
-//! `deadline <CLOCK_MONOTONIC ns>` / `disarm` lines from stdin and SIGKILLs the data directory's postmaster when
-//! a deadline passes while it runs as a primary. When stdin closes it enforces the last
+//! `deadline <CLOCK_MONOTONIC ns> [stop <ns>]` / `disarm` lines from stdin, asks the data
+//! directory's postmaster for a fast shutdown when the stop point passes and SIGKILLs it when
+//! the deadline passes, while it runs as a primary. When stdin closes it enforces the last
 //! deadline, then exits. At start it stops the guard a previous agent left on the same data
 //! directory (see `registry`).
 
@@ -29,6 +30,12 @@ fn main() {
         GuardEvent::Fired(outcome) => {
             eprintln!(
                 "pg-ha-fence: deadline passed for {}: {outcome:?}",
+                data_dir.display()
+            )
+        }
+        GuardEvent::CleanStop(outcome) => {
+            eprintln!(
+                "pg-ha-fence: clean-stop point passed for {}: {outcome:?}",
                 data_dir.display()
             )
         }

@@ -5,7 +5,7 @@ use crate::common::*;
 use anyhow::{Context, Result};
 use pg_ha_agent::postgres::pidfile::process_alive;
 use pg_ha_agent::postgres::LocalPostgres;
-use pg_ha_core::postgres::ProcessState;
+use pg_ha_core::postgres::{DataDirState, ProcessState, WriteFence};
 use pg_ha_core::{Clock, Postgres};
 use std::time::{Duration, Instant};
 
@@ -202,5 +202,67 @@ async fn a_fenced_primary_stops_acknowledging_commits_at_the_deadline() -> Resul
         "commits acknowledged {:.0} ms after the deadline",
         window.last_commit_ms
     );
+    Ok(())
+}
+
+/// With a clean stop before the deadline and no extension (as with a frozen agent), the
+/// guard asks the primary for a fast shutdown: it shuts down cleanly before the kill, and
+/// every commit it acknowledged is on the standby. (Killed at the deadline instead, the
+/// ttl 2 fault suite's primary lost commits acknowledged in its last milliseconds: 46 in 10
+/// agent freezes.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clean_stop_before_the_deadline_hands_every_commit_to_the_standby() -> Result<()> {
+    let sandbox = Sandbox::new();
+    let a = Node::primary(&sandbox, "a").await?;
+    let b = Node::standby_of(&sandbox, "b", &a).await?;
+    b.wait_streaming().await?;
+    a.exec("create table handed(id bigserial primary key)")
+        .await?;
+    let mut exits = a.pg.subscribe_exits();
+    let mut writers = tokio::task::JoinSet::new();
+    for _ in 0..4 {
+        let client = a.pg.connect_local().await?;
+        writers.spawn(async move {
+            let mut acked = Vec::new();
+            loop {
+                let insert =
+                    client.query_one("insert into handed default values returning id", &[]);
+                match tokio::time::timeout(Duration::from_secs(30), insert).await {
+                    Ok(Ok(row)) => acked.push(row.get::<_, i64>(0)),
+                    _ => return acked,
+                }
+            }
+        });
+    }
+    let now = clock().now();
+    a.pg.arm_write_fence(Some(WriteFence {
+        clean_stop: now + Duration::from_millis(1000),
+        deadline: now + Duration::from_millis(4000),
+    }))
+    .await?;
+    tokio::time::timeout(Duration::from_secs(30), exits.changed())
+        .await
+        .context("the primary did not stop within 30 s of the clean-stop point")??;
+    let acked: Vec<i64> = writers.join_all().await.into_iter().flatten().collect();
+    assert!(!acked.is_empty(), "no commit was acknowledged");
+    let status = a.status().await?;
+    assert!(
+        matches!(
+            status.data_dir,
+            DataDirState::Initialized {
+                clean_shutdown: true,
+                ..
+            }
+        ),
+        "the primary was not shut down cleanly: {:?}",
+        status.data_dir
+    );
+    let ids: Vec<String> = acked.iter().map(i64::to_string).collect();
+    let count = format!(
+        "select count(*)::text from handed where id = any('{{{}}}'::bigint[])",
+        ids.join(",")
+    );
+    let expected = acked.len().to_string();
+    b.wait_rows(&count, &[expected.as_str()]).await?;
     Ok(())
 }

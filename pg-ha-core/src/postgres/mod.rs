@@ -4,11 +4,13 @@ mod error;
 mod slot;
 mod status;
 mod sync_standby_names;
+mod write_fence;
 
 pub use error::PgError;
 pub use slot::{slot_name, ExistingSlot, SlotKind, SlotSpec};
 pub use status::{DataDirState, PendingChange, PgRole, PgStatus, ProcessState, ReplicaConnection};
 pub use sync_standby_names::{SyncStandbyNames, STRICT_PLACEHOLDER};
+pub use write_fence::WriteFence;
 
 use crate::time::Mono;
 use async_trait::async_trait;
@@ -147,6 +149,14 @@ pub trait Postgres: Send + Sync {
 
     /// Arms the write fence: after `deadline` on the local monotonic clock the server must no
     /// longer accept writes unless the fence is extended, even if the agent is frozen.
-    /// `None` disarms it. Called after every successful lease renewal.
+    /// `None` disarms it.
     async fn set_write_fence(&self, deadline: Option<Mono>) -> Result<(), PgError>;
+
+    /// Arms the write fence as [`Postgres::set_write_fence`] does, and has a primary
+    /// stopped cleanly at `fence.clean_stop` if the fence is not extended by then, even if
+    /// the agent is frozen. Called after every successful lease renewal. The default arms
+    /// the deadline only.
+    async fn arm_write_fence(&self, fence: Option<WriteFence>) -> Result<(), PgError> {
+        self.set_write_fence(fence.map(|f| f.deadline)).await
+    }
 }

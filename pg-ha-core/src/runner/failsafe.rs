@@ -48,7 +48,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         for member in targets {
             self.peers.failsafe(member, &notice).await.ok()?;
         }
-        if let Err(e) = self.pg.set_write_fence(self.fence_after(sent)).await {
+        if let Err(e) = self.pg.arm_write_fence(self.fence_after(sent)).await {
             tracing::warn!(node = %self.node.name, "could not extend the write fence: {e}");
         }
         if let Some(watchdog) = &self.watchdog {

@@ -5,7 +5,7 @@ use super::{ActionError, Runner};
 use crate::config::clean_demotion_lead;
 use crate::dcs::{Dcs, DcsError};
 use crate::peers::Peers;
-use crate::postgres::Postgres;
+use crate::postgres::{Postgres, WriteFence};
 use crate::time::Mono;
 use std::time::Duration;
 
@@ -20,8 +20,8 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
 
     /// The write fence after the lease was confirmed at `at`: the lease deadline, or none
     /// in pause, where the primary keeps running whatever happens to the DCS (as Patroni).
-    pub(super) fn fence_after(&self, at: Mono) -> Option<Mono> {
-        (!self.dynamic.pause).then(|| at + self.lease_budget())
+    pub(super) fn fence_after(&self, at: Mono) -> Option<WriteFence> {
+        (!self.dynamic.pause).then(|| WriteFence::new(at + self.lease_budget(), self.dynamic.ttl))
     }
 
     pub(super) fn lease_budget(&self) -> Duration {
@@ -76,7 +76,7 @@ impl<D: Dcs + ?Sized, P: Postgres + ?Sized, N: Peers + ?Sized> Runner<D, P, N> {
         }
         self.facts.lease_renewed_at = Some(sent);
         tracing::debug!(node = %self.node.name, "leader lease renewed");
-        self.pg.set_write_fence(self.fence_after(sent)).await?;
+        self.pg.arm_write_fence(self.fence_after(sent)).await?;
         self.keep_watchdog_alive()
     }
 

@@ -4,6 +4,7 @@
 
 use super::lease_file::LeaseFile;
 use super::protocol::{monotonic_now, FenceCommand};
+use pg_ha_core::postgres::WriteFence;
 use pg_ha_core::{Clock, Mono, PgError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -61,16 +62,38 @@ impl FenceClient {
 
     /// Arms (or extends) the fence to `deadline`, or disarms it with `None`.
     pub fn set(&self, deadline: Option<Mono>) -> Result<(), PgError> {
-        let command = match deadline {
-            Some(d) => {
-                let left = d.since(self.clock.now()).saturating_sub(SAFETY);
-                let left = u64::try_from(left.as_nanos()).unwrap_or(u64::MAX);
-                FenceCommand::Deadline(monotonic_now().saturating_add(left))
-            }
+        self.send(match deadline {
+            Some(d) => FenceCommand::Deadline {
+                at: self.on_guard_clock(d),
+                clean_stop: None,
+            },
             None => FenceCommand::Disarm,
-        };
+        })
+    }
+
+    /// Arms (or extends) the fence to `fence.deadline`, with a clean stop of a primary at
+    /// `fence.clean_stop`, or disarms it with `None`.
+    pub fn arm(&self, fence: Option<WriteFence>) -> Result<(), PgError> {
+        self.send(match fence {
+            Some(f) => FenceCommand::Deadline {
+                at: self.on_guard_clock(f.deadline),
+                clean_stop: Some(self.on_guard_clock(f.clean_stop)),
+            },
+            None => FenceCommand::Disarm,
+        })
+    }
+
+    /// `at` (on the runner's clock) as `CLOCK_MONOTONIC` nanoseconds, less [`SAFETY`].
+    fn on_guard_clock(&self, at: Mono) -> u64 {
+        let left = at.since(self.clock.now()).saturating_sub(SAFETY);
+        let left = u64::try_from(left.as_nanos()).unwrap_or(u64::MAX);
+        monotonic_now().saturating_add(left)
+    }
+
+    /// Writes `command`'s deadline to the lease file and sends it to the guard.
+    fn send(&self, command: FenceCommand) -> Result<(), PgError> {
         let in_file = match command {
-            FenceCommand::Deadline(ns) => ns,
+            FenceCommand::Deadline { at, .. } => at,
             FenceCommand::Disarm => 0,
         };
         if let Err(e) = self.lease.write(in_file) {

@@ -3,11 +3,18 @@
 //! [`FenceCommand`] lines from stdin. A deadline that passed stays in force: while no new
 //! command comes, a primary that runs again (restarted by anyone) is killed again within
 //! [`RECHECK`]. When stdin closes it still enforces the last deadline, then exits.
+//!
+//! A deadline may come with a clean-stop point before it, the stop the agent itself would
+//! make had it not been frozen: when that passes without an extension, the guard asks a
+//! primary for a fast shutdown (SIGINT to the postmaster), in which the connected standbys
+//! receive every WAL record before the server exits; the kill at the deadline stays.
+//! Without it, commits acknowledged in the last milliseconds before the kill may not have
+//! reached any standby (the ttl 2 fault suite lost 46 in 10 agent freezes).
 
 use super::protocol::{monotonic_now, FenceCommand};
 use crate::paths::DataPaths;
 use crate::pidfile::{running_postmaster, PmStatus};
-use crate::procs::kill_server;
+use crate::procs::{kill_server, request_fast_shutdown};
 use std::io::BufRead;
 use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -21,6 +28,8 @@ pub const RECHECK: Duration = Duration::from_millis(100);
 pub enum FireOutcome {
     /// The postmaster (pid) and its children were SIGKILLed.
     Killed(u32),
+    /// A fast shutdown was requested of the postmaster (pid).
+    Stopping(u32),
     /// The server runs as a standby: left alone.
     NotPrimary,
     /// No postmaster runs.
@@ -36,6 +45,8 @@ pub enum GuardEvent {
     Disarmed,
     /// The deadline passed (reported once per deadline, and for every later kill).
     Fired(FireOutcome),
+    /// The clean-stop point passed before the deadline (reported once per deadline).
+    CleanStop(FireOutcome),
     /// The agent closed stdin.
     InputClosed,
     /// A line that is not a command.
@@ -46,6 +57,9 @@ pub enum GuardEvent {
 pub trait FenceTarget {
     /// Stops the server from accepting writes if it runs as a primary.
     fn enforce(&self) -> FireOutcome;
+
+    /// Asks the server for a fast shutdown if it runs as a primary.
+    fn stop_cleanly(&self) -> FireOutcome;
 }
 
 /// The postmaster of a data directory: killed unless it runs as a standby.
@@ -77,16 +91,38 @@ impl DataDirTarget {
     }
 }
 
-impl FenceTarget for DataDirTarget {
-    fn enforce(&self) -> FireOutcome {
+impl DataDirTarget {
+    /// The pid of the postmaster if it runs as a primary, else what stands in the way.
+    fn primary_postmaster(&self) -> Result<u32, FireOutcome> {
         let Some(pidfile) = running_postmaster(&self.paths.pidfile()) else {
-            return FireOutcome::NotRunning;
+            return Err(FireOutcome::NotRunning);
         };
         if self.is_standby(pidfile.status) {
-            return FireOutcome::NotPrimary;
+            return Err(FireOutcome::NotPrimary);
         }
-        kill_server(pidfile.pid);
-        FireOutcome::Killed(pidfile.pid)
+        Ok(pidfile.pid)
+    }
+}
+
+impl FenceTarget for DataDirTarget {
+    fn enforce(&self) -> FireOutcome {
+        self.primary_postmaster().map_or_else(
+            |outcome| outcome,
+            |pid| {
+                kill_server(pid);
+                FireOutcome::Killed(pid)
+            },
+        )
+    }
+
+    fn stop_cleanly(&self) -> FireOutcome {
+        self.primary_postmaster().map_or_else(
+            |outcome| outcome,
+            |pid| {
+                request_fast_shutdown(pid);
+                FireOutcome::Stopping(pid)
+            },
+        )
     }
 }
 
@@ -109,6 +145,37 @@ fn until(deadline: u64) -> Duration {
     Duration::from_nanos(deadline.saturating_sub(monotonic_now()))
 }
 
+/// The deadline in force: when the postmaster is killed, and when a clean stop is asked
+/// first (cleared once asked).
+#[derive(Debug, Clone, Copy)]
+struct Armed {
+    deadline: u64,
+    clean_stop: Option<u64>,
+}
+
+impl Armed {
+    /// The next moment the guard acts: the clean stop if one is pending, else the deadline.
+    fn next(&self) -> u64 {
+        self.clean_stop.unwrap_or(self.deadline)
+    }
+
+    /// Asks for the pending clean stop if the deadline has not passed yet; true if one was
+    /// pending (asked or skipped).
+    fn take_clean_stop(
+        &mut self,
+        target: &dyn FenceTarget,
+        on_event: &mut dyn FnMut(GuardEvent),
+    ) -> bool {
+        if self.clean_stop.take().is_none() {
+            return false;
+        }
+        if !until(self.deadline).is_zero() {
+            on_event(GuardEvent::CleanStop(target.stop_cleanly()));
+        }
+        true
+    }
+}
+
 /// Runs the guard until `input` closes and the last deadline (if any) was enforced.
 pub fn run_guard<R>(input: R, target: &dyn FenceTarget, mut on_event: impl FnMut(GuardEvent))
 where
@@ -123,28 +190,35 @@ where
             }
         }
     });
-    let mut deadline: Option<u64> = None;
+    let mut armed: Option<Armed> = None;
     let mut reported = false;
     loop {
-        let received = match deadline {
-            Some(d) if reported => rx.recv_timeout(until(d).max(RECHECK)),
-            Some(d) => rx.recv_timeout(until(d)),
+        let received = match armed {
+            Some(a) if reported => rx.recv_timeout(until(a.next()).max(RECHECK)),
+            Some(a) => rx.recv_timeout(until(a.next())),
             None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };
         match received {
             Ok(line) => match FenceCommand::parse(&line) {
-                Some(FenceCommand::Deadline(d)) => {
-                    deadline = Some(d);
+                Some(FenceCommand::Deadline { at, clean_stop }) => {
+                    armed = Some(Armed {
+                        deadline: at,
+                        clean_stop: clean_stop.filter(|stop| *stop < at),
+                    });
                     reported = false;
-                    on_event(GuardEvent::Armed(until(d)));
+                    on_event(GuardEvent::Armed(until(at)));
                 }
                 Some(FenceCommand::Disarm) => {
-                    deadline = None;
+                    armed = None;
                     on_event(GuardEvent::Disarmed);
                 }
                 None => on_event(GuardEvent::BadLine(line)),
             },
             Err(RecvTimeoutError::Timeout) => {
+                let Some(a) = armed.as_mut() else { continue };
+                if a.take_clean_stop(target, &mut on_event) {
+                    continue;
+                }
                 let outcome = target.enforce();
                 if !reported || matches!(outcome, FireOutcome::Killed(_)) {
                     on_event(GuardEvent::Fired(outcome));
@@ -153,8 +227,11 @@ where
             }
             Err(RecvTimeoutError::Disconnected) => {
                 on_event(GuardEvent::InputClosed);
-                if let Some(d) = deadline {
-                    std::thread::sleep(until(d));
+                if let Some(mut a) = armed {
+                    std::thread::sleep(until(a.next()));
+                    if a.take_clean_stop(target, &mut on_event) {
+                        std::thread::sleep(until(a.deadline));
+                    }
                     on_event(GuardEvent::Fired(target.enforce()));
                 }
                 return;
@@ -170,13 +247,19 @@ mod tests {
     use std::sync::{Arc, Mutex};
     use std::time::Instant;
 
+    /// When the guard killed (0) and asked for a clean stop (1).
     #[derive(Default)]
-    struct Recorder(Mutex<Vec<Instant>>);
+    struct Recorder(Mutex<Vec<Instant>>, Mutex<Vec<Instant>>);
 
     impl FenceTarget for Arc<Recorder> {
         fn enforce(&self) -> FireOutcome {
             self.0.lock().expect("lock").push(Instant::now());
             FireOutcome::Killed(1)
+        }
+
+        fn stop_cleanly(&self) -> FireOutcome {
+            self.1.lock().expect("lock").push(Instant::now());
+            FireOutcome::Stopping(1)
         }
     }
 
@@ -225,7 +308,10 @@ mod tests {
 
     /// A deadline `d` from now.
     fn deadline_in(d: Duration) -> FenceCommand {
-        FenceCommand::Deadline(monotonic_now() + d.as_nanos() as u64)
+        FenceCommand::Deadline {
+            at: monotonic_now() + d.as_nanos() as u64,
+            clean_stop: None,
+        }
     }
 
     /// Polls until `rec` holds at least `n` firings (at most 30 s).
@@ -260,7 +346,10 @@ mod tests {
         let (tx, rec, handle) = spawn_guard();
         // A deadline that passed 100 ms before the guard reads the line (a relative "200 ms
         // from now" sent 300 ms ago): it fires at once instead of 200 ms after the read.
-        let late = FenceCommand::Deadline(monotonic_now().saturating_sub(100_000_000));
+        let late = FenceCommand::Deadline {
+            at: monotonic_now().saturating_sub(100_000_000),
+            clean_stop: None,
+        };
         let sent = Instant::now();
         send(&tx, late);
         let fired = wait_fired(&rec, 1);
@@ -297,5 +386,64 @@ mod tests {
         let fired = rec.0.lock().expect("lock").clone();
         assert_eq!(fired.len(), 1);
         assert!(fired[0] - start >= Duration::from_millis(200));
+    }
+
+    /// A deadline `d` from now with a clean stop `stop` from now.
+    fn deadline_with_stop_in(stop: Duration, d: Duration) -> FenceCommand {
+        let now = monotonic_now();
+        FenceCommand::Deadline {
+            at: now + d.as_nanos() as u64,
+            clean_stop: Some(now + stop.as_nanos() as u64),
+        }
+    }
+
+    #[test]
+    fn asks_for_a_clean_stop_first_then_kills_at_the_deadline() {
+        let (tx, rec, handle) = spawn_guard();
+        let start = Instant::now();
+        send(
+            &tx,
+            deadline_with_stop_in(Duration::from_millis(100), Duration::from_millis(300)),
+        );
+        let killed = wait_fired(&rec, 1);
+        let stopped = rec.1.lock().expect("lock").clone();
+        assert_eq!(stopped.len(), 1, "one clean stop per deadline");
+        assert!(stopped[0] - start >= Duration::from_millis(100));
+        assert!(killed[0] - start >= Duration::from_millis(300));
+        assert!(stopped[0] < killed[0]);
+        send(&tx, FenceCommand::Disarm);
+        drop(tx);
+        handle.join().expect("guard exits");
+    }
+
+    #[test]
+    fn an_extension_before_the_clean_stop_prevents_it() {
+        let (tx, rec, handle) = spawn_guard();
+        for _ in 0..3 {
+            send(
+                &tx,
+                deadline_with_stop_in(Duration::from_millis(150), Duration::from_secs(30)),
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        send(&tx, FenceCommand::Disarm);
+        std::thread::sleep(Duration::from_millis(200));
+        drop(tx);
+        handle.join().expect("guard exits");
+        assert!(rec.1.lock().expect("lock").is_empty(), "no clean stop");
+        assert!(rec.0.lock().expect("lock").is_empty(), "no kill");
+    }
+
+    #[test]
+    fn closed_input_still_stops_cleanly_then_kills() {
+        let (tx, rec, handle) = spawn_guard();
+        send(
+            &tx,
+            deadline_with_stop_in(Duration::from_millis(100), Duration::from_millis(200)),
+        );
+        drop(tx);
+        handle.join().expect("guard exits");
+        assert_eq!(rec.1.lock().expect("lock").len(), 1);
+        assert_eq!(rec.0.lock().expect("lock").len(), 1);
     }
 }

@@ -8,19 +8,33 @@ use std::time::Duration;
 /// One command to the guard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FenceCommand {
-    /// Enforce this deadline, in nanoseconds of `CLOCK_MONOTONIC` (replaces any earlier one).
-    Deadline(u64),
+    /// Enforce the deadline `at`, in nanoseconds of `CLOCK_MONOTONIC` (replaces any earlier
+    /// one); from `clean_stop`, if given (before `at`), a primary is first asked to stop
+    /// cleanly.
+    Deadline {
+        /// When the postmaster is killed if it still runs as a primary.
+        at: u64,
+        /// When a fast shutdown is requested of a primary, if the deadline is not extended.
+        clean_stop: Option<u64>,
+    },
     /// No deadline.
     Disarm,
 }
 
 impl FenceCommand {
-    /// Parses `deadline <ns>` or `disarm`.
+    /// Parses `deadline <ns>`, `deadline <ns> stop <ns>` or `disarm`.
     pub fn parse(line: &str) -> Option<FenceCommand> {
-        let mut words = line.split_whitespace();
-        match (words.next()?, words.next(), words.next()) {
-            ("deadline", Some(ns), None) => ns.parse().ok().map(FenceCommand::Deadline),
-            ("disarm", None, None) => Some(FenceCommand::Disarm),
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["deadline", at] => Some(FenceCommand::Deadline {
+                at: at.parse().ok()?,
+                clean_stop: None,
+            }),
+            ["deadline", at, "stop", stop] => Some(FenceCommand::Deadline {
+                at: at.parse().ok()?,
+                clean_stop: Some(stop.parse().ok()?),
+            }),
+            ["disarm"] => Some(FenceCommand::Disarm),
             _ => None,
         }
     }
@@ -28,7 +42,14 @@ impl FenceCommand {
     /// The line sent to the guard, with its newline.
     pub fn to_line(self) -> String {
         match self {
-            FenceCommand::Deadline(ns) => format!("deadline {ns}\n"),
+            FenceCommand::Deadline {
+                at,
+                clean_stop: None,
+            } => format!("deadline {at}\n"),
+            FenceCommand::Deadline {
+                at,
+                clean_stop: Some(stop),
+            } => format!("deadline {at} stop {stop}\n"),
             FenceCommand::Disarm => "disarm\n".to_string(),
         }
     }
@@ -48,11 +69,21 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        for c in [FenceCommand::Deadline(1_500_000_000), FenceCommand::Disarm] {
+        let plain = FenceCommand::Deadline {
+            at: 1_500_000_000,
+            clean_stop: None,
+        };
+        let with_stop = FenceCommand::Deadline {
+            at: 1_500_000_000,
+            clean_stop: Some(1_400_000_000),
+        };
+        for c in [plain, with_stop, FenceCommand::Disarm] {
             assert_eq!(FenceCommand::parse(&c.to_line()), Some(c));
         }
         assert_eq!(FenceCommand::parse("deadline x"), None);
         assert_eq!(FenceCommand::parse("deadline 1 2"), None);
+        assert_eq!(FenceCommand::parse("deadline 1 stop x"), None);
+        assert_eq!(FenceCommand::parse("deadline 1 stop 2 3"), None);
         assert_eq!(FenceCommand::parse("extend 100"), None);
         assert_eq!(FenceCommand::parse("bogus"), None);
     }
