@@ -83,11 +83,24 @@ impl DataDirTarget {
     }
 
     fn is_standby(&self, status: PmStatus) -> bool {
-        match control_state(&self.paths) {
-            Some(state) if state == DB_IN_ARCHIVE_RECOVERY => true,
-            Some(_) => status == PmStatus::Starting && self.paths.has_recovery_signal(),
-            None => self.paths.has_recovery_signal(),
-        }
+        standby_by(
+            control_state(&self.paths),
+            status,
+            self.paths.has_recovery_signal(),
+        )
+    }
+}
+
+/// Whether a postmaster with `status` in `postmaster.pid` is (or will come up as) a
+/// standby, from pg_control's `state` and the recovery signal file. A postmaster that has
+/// not written its status line yet (`Unknown`) is starting too: a deadline that passed
+/// stays in force, and killing the standby an agent just started after a fenced stop only
+/// delays it (seen in the ttl 2 fault suite once the fenced primary stopped cleanly).
+fn standby_by(control: Option<i32>, status: PmStatus, recovery_signal: bool) -> bool {
+    match control {
+        Some(DB_IN_ARCHIVE_RECOVERY) => true,
+        Some(_) => matches!(status, PmStatus::Starting | PmStatus::Unknown) && recovery_signal,
+        None => recovery_signal,
     }
 }
 
@@ -386,6 +399,24 @@ mod tests {
         let fired = rec.0.lock().expect("lock").clone();
         assert_eq!(fired.len(), 1);
         assert!(fired[0] - start >= Duration::from_millis(200));
+    }
+
+    #[test]
+    fn a_starting_server_with_a_recovery_signal_is_a_standby() {
+        const SHUT_DOWN: i32 = 1;
+        const IN_PRODUCTION: i32 = 6;
+        for status in [PmStatus::Starting, PmStatus::Unknown] {
+            assert!(standby_by(Some(SHUT_DOWN), status, true), "{status:?}");
+            assert!(!standby_by(Some(SHUT_DOWN), status, false), "{status:?}");
+        }
+        // A running primary with a signal file beside it (a demotion not in effect yet).
+        assert!(!standby_by(Some(IN_PRODUCTION), PmStatus::Ready, true));
+        assert!(standby_by(
+            Some(DB_IN_ARCHIVE_RECOVERY),
+            PmStatus::Ready,
+            false
+        ));
+        assert!(standby_by(None, PmStatus::Unknown, true));
     }
 
     /// A deadline `d` from now with a clean stop `stop` from now.
